@@ -1,0 +1,470 @@
+import { syntheticNhsNumber, syntheticUpn } from '@hub/identifiers';
+import { ageOn, fromDay, timestampOn, toDay, yearsBefore } from './dates.ts';
+import { chance, intBetween, mixSeed, mulberry32, pick, pickDistinct, type Rng, weighted } from './prng.ts';
+import type {
+  DemoUser,
+  Pathway,
+  SenStatus,
+  SocialCareStatus,
+  SyntheticChild,
+  SyntheticDataset,
+  SyntheticOrg,
+} from './types.ts';
+
+/** Fixed "today" for the data set: ages, waits and "16+" are all judged on this date. */
+export const REFERENCE_DATE = '2026-09-01';
+export const DEFAULT_SEED = 20_260_901;
+export const DEFAULT_CHILD_COUNT = 240;
+/** Bounded by the 6-digit LA-SYN id and the 8-digit child field inside synthetic UUIDs. */
+export const MAX_CHILD_COUNT = 99_999;
+
+const SCHOOLS: SyntheticOrg[] = [
+  { id: 'school-1', name: 'Synthetic Primary School 1', type: 'school' },
+  { id: 'school-2', name: 'Synthetic Primary School 2', type: 'school' },
+  { id: 'school-3', name: 'Synthetic Secondary School 3', type: 'school' },
+  { id: 'school-4', name: 'Synthetic Secondary School 4', type: 'school' },
+  { id: 'school-5', name: 'Synthetic Special School 5', type: 'school' },
+];
+const HEALTH_ORGS: SyntheticOrg[] = [
+  { id: 'icb-1', name: 'Synthetic Integrated Care Board 1', type: 'health' },
+  { id: 'trust-1', name: 'Synthetic Community Health Trust 1', type: 'health' },
+];
+const SOCIAL_CARE_ORGS: SyntheticOrg[] = [
+  { id: 'sc-1', name: "Synthetic Children's Social Care 1", type: 'social_care' },
+];
+const LOCAL_AUTHORITY: SyntheticOrg = {
+  id: 'la-1',
+  name: 'Synthetic Local Authority 1 (LA code 999)',
+  type: 'local_authority',
+};
+
+// NATO-alphabet given names: pronounceable in a demo, yet with the "Testchild-NNN" family name
+// nobody could take a record for a real child's.
+const GIVEN_NAMES = [
+  'Alfa',
+  'Bravo',
+  'Charlie',
+  'Delta',
+  'Echo',
+  'Foxtrot',
+  'Golf',
+  'Hotel',
+  'India',
+  'Juliett',
+  'Kilo',
+  'Lima',
+  'Mike',
+  'November',
+  'Oscar',
+  'Papa',
+  'Quebec',
+  'Romeo',
+  'Sierra',
+  'Tango',
+  'Uniform',
+  'Victor',
+  'Whiskey',
+  'Xray',
+  'Yankee',
+  'Zulu',
+] as const;
+
+const SEN_MIX: ReadonlyArray<readonly [SenStatus, number]> = [
+  ['SEN_SUPPORT', 55],
+  ['EHC_PLAN', 30],
+  ['NO_SEN', 15],
+];
+
+const PROVISIONS: ReadonlyArray<{
+  description: string;
+  hours: readonly [number, number] | null;
+  provider: string | null;
+}> = [
+  { description: 'Small-group literacy intervention', hours: [1, 3], provider: 'School-based' },
+  {
+    description: 'Speech and language therapy programme delivered in class',
+    hours: [1, 2],
+    provider: 'Synthetic Community Health Trust 1',
+  },
+  { description: 'One-to-one teaching assistant support', hours: [10, 25], provider: 'School-based' },
+  { description: 'Visual timetable and now/next board', hours: null, provider: null },
+  { description: 'Sensory breaks and access to a quiet space', hours: [1, 5], provider: 'School-based' },
+  {
+    description: 'Occupational therapy sensory diet',
+    hours: [1, 2],
+    provider: 'Synthetic Community Health Trust 1',
+  },
+  { description: 'Social communication group', hours: [1, 2], provider: 'School-based' },
+  {
+    description: 'Specialist teacher advice visits',
+    hours: null,
+    provider: 'Synthetic Local Authority 1 Inclusion Service',
+  },
+  { description: 'Emotional literacy support sessions', hours: [1, 1], provider: 'School-based' },
+  { description: 'Assistive technology (laptop with speech-to-text)', hours: null, provider: null },
+];
+
+const SENCO_NOTES = [
+  'Synthetic note: settles well with a consistent start to the day.',
+  'Synthetic note: benefits from instructions broken into short steps.',
+  'Synthetic note: parent carer reports anxiety around transitions.',
+  'Synthetic note: progress in reading since starting the intervention.',
+  'Synthetic note: awaiting advice from the speech and language therapy team.',
+  'Synthetic note: uses a quiet space at lunchtimes by agreement.',
+] as const;
+
+const ICB_SERVICES = ['Designated Clinical Officer (SEND)', "Children's continuing care"] as const;
+const TRUST_SERVICES = [
+  'Community paediatrics',
+  'Speech and language therapy',
+  'Occupational therapy',
+  'Physiotherapy',
+  'Child and adolescent mental health service',
+  'Audiology',
+] as const;
+
+const DIAGNOSES = [
+  'Autism (synthetic record)',
+  'ADHD (synthetic record)',
+  'Speech and language disorder (synthetic record)',
+  'Developmental coordination disorder (synthetic record)',
+  'Hearing impairment (synthetic record)',
+  'Epilepsy (synthetic record)',
+] as const;
+
+const SOCIAL_CARE_MIX: ReadonlyArray<readonly [SocialCareStatus, number]> = [
+  ['CHILD_IN_NEED', 35],
+  ['EARLY_HELP', 30],
+  ['NONE', 15],
+  ['CHILD_PROTECTION', 10],
+  ['LOOKED_AFTER', 10],
+];
+
+const TEAM_FOR_STATUS: Record<Exclude<SocialCareStatus, 'NONE'>, string> = {
+  EARLY_HELP: 'Synthetic Early Help Team',
+  CHILD_IN_NEED: "Synthetic Disabled Children's Team",
+  CHILD_PROTECTION: 'Synthetic Safeguarding Team',
+  LOOKED_AFTER: 'Synthetic Children in Care Team',
+};
+
+const SHORT_BREAKS: ReadonlyArray<{ description: string; overnight: boolean }> = [
+  { description: 'Overnight short breaks at a residential unit (synthetic)', overnight: true },
+  { description: 'Overnight short breaks with a link family (synthetic)', overnight: true },
+  { description: 'After-school activity club (synthetic)', overnight: false },
+  { description: 'Saturday activity scheme (synthetic)', overnight: false },
+  { description: 'Direct payment for a personal assistant (synthetic)', overnight: false },
+];
+
+// Each kind of record gets its own first UUID group so ids never collide across kinds and a
+// stray id in a log says what it is: c=child, e=education provision, d1..d3=health records,
+// b=short break. The last group is the child number (8 digits) then the item number (4 digits).
+const ID_KIND = {
+  child: 'c0000000',
+  provision: 'e0000000',
+  involvement: 'd0000001',
+  pathwayWait: 'd0000002',
+  diagnosis: 'd0000003',
+  shortBreak: 'b0000000',
+} as const;
+
+function syntheticId(kind: keyof typeof ID_KIND, child: number, item = 0): string {
+  return `${ID_KIND[kind]}-0000-4000-8000-${String(child).padStart(8, '0')}${String(item).padStart(4, '0')}`;
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/** A random day in [lo, hi]; collapses to hi if the window is empty, so dates never pass the upper bound. */
+function dayBetween(rng: Rng, lo: number, hi: number): number {
+  return lo > hi ? hi : intBetween(rng, lo, hi);
+}
+
+/** A recent "last updated" moment: 1–120 days before the reference date, during the working day. */
+function recentUpdate(rng: Rng, refDay: number): { day: number; at: string } {
+  const day = refDay - intBetween(rng, 1, 120);
+  return { day, at: timestampOn(day, intBetween(rng, 8 * 60, 18 * 60)) };
+}
+
+function schoolFor(rng: Rng, age: number, senStatus: SenStatus): string {
+  // A share of EHC plans at the special school makes its SENCO's caseload look plausible.
+  if (senStatus === 'EHC_PLAN' && chance(rng, 0.35)) return 'school-5';
+  if (age <= 10) return pick(rng, ['school-1', 'school-2']);
+  // 16+ are in a sixth form or post-16 provision; the secondaries and the special school stand in for those.
+  if (age >= 16) return pick(rng, ['school-3', 'school-4', 'school-5']);
+  return pick(rng, ['school-3', 'school-4']);
+}
+
+type ChildCore = Omit<SyntheticChild, 'parentCarerSubs'>;
+
+/**
+ * Everything about child n except the family link, from the child's own random stream, so
+ * adding children to the data set never changes the ones already there.
+ */
+function buildChild(seed: number, n: number): ChildCore {
+  const rng = mulberry32(mixSeed(seed, n));
+  const refDay = toDay(REFERENCE_DATE);
+
+  // About 15% are 16+ so there are young people who make their own decisions.
+  const age = chance(rng, 0.15) ? intBetween(rng, 16, 24) : intBetween(rng, 2, 15);
+  const dobDay = dayBetween(
+    rng,
+    toDay(yearsBefore(REFERENCE_DATE, age + 1)) + 1,
+    toDay(yearsBefore(REFERENCE_DATE, age)),
+  );
+  const dateOfBirth = fromDay(dobDay);
+  // Nothing in a record predates the child being a few months old or ~3 years before "today".
+  const earliest = Math.max(dobDay + 180, refDay - 3 * 365);
+
+  const senStatus = weighted(rng, SEN_MIX);
+  const schoolId = schoolFor(rng, age, senStatus);
+
+  const eduUpdated = recentUpdate(rng, refDay);
+  const provisionCount =
+    senStatus === 'NO_SEN' ? 0 : senStatus === 'SEN_SUPPORT' ? intBetween(rng, 1, 2) : intBetween(rng, 2, 3);
+  const provisions = pickDistinct(rng, PROVISIONS, provisionCount).map((p, i) => ({
+    id: syntheticId('provision', n, i + 1),
+    description: p.description,
+    hoursPerWeek: p.hours ? intBetween(rng, p.hours[0], p.hours[1]) : null,
+    startDate: fromDay(dayBetween(rng, earliest, eduUpdated.day)),
+    provider: p.provider,
+  }));
+  const education: SyntheticChild['education'] = {
+    senStatus,
+    // One decimal place, as attendance is usually reported; most children above 85%.
+    attendancePercent: Math.round((chance(rng, 0.2) ? 60 + rng() * 25 : 85 + rng() * 15) * 10) / 10,
+    sencoNotes: senStatus !== 'NO_SEN' && chance(rng, 0.8) ? pick(rng, SENCO_NOTES) : null,
+    updatedAt: eduUpdated.at,
+    provisions,
+  };
+
+  let health: SyntheticChild['health'] = null;
+  if (chance(rng, 0.6)) {
+    const upd = recentUpdate(rng, refDay);
+    const involvementCount = intBetween(rng, 1, 2);
+    const involvements = Array.from({ length: involvementCount }, (_, i) => {
+      const organisationId = chance(rng, 0.35) ? 'icb-1' : 'trust-1';
+      const startDay = dayBetween(rng, earliest, upd.day - 30);
+      const ended = chance(rng, 0.25);
+      return {
+        id: syntheticId('involvement', n, i + 1),
+        organisationId,
+        service: pick(rng, organisationId === 'icb-1' ? ICB_SERVICES : TRUST_SERVICES),
+        startDate: fromDay(startDay),
+        endDate: ended ? fromDay(dayBetween(rng, startDay + 14, upd.day)) : null,
+      };
+    });
+    const pathwayWaits: NonNullable<SyntheticChild['health']>['pathwayWaits'] = [];
+    const pathways: ReadonlyArray<readonly [Pathway, number]> = [
+      ['NEURODEVELOPMENTAL', 0.5],
+      ['SPEECH_AND_LANGUAGE', 0.4],
+    ];
+    for (const [pathway, p] of pathways) {
+      if (!chance(rng, p)) continue;
+      const referralDay = dayBetween(rng, Math.max(earliest, dobDay + 365), upd.day);
+      // Long waits are the point of tracking: a wait that would end after the last update is still open.
+      const seenDay = referralDay + intBetween(rng, 42, 900);
+      pathwayWaits.push({
+        id: syntheticId('pathwayWait', n, pathwayWaits.length + 1),
+        pathway,
+        referralDate: fromDay(referralDay),
+        seenDate: seenDay <= upd.day ? fromDay(seenDay) : null,
+      });
+    }
+    const diagnoses = pickDistinct(
+      rng,
+      DIAGNOSES,
+      weighted(rng, [
+        [0, 40],
+        [1, 45],
+        [2, 15],
+      ] as const),
+    ).map((description, i) => ({
+      id: syntheticId('diagnosis', n, i + 1),
+      description,
+      diagnosedOn: chance(rng, 0.8)
+        ? fromDay(dayBetween(rng, Math.max(earliest, dobDay + 365), upd.day))
+        : null,
+    }));
+    health = { updatedAt: upd.at, involvements, pathwayWaits, diagnoses };
+  }
+
+  let socialCare: SyntheticChild['socialCare'] = null;
+  if (chance(rng, 0.25)) {
+    const upd = recentUpdate(rng, refDay);
+    const status = weighted(rng, SOCIAL_CARE_MIX);
+    const allocatedWorker =
+      status === 'NONE' || chance(rng, 0.1)
+        ? null
+        : {
+            name: `Worker Testname-${intBetween(rng, 1, 8)}`,
+            team: chance(rng, 0.15) ? null : TEAM_FOR_STATUS[status],
+            organisationId: 'sc-1',
+          };
+    const breakCount = chance(rng, status === 'CHILD_IN_NEED' ? 0.6 : 0.25) ? intBetween(rng, 1, 2) : 0;
+    const shortBreaks = pickDistinct(rng, SHORT_BREAKS, breakCount).map((b, i) => ({
+      id: syntheticId('shortBreak', n, i + 1),
+      description: b.description,
+      nightsPerYear: b.overnight ? intBetween(rng, 12, 52) : null,
+      startDate: fromDay(dayBetween(rng, earliest, upd.day)),
+    }));
+    socialCare = { updatedAt: upd.at, status, allocatedWorker, shortBreaks };
+  }
+
+  return {
+    id: syntheticId('child', n),
+    givenName: pick(rng, GIVEN_NAMES),
+    familyName: `Testchild-${pad(n, 3)}`,
+    dateOfBirth,
+    nhsNumber: syntheticNhsNumber(n),
+    upn: syntheticUpn(n),
+    laId: `LA-SYN-${pad(n, 6)}`,
+    schoolId,
+    youngPersonSub: ageOn(dateOfBirth, REFERENCE_DATE) >= 16 ? `demo-yp-${n}` : null,
+    education,
+    health,
+    socialCare,
+  };
+}
+
+/**
+ * Groups consecutive children into families (about one family in five has two children) and
+ * gives each family one or two parent carers, so a parent login can see several children.
+ */
+function assignParentCarers(seed: number, count: number): string[][] {
+  const rng = mulberry32(mixSeed(seed, 0xfa111e5));
+  const result: string[][] = [];
+  let nextParent = 1;
+  while (result.length < count) {
+    const siblings = result.length + 1 < count && chance(rng, 0.2) ? 2 : 1;
+    const parents = chance(rng, 0.35) ? 2 : 1;
+    const subs = Array.from({ length: parents }, () => `demo-parent-${nextParent++}`);
+    for (let i = 0; i < siblings; i++) result.push([...subs]);
+  }
+  return result;
+}
+
+function buildDemoUsers(children: SyntheticChild[]): DemoUser[] {
+  const staff: DemoUser[] = [
+    ...SCHOOLS.map(
+      (s, i): DemoUser => ({
+        sub: `demo-senco-${i + 1}`,
+        name: `Demo SENCO (School ${i + 1})`,
+        role: 'senco',
+        orgId: s.id,
+        orgType: 'school',
+      }),
+    ),
+    {
+      sub: 'demo-health-1',
+      name: 'Demo Health Practitioner (ICB 1)',
+      role: 'health_practitioner',
+      orgId: 'icb-1',
+      orgType: 'health',
+    },
+    {
+      sub: 'demo-health-2',
+      name: 'Demo Health Practitioner (Trust 1)',
+      role: 'health_practitioner',
+      orgId: 'trust-1',
+      orgType: 'health',
+    },
+    {
+      sub: 'demo-social-1',
+      name: 'Demo Social Worker (Social Care 1)',
+      role: 'social_worker',
+      orgId: 'sc-1',
+      orgType: 'social_care',
+    },
+    {
+      sub: 'demo-la-1',
+      name: 'Demo LA SEND Officer (LA 1)',
+      role: 'la_send_officer',
+      orgId: 'la-1',
+      orgType: 'local_authority',
+    },
+    { sub: 'demo-auditor-1', name: 'Demo Auditor 1', role: 'auditor', orgId: 'audit-1', orgType: 'audit' },
+  ];
+
+  // Map keeps first-seen order, which follows child order, so the list is stable.
+  const byParent = new Map<string, string[]>();
+  for (const child of children) {
+    for (const sub of child.parentCarerSubs) {
+      const ids = byParent.get(sub) ?? [];
+      ids.push(child.id);
+      byParent.set(sub, ids);
+    }
+  }
+  const parents = [...byParent].map(
+    ([sub, childIds]): DemoUser => ({
+      sub,
+      name: `Demo Parent Carer ${sub.slice('demo-parent-'.length)}`,
+      role: 'parent_carer',
+      orgId: 'family',
+      orgType: 'family',
+      childIds,
+    }),
+  );
+
+  // Young people log in as themselves; policy treats their org as 'family' like a parent's.
+  const youngPeople = children.flatMap((child): DemoUser[] =>
+    child.youngPersonSub
+      ? [
+          {
+            sub: child.youngPersonSub,
+            name: `Demo Young Person ${child.youngPersonSub.slice('demo-yp-'.length)}`,
+            role: 'young_person',
+            orgId: 'family',
+            orgType: 'family',
+            childIds: [child.id],
+          },
+        ]
+      : [],
+  );
+
+  return [...staff, ...parents, ...youngPeople];
+}
+
+/**
+ * The whole hub's synthetic data set. Pure and deterministic: the same options always give
+ * deep-equal output (no clock, no Math.random), and every call returns fresh objects that the
+ * caller may mutate. Child ids, NHS numbers, UPNs and LA ids depend only on the child's index,
+ * so they stay put when the seed or the count changes; the seed varies everything else.
+ */
+export function buildSyntheticDataset(opts: { children?: number; seed?: number } = {}): SyntheticDataset {
+  const count = opts.children ?? DEFAULT_CHILD_COUNT;
+  const seed = opts.seed ?? DEFAULT_SEED;
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_CHILD_COUNT) {
+    throw new RangeError(`children must be an integer in 1..${MAX_CHILD_COUNT}`);
+  }
+  if (!Number.isSafeInteger(seed)) throw new RangeError('seed must be an integer');
+
+  const families = assignParentCarers(seed, count);
+  const children: SyntheticChild[] = families.map((parentCarerSubs, i) => {
+    const { youngPersonSub, education, health, socialCare, ...identity } = buildChild(seed, i + 1);
+    // Spelled out so the property order (and thus JSON output) follows the SyntheticChild type.
+    return { ...identity, parentCarerSubs, youngPersonSub, education, health, socialCare };
+  });
+
+  return {
+    referenceDate: REFERENCE_DATE,
+    schools: SCHOOLS.map((o) => ({ ...o })),
+    healthOrgs: HEALTH_ORGS.map((o) => ({ ...o })),
+    socialCareOrgs: SOCIAL_CARE_ORGS.map((o) => ({ ...o })),
+    localAuthority: { ...LOCAL_AUTHORITY },
+    children,
+    demoUsers: buildDemoUsers(children),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The demo logins of the default data set (what `pnpm seed` loads), for the dev token issuer and
+ * tests. Frozen because it is shared by every importer; copy before changing.
+ */
+export const DEMO_USERS: readonly DemoUser[] = deepFreeze(buildSyntheticDataset().demoUsers);

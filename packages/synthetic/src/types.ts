@@ -1,0 +1,88 @@
+// The shapes other services and @hub/testkit build on. Keep them in step with the brief
+// they were agreed in: changing a field here changes every seed and fixture downstream.
+
+export type SenStatus = 'NO_SEN' | 'SEN_SUPPORT' | 'EHC_PLAN';
+export type Pathway = 'NEURODEVELOPMENTAL' | 'SPEECH_AND_LANGUAGE';
+export type SocialCareStatus = 'NONE' | 'EARLY_HELP' | 'CHILD_IN_NEED' | 'CHILD_PROTECTION' | 'LOOKED_AFTER';
+
+export interface SyntheticOrg {
+  id: string;
+  name: string;
+  type: 'school' | 'health' | 'social_care' | 'local_authority';
+}
+
+export interface SyntheticChild {
+  /** Deterministic UUID (version-4 shaped) derived from the child's index, not from the seed. */
+  id: string;
+  givenName: string;
+  familyName: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+  nhsNumber: string;
+  upn: string;
+  /** e.g. LA-SYN-000123 */
+  laId: string;
+  /** One of the five synthetic schools. */
+  schoolId: string;
+  /** e.g. ['demo-parent-17']; siblings share theirs. */
+  parentCarerSubs: string[];
+  /** 'demo-yp-<n>' for children aged 16+ at the reference date, else null. */
+  youngPersonSub: string | null;
+  education: {
+    senStatus: SenStatus;
+    attendancePercent: number;
+    sencoNotes: string | null;
+    updatedAt: string;
+    provisions: Array<{
+      id: string;
+      description: string;
+      hoursPerWeek: number | null;
+      startDate: string;
+      provider: string | null;
+    }>;
+  };
+  health: null | {
+    updatedAt: string;
+    involvements: Array<{
+      id: string;
+      organisationId: string;
+      service: string;
+      startDate: string;
+      endDate: string | null;
+    }>;
+    pathwayWaits: Array<{ id: string; pathway: Pathway; referralDate: string; seenDate: string | null }>;
+    diagnoses: Array<{ id: string; description: string; diagnosedOn: string | null }>;
+  };
+  socialCare: null | {
+    updatedAt: string;
+    status: SocialCareStatus;
+    allocatedWorker: { name: string; team: string | null; organisationId: string } | null;
+    shortBreaks: Array<{ id: string; description: string; nightsPerYear: number | null; startDate: string }>;
+  };
+}
+
+export interface DemoUser {
+  sub: string;
+  name: string;
+  role:
+    | 'senco'
+    | 'health_practitioner'
+    | 'social_worker'
+    | 'la_send_officer'
+    | 'parent_carer'
+    | 'young_person'
+    | 'auditor';
+  orgId: string;
+  orgType: 'school' | 'health' | 'social_care' | 'local_authority' | 'family' | 'audit';
+  childIds?: string[];
+}
+
+export interface SyntheticDataset {
+  referenceDate: string;
+  schools: SyntheticOrg[];
+  healthOrgs: SyntheticOrg[];
+  socialCareOrgs: SyntheticOrg[];
+  localAuthority: SyntheticOrg;
+  children: SyntheticChild[];
+  demoUsers: DemoUser[];
+}
