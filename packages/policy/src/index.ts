@@ -1,1 +1,32 @@
+export {
+  type ChildAccessDecision,
+  type DenialReason,
+  decideChildAccess,
+  defineAbilityFor,
+  type HubAbility,
+  type PolicyAction,
+  type PolicyOptions,
+  type PolicySubject,
+  type SubjectDecision,
+} from './ability.ts';
+export { ageOn, DECISION_AGE, isDecisionMaker } from './age.ts';
+export { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
+export {
+  activeConsents,
+  type ConsentManagementDecision,
+  canManageConsent,
+  isConsentActive,
+} from './consent.ts';
+export type * from './facts.ts';
+export { POLICY_TABLE, type RolePolicy } from './policy-table.ts';
 export * from './principal.ts';
+export {
+  activeBreakGlass,
+  BREAK_GLASS_MAX_HOURS,
+  BREAK_GLASS_MIN_REASON_LENGTH,
+  type BreakGlassRequest,
+  hasRelationship,
+  roleMatchesOrgType,
+  validateBreakGlassRequest,
+} from './relationship.ts';
+export * from './subjects.ts';

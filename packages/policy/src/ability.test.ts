@@ -1,0 +1,191 @@
+import { subject } from '@casl/ability';
+import { describe, expect, it } from 'vitest';
+import { decideChildAccess, defineAbilityFor } from './ability.ts';
+import { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
+import type { Purpose } from './principal.ts';
+import { SUBJECT_NAMES } from './subjects.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const EHC: { now: Date; purpose: Purpose | null } = { now: NOW, purpose: 'ehc_assessment' };
+
+const senco = aPrincipal({ role: 'senco' });
+const healthConsentForSchools = aConsent({
+  domain: 'health',
+  recipientOrgType: 'school',
+  purpose: 'ehc_assessment',
+});
+
+function allDenied(decision: ReturnType<typeof decideChildAccess>) {
+  return SUBJECT_NAMES.flatMap((s) => decision.subjects[s].denied.map((d) => ({ s, ...d })));
+}
+
+describe('cross-agency consent', () => {
+  it('a SENCO sees health diagnoses with consent for the purpose asked', () => {
+    const facts = someFacts({ consents: [healthConsentForSchools] });
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toContain('diagnoses');
+  });
+
+  it('…not for another purpose', () => {
+    const facts = someFacts({ consents: [healthConsentForSchools] });
+    const decision = decideChildAccess(senco, facts, { now: NOW, purpose: 'annual_review' });
+    expect(decision.subjects.HealthSection.allowed).toEqual([]);
+    expect(decision.subjects.HealthSection.denied).toContainEqual({
+      field: 'diagnoses',
+      reason: 'NO_CONSENT',
+    });
+  });
+
+  it('…not when the consent is for another kind of recipient', () => {
+    const facts = someFacts({ consents: [aConsent({ domain: 'health', recipientOrgType: 'social_care' })] });
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
+  });
+
+  it('…not when the consent is for another domain', () => {
+    const facts = someFacts({ consents: [aConsent({ domain: 'social_care', recipientOrgType: 'school' })] });
+    const decision = decideChildAccess(senco, facts, EHC);
+    expect(decision.subjects.HealthSection.allowed).toEqual([]);
+    expect(decision.subjects.SocialCareSection.allowed).toEqual([
+      'allocatedWorker',
+      'shortBreaks',
+      'updatedAt',
+    ]);
+  });
+
+  it('…not when granted by someone who is not a parent carer of the child', () => {
+    const facts = someFacts({ consents: [aConsent({ grantedBySub: 'demo-neighbour-1' })] });
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
+  });
+
+  it('…not when no purpose is given, though the own-domain section still is', () => {
+    const facts = someFacts({ consents: [healthConsentForSchools] });
+    const decision = decideChildAccess(senco, facts, { now: NOW, purpose: null });
+    expect(decision.subjects.HealthSection.allowed).toEqual([]);
+    expect(decision.subjects.EducationSection.allowed).toContain('sencoNotes');
+    expect(decision.subjects.Child.allowed).toEqual(['id', 'givenName', 'familyName', 'dateOfBirth', 'upn']);
+  });
+
+  it('a withdrawn consent stops sharing from the moment of withdrawal', () => {
+    const withdrawal = '2026-03-01T10:00:00.000Z';
+    const facts = someFacts({ consents: [aConsent({ withdrawnAt: withdrawal })] });
+    const before = decideChildAccess(senco, facts, { ...EHC, now: new Date('2026-03-01T09:59:59.999Z') });
+    expect(before.subjects.HealthSection.allowed).toContain('diagnoses');
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
+  });
+
+  it("a parent carer's consent stops counting at 16 unless the young person confirmed it", () => {
+    const facts = someFacts({ dateOfBirth: '2010-03-01', consents: [healthConsentForSchools] });
+    const dayBefore = { ...EHC, now: new Date('2026-02-28T12:00:00.000Z') };
+    expect(decideChildAccess(senco, facts, dayBefore).subjects.HealthSection.allowed).toContain('diagnoses');
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
+
+    const confirmed = someFacts({
+      dateOfBirth: '2010-03-01',
+      consents: [aConsent({ confirmedByYoungPersonAt: '2026-03-01T08:00:00.000Z' })],
+    });
+    expect(decideChildAccess(senco, confirmed, EHC).subjects.HealthSection.allowed).toContain('diagnoses');
+  });
+});
+
+describe('relationship', () => {
+  it('a SENCO of another school sees nothing: NO_RELATIONSHIP', () => {
+    const other = aPrincipal({ role: 'senco', sub: 'demo-senco-2', orgId: 'school-2' });
+    const facts = someFacts({ consents: [healthConsentForSchools] });
+    const decision = decideChildAccess(other, facts, EHC);
+    expect(decision.canSeeChild).toBe(false);
+    for (const s of SUBJECT_NAMES) expect(decision.subjects[s].allowed).toEqual([]);
+    // Fields a SENCO could see at their own school are NO_RELATIONSHIP; the rest stay NOT_PERMITTED.
+    expect(decision.subjects.Child.denied).toContainEqual({ field: 'givenName', reason: 'NO_RELATIONSHIP' });
+    expect(decision.subjects.EducationSection.denied).toContainEqual({
+      field: 'sencoNotes',
+      reason: 'NO_RELATIONSHIP',
+    });
+    expect(decision.subjects.Child.denied).toContainEqual({ field: 'nhsNumber', reason: 'NOT_PERMITTED' });
+    expect(allDenied(decision).every((d) => d.reason !== 'NO_CONSENT')).toBe(true);
+    expect(defineAbilityFor(other, facts, EHC).can('read', 'Child')).toBe(false);
+  });
+
+  it('an auditor sees no child record at all', () => {
+    const auditor = aPrincipal({ role: 'auditor' });
+    const decision = decideChildAccess(auditor, someFacts(), EHC);
+    expect(decision.canSeeChild).toBe(false);
+    expect(allDenied(decision)).toHaveLength(21);
+    expect(allDenied(decision).every((d) => d.reason === 'NOT_PERMITTED')).toBe(true);
+    expect(defineAbilityFor(auditor, someFacts(), EHC).rules).toEqual([]);
+  });
+
+  it('the ability is pinned to this child: a row of another child is refused', () => {
+    const ability = defineAbilityFor(senco, someFacts(), EHC);
+    expect(ability.can('read', subject('Child', { id: 'child-1' }), 'givenName')).toBe(true);
+    expect(ability.can('read', subject('Child', { id: 'child-2' }), 'givenName')).toBe(false);
+    expect(ability.can('read', subject('EducationSection', { childId: 'child-2' }), 'senStatus')).toBe(false);
+  });
+});
+
+describe('break-glass', () => {
+  const socialWorker = aPrincipal({ role: 'social_worker' });
+  const unknownToSocialCare = someFacts({ relationships: [], breakGlass: [aBreakGlass()] });
+
+  it('grants the relationship and every section without consent, and says so', () => {
+    const decision = decideChildAccess(socialWorker, unknownToSocialCare, EHC);
+    expect(decision.canSeeChild).toBe(true);
+    expect(decision.breakGlass).toBe(true);
+    expect(decision.subjects.HealthSection.allowed).toEqual([
+      'involvements',
+      'pathwayWaits',
+      'diagnoses',
+      'updatedAt',
+    ]);
+    expect(decision.subjects.EducationSection.allowed).toContain('attendancePercent');
+  });
+
+  it('works without a purpose too (an emergency may not fit one)', () => {
+    const decision = decideChildAccess(socialWorker, unknownToSocialCare, { now: NOW, purpose: null });
+    expect(decision.subjects.HealthSection.allowed).toContain('diagnoses');
+  });
+
+  it('does not widen the role: a social worker still never sees SENCO notes', () => {
+    const decision = decideChildAccess(socialWorker, unknownToSocialCare, EHC);
+    expect(decision.subjects.EducationSection.denied).toEqual([
+      { field: 'sencoNotes', reason: 'NOT_PERMITTED' },
+    ]);
+  });
+
+  it('is flagged even when the relationship would have been enough', () => {
+    const decision = decideChildAccess(socialWorker, someFacts({ breakGlass: [aBreakGlass()] }), EHC);
+    expect(decision.breakGlass).toBe(true);
+  });
+
+  it('expired: nothing', () => {
+    const decision = decideChildAccess(socialWorker, unknownToSocialCare, {
+      ...EHC,
+      now: new Date('2026-03-01T13:00:00.000Z'),
+    });
+    expect(decision).toMatchObject({ canSeeChild: false, breakGlass: false });
+  });
+
+  it('longer than 24 hours: ignored', () => {
+    const facts = someFacts({
+      relationships: [],
+      breakGlass: [aBreakGlass({ startsAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-03T00:00:00Z' })],
+    });
+    expect(decideChildAccess(socialWorker, facts, EHC)).toMatchObject({
+      canSeeChild: false,
+      breakGlass: false,
+    });
+  });
+
+  it('wrong role: a health practitioner with an entry gets nothing from it', () => {
+    const practitioner = aPrincipal({ role: 'health_practitioner' });
+    const facts = someFacts({ relationships: [], breakGlass: [aBreakGlass({ sub: practitioner.sub })] });
+    expect(decideChildAccess(practitioner, facts, EHC)).toMatchObject({
+      canSeeChild: false,
+      breakGlass: false,
+    });
+  });
+
+  it('an LA SEND officer under break-glass sees every field', () => {
+    const officer = aPrincipal({ role: 'la_send_officer' });
+    const facts = someFacts({ relationships: [], breakGlass: [aBreakGlass({ sub: officer.sub })] });
+    expect(allDenied(decideChildAccess(officer, facts, EHC))).toEqual([]);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { aBreakGlass, aPrincipal, someFacts } from './builders.ts';
+import { activeBreakGlass, hasRelationship, validateBreakGlassRequest } from './relationship.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+
+describe('hasRelationship', () => {
+  it('each partner through its own kind of active relationship with its own organisation', () => {
+    const facts = someFacts();
+    for (const role of ['senco', 'health_practitioner', 'social_worker', 'la_send_officer'] as const) {
+      expect(hasRelationship(aPrincipal({ role }), facts, NOW)).toBe(true);
+      expect(hasRelationship(aPrincipal({ role, orgId: 'elsewhere-2' }), facts, NOW)).toBe(false);
+    }
+  });
+
+  it('not through an inactive relationship', () => {
+    const facts = someFacts({ relationships: [{ orgId: 'school-1', kind: 'on_roll', active: false }] });
+    expect(hasRelationship(aPrincipal({ role: 'senco' }), facts, NOW)).toBe(false);
+  });
+
+  it('not through the wrong kind of relationship', () => {
+    // A health org recorded as la_responsible (a data error) gives its practitioners nothing.
+    const facts = someFacts({ relationships: [{ orgId: 'icb-1', kind: 'la_responsible', active: true }] });
+    expect(hasRelationship(aPrincipal({ role: 'health_practitioner' }), facts, NOW)).toBe(false);
+  });
+
+  it('a social worker through an involvement as well as an allocation', () => {
+    const facts = someFacts({ relationships: [{ orgId: 'sc-1', kind: 'involvement', active: true }] });
+    expect(hasRelationship(aPrincipal({ role: 'social_worker' }), facts, NOW)).toBe(true);
+  });
+
+  it('parent carer: under 16; from 16 only if the young person agreed', () => {
+    const parent = aPrincipal({ role: 'parent_carer' });
+    const turns16Today = someFacts({ dateOfBirth: '2010-03-01' });
+    expect(hasRelationship(parent, turns16Today, new Date('2026-02-28T23:59:59Z'))).toBe(true);
+    expect(hasRelationship(parent, turns16Today, NOW)).toBe(false);
+    expect(hasRelationship(parent, { ...turns16Today, parentAccessConfirmedByYoungPerson: true }, NOW)).toBe(
+      true,
+    );
+    expect(
+      hasRelationship(aPrincipal({ role: 'parent_carer', sub: 'demo-parent-9' }), someFacts(), NOW),
+    ).toBe(false);
+  });
+
+  it('young person: their own login, from their 16th birthday', () => {
+    const youngPerson = aPrincipal({ role: 'young_person' });
+    const turns16Today = someFacts({ dateOfBirth: '2010-03-01' });
+    expect(hasRelationship(youngPerson, turns16Today, new Date('2026-02-28T23:59:59Z'))).toBe(false);
+    expect(hasRelationship(youngPerson, turns16Today, NOW)).toBe(true);
+    expect(hasRelationship(youngPerson, { ...turns16Today, youngPersonSub: null }, NOW)).toBe(false);
+  });
+
+  it('auditor: never', () => {
+    expect(hasRelationship(aPrincipal({ role: 'auditor' }), someFacts(), NOW)).toBe(false);
+  });
+
+  it('nobody whose role and org type disagree', () => {
+    expect(hasRelationship(aPrincipal({ role: 'senco', orgType: 'health' }), someFacts(), NOW)).toBe(false);
+  });
+});
+
+describe('activeBreakGlass', () => {
+  const socialWorker = aPrincipal({ role: 'social_worker' });
+
+  it('in force from startsAt until (not including) expiresAt', () => {
+    const facts = someFacts({ breakGlass: [aBreakGlass()] }); // 09:00–13:00
+    expect(activeBreakGlass(socialWorker, facts, NOW)).not.toBeNull();
+    expect(activeBreakGlass(socialWorker, facts, new Date('2026-03-01T09:00:00Z'))).not.toBeNull();
+    expect(activeBreakGlass(socialWorker, facts, new Date('2026-03-01T08:59:59Z'))).toBeNull();
+    expect(activeBreakGlass(socialWorker, facts, new Date('2026-03-01T13:00:00Z'))).toBeNull();
+  });
+
+  it('ignores an entry longer than 24 hours; exactly 24 hours is fine', () => {
+    const long = aBreakGlass({ startsAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-02T00:00:01Z' });
+    const day = aBreakGlass({ startsAt: '2026-03-01T00:00:00Z', expiresAt: '2026-03-02T00:00:00Z' });
+    expect(activeBreakGlass(socialWorker, someFacts({ breakGlass: [long] }), NOW)).toBeNull();
+    expect(activeBreakGlass(socialWorker, someFacts({ breakGlass: [day] }), NOW)).not.toBeNull();
+  });
+
+  it("ignores someone else's entry, a role that may not break glass, and a token reason", () => {
+    expect(
+      activeBreakGlass(socialWorker, someFacts({ breakGlass: [aBreakGlass({ sub: 'x' })] }), NOW),
+    ).toBeNull();
+    const senco = aPrincipal({ role: 'senco' });
+    expect(
+      activeBreakGlass(senco, someFacts({ breakGlass: [aBreakGlass({ sub: senco.sub })] }), NOW),
+    ).toBeNull();
+    const lazy = aBreakGlass({ reason: 'urgent' });
+    expect(activeBreakGlass(socialWorker, someFacts({ breakGlass: [lazy] }), NOW)).toBeNull();
+  });
+
+  it('works for an LA SEND officer', () => {
+    const officer = aPrincipal({ role: 'la_send_officer' });
+    const facts = someFacts({ breakGlass: [aBreakGlass({ sub: officer.sub })] });
+    expect(activeBreakGlass(officer, facts, NOW)).not.toBeNull();
+  });
+});
+
+describe('validateBreakGlassRequest', () => {
+  const reason = 'Disclosure at school today; need health history for the strategy discussion';
+
+  it('accepts a social worker or LA SEND officer with a reason, for up to 24 hours', () => {
+    expect(validateBreakGlassRequest({ role: 'social_worker', reason, durationHours: 4 })).toEqual([]);
+    expect(validateBreakGlassRequest({ role: 'la_send_officer', reason, durationHours: 24 })).toEqual([]);
+  });
+
+  it('refuses every other role', () => {
+    for (const role of ['senco', 'health_practitioner', 'parent_carer', 'young_person', 'auditor'] as const) {
+      expect(validateBreakGlassRequest({ role, reason, durationHours: 1 })).toHaveLength(1);
+    }
+  });
+
+  it('wants a reason of at least 20 characters, not counting surrounding spaces', () => {
+    expect(
+      validateBreakGlassRequest({ role: 'social_worker', reason: 'x'.repeat(20), durationHours: 1 }),
+    ).toEqual([]);
+    const padded = `   ${'x'.repeat(19)}          `;
+    expect(validateBreakGlassRequest({ role: 'social_worker', reason: padded, durationHours: 1 })).toEqual([
+      'Reason must be at least 20 characters.',
+    ]);
+  });
+
+  it('wants a duration in (0, 24] hours', () => {
+    for (const durationHours of [0, -1, 24.01, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(validateBreakGlassRequest({ role: 'social_worker', reason, durationHours })).toHaveLength(1);
+    }
+    expect(validateBreakGlassRequest({ role: 'social_worker', reason, durationHours: 0.5 })).toEqual([]);
+  });
+
+  it('lists every problem at once', () => {
+    expect(validateBreakGlassRequest({ role: 'senco', reason: ' ', durationHours: 48 })).toHaveLength(3);
+  });
+});

@@ -1,0 +1,37 @@
+import type { Domain } from './principal.ts';
+
+/**
+ * The record, as the policy sees it: one subject per GraphQL type in `schema/*.graphql`, with
+ * every field a caller could ask for. Adding a field to the SDL means adding it here, and then
+ * deciding in the policy table who may read it (until then nobody can: deny by default).
+ */
+export const SUBJECT_FIELDS = {
+  /** Identity, owned by the core record service. */
+  Child: ['id', 'givenName', 'familyName', 'dateOfBirth', 'nhsNumber', 'upn', 'laId'],
+  EducationSection: ['senStatus', 'school', 'attendancePercent', 'sencoNotes', 'provisions', 'updatedAt'],
+  HealthSection: ['involvements', 'pathwayWaits', 'diagnoses', 'updatedAt'],
+  SocialCareSection: ['status', 'allocatedWorker', 'shortBreaks', 'updatedAt'],
+} as const;
+
+export type SubjectName = keyof typeof SUBJECT_FIELDS;
+export type SubjectField<S extends SubjectName> = (typeof SUBJECT_FIELDS)[S][number];
+
+export const SUBJECT_NAMES = Object.keys(SUBJECT_FIELDS) as SubjectName[];
+
+/** The sections each come from one source agency; consent is given per source domain. */
+export type SectionSubject = Exclude<SubjectName, 'Child'>;
+
+export const SECTION_DOMAIN: Record<SectionSubject, Domain> = {
+  EducationSection: 'education',
+  HealthSection: 'health',
+  SocialCareSection: 'social_care',
+};
+
+export const SECTION_SUBJECTS = Object.keys(SECTION_DOMAIN) as SectionSubject[];
+
+/** Subject → domain for every subject; `null` for Child identity, which no consent gates. */
+export const SUBJECT_DOMAIN: Record<SubjectName, Domain | null> = { Child: null, ...SECTION_DOMAIN };
+
+export function isSectionSubject(subject: SubjectName): subject is SectionSubject {
+  return subject !== 'Child';
+}
