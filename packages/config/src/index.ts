@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is parsed once, in each service's `server.ts`, from the environment.
+ * `loadConfig` is pure: it takes the env object and returns a typed config or throws a
+ * ConfigError listing every problem at once (a newcomer fixes them in one go).
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+const common = {
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: logLevel,
+  /**
+   * Secret shared by the gateway and the subgraphs to sign/verify the internal context
+   * (HS256). At least 32 characters. The dev runner generates one per data folder.
+   */
+  INTERNAL_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+};
+
+const subgraphSchema = z.object({
+  ...common,
+  PORT: port,
+  /** postgres:// URL. When absent the service uses embedded PGlite persisted in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  /** `synthetic` seeds the deterministic synthetic data set when the service's tables are empty. */
+  SEED: z.enum(['none', 'synthetic']).default('none'),
+});
+export type SubgraphConfig = z.infer<typeof subgraphSchema>;
+
+const serviceUrl = z.string().url();
+const gatewaySchema = z
+  .object({
+    ...common,
+    PORT: port,
+    RECORD_URL: serviceUrl,
+    EDUCATION_URL: serviceUrl,
+    HEALTH_URL: serviceUrl,
+    SOCIAL_CARE_URL: serviceUrl,
+    /** Accepted issuer and audience of end-user JWTs. */
+    JWT_ISSUER: z.string().min(1),
+    JWT_AUDIENCE: z.string().min(1),
+    /** A real identity provider's JWKS URL... */
+    JWKS_URL: z.string().url().optional(),
+    /** ...or, for the demo identity provider, a local JWKS file written by the dev issuer. */
+    JWKS_FILE: z.string().optional(),
+    DATABASE_URL: z.string().url().optional(),
+    DATA_DIR: z.string().default('.data'),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.JWKS_URL === !value.JWKS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set exactly one of JWKS_URL or JWKS_FILE' });
+    }
+  });
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+
+function parse<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+}
+
+export function loadSubgraphConfig(env: Record<string, string | undefined>): SubgraphConfig {
+  return parse(subgraphSchema, env);
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  return parse(gatewaySchema, env);
+}

@@ -1,0 +1,121 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+
+/**
+ * The hub's small error catalogue. Every error a caller can see carries one of these codes
+ * in `extensions.code`; anything else is an internal error: logged in full, masked in the
+ * response (it could name internal addresses or SQL).
+ */
+export type HubErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'FORBIDDEN_FIELD'
+  | 'INVALID_INPUT'
+  | 'CONFLICT'
+  | 'UNAVAILABLE';
+
+const HUB_ERROR = Symbol.for('tell-it-once.hub-error');
+
+export class HubError extends Error {
+  readonly [HUB_ERROR] = true;
+  constructor(
+    readonly code: HubErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HubError';
+  }
+}
+
+/** Brand check rather than instanceof: the check must hold across duplicated module copies. */
+export function isHubError(error: unknown): error is HubError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[HUB_ERROR] === true;
+}
+
+/**
+ * graphql ships CommonJS and ESM builds; mercurius uses the CommonJS one, our ESM imports
+ * get the other, so `instanceof GraphQLError` is unreliable. GraphQLError sets a
+ * toStringTag, which holds for both copies.
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return Object.prototype.toString.call(error) === '[object GraphQLError]';
+}
+
+/** Codes a subgraph may pass through the gateway unchanged. */
+const PUBLIC_CODES = new Set<string>([
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'FORBIDDEN_FIELD',
+  'INVALID_INPUT',
+  'CONFLICT',
+  'UNAVAILABLE',
+  'GRAPHQL_VALIDATION_FAILED',
+]);
+
+export interface JsonError {
+  message: string;
+  path?: readonly (string | number)[];
+  locations?: readonly { line: number; column: number }[];
+  extensions: Record<string, unknown>;
+}
+
+type Where = Pick<JsonError, 'path' | 'locations'>;
+
+/**
+ * Turns one execution error into the safe JSON shape. Handles, in order: our HubErrors;
+ * mercurius' wrapper around a list of validation errors; the gateway's FederatedError
+ * around a subgraph's errors; errors graphql-js raised itself (syntax/validation) or a
+ * subgraph already formatted (they arrive with a public `extensions.code`).
+ */
+function formatOne(error: unknown, log: FastifyBaseLogger, outer: Where = {}): JsonError[] {
+  const gql = isGraphQLError(error) ? error : undefined;
+  // mercurius may wrap a resolver's error twice (GraphQLError → GraphQLError → cause).
+  let original: unknown = error;
+  while (isGraphQLError(original) && original.originalError) original = original.originalError;
+  const where: Where = {
+    ...outer,
+    ...(gql?.path ? { path: gql.path } : {}),
+    ...(gql?.locations ? { locations: gql.locations } : {}),
+  };
+  if (isHubError(original)) {
+    return [{ message: original.message, ...where, extensions: { code: original.code, ...original.details } }];
+  }
+  const nested = (original as { errors?: unknown } | null)?.errors;
+  if (original !== error && Array.isArray(nested)) return nested.flatMap((inner) => formatOne(inner, log, where));
+  const federated = (original as { extensions?: { errors?: unknown } } | null)?.extensions?.errors;
+  if (Array.isArray(federated)) return federated.flatMap((inner) => formatOne(inner, log, where));
+  const plain = original as { message?: unknown; extensions?: { code?: unknown } } | null;
+  const code = plain?.extensions?.code ?? (gql && !gql.originalError ? 'GRAPHQL_VALIDATION_FAILED' : undefined);
+  if (typeof code === 'string' && PUBLIC_CODES.has(code) && typeof plain?.message === 'string') {
+    return [{ message: plain.message, ...where, extensions: { ...plain.extensions, code } }];
+  }
+  log.error({ err: original }, 'unexpected error while executing a GraphQL operation');
+  return [{ message: 'Internal error.', ...where, extensions: { code: 'INTERNAL' } }];
+}
+
+export function formatErrors(errors: readonly unknown[], log: FastifyBaseLogger, outer: Where = {}): JsonError[] {
+  return errors.flatMap((error) => formatOne(error, log, outer));
+}
+
+/** As mercurius does: 200 whenever there is data; otherwise the status the failure carries. */
+export function statusCodeFor(execution: ExecutionResult & { statusCode?: number }, errors: JsonError[]): number {
+  if (execution.data) return 200;
+  if (errors.some((e) => e.extensions.code === 'UNAUTHENTICATED')) return 401;
+  const first = execution.errors?.[0] as (GraphQLError & { originalError?: { statusCode?: unknown } }) | undefined;
+  const fromError = first?.originalError?.statusCode;
+  if (typeof fromError === 'number') return fromError;
+  return execution.statusCode ?? 200;
+}
+
+/** mercurius `errorFormatter` for every subgraph: map the catalogue once, mask the rest. */
+export function hubErrorFormatter(
+  execution: ExecutionResult & { statusCode?: number },
+  context: { reply?: { log: FastifyBaseLogger }; app: { log: FastifyBaseLogger } },
+) {
+  const log = context.reply?.log ?? context.app.log;
+  const errors = formatErrors(execution.errors ?? [], log);
+  return { statusCode: statusCodeFor(execution, errors), response: { data: execution.data ?? null, errors } };
+}

@@ -1,0 +1,16 @@
+export {
+  formatErrors,
+  HubError,
+  type HubErrorCode,
+  hubErrorFormatter,
+  isGraphQLError,
+  isHubError,
+  type JsonError,
+  statusCodeFor,
+} from './errors.ts';
+export { loggerOptions } from './logger.ts';
+export { internalContextPlugin } from './internal-context-plugin.ts';
+export { readSchema, schemaPath } from './schema.ts';
+export { buildSubgraph, idsOf, requireCaller, type SubgraphContext, type SubgraphOptions } from './subgraph.ts';
+export { runSubgraphServer } from './server-runner.ts';
+export { type AppConfig, defineSubgraphService, type SubgraphService, type SubgraphServiceSpec } from './service.ts';

@@ -1,0 +1,55 @@
+import type { SubgraphConfig } from '@hub/config';
+import { type DbHandle, loadMigrations, migrate, type Migration } from '@hub/db';
+import type { FastifyInstance } from 'fastify';
+import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { buildSubgraph } from './subgraph.ts';
+
+export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>;
+
+export interface SubgraphServiceSpec {
+  /** Service name; also its SDL file `schema/<name>.graphql` and its PGlite data folder. */
+  name: string;
+  /** The one Postgres schema this bounded context owns. */
+  pgSchema: string;
+  /** Folder of `NNNN_name.sql` migrations. */
+  migrationsDir: string;
+  resolvers: IResolvers;
+  loaders?: MercuriusLoaders;
+  /** Seeds the synthetic data set when the context's tables are empty; returns rows written. */
+  seedIfEmpty(db: DbHandle): Promise<number>;
+  /** Extra routes or plugins beyond /graphql and /health. */
+  extend?(app: FastifyInstance, deps: { db: DbHandle; config: AppConfig }): void;
+}
+
+export interface SubgraphService {
+  name: string;
+  pgSchema: string;
+  migrations: Migration[];
+  prepareDatabase(db: DbHandle): Promise<string[]>;
+  buildApp(config: AppConfig, deps: { db: DbHandle }): FastifyInstance;
+  seedIfEmpty(db: DbHandle): Promise<number>;
+}
+
+/** Everything a subgraph service is, from one declaration: used by server.ts and tests alike. */
+export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphService {
+  const migrations = loadMigrations(spec.migrationsDir);
+  return {
+    name: spec.name,
+    pgSchema: spec.pgSchema,
+    migrations,
+    prepareDatabase: (db) => migrate(db, spec.pgSchema, migrations),
+    seedIfEmpty: spec.seedIfEmpty,
+    buildApp(config, deps) {
+      const app = buildSubgraph({
+        name: spec.name,
+        db: deps.db,
+        internalContextSecret: config.INTERNAL_CONTEXT_SECRET,
+        logLevel: config.LOG_LEVEL,
+        resolvers: spec.resolvers,
+        ...(spec.loaders ? { loaders: spec.loaders } : {}),
+      });
+      spec.extend?.(app, { db: deps.db, config });
+      return app;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { InternalContext } from '@hub/auth';
+import type { DbHandle } from '@hub/db';
+import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { HubError, hubErrorFormatter } from './errors.ts';
+import { internalContextPlugin } from './internal-context-plugin.ts';
+import { loggerOptions } from './logger.ts';
+import { readSchema } from './schema.ts';
+
+/** What every resolver and loader of a subgraph receives as `context.hub`. */
+export interface SubgraphContext {
+  hub: InternalContext;
+  db: DbHandle;
+  log: FastifyBaseLogger;
+}
+
+export interface SubgraphOptions {
+  /** Service name: also the SDL file `schema/<name>.graphql`. */
+  name: string;
+  db: DbHandle;
+  internalContextSecret: string;
+  logLevel: string;
+  resolvers: IResolvers;
+  loaders?: MercuriusLoaders;
+}
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    hub: InternalContext;
+    db: DbHandle;
+    log: FastifyBaseLogger;
+  }
+}
+
+/**
+ * A Fastify app serving one federation subgraph at /graphql plus /health. Not listening:
+ * `server.ts` listens, tests use `inject` or listen on port 0.
+ */
+export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
+  const app = Fastify({ ...loggerOptions(options.name, options.logLevel) });
+  app.register(internalContextPlugin, { secret: options.internalContextSecret });
+  app.register(mercuriusFederationPlugin, {
+    schema: readSchema(options.name),
+    resolvers: options.resolvers,
+    ...(options.loaders ? { loaders: options.loaders } : {}),
+    errorFormatter: hubErrorFormatter as never,
+    graphiql: false,
+    context: (request) => ({ hub: request.hubContext, db: options.db, log: request.log }),
+  });
+  app.get('/health', async () => ({ status: 'ok', service: options.name }));
+  return app;
+}
+
+/** Resolvers call this first: only gateway-signed requests carry a caller. */
+export function requireCaller(ctx: Partial<SubgraphContext>): asserts ctx is SubgraphContext {
+  if (!ctx.hub) throw new HubError('UNAUTHENTICATED', 'This service only accepts requests from the hub gateway.');
+}
+
+/** Child ids from a federation loader batch, deduplicated, in first-seen order. */
+export function idsOf(queries: readonly { obj: { id?: unknown } }[]): string[] {
+  return [...new Set(queries.map((q) => String(q.obj.id)))];
+}

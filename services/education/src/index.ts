@@ -1,0 +1,2 @@
+export { buildApp, service } from './app.ts';
+export { seedEducation, seedEducationIfEmpty } from './seed.ts';

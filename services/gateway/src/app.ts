@@ -1,0 +1,61 @@
+import { INTERNAL_CONTEXT_HEADER, signInternalContext, type UserTokenVerifier } from '@hub/auth';
+import type { GatewayConfig } from '@hub/config';
+import { loggerOptions } from '@hub/service-kit';
+import mercuriusGateway from '@mercuriusjs/gateway';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { authPlugin } from './auth-plugin.ts';
+import { gatewayErrorFormatter } from './error-formatter.ts';
+import type { ServiceName } from './sections.ts';
+
+export interface GatewayDeps {
+  verifier: UserTokenVerifier;
+  /** Subgraph GraphQL endpoints. */
+  services: Record<ServiceName, string>;
+  /** How long to keep retrying subgraphs that are down at start (the dev runner starts them first). */
+  retry?: { count: number; intervalMs: number };
+}
+
+/**
+ * The thin gateway: verify the caller, compose the subgraphs, forward a signed internal
+ * context, mask internal errors. It holds no domain data.
+ */
+export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>, deps: GatewayDeps): FastifyInstance {
+  const app = Fastify({ ...loggerOptions('gateway', config.LOG_LEVEL) });
+  app.register(authPlugin, { verifier: deps.verifier });
+
+  // Also called (without a context) for the start-up SDL fetch, which needs no caller.
+  const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
+    const request = context?.reply?.request;
+    if (!request?.principal) return {};
+    const token = await signInternalContext(config.INTERNAL_CONTEXT_SECRET, {
+      principal: request.principal,
+      requestId: request.id,
+      purpose: request.purpose,
+    });
+    return { [INTERNAL_CONTEXT_HEADER]: token, 'x-request-id': request.id };
+  };
+
+  const services = (Object.entries(deps.services) as [ServiceName, string][]).map(([name, url]) => ({
+    name,
+    url,
+    // The core record is mandatory; a missing adapter only removes its section.
+    mandatory: name === 'record',
+    rewriteHeaders,
+  }));
+  // @mercuriusjs/gateway is CommonJS; under NodeNext the plugin may sit on `.default`.
+  const plugin = ((mercuriusGateway as unknown as { default?: unknown }).default ?? mercuriusGateway) as FastifyPluginAsync<
+    Record<string, unknown>
+  >;
+  app.register(plugin, {
+    gateway: {
+      services,
+      retryServicesCount: deps.retry?.count ?? 10,
+      retryServicesInterval: deps.retry?.intervalMs ?? 1000,
+    },
+    errorFormatter: gatewayErrorFormatter as never,
+    graphiql: false,
+  });
+
+  app.get('/health', async () => ({ status: 'ok', service: 'gateway' }));
+  return app;
+}

@@ -1,0 +1,58 @@
+import { AuthError, type UserTokenVerifier } from '@hub/auth';
+import { isPurpose, type Principal, type Purpose } from '@hub/policy';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    purpose: Purpose | null;
+  }
+}
+
+export const PURPOSE_HEADER = 'x-hub-purpose';
+
+function graphqlError(message: string, code: string) {
+  return { data: null, errors: [{ message, extensions: { code } }] };
+}
+
+/**
+ * Every /graphql request needs a valid end-user bearer token (401 otherwise, before any
+ * GraphQL runs). The declared purpose (consent is per purpose) comes from X-Hub-Purpose.
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance, options: { verifier: UserTokenVerifier }) => {
+    app.decorateRequest('principal', null);
+    app.decorateRequest('purpose', null);
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/graphql')) return;
+      const header = request.headers.authorization;
+      const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!match?.[1]) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send(graphqlError('Sign in first: send an "Authorization: Bearer <token>" header.', 'UNAUTHENTICATED'));
+      }
+      try {
+        request.principal = await options.verifier.verify(match[1]);
+      } catch (error) {
+        const message = error instanceof AuthError ? error.message : 'Token could not be verified.';
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer error="invalid_token"')
+          .send(graphqlError(message, 'UNAUTHENTICATED'));
+      }
+      const purpose = request.headers[PURPOSE_HEADER];
+      if (purpose !== undefined) {
+        if (!isPurpose(purpose)) {
+          return reply
+            .code(400)
+            .send(graphqlError(`Unknown purpose. Use one of: ehc_assessment, annual_review, early_help.`, 'INVALID_INPUT'));
+        }
+        request.purpose = purpose;
+      }
+    });
+  },
+  { name: 'hub-auth' },
+);

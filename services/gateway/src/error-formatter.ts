@@ -1,0 +1,50 @@
+import { formatErrors, type JsonError, statusCodeFor } from '@hub/service-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { SERVICE_SECTIONS, serviceForPath } from './sections.ts';
+
+/**
+ * A subgraph that cannot be reached surfaces in mercurius-gateway as a FederatedError whose
+ * details name the internal address (ECONNREFUSED 127.0.0.1:4002). Callers get instead an
+ * UNAVAILABLE error naming the missing section; the other sections are still returned.
+ */
+const TRANSPORT_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|other side closed|UND_ERR/i;
+
+export function isTransportFailure(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): boolean => {
+    if (!e || typeof e !== 'object' || seen.has(e)) return false;
+    seen.add(e);
+    const { message, code, originalError, errors, cause, extensions } = e as Record<string, unknown>;
+    if (typeof message === 'string' && TRANSPORT_FAILURE.test(message)) return true;
+    if (typeof code === 'string' && TRANSPORT_FAILURE.test(code)) return true;
+    const inner = (extensions as { errors?: unknown } | undefined)?.errors;
+    return [originalError, cause, ...(Array.isArray(errors) ? errors : []), ...(Array.isArray(inner) ? inner : [])].some(
+      visit,
+    );
+  };
+  return visit(error);
+}
+
+function unavailable(error: GraphQLError): JsonError {
+  const service = serviceForPath(error.path) ?? 'record';
+  const section = SERVICE_SECTIONS[service];
+  return {
+    message: `The ${section.label} section is unavailable right now; the rest of the record is shown. Try again later.`,
+    ...(error.path ? { path: error.path } : {}),
+    extensions: { code: 'UNAVAILABLE', section: section.field ?? 'record', service },
+  };
+}
+
+export function gatewayErrorFormatter(
+  execution: ExecutionResult & { statusCode?: number },
+  context: { reply?: { log: FastifyBaseLogger }; app: { log: FastifyBaseLogger } },
+) {
+  const log = context.reply?.log ?? context.app.log;
+  const errors = (execution.errors ?? []).flatMap((error) => {
+    if (!isTransportFailure(error)) return formatErrors([error], log);
+    log.warn({ err: error, path: error.path }, 'subgraph unavailable');
+    return [unavailable(error)];
+  });
+  return { statusCode: statusCodeFor(execution, errors), response: { data: execution.data ?? null, errors } };
+}

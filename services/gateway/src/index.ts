@@ -1,0 +1,2 @@
+export { buildApp, type GatewayDeps } from './app.ts';
+export { PURPOSE_HEADER } from './auth-plugin.ts';

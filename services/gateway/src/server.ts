@@ -1,0 +1,28 @@
+import { createUserTokenVerifier } from '@hub/auth';
+import { loadGatewayConfig } from '@hub/config';
+import { buildApp } from './app.ts';
+
+const config = loadGatewayConfig(process.env);
+const app = buildApp(config, {
+  verifier: createUserTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    jwksUrl: config.JWKS_URL,
+    jwksFile: config.JWKS_FILE,
+  }),
+  services: {
+    record: config.RECORD_URL,
+    education: config.EDUCATION_URL,
+    health: config.HEALTH_URL,
+    'social-care': config.SOCIAL_CARE_URL,
+  },
+});
+
+const shutdown = async (signal: string) => {
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+await app.listen({ host: config.HOST, port: config.PORT });

@@ -1,0 +1,2 @@
+export { buildApp, service } from './app.ts';
+export { seedHealth, seedHealthIfEmpty } from './seed.ts';

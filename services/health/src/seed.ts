@@ -1,0 +1,25 @@
+import type { DbHandle } from '@hub/db';
+import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { sql } from 'drizzle-orm';
+import { diagnosis, healthRecord, involvement, pathwayWait } from './tables.ts';
+
+export async function seedHealth(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
+  const withHealth = dataset.children.flatMap((c) => (c.health ? [{ id: c.id, health: c.health }] : []));
+  const records = withHealth.map((c) => ({ childId: c.id, updatedAt: c.health.updatedAt }));
+  const involvements = withHealth.flatMap((c) => c.health.involvements.map((i) => ({ ...i, childId: c.id })));
+  const waits = withHealth.flatMap((c) => c.health.pathwayWaits.map((w) => ({ ...w, childId: c.id })));
+  const diagnoses = withHealth.flatMap((c) => c.health.diagnoses.map((d) => ({ ...d, childId: c.id })));
+  await db.db.transaction(async (tx) => {
+    for (let i = 0; i < records.length; i += 200) await tx.insert(healthRecord).values(records.slice(i, i + 200));
+    for (let i = 0; i < involvements.length; i += 200) await tx.insert(involvement).values(involvements.slice(i, i + 200));
+    for (let i = 0; i < waits.length; i += 200) await tx.insert(pathwayWait).values(waits.slice(i, i + 200));
+    for (let i = 0; i < diagnoses.length; i += 200) await tx.insert(diagnosis).values(diagnoses.slice(i, i + 200));
+  });
+  return records.length + involvements.length + waits.length + diagnoses.length;
+}
+
+export async function seedHealthIfEmpty(db: DbHandle): Promise<number> {
+  const [row] = await db.db.select({ n: sql<number>`count(*)::int` }).from(healthRecord);
+  if ((row?.n ?? 0) > 0) return 0;
+  return seedHealth(db, buildSyntheticDataset());
+}

@@ -1,0 +1,16 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineSubgraphService } from '@hub/service-kit';
+import { resolvers } from './resolvers.ts';
+import { seedRecordIfEmpty } from './seed.ts';
+
+export const service = defineSubgraphService({
+  name: 'record',
+  pgSchema: 'record',
+  migrationsDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
+  resolvers,
+  seedIfEmpty: seedRecordIfEmpty,
+});
+
+/** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */
+export const buildApp = service.buildApp;

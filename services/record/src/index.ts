@@ -1,0 +1,2 @@
+export { buildApp, service } from './app.ts';
+export { seedRecord, seedRecordIfEmpty } from './seed.ts';

@@ -1,0 +1,64 @@
+import type { DbHandle } from '@hub/db';
+import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { sql } from 'drizzle-orm';
+import { child, childRelationship, familyMember } from './tables.ts';
+
+/** Writes the record context's part of the synthetic data set; returns rows written. */
+export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
+  const children = dataset.children.map((c) => ({
+    id: c.id,
+    givenName: c.givenName,
+    familyName: c.familyName,
+    dateOfBirth: c.dateOfBirth,
+    nhsNumber: c.nhsNumber,
+    upn: c.upn,
+    laId: c.laId,
+  }));
+  const relationships = dataset.children.flatMap((c) => [
+    { childId: c.id, orgId: c.schoolId, kind: 'on_roll' as const, active: true },
+    { childId: c.id, orgId: dataset.localAuthority.id, kind: 'la_responsible' as const, active: true },
+    ...dedupe(
+      (c.health?.involvements ?? []).map((inv) => ({
+        childId: c.id,
+        orgId: inv.organisationId,
+        kind: 'involvement' as const,
+        active: inv.endDate === null,
+      })),
+    ),
+    ...(c.socialCare?.allocatedWorker
+      ? [{ childId: c.id, orgId: c.socialCare.allocatedWorker.organisationId, kind: 'allocated' as const, active: true }]
+      : []),
+  ]);
+  const family = dataset.children.flatMap((c) => [
+    ...c.parentCarerSubs.map((sub) => ({ childId: c.id, sub, relationship: 'parent_carer' as const })),
+    ...(c.youngPersonSub ? [{ childId: c.id, sub: c.youngPersonSub, relationship: 'young_person' as const }] : []),
+  ]);
+  await db.db.transaction(async (tx) => {
+    for (const batch of chunks(children, 200)) await tx.insert(child).values(batch);
+    for (const batch of chunks(relationships, 500)) await tx.insert(childRelationship).values(batch);
+    for (const batch of chunks(family, 500)) await tx.insert(familyMember).values(batch);
+  });
+  return children.length + relationships.length + family.length;
+}
+
+export async function seedRecordIfEmpty(db: DbHandle): Promise<number> {
+  const [row] = await db.db.select({ n: sql<number>`count(*)::int` }).from(child);
+  if ((row?.n ?? 0) > 0) return 0;
+  return seedRecord(db, buildSyntheticDataset());
+}
+
+/** A child may have two involvements with the same organisation: one relationship row, active if any is. */
+function dedupe<T extends { orgId: string; active: boolean }>(rows: T[]): T[] {
+  const byOrg = new Map<string, T>();
+  for (const row of rows) {
+    const seen = byOrg.get(row.orgId);
+    byOrg.set(row.orgId, seen ? { ...seen, active: seen.active || row.active } : row);
+  }
+  return [...byOrg.values()];
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,2 @@
+export { buildApp, service } from './app.ts';
+export { seedSocialCare, seedSocialCareIfEmpty } from './seed.ts';
