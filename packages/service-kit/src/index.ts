@@ -14,3 +14,4 @@ export { readSchema, schemaPath } from './schema.ts';
 export { buildSubgraph, idsOf, requireCaller, type SubgraphContext, type SubgraphOptions } from './subgraph.ts';
 export { runSubgraphServer } from './server-runner.ts';
 export { type AppConfig, defineSubgraphService, type SubgraphService, type SubgraphServiceSpec } from './service.ts';
+export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';

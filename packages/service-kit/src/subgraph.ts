@@ -3,6 +3,7 @@ import type { DbHandle } from '@hub/db';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
 import { HubError, hubErrorFormatter } from './errors.ts';
 import { internalContextPlugin } from './internal-context-plugin.ts';
 import { loggerOptions } from './logger.ts';
@@ -13,6 +14,8 @@ export interface SubgraphContext {
   hub: InternalContext;
   db: DbHandle;
   log: FastifyBaseLogger;
+  /** Access reports for this operation; returned to the gateway in `extensions.hubAccess`. */
+  access: AccessReport[];
 }
 
 export interface SubgraphOptions {
@@ -30,6 +33,7 @@ declare module 'mercurius' {
     hub: InternalContext;
     db: DbHandle;
     log: FastifyBaseLogger;
+    access: AccessReport[];
   }
 }
 
@@ -46,7 +50,17 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     ...(options.loaders ? { loaders: options.loaders } : {}),
     errorFormatter: hubErrorFormatter as never,
     graphiql: false,
-    context: (request) => ({ hub: request.hubContext, db: options.db, log: request.log }),
+    context: (request) => ({ hub: request.hubContext, db: options.db, log: request.log, access: [] }),
+  });
+  app.register(async (scoped) => {
+    // After errors are formatted: attach what this operation returned/withheld, per child.
+    scoped.graphql.addHook('onResolution', async (execution, context) => {
+      const access = (context as unknown as SubgraphContext).access;
+      if (access.length > 0) {
+        const result = execution as { extensions?: Record<string, unknown> };
+        result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: access };
+      }
+    });
   });
   app.get('/health', async () => ({ status: 'ok', service: options.name }));
   return app;

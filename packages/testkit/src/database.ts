@@ -24,6 +24,10 @@ let containerUrl: Promise<string | null> | undefined;
  * Explicit configuration wins over discovery, so CI is never surprised by a stray Docker engine.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (process.env.HUB_REQUIRE_POSTGRES === '1' && !process.env.DATABASE_URL) {
+    // CI sets this so a missing DATABASE_URL can never silently downgrade CI to PGlite.
+    throw new Error('HUB_REQUIRE_POSTGRES=1 but DATABASE_URL is not set');
+  }
   const serverUrl = process.env.DATABASE_URL || (await dockerPostgresUrl());
   if (serverUrl) return freshDatabaseOn(serverUrl, process.env.DATABASE_URL ? 'postgres' : 'testcontainers');
   const pg = new PGlite();

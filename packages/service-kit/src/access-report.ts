@@ -1,0 +1,19 @@
+/**
+ * What a subgraph tells the gateway about one operation, per child and per subject:
+ * which fields it returned and which it withheld, and whether break-glass opened them.
+ * Sent in the subgraph's GraphQL response as `extensions.hubAccess`; the gateway gathers
+ * these (mercurius-gateway collectors) into the one audit event for the operation.
+ * It never carries data values.
+ */
+export interface AccessReport {
+  childId: string;
+  /** CASL subject: Child, EducationSection, HealthSection, SocialCareSection, Consent, ... */
+  subject: string;
+  fieldsReturned: string[];
+  fieldsDenied: Array<{ field: string; reason: string }>;
+  breakGlass: boolean;
+  /** Set for writes: what was done, e.g. `grantConsent`. */
+  action?: string;
+}
+
+export const ACCESS_EXTENSION = 'hubAccess';

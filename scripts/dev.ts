@@ -1,0 +1,98 @@
+// `pnpm start`: runs the whole hub locally on the embedded default database (PGlite, one
+// data folder per service under .data/) — or on PostgreSQL when DATABASE_URL is set —
+// seeded with the deterministic synthetic data set. Ctrl-C stops everything.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
+import { loadOrCreateInternalSecret } from './lib/dev-secrets.ts';
+import { GATEWAY, type HubService, SUBGRAPHS } from './lib/hub-services.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, process.env.DATA_DIR ?? '.data');
+const logLevel = process.env.LOG_LEVEL ?? 'warn';
+const host = '127.0.0.1';
+const started = Date.now();
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function start(service: HubService, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+    cwd: root,
+    env: { ...process.env, HOST: host, PORT: String(service.port), LOG_LEVEL: logLevel, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`\n✗ ${service.name} stopped (${signal ?? `exit ${code}`}); stopping the hub.`);
+    void stop(1);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitForHealth(service: HubService, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${host}:${service.port}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${service.name} did not become healthy on port ${service.port} within ${timeoutMs / 1000}s`);
+}
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+const secret = loadOrCreateInternalSecret(dataDir);
+const issuer = await loadOrCreateDevIssuer(resolve(dataDir, 'demo-idp'));
+const shared = {
+  INTERNAL_CONTEXT_SECRET: secret,
+  DATA_DIR: dataDir,
+  ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+};
+
+console.log(`Starting the hub on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}…`);
+try {
+  for (const service of SUBGRAPHS) start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
+  await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
+  const serviceUrls = Object.fromEntries(
+    SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [s.gatewayEnv, `http://${host}:${s.port}/graphql`]),
+  );
+  start(GATEWAY, {
+    ...shared,
+    ...serviceUrls,
+    JWT_ISSUER: DEV_ISSUER,
+    JWT_AUDIENCE: DEV_AUDIENCE,
+    JWKS_FILE: issuer.jwksFile,
+  });
+  await waitForHealth(GATEWAY);
+} catch (error) {
+  console.error(`\n✗ ${(error as Error).message}`);
+  await stop(1);
+}
+
+const url = `http://${host}:${GATEWAY.port}/graphql`;
+console.log(`
+✓ Hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s — GraphQL gateway: ${url}
+
+  Demo identity provider (synthetic users only; a real OIDC provider plugs in via JWKS_URL):
+    pnpm -s demo-token --list                      # demo users
+    TOKEN=$(pnpm -s demo-token --user demo-la-1)   # a token for one of them
+
+  Try it:
+    curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+      -H 'x-hub-purpose: ehc_assessment' \\
+      -d '{"query":"{ children(search: {name: \\"Testchild\\"}, first: 3) { id givenName familyName education { senStatus } } }"}'
+
+  Ctrl-C stops the hub. Data persists in ${dataDir} (delete it to re-seed).
+`);
