@@ -33,6 +33,8 @@ const subgraphSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   /** `synthetic` seeds the deterministic synthetic data set when the service's tables are empty. */
   SEED: z.enum(['none', 'synthetic']).default('none'),
+  /** The core record service (adapters ask it for consent and relationship facts). */
+  RECORD_BASE_URL: z.string().url().optional(),
 });
 export type SubgraphConfig = z.infer<typeof subgraphSchema>;
 

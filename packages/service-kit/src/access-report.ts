@@ -12,6 +12,8 @@ export interface AccessReport {
   fieldsReturned: string[];
   fieldsDenied: Array<{ field: string; reason: string }>;
   breakGlass: boolean;
+  /** The break-glass reason, when break-glass opened this access. */
+  breakGlassReason?: string;
   /** Set for writes: what was done, e.g. `grantConsent`. */
   action?: string;
 }

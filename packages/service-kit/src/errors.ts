@@ -88,9 +88,14 @@ function formatOne(error: unknown, log: FastifyBaseLogger, outer: Where = {}): J
   const federated = (original as { extensions?: { errors?: unknown } } | null)?.extensions?.errors;
   if (Array.isArray(federated)) return federated.flatMap((inner) => formatOne(inner, log, where));
   const plain = original as { message?: unknown; extensions?: { code?: unknown } } | null;
-  const code = plain?.extensions?.code ?? (gql && !gql.originalError ? 'GRAPHQL_VALIDATION_FAILED' : undefined);
+  // A GraphQLError at the bottom of the chain was raised by graphql-js itself (syntax,
+  // validation, variable coercion) unless it carries a code of ours: its message is for the
+  // caller, and the outermost message says most ("Variable "$input" got invalid value…").
+  const raisedByGraphql = isGraphQLError(original) && plain?.extensions?.code === undefined;
+  const code = raisedByGraphql ? 'GRAPHQL_VALIDATION_FAILED' : plain?.extensions?.code;
   if (typeof code === 'string' && PUBLIC_CODES.has(code) && typeof plain?.message === 'string') {
-    return [{ message: plain.message, ...where, extensions: { ...plain.extensions, code } }];
+    const message = raisedByGraphql && gql ? gql.message : plain.message;
+    return [{ message, ...where, extensions: { ...plain.extensions, code } }];
   }
   log.error({ err: original }, 'unexpected error while executing a GraphQL operation');
   return [{ message: 'Internal error.', ...where, extensions: { code: 'INTERNAL' } }];

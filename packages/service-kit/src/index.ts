@@ -15,3 +15,15 @@ export { buildSubgraph, idsOf, requireCaller, type SubgraphContext, type Subgrap
 export { runSubgraphServer } from './server-runner.ts';
 export { type AppConfig, defineSubgraphService, type SubgraphService, type SubgraphServiceSpec } from './service.ts';
 export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
+export {
+  compactAccess,
+  type Decision,
+  decide,
+  fetchAccessFacts,
+  type Guarded,
+  guardedFieldResolvers,
+  guardRow,
+  loadGuardedSections,
+  reportChildDenied,
+  sectionDenied,
+} from './access.ts';

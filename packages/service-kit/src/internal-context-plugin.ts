@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Verified context from the gateway; set on every /graphql request that reaches a resolver. */
     hubContext: InternalContext | null;
+    /** The raw signed context, forwarded when this subgraph asks the record service for access facts. */
+    hubContextToken: string | null;
   }
 }
 
@@ -18,15 +20,17 @@ declare module 'fastify' {
 export const internalContextPlugin = fp(
   async (app: FastifyInstance, options: { secret: string }) => {
     app.decorateRequest('hubContext', null);
+    app.decorateRequest('hubContextToken', null);
     app.addHook('preHandler', async (request, reply) => {
-      if (!request.url.startsWith('/graphql')) return;
+      if (!request.url.startsWith('/graphql') && !request.url.startsWith('/internal/')) return;
       const token = request.headers[INTERNAL_CONTEXT_HEADER];
       if (typeof token !== 'string') {
-        if (isSdlQuery(request.body)) return;
+        if (request.url.startsWith('/graphql') && isSdlQuery(request.body)) return;
         return reply.code(401).send(unauthenticated('This service only accepts requests from the hub gateway.'));
       }
       try {
         request.hubContext = await verifyInternalContext(options.secret, token);
+        request.hubContextToken = token;
       } catch (error) {
         const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
         return reply.code(401).send(unauthenticated(message));

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { buildSubgraph } from './subgraph.ts';
 
-export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>;
+export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
+  Partial<Pick<SubgraphConfig, 'RECORD_BASE_URL'>>;
 
 export interface SubgraphServiceSpec {
   /** Service name; also its SDL file `schema/<name>.graphql` and its PGlite data folder. */
@@ -46,6 +47,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
         internalContextSecret: config.INTERNAL_CONTEXT_SECRET,
         logLevel: config.LOG_LEVEL,
         resolvers: spec.resolvers,
+        recordBaseUrl: config.RECORD_BASE_URL,
         ...(spec.loaders ? { loaders: spec.loaders } : {}),
       });
       spec.extend?.(app, { db: deps.db, config });

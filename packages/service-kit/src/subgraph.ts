@@ -3,6 +3,7 @@ import type { DbHandle } from '@hub/db';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { compactAccess } from './access.ts';
 import { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
 import { HubError, hubErrorFormatter } from './errors.ts';
 import { internalContextPlugin } from './internal-context-plugin.ts';
@@ -16,6 +17,10 @@ export interface SubgraphContext {
   log: FastifyBaseLogger;
   /** Access reports for this operation; returned to the gateway in `extensions.hubAccess`. */
   access: AccessReport[];
+  /** The signed context as received, to forward to the record service's access-facts endpoint. */
+  hubToken: string;
+  /** Base URL of the record service (adapters fetch access facts there). */
+  recordBaseUrl: string | undefined;
 }
 
 export interface SubgraphOptions {
@@ -26,6 +31,7 @@ export interface SubgraphOptions {
   logLevel: string;
   resolvers: IResolvers;
   loaders?: MercuriusLoaders;
+  recordBaseUrl?: string | undefined;
 }
 
 declare module 'mercurius' {
@@ -34,6 +40,8 @@ declare module 'mercurius' {
     db: DbHandle;
     log: FastifyBaseLogger;
     access: AccessReport[];
+    hubToken: string;
+    recordBaseUrl: string | undefined;
   }
 }
 
@@ -50,7 +58,14 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     ...(options.loaders ? { loaders: options.loaders } : {}),
     errorFormatter: hubErrorFormatter as never,
     graphiql: false,
-    context: (request) => ({ hub: request.hubContext, db: options.db, log: request.log, access: [] }),
+    context: (request) => ({
+      hub: request.hubContext,
+      hubToken: request.hubContextToken,
+      db: options.db,
+      log: request.log,
+      access: [],
+      recordBaseUrl: options.recordBaseUrl,
+    }),
   });
   app.register(async (scoped) => {
     // After errors are formatted: attach what this operation returned/withheld, per child.
@@ -58,7 +73,7 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
       const access = (context as unknown as SubgraphContext).access;
       if (access.length > 0) {
         const result = execution as { extensions?: Record<string, unknown> };
-        result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: access };
+        result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: compactAccess(access) };
       }
     });
   });

@@ -5,6 +5,7 @@ import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { authPlugin } from './auth-plugin.ts';
 import { gatewayErrorFormatter } from './error-formatter.ts';
+import { fieldGuardPlugin } from './field-guard.ts';
 import type { ServiceName } from './sections.ts';
 
 export interface GatewayDeps {
@@ -56,6 +57,8 @@ export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' |
     graphiql: false,
   });
 
+  // After the gateway plugin: it needs `app.graphql` to add its preExecution hook.
+  app.register(fieldGuardPlugin);
   app.get('/health', async () => ({ status: 'ok', service: 'gateway' }));
   return app;
 }

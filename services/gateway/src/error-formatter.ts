@@ -36,13 +36,24 @@ function unavailable(error: GraphQLError): JsonError {
   };
 }
 
+/**
+ * Errors raised while a subgraph resolved entities carry the subgraph's internal path
+ * (`_entities.0.education`), which means nothing to the caller. mercurius-gateway does not map
+ * it back, so it is dropped; those errors name the child and field in `extensions` instead.
+ */
+function withoutSubgraphPath(error: JsonError): JsonError {
+  if (error.path?.[0] !== '_entities') return error;
+  const { path: _internal, ...rest } = error;
+  return rest;
+}
+
 export function gatewayErrorFormatter(
   execution: ExecutionResult & { statusCode?: number },
   context: { reply?: { log: FastifyBaseLogger }; app: { log: FastifyBaseLogger } },
 ) {
   const log = context.reply?.log ?? context.app.log;
   const errors = (execution.errors ?? []).flatMap((error) => {
-    if (!isTransportFailure(error)) return formatErrors([error], log);
+    if (!isTransportFailure(error)) return formatErrors([error], log).map(withoutSubgraphPath);
     log.warn({ err: error, path: error.path }, 'subgraph unavailable');
     return [unavailable(error)];
   });

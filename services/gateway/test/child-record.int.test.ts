@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUser, startHub, type TestHub } from './hub.ts';
+import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
 const CHILD_RECORD = /* GraphQL */ `
   query ChildRecord($id: ID!) {
@@ -27,6 +27,7 @@ describe('single child record through the gateway', () => {
   it('composes identity, education, health and social care for one child in one response', async () => {
     const child = hub.dataset.children.find((c) => c.health && c.socialCare);
     if (!child) throw new Error('seed has no child with all four sections');
+    await grantConsents(hub, child, 'local_authority', 'ehc_assessment');
     const la = demoUser(hub.dataset, 'demo-la-1');
     const result = await hub.query(CHILD_RECORD, { as: la, variables: { id: child.id }, purpose: 'ehc_assessment' });
     expect(result.errors).toBeUndefined();
@@ -50,16 +51,18 @@ describe('single child record through the gateway', () => {
     console.info(`database under test: ${hub.database.kind}`);
   });
 
-  it('answers a search with each child’s sections batched (one list, all sections)', async () => {
-    const la = demoUser(hub.dataset, 'demo-la-1');
+  it('answers a search with each child’s section, batched, for the children on the SENCO’s roll only', async () => {
+    const senco = demoUser(hub.dataset, 'demo-senco-1');
+    const onRoll = hub.dataset.children.filter((c) => c.schoolId === 'school-1');
     const result = await hub.query<{ children: Array<{ id: string; education: { senStatus: string } | null }> }>(
       `{ children(search: { name: "Testchild" }, first: 50) { id familyName education { senStatus } } }`,
-      { as: la, purpose: 'ehc_assessment' },
+      { as: senco },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.children.length).toBe(50);
+    expect(result.data?.children.length).toBe(Math.min(50, onRoll.length));
     for (const c of result.data?.children ?? []) {
-      const seeded = hub.dataset.children.find((s) => s.id === c.id);
+      const seeded = onRoll.find((s) => s.id === c.id);
+      expect(seeded, 'a child not on the school roll was returned').toBeDefined();
       expect(c.education?.senStatus).toBe(seeded?.education.senStatus);
     }
   });

@@ -6,10 +6,10 @@ import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssue
 import type { DbHandle } from '@hub/db';
 import { seedEducation, service as education } from '@hub/education';
 import { seedHealth, service as health } from '@hub/health';
-import type { Principal } from '@hub/policy';
+import { isDecisionMaker, type Principal } from '@hub/policy';
 import { seedRecord, service as record } from '@hub/record';
 import { seedSocialCare, service as socialCare } from '@hub/social-care';
-import { buildSyntheticDataset, type DemoUser, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, type DemoUser, type SyntheticChild, type SyntheticDataset } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, PURPOSE_HEADER } from '../src/index.ts';
@@ -58,7 +58,9 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
     const db = await database.open();
     await service.prepareDatabase(db);
     await seed(db, dataset);
-    const app = service.buildApp(config, { db });
+    // The record service starts first: the adapters ask it for access facts.
+    const recordBaseUrl = subgraphs.record?.url.replace(/\/graphql$/, '');
+    const app = service.buildApp({ ...config, RECORD_BASE_URL: recordBaseUrl }, { db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
@@ -114,4 +116,37 @@ export function demoUser(dataset: SyntheticDataset, sub: string): DemoUser {
   const user = dataset.demoUsers.find((u) => u.sub === sub);
   if (!user) throw new Error(`no demo user ${sub}`);
   return user;
+}
+
+/** The person who decides for the child today: the young person at 16+, else a parent carer. */
+export function decisionMaker(dataset: SyntheticDataset, child: SyntheticChild): DemoUser {
+  const sub = isDecisionMaker(child.dateOfBirth, new Date()) ? child.youngPersonSub : child.parentCarerSubs[0];
+  if (!sub) throw new Error(`child ${child.id} has no decision maker login`);
+  return demoUser(dataset, sub);
+}
+
+export const GRANT_CONSENT = /* GraphQL */ `
+  mutation Grant($input: GrantConsentInput!) {
+    grantConsent(input: $input) { id status domain recipientOrgType purpose }
+  }
+`;
+
+/** Grants consent through the gateway, as the family would; returns the consent ids. */
+export async function grantConsents(
+  hub: TestHub,
+  child: SyntheticChild,
+  recipientOrgType: string,
+  purpose: string,
+  domains: string[] = ['education', 'health', 'social_care'],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const domain of domains) {
+    const result = await hub.query<{ grantConsent: { id: string } }>(GRANT_CONSENT, {
+      as: decisionMaker(hub.dataset, child),
+      variables: { input: { childId: child.id, domain, recipientOrgType, purpose } },
+    });
+    if (result.errors) throw new Error(`grantConsent failed: ${JSON.stringify(result.errors)}`);
+    ids.push(result.data!.grantConsent.id);
+  }
+  return ids;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUser, startHub, type TestHub } from './hub.ts';
+import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
 describe('a subgraph that is down', () => {
   let hub: TestHub;
@@ -10,6 +10,7 @@ describe('a subgraph that is down', () => {
 
   it('leaves the other sections in place and names the missing one, without leaking its address', async () => {
     const child = hub.dataset.children.find((c) => c.health && c.socialCare) ?? hub.dataset.children[0]!;
+    await grantConsents(hub, child, 'local_authority', 'ehc_assessment');
     await hub.subgraphs.health.app.close();
     const result = await hub.query<{ child: Record<string, any> }>(
       `query($id: ID!) { child(id: $id) { id givenName education { senStatus } health { diagnoses { description } } socialCare { status } } }`,

@@ -1,5 +1,5 @@
 import { type IsoDate, weeksWaited } from '@hub/ehc-clock';
-import { idsOf, requireCaller } from '@hub/service-kit';
+import { guardedFieldResolvers, loadGuardedSections, requireCaller } from '@hub/service-kit';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { findSections } from './repository.ts';
 
@@ -7,6 +7,7 @@ export const resolvers: IResolvers = {
   Child: {
     __resolveReference: (reference: { id: string }) => reference,
   },
+  HealthSection: guardedFieldResolvers('HealthSection'),
   PathwayWait: {
     // Computed at read time so it is never stale: whole weeks to the seen date, or to today.
     weeksWaited: (wait: { referralDate: IsoDate; seenDate: IsoDate | null }) =>
@@ -18,8 +19,7 @@ export const loaders: MercuriusLoaders = {
   Child: {
     async health(queries, ctx) {
       requireCaller(ctx);
-      const sections = await findSections(ctx.db, idsOf(queries));
-      return queries.map(({ obj }) => sections.get(String(obj.id)) ?? null);
+      return loadGuardedSections(ctx, queries, 'health', 'HealthSection', (ids) => findSections(ctx.db, ids));
     },
   },
 };

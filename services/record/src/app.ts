@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineSubgraphService } from '@hub/service-kit';
+import { registerInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
 
@@ -10,6 +11,7 @@ export const service = defineSubgraphService({
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
   resolvers,
   seedIfEmpty: seedRecordIfEmpty,
+  extend: (app, { db }) => registerInternalRoutes(app, db),
 });
 
 /** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */

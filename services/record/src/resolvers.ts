@@ -1,7 +1,24 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { POLICY_TABLE, type Principal } from '@hub/policy';
+import {
+  decide,
+  guardedFieldResolvers,
+  guardRow,
+  HubError,
+  reportChildDenied,
+  requireCaller,
+  type SubgraphContext,
+} from '@hub/service-kit';
 import type { IResolvers } from 'mercurius';
-import { type ChildSearchCriteria, findChildren, searchChildren } from './repository.ts';
+import { confirmConsent, type GrantInput, grantConsent, listConsents, openBreakGlass, withdrawConsent } from './consents.ts';
+import {
+  type ChildRow,
+  type ChildSearchCriteria,
+  findChildren,
+  loadAccessFacts,
+  type SearchScope,
+  searchChildren,
+} from './repository.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -47,25 +64,109 @@ export function validateSearch(input: Record<string, unknown>, first: unknown): 
   return { criteria, limit };
 }
 
+function searchScope(principal: Principal): SearchScope {
+  const rule = POLICY_TABLE[principal.role].relationship;
+  if (rule === 'never') throw new HubError('FORBIDDEN', 'Your role gives access to the audit log, not to child records.');
+  if (rule === 'parental_responsibility' || rule === 'self') return { kind: 'family', sub: principal.sub };
+  return { kind: 'organisation', orgId: principal.orgId, relationships: rule };
+}
+
+/**
+ * Applies the policy to identity rows: children the caller may not see are dropped (and the
+ * attempt reported for the audit); the rest are guarded field by field.
+ */
+async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
+  const facts = await loadAccessFacts(ctx.db, rows.map((r) => r.id));
+  return rows.flatMap((row) => {
+    const f = facts.get(row.id);
+    const decision = f ? decide(ctx, f) : null;
+    if (!decision?.canSeeChild) {
+      reportChildDenied(ctx, row.id);
+      return [];
+    }
+    return [guardRow(row, row.id, 'Child', decision)];
+  });
+}
+
+function validateConsentId(id: unknown): string {
+  if (typeof id !== 'string' || !isUuid(id)) {
+    throw new HubError('INVALID_INPUT', 'Consent id must be a UUID.', { field: 'id' });
+  }
+  return id.toLowerCase();
+}
+
+function reportWrite(ctx: SubgraphContext, childId: string, action: string, breakGlass = false) {
+  ctx.access.push({ childId, subject: 'Consent', action, fieldsReturned: [], fieldsDenied: [], breakGlass });
+}
+
 export const resolvers: IResolvers = {
   Query: {
     async child(_root, args: { id: string }, ctx) {
       requireCaller(ctx);
       const id = validateChildId(args.id);
-      const found = (await findChildren(ctx.db, [id])).get(id);
-      if (!found) throw new HubError('NOT_FOUND', `No child record has id ${id}.`, { childId: id });
-      return found;
+      const row = (await findChildren(ctx.db, [id])).get(id);
+      const [visible] = row ? await visibleChildren(ctx, [row]) : [];
+      // Not found and not yours read the same: a caller learns nothing about children outside their remit.
+      if (!visible) throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
+      return visible;
     },
     async children(_root, args: { search: Record<string, unknown>; first?: number }, ctx) {
       requireCaller(ctx);
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
-      return searchChildren(ctx.db, criteria, limit);
+      const rows = await searchChildren(ctx.db, criteria, limit, searchScope(ctx.hub.principal));
+      return visibleChildren(ctx, rows);
+    },
+    async consents(_root, args: { childId: string }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId);
+      const list = await listConsents(ctx.db, ctx.hub.principal, childId);
+      ctx.access.push({ childId, subject: 'Consent', fieldsReturned: ['history'], fieldsDenied: [], breakGlass: false });
+      return list;
+    },
+  },
+  Mutation: {
+    async grantConsent(_root, args: { input: GrantInput }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.input.childId);
+      const created = await grantConsent(ctx.db, ctx.hub.principal, { ...args.input, childId });
+      reportWrite(ctx, childId, 'grantConsent');
+      return created;
+    },
+    async withdrawConsent(_root, args: { id: string }, ctx) {
+      requireCaller(ctx);
+      const withdrawn = await withdrawConsent(ctx.db, ctx.hub.principal, validateConsentId(args.id));
+      reportWrite(ctx, withdrawn.childId, 'withdrawConsent');
+      return withdrawn;
+    },
+    async confirmConsent(_root, args: { id: string }, ctx) {
+      requireCaller(ctx);
+      const confirmed = await confirmConsent(ctx.db, ctx.hub.principal, validateConsentId(args.id));
+      reportWrite(ctx, confirmed.childId, 'confirmConsent');
+      return confirmed;
+    },
+    async openBreakGlass(_root, args: { childId: string; reason: string; durationHours: number }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId);
+      const opened = await openBreakGlass(ctx.db, ctx.hub.principal, { ...args, childId });
+      ctx.access.push({
+        childId,
+        subject: 'BreakGlass',
+        action: 'openBreakGlass',
+        fieldsReturned: [],
+        fieldsDenied: [],
+        breakGlass: true,
+        breakGlassReason: opened.reason,
+      });
+      return opened;
     },
   },
   Child: {
+    ...guardedFieldResolvers('Child'),
     async __resolveReference(reference: { id: string }, _args: unknown, ctx: SubgraphContext) {
       requireCaller(ctx);
-      return (await findChildren(ctx.db, [reference.id])).get(reference.id) ?? null;
+      const row = (await findChildren(ctx.db, [reference.id])).get(reference.id);
+      const [visible] = row ? await visibleChildren(ctx, [row]) : [];
+      return visible ?? null;
     },
   },
 } as IResolvers;

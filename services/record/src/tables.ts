@@ -11,6 +11,7 @@ export const child = recordSchema.table('child', {
   nhsNumber: char('nhs_number', { length: 10 }),
   upn: char('upn', { length: 13 }),
   laId: text('la_id'),
+  parentAccessConfirmedByYoungPerson: boolean('parent_access_confirmed_by_young_person').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -34,3 +35,32 @@ export const familyMember = recordSchema.table(
   },
   (t) => [primaryKey({ columns: [t.childId, t.sub] })],
 );
+
+export const consent = recordSchema.table('consent', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  domain: text('domain', { enum: ['education', 'health', 'social_care'] }).notNull(),
+  recipientOrgType: text('recipient_org_type', {
+    enum: ['school', 'health', 'social_care', 'local_authority'],
+  }).notNull(),
+  purpose: text('purpose', { enum: ['ehc_assessment', 'annual_review', 'early_help'] }).notNull(),
+  grantedBySub: text('granted_by_sub').notNull(),
+  grantedByRole: text('granted_by_role', { enum: ['parent_carer', 'young_person'] }).notNull(),
+  startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+  withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'date' }),
+  withdrawnBySub: text('withdrawn_by_sub'),
+  confirmedByYoungPersonAt: timestamp('confirmed_by_young_person_at', { withTimezone: true, mode: 'date' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const breakGlass = recordSchema.table('break_glass', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  sub: text('sub').notNull(),
+  role: text('role').notNull(),
+  orgId: text('org_id').notNull(),
+  reason: text('reason').notNull(),
+  startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});

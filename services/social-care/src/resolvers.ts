@@ -1,4 +1,4 @@
-import { idsOf, requireCaller } from '@hub/service-kit';
+import { guardedFieldResolvers, loadGuardedSections, requireCaller } from '@hub/service-kit';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { findSections } from './repository.ts';
 
@@ -6,14 +6,14 @@ export const resolvers: IResolvers = {
   Child: {
     __resolveReference: (reference: { id: string }) => reference,
   },
+  SocialCareSection: guardedFieldResolvers('SocialCareSection'),
 } as IResolvers;
 
 export const loaders: MercuriusLoaders = {
   Child: {
     async socialCare(queries, ctx) {
       requireCaller(ctx);
-      const sections = await findSections(ctx.db, idsOf(queries));
-      return queries.map(({ obj }) => sections.get(String(obj.id)) ?? null);
+      return loadGuardedSections(ctx, queries, 'socialCare', 'SocialCareSection', (ids) => findSections(ctx.db, ids));
     },
   },
 };

@@ -1,0 +1,220 @@
+import {
+  activeBreakGlass,
+  type ChildAccessDecision,
+  type ChildAccessFacts,
+  type DenialReason,
+  decideChildAccess,
+  SUBJECT_FIELDS,
+  type SubjectName,
+} from '@hub/policy';
+import type { AccessReport } from './access-report.ts';
+import { HubError } from './errors.ts';
+import type { SubgraphContext } from './subgraph.ts';
+
+/**
+ * Field-level enforcement inside a subgraph. A repository row is "guarded" as soon as it is
+ * loaded: fields the policy denies for this caller and child are removed from the object,
+ * and the field resolvers below turn a request for one of them into a FORBIDDEN_FIELD error
+ * (the field is null, the error names it and why; no value leaves the service). Every field
+ * actually returned or refused is reported for the audit event.
+ */
+const GUARD = Symbol('hub.guard');
+
+interface GuardInfo {
+  childId: string;
+  subject: SubjectName;
+  denied: Map<string, DenialReason>;
+  breakGlass: boolean;
+  breakGlassReason: string | undefined;
+}
+
+/** The policy's decision for one child, plus the break-glass reason for the audit event. */
+export type Decision = ChildAccessDecision & { breakGlassReason?: string };
+
+export type Guarded<T> = T & { [GUARD]: GuardInfo };
+
+const PLAIN_REASON: Record<DenialReason, string> = {
+  NO_CONSENT: 'the family has not agreed to share it with your organisation for this purpose',
+  NOT_PERMITTED: 'your role does not give access to it',
+  NO_RELATIONSHIP: 'you are not involved with this child',
+};
+
+export function decide(ctx: SubgraphContext, facts: ChildAccessFacts): Decision {
+  const now = new Date();
+  const decision = decideChildAccess(ctx.hub.principal, facts, { now, purpose: ctx.hub.purpose });
+  const glass = decision.breakGlass ? activeBreakGlass(ctx.hub.principal, facts, now) : null;
+  return glass ? { ...decision, breakGlassReason: glass.reason } : decision;
+}
+
+/** Removes denied fields from a row and remembers why, for the field resolvers. */
+export function guardRow<T extends object>(row: T, childId: string, subject: SubjectName, decision: Decision): Guarded<T> {
+  const denied = new Map(decision.subjects[subject].denied.map((d) => [d.field, d.reason] as const));
+  const copy = { ...row } as Record<string | symbol, unknown>;
+  for (const field of denied.keys()) delete copy[field];
+  copy[GUARD] = {
+    childId,
+    subject,
+    denied,
+    breakGlass: decision.breakGlass,
+    breakGlassReason: decision.breakGlassReason,
+  } satisfies GuardInfo;
+  return copy as Guarded<T>;
+}
+
+function report(ctx: SubgraphContext, entry: AccessReport): void {
+  ctx.access.push(entry);
+}
+
+/**
+ * Resolvers for every policy field of `subject`: return the value (and report it) or throw
+ * FORBIDDEN_FIELD (and report the denial). Objects that are not guarded are refused: a
+ * resolver that forgot to guard fails closed instead of leaking.
+ */
+export function guardedFieldResolvers(subject: SubjectName): Record<string, unknown> {
+  const resolvers: Record<string, unknown> = {};
+  for (const field of SUBJECT_FIELDS[subject]) {
+    resolvers[field] = (parent: Record<string | symbol, unknown>, _args: unknown, ctx: SubgraphContext) => {
+      const guard = parent[GUARD] as GuardInfo | undefined;
+      if (!guard) throw new Error(`unguarded ${subject} object reached the ${field} resolver`);
+      const base = {
+        childId: guard.childId,
+        subject,
+        breakGlass: guard.breakGlass,
+        ...(guard.breakGlassReason ? { breakGlassReason: guard.breakGlassReason } : {}),
+      };
+      const reason = guard.denied.get(field);
+      if (reason) {
+        report(ctx, { ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }] });
+        throw new HubError('FORBIDDEN_FIELD', `You may not see ${subject}.${field}: ${PLAIN_REASON[reason]}.`, {
+          field: `${subject}.${field}`,
+          reason,
+          childId: guard.childId,
+        });
+      }
+      report(ctx, { ...base, fieldsReturned: [field], fieldsDenied: [] });
+      return parent[field];
+    };
+  }
+  return resolvers;
+}
+
+/**
+ * The whole section is closed to this caller: returned (not thrown) from a loader so that
+ * only this child's section fails, with one error naming it.
+ */
+export function sectionDenied(
+  ctx: SubgraphContext,
+  childId: string,
+  sectionField: string,
+  subject: SubjectName,
+  decision: Decision,
+): HubError {
+  const denied = decision.subjects[subject].denied;
+  const reason: DenialReason = denied.some((d) => d.reason === 'NO_CONSENT')
+    ? 'NO_CONSENT'
+    : (denied[0]?.reason ?? 'NOT_PERMITTED');
+  report(ctx, {
+    childId,
+    subject: 'Child',
+    breakGlass: decision.breakGlass,
+    fieldsReturned: [],
+    fieldsDenied: [{ field: sectionField, reason }],
+  });
+  return new HubError('FORBIDDEN_FIELD', `You may not see the ${sectionLabel(sectionField)} section: ${PLAIN_REASON[reason]}.`, {
+    field: `Child.${sectionField}`,
+    reason,
+    childId,
+  });
+}
+
+function sectionLabel(field: string): string {
+  return field === 'socialCare' ? 'social care' : field;
+}
+
+/** Reports a child the caller asked for but may not see at all (audited as a denial). */
+export function reportChildDenied(ctx: SubgraphContext, childId: string): void {
+  report(ctx, { childId, subject: 'Child', breakGlass: false, fieldsReturned: [], fieldsDenied: [{ field: '*', reason: 'NO_RELATIONSHIP' }] });
+}
+
+/** Merges per-field reports into one per (child, subject), keeping first-seen order. */
+export function compactAccess(entries: AccessReport[]): AccessReport[] {
+  const merged = new Map<string, AccessReport>();
+  for (const entry of entries) {
+    const key = `${entry.childId}|${entry.subject}|${entry.action ?? ''}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, { ...entry, fieldsReturned: [...entry.fieldsReturned], fieldsDenied: [...entry.fieldsDenied] });
+      continue;
+    }
+    for (const f of entry.fieldsReturned) if (!seen.fieldsReturned.includes(f)) seen.fieldsReturned.push(f);
+    for (const d of entry.fieldsDenied) {
+      if (!seen.fieldsDenied.some((x) => x.field === d.field)) seen.fieldsDenied.push(d);
+    }
+    seen.breakGlass ||= entry.breakGlass;
+    if (entry.breakGlassReason && !seen.breakGlassReason) seen.breakGlassReason = entry.breakGlassReason;
+  }
+  return [...merged.values()];
+}
+
+/**
+ * Adapters ask the core record service for the access facts (relationships, family, consent,
+ * break-glass) of a batch of children, forwarding the gateway-signed context they received.
+ * No cache: a withdrawal takes effect on the very next request.
+ */
+export async function fetchAccessFacts(
+  recordBaseUrl: string,
+  contextToken: string,
+  childIds: string[],
+): Promise<Map<string, ChildAccessFacts>> {
+  if (childIds.length === 0) return new Map();
+  let response: Response;
+  try {
+    response = await fetch(`${recordBaseUrl}/internal/access-facts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-context': contextToken },
+      body: JSON.stringify({ childIds }),
+    });
+  } catch {
+    throw new HubError('UNAVAILABLE', 'The consent and access service is unavailable; no data can be shared right now.');
+  }
+  if (!response.ok) {
+    throw new HubError('UNAVAILABLE', 'The consent and access service did not answer; no data can be shared right now.');
+  }
+  const body = (await response.json()) as { facts: ChildAccessFacts[] };
+  return new Map(body.facts.map((f) => [f.childId, f]));
+}
+
+/**
+ * The one loader shape every adapter uses for its section of `Child`: ask the record service
+ * for the access facts of the batch, read only the sections the caller may see at least part
+ * of, and guard each row field by field. A section the caller may not see at all comes back
+ * as an error for that child alone.
+ */
+export async function loadGuardedSections<T extends object>(
+  ctx: SubgraphContext,
+  queries: readonly { obj: { id?: unknown } }[],
+  sectionField: string,
+  subject: SubjectName,
+  find: (childIds: string[]) => Promise<Map<string, T>>,
+): Promise<Array<Guarded<T> | HubError | null>> {
+  const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
+  if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
+  const facts = await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, ids);
+  const decisions = new Map(ids.map((id) => [id, facts.has(id) ? decide(ctx, facts.get(id)!) : null]));
+  const readable = ids.filter((id) => {
+    const d = decisions.get(id);
+    return d?.canSeeChild && d.subjects[subject].allowed.length > 0;
+  });
+  const sections = await find(readable);
+  return queries.map(({ obj }) => {
+    const childId = String(obj.id);
+    const decision = decisions.get(childId);
+    if (!decision?.canSeeChild) {
+      reportChildDenied(ctx, childId);
+      return new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
+    }
+    if (decision.subjects[subject].allowed.length === 0) return sectionDenied(ctx, childId, sectionField, subject, decision);
+    const section = sections.get(childId);
+    return section ? guardRow(section, childId, subject, decision) : null;
+  });
+}

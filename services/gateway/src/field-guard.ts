@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import { POLICY_TABLE, type Principal, SUBJECT_FIELDS, type SubjectName } from '@hub/policy';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { DocumentNode, FieldNode, GraphQLSchema, SelectionSetNode } from 'graphql';
+
+// mercurius hands us documents and schemas built by graphql's CommonJS copy; TypeInfo must
+// come from that same copy (an ESM import would be a different module instance).
+const require = createRequire(import.meta.url);
+const graphql = require('graphql') as typeof import('graphql');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Fields the gateway removed before execution (for the audit event). */
+    gatewayDenials: Array<{ field: string; reason: 'NOT_PERMITTED' }>;
+  }
+}
+
+/** The section field on Child that carries each subject. */
+const SECTION_OF: Partial<Record<string, SubjectName>> = {
+  education: 'EducationSection',
+  health: 'HealthSection',
+  socialCare: 'SocialCareSection',
+};
+
+function isSubject(name: string | undefined): name is SubjectName {
+  return name !== undefined && name in SUBJECT_FIELDS;
+}
+
+/**
+ * Returns the document without the fields this role may NEVER read (the policy table's
+ * maximum, whatever the child and consent), plus one FORBIDDEN_FIELD error per removal.
+ * Defence in depth: the subgraphs apply the full per-child policy; this guarantees that
+ * even a faulty subgraph cannot hand a role a field outside its table.
+ */
+export function stripForbiddenFields(schema: GraphQLSchema, document: DocumentNode, principal: Principal) {
+  const allowed = POLICY_TABLE[principal.role].read as Record<SubjectName, readonly string[]>;
+  const typeInfo = new graphql.TypeInfo(schema);
+  const denied: Array<{ field: string; reason: 'NOT_PERMITTED'; node: FieldNode }> = [];
+  const stripped = graphql.visit(
+    document,
+    graphql.visitWithTypeInfo(typeInfo, {
+      Field(node: FieldNode) {
+        const parent = typeInfo.getParentType()?.name;
+        if (!isSubject(parent)) return undefined;
+        const name = node.name.value;
+        const section = parent === 'Child' ? SECTION_OF[name] : undefined;
+        const forbidden = section
+          ? allowed[section].length === 0
+          : (SUBJECT_FIELDS[parent] as readonly string[]).includes(name) && !allowed[parent].includes(name);
+        if (!forbidden) return undefined;
+        denied.push({ field: `${parent}.${name}`, reason: 'NOT_PERMITTED', node });
+        return null;
+      },
+      SelectionSet: {
+        leave(node: SelectionSetNode) {
+          // A selection emptied by the guard would be invalid GraphQL: keep it valid.
+          if (node.selections.length > 0) return undefined;
+          return { ...node, selections: [{ kind: graphql.Kind.FIELD, name: { kind: graphql.Kind.NAME, value: '__typename' } }] };
+        },
+      },
+    }),
+  );
+  const errors = denied.map(
+    (d) =>
+      new graphql.GraphQLError(`You may not see ${d.field}: your role does not give access to it.`, {
+        nodes: [d.node],
+        extensions: { code: 'FORBIDDEN_FIELD', field: d.field, reason: d.reason },
+      }),
+  );
+  return { document: stripped, errors, denied: denied.map(({ field, reason }) => ({ field, reason })) };
+}
+
+export const fieldGuardPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('gatewayDenials', null as never);
+    app.addHook('onRequest', async (request) => {
+      request.gatewayDenials = [];
+    });
+    app.graphql.addHook('preExecution', async (schema, document, context) => {
+      const request = context.reply.request;
+      if (!request.principal) return undefined;
+      // mercurius-gateway caches each subgraph sub-query under the raw query text
+      // (`__currentQuery`). The rewritten document depends on the role, so the cache key must
+      // too — otherwise one role's stripped plan is replayed for another.
+      const ctx = context as unknown as { __currentQuery?: string };
+      ctx.__currentQuery = `${request.principal.role}\n${ctx.__currentQuery ?? ''}`;
+      const result = stripForbiddenFields(schema, document, request.principal);
+      if (result.denied.length === 0) return undefined;
+      request.gatewayDenials.push(...result.denied);
+      return { document: result.document, errors: result.errors };
+    });
+  },
+  { name: 'hub-field-guard', dependencies: ['hub-auth'] },
+);

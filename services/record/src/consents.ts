@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { DbHandle } from '@hub/db';
+import {
+  type ChildAccessFacts,
+  type ConsentRecord,
+  canManageConsent,
+  type Domain,
+  hasRelationship,
+  isConsentActive,
+  isDecisionMaker,
+  type Principal,
+  type Purpose,
+  validateBreakGlassRequest,
+} from '@hub/policy';
+import { HubError } from '@hub/service-kit';
+import { desc, eq } from 'drizzle-orm';
+import { loadAccessFacts, toConsentRecord } from './repository.ts';
+import { breakGlass, consent } from './tables.ts';
+
+export type ConsentStatus = 'active' | 'scheduled' | 'withdrawn' | 'expired' | 'needs_young_person_confirmation';
+
+export interface ConsentView extends ConsentRecord {
+  status: ConsentStatus;
+  createdAt: string;
+}
+
+/** Status as a person would read it, at `now`. */
+export function consentStatus(record: ConsentRecord, facts: ChildAccessFacts, now: Date): ConsentStatus {
+  const t = now.getTime();
+  if (record.withdrawnAt && Date.parse(record.withdrawnAt) <= t) return 'withdrawn';
+  if (record.expiresAt && Date.parse(record.expiresAt) <= t) return 'expired';
+  if (Date.parse(record.startsAt) > t) return 'scheduled';
+  if (isConsentActive(record, facts, now)) return 'active';
+  // Not active although in its period: a parent carer's consent after the 16th birthday.
+  return 'needs_young_person_confirmation';
+}
+
+async function factsFor(db: DbHandle, childId: string): Promise<ChildAccessFacts> {
+  const facts = (await loadAccessFacts(db, [childId])).get(childId);
+  if (!facts) throw new HubError('NOT_FOUND', `No child record has id ${childId}.`, { childId });
+  return facts;
+}
+
+function view(row: typeof consent.$inferSelect, facts: ChildAccessFacts, now: Date): ConsentView {
+  const record = toConsentRecord(row);
+  return { ...record, status: consentStatus(record, facts, now), createdAt: row.createdAt.toISOString() };
+}
+
+function parseTimestamp(value: unknown, field: string, problems: string[]): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
+    problems.push(`${field} must be an ISO date or timestamp, e.g. 2026-12-31 or 2026-12-31T17:00:00Z`);
+    return undefined;
+  }
+  return date;
+}
+
+export interface GrantInput {
+  childId: string;
+  domain: Domain;
+  recipientOrgType: 'school' | 'health' | 'social_care' | 'local_authority';
+  purpose: Purpose;
+  startsAt?: string | null;
+  expiresAt?: string | null;
+}
+
+/**
+ * Records a consent. Only the person who decides for the child may grant: the parent carer of
+ * an under-16, the young person themself at 16+. Validation happens before any write.
+ */
+export async function grantConsent(db: DbHandle, principal: Principal, input: GrantInput, now = new Date()): Promise<ConsentView> {
+  const problems: string[] = [];
+  const startsAt = parseTimestamp(input.startsAt, 'startsAt', problems) ?? now;
+  const expiresAt = parseTimestamp(input.expiresAt, 'expiresAt', problems);
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) problems.push('expiresAt must be in the future');
+  if (expiresAt && expiresAt.getTime() <= startsAt.getTime()) problems.push('expiresAt must be after startsAt');
+  if (startsAt.getTime() < now.getTime() - 5 * 60_000) problems.push('startsAt cannot be in the past');
+  if (problems.length > 0) throw new HubError('INVALID_INPUT', `Invalid consent: ${problems.join('; ')}.`, { problems });
+
+  const facts = await factsFor(db, input.childId);
+  const decision = canManageConsent(principal, facts, now);
+  if (!decision.allowed) {
+    throw new HubError('FORBIDDEN', `You cannot give consent for this child: ${decision.reason ?? 'not permitted'}.`);
+  }
+  const [row] = await db.db
+    .insert(consent)
+    .values({
+      id: randomUUID(),
+      childId: input.childId,
+      domain: input.domain,
+      recipientOrgType: input.recipientOrgType,
+      purpose: input.purpose,
+      grantedBySub: principal.sub,
+      grantedByRole: principal.role === 'young_person' ? 'young_person' : 'parent_carer',
+      startsAt,
+      expiresAt: expiresAt ?? null,
+    })
+    .returning();
+  if (!row) throw new Error('insert returned no row');
+  return view(row, facts, now);
+}
+
+async function consentById(db: DbHandle, id: string) {
+  const [row] = await db.db.select().from(consent).where(eq(consent.id, id));
+  if (!row) throw new HubError('NOT_FOUND', `No consent has id ${id}.`, { consentId: id });
+  return row;
+}
+
+/** Withdrawal takes effect immediately (the very next request sees it) and is final. */
+export async function withdrawConsent(db: DbHandle, principal: Principal, id: string, now = new Date()): Promise<ConsentView> {
+  const row = await consentById(db, id);
+  const facts = await factsFor(db, row.childId);
+  const decision = canManageConsent(principal, facts, now);
+  if (!decision.allowed) {
+    throw new HubError('FORBIDDEN', `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`);
+  }
+  if (row.withdrawnAt) throw new HubError('CONFLICT', 'This consent was already withdrawn.', { consentId: id });
+  const [updated] = await db.db
+    .update(consent)
+    .set({ withdrawnAt: now, withdrawnBySub: principal.sub })
+    .where(eq(consent.id, id))
+    .returning();
+  if (!updated) throw new Error('update returned no row');
+  return view(updated, { ...facts, consents: facts.consents.filter((c) => c.id !== id) }, now);
+}
+
+/** A young person (16+) confirms a consent their parent carer gave, so it keeps counting. */
+export async function confirmConsent(db: DbHandle, principal: Principal, id: string, now = new Date()): Promise<ConsentView> {
+  const row = await consentById(db, id);
+  const facts = await factsFor(db, row.childId);
+  if (principal.role !== 'young_person' || facts.youngPersonSub !== principal.sub || !isDecisionMaker(facts.dateOfBirth, now)) {
+    throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can confirm a consent.');
+  }
+  if (row.grantedByRole !== 'parent_carer') throw new HubError('CONFLICT', 'Only a parent carer’s consent needs confirming.');
+  if (row.withdrawnAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) {
+    throw new HubError('CONFLICT', 'This consent is withdrawn or expired; give a new consent instead.');
+  }
+  if (row.confirmedByYoungPersonAt) throw new HubError('CONFLICT', 'This consent is already confirmed.');
+  const [updated] = await db.db
+    .update(consent)
+    .set({ confirmedByYoungPersonAt: now })
+    .where(eq(consent.id, id))
+    .returning();
+  if (!updated) throw new Error('update returned no row');
+  return view(updated, await factsFor(db, row.childId), now);
+}
+
+/**
+ * The full consent history of a child, newest first: for the family and for partners involved
+ * with the child (so they can see why a section is closed). Never shows who granted it.
+ */
+export async function listConsents(db: DbHandle, principal: Principal, childId: string, now = new Date()): Promise<ConsentView[]> {
+  const facts = await factsFor(db, childId);
+  if (!hasRelationship(principal, facts, now)) {
+    throw new HubError('NOT_FOUND', `No child record has id ${childId}.`, { childId });
+  }
+  const rows = await db.db.select().from(consent).where(eq(consent.childId, childId)).orderBy(desc(consent.createdAt), desc(consent.id));
+  return rows.map((row) => view(row, facts, now));
+}
+
+export async function openBreakGlass(
+  db: DbHandle,
+  principal: Principal,
+  input: { childId: string; reason: string; durationHours: number },
+  now = new Date(),
+) {
+  const problems = validateBreakGlassRequest({ role: principal.role, reason: input.reason, durationHours: input.durationHours });
+  if (problems.length > 0) {
+    const forbidden = problems.some((p) => /role/i.test(p));
+    throw new HubError(forbidden ? 'FORBIDDEN' : 'INVALID_INPUT', `Break-glass refused: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`, {
+      problems,
+    });
+  }
+  await factsFor(db, input.childId);
+  const [row] = await db.db
+    .insert(breakGlass)
+    .values({
+      id: randomUUID(),
+      childId: input.childId,
+      sub: principal.sub,
+      role: principal.role,
+      orgId: principal.orgId,
+      reason: input.reason.trim(),
+      startsAt: now,
+      expiresAt: new Date(now.getTime() + input.durationHours * 3_600_000),
+    })
+    .returning();
+  if (!row) throw new Error('insert returned no row');
+  return { id: row.id, childId: row.childId, reason: row.reason, startsAt: row.startsAt.toISOString(), expiresAt: row.expiresAt.toISOString() };
+}
