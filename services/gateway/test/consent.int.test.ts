@@ -157,6 +157,20 @@ describe('consent and field-level access through the gateway', () => {
     });
   });
 
+  it('from 16 a parent carer sees the record only if the young person agrees', async () => {
+    const parent = demoUser(hub.dataset, over16.parentCarerSubs[0]!);
+    const view = () => hub.query<{ child: { givenName: string } | null }>(`query ($id: ID!) { child(id: $id) { givenName } }`, { as: parent, variables: { id: over16.id } });
+    expect((await view()).data?.child).toBeNull();
+    const setAccess = `mutation ($id: ID!, $allowed: Boolean!) { setParentCarerAccess(childId: $id, allowed: $allowed) { allowed } }`;
+    const byParent = await hub.query(setAccess, { as: parent, variables: { id: over16.id, allowed: true } });
+    expect(byParent.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const yp = decisionMaker(hub.dataset, over16);
+    expect((await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: true } })).errors).toBeUndefined();
+    expect((await view()).data?.child?.givenName).toBe(over16.givenName);
+    await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: false } });
+    expect((await view()).data?.child).toBeNull();
+  });
+
   describe('bad input gets a clear error and changes nothing', () => {
     const input = (over: Record<string, unknown> = {}) => ({
       childId: under16.id,

@@ -15,7 +15,7 @@ import {
 import { HubError } from '@hub/service-kit';
 import { desc, eq } from 'drizzle-orm';
 import { loadAccessFacts, toConsentRecord } from './repository.ts';
-import { breakGlass, consent } from './tables.ts';
+import { breakGlass, child, consent } from './tables.ts';
 
 export type ConsentStatus = 'active' | 'scheduled' | 'withdrawn' | 'expired' | 'needs_young_person_confirmation';
 
@@ -188,4 +188,14 @@ export async function openBreakGlass(
     .returning();
   if (!row) throw new Error('insert returned no row');
   return { id: row.id, childId: row.childId, reason: row.reason, startsAt: row.startsAt.toISOString(), expiresAt: row.expiresAt.toISOString() };
+}
+
+/** Only the young person, from 16, decides whether parent carers keep seeing the record. */
+export async function setParentCarerAccess(db: DbHandle, principal: Principal, childId: string, allowed: boolean, now = new Date()) {
+  const facts = await factsFor(db, childId);
+  if (principal.role !== 'young_person' || facts.youngPersonSub !== principal.sub || !isDecisionMaker(facts.dateOfBirth, now)) {
+    throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can decide this.');
+  }
+  await db.db.update(child).set({ parentAccessConfirmedByYoungPerson: allowed }).where(eq(child.id, childId));
+  return allowed;
 }

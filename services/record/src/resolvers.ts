@@ -10,7 +10,15 @@ import {
   type SubgraphContext,
 } from '@hub/service-kit';
 import type { IResolvers } from 'mercurius';
-import { confirmConsent, type GrantInput, grantConsent, listConsents, openBreakGlass, withdrawConsent } from './consents.ts';
+import {
+  confirmConsent,
+  type GrantInput,
+  grantConsent,
+  listConsents,
+  openBreakGlass,
+  setParentCarerAccess,
+  withdrawConsent,
+} from './consents.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,
@@ -158,6 +166,13 @@ export const resolvers: IResolvers = {
         breakGlassReason: opened.reason,
       });
       return opened;
+    },
+    async setParentCarerAccess(_root, args: { childId: string; allowed: boolean }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId);
+      const allowed = await setParentCarerAccess(ctx.db, ctx.hub.principal, childId, args.allowed);
+      reportWrite(ctx, childId, 'setParentCarerAccess');
+      return { childId, allowed };
     },
   },
   Child: {

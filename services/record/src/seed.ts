@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { sql } from 'drizzle-orm';
-import { child, childRelationship, familyMember } from './tables.ts';
+import { child, childRelationship, consent, familyMember } from './tables.ts';
 
 /** Writes the record context's part of the synthetic data set; returns rows written. */
 export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
@@ -44,7 +44,44 @@ export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promi
 export async function seedRecordIfEmpty(db: DbHandle): Promise<number> {
   const [row] = await db.db.select({ n: sql<number>`count(*)::int` }).from(child);
   if ((row?.n ?? 0) > 0) return 0;
-  return seedRecord(db, buildSyntheticDataset());
+  const dataset = buildSyntheticDataset();
+  return (await seedRecord(db, dataset)) + (await seedDemoConsents(db, dataset));
+}
+
+const RECIPIENTS = ['school', 'health', 'social_care', 'local_authority'] as const;
+const DOMAINS = ['education', 'health', 'social_care'] as const;
+
+/**
+ * Demo consents so `pnpm start` shows shared records: 7 in 10 families have consented to
+ * sharing everything for an EHC needs assessment; 1 in 10 withdrew; 2 in 10 never consented.
+ * Given by whoever decides for the child at the reference date. Tests do not use these: they
+ * grant consent through the API.
+ */
+export async function seedDemoConsents(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
+  const granted = new Date(`${dataset.referenceDate}T09:00:00Z`);
+  const withdrawn = new Date(granted.getTime() + 14 * 86_400_000);
+  const rows = dataset.children.flatMap((c, i) => {
+    const band = i % 10;
+    if (band >= 8) return [];
+    const byYoungPerson = c.youngPersonSub !== null;
+    const grantedBySub = byYoungPerson ? c.youngPersonSub! : c.parentCarerSubs[0]!;
+    return DOMAINS.flatMap((domain) =>
+      RECIPIENTS.map((recipientOrgType, j) => ({
+        id: `a${String(i).padStart(7, '0')}-0000-4000-8000-${String(domain.length * 10 + j).padStart(12, '0')}`,
+        childId: c.id,
+        domain,
+        recipientOrgType,
+        purpose: 'ehc_assessment' as const,
+        grantedBySub,
+        grantedByRole: byYoungPerson ? ('young_person' as const) : ('parent_carer' as const),
+        startsAt: granted,
+        withdrawnAt: band === 7 ? withdrawn : null,
+        withdrawnBySub: band === 7 ? grantedBySub : null,
+      })),
+    );
+  });
+  for (const batch of chunks(rows, 500)) await db.db.insert(consent).values(batch);
+  return rows.length;
 }
 
 /** A child may have two involvements with the same organisation: one relationship row, active if any is. */
