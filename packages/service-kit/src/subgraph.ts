@@ -10,7 +10,7 @@ import { internalContextPlugin } from './internal-context-plugin.ts';
 import { loggerOptions } from './logger.ts';
 import { readSchema } from './schema.ts';
 
-/** What every resolver and loader of a subgraph receives as `context.hub`. */
+/** What every resolver and loader of a subgraph receives in its context. */
 export interface SubgraphContext {
   hub: InternalContext;
   db: DbHandle;
@@ -35,14 +35,8 @@ export interface SubgraphOptions {
 }
 
 declare module 'mercurius' {
-  interface MercuriusContext {
-    hub: InternalContext;
-    db: DbHandle;
-    log: FastifyBaseLogger;
-    access: AccessReport[];
-    hubToken: string;
-    recordBaseUrl: string | undefined;
-  }
+  // Resolvers and loaders see the subgraph context on mercurius' own context type.
+  interface MercuriusContext extends SubgraphContext {}
 }
 
 /**
