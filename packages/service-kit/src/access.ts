@@ -39,6 +39,14 @@ const PLAIN_REASON: Record<DenialReason, string> = {
   NO_RELATIONSHIP: 'you are not involved with this child',
 };
 
+/** Consent is per purpose: with no purpose declared, say that rather than blame the family. */
+function plainReason(ctx: SubgraphContext, reason: DenialReason): string {
+  if (reason === 'NO_CONSENT' && ctx.hub.purpose === null) {
+    return 'consent is given for a purpose, and this request did not say what it is for (send X-Hub-Purpose)';
+  }
+  return PLAIN_REASON[reason];
+}
+
 export function decide(ctx: SubgraphContext, facts: ChildAccessFacts): Decision {
   const now = new Date();
   const decision = decideChildAccess(ctx.hub.principal, facts, { now, purpose: ctx.hub.purpose });
@@ -85,7 +93,7 @@ export function guardedFieldResolvers(subject: SubjectName): Record<string, unkn
       const reason = guard.denied.get(field);
       if (reason) {
         report(ctx, { ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }] });
-        throw new HubError('FORBIDDEN_FIELD', `You may not see ${subject}.${field}: ${PLAIN_REASON[reason]}.`, {
+        throw new HubError('FORBIDDEN_FIELD', `You may not see ${subject}.${field}: ${plainReason(ctx, reason)}.`, {
           field: `${subject}.${field}`,
           reason,
           childId: guard.childId,
@@ -120,7 +128,7 @@ export function sectionDenied(
     fieldsReturned: [],
     fieldsDenied: [{ field: sectionField, reason }],
   });
-  return new HubError('FORBIDDEN_FIELD', `You may not see the ${sectionLabel(sectionField)} section: ${PLAIN_REASON[reason]}.`, {
+  return new HubError('FORBIDDEN_FIELD', `You may not see the ${sectionLabel(sectionField)} section: ${plainReason(ctx, reason)}.`, {
     field: `Child.${sectionField}`,
     reason,
     childId,

@@ -64,6 +64,7 @@ describe('consent and field-level access through the gateway', () => {
     expect(otherPurpose.data?.child.education).toBeNull();
     const noPurpose = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id } });
     expect(noPurpose.data?.child.education).toBeNull();
+    expect(refusal(noPurpose.errors, under16.id, 'Child.education')?.message).toMatch(/did not say what it is for/);
     // Consent to the local authority does not open the section to health.
     const health = demoUser(hub.dataset, 'demo-health-1');
     const healthChild = hub.dataset.children.find((c) => c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate))!;
