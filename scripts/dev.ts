@@ -66,7 +66,7 @@ try {
   for (const service of SUBGRAPHS) start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
   const serviceUrls = Object.fromEntries(
-    SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [s.gatewayEnv, `http://${host}:${s.port}/graphql`]),
+    SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [s.gatewayEnv, `http://${host}:${s.port}${s.gatewayPath ?? '/graphql'}`]),
   );
   start(GATEWAY, {
     ...shared,

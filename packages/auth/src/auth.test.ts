@@ -79,3 +79,18 @@ describe('internal context', () => {
     await expect(verifyInternalContext(secret, '')).rejects.toThrow(/missing/);
   });
 });
+
+describe('service token', () => {
+  const secret = 's'.repeat(40);
+
+  it('round-trips, and is refused as an internal context and vice versa', async () => {
+    const { signServiceToken, verifyServiceToken } = await import('./index.ts');
+    const token = await signServiceToken(secret, 'audit-writer', 'req-9');
+    expect(await verifyServiceToken(secret, 'audit-writer', token)).toEqual({ service: 'gateway', requestId: 'req-9' });
+    await expect(verifyInternalContext(secret, token)).rejects.toThrow(/not signed by the gateway/);
+    const context = await signInternalContext(secret, { principal: senco, requestId: 'r', purpose: null });
+    await expect(verifyServiceToken(secret, 'audit-writer', context)).rejects.toThrow(/Service token/);
+    await expect(verifyServiceToken('t'.repeat(40), 'audit-writer', token)).rejects.toThrow(/Service token/);
+    await expect(verifyServiceToken(secret, 'audit-writer', undefined)).rejects.toThrow(/missing/);
+  });
+});

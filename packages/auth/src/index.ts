@@ -6,3 +6,9 @@ export {
   verifyInternalContext,
   type InternalContext,
 } from './internal-context.ts';
+export {
+  SERVICE_TOKEN_HEADER,
+  type ServiceAudience,
+  signServiceToken,
+  verifyServiceToken,
+} from './service-token.ts';

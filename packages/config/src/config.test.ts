@@ -32,6 +32,7 @@ describe('loadGatewayConfig', () => {
     EDUCATION_URL: 'http://127.0.0.1:4002/graphql',
     HEALTH_URL: 'http://127.0.0.1:4003/graphql',
     SOCIAL_CARE_URL: 'http://127.0.0.1:4004/graphql',
+    AUDIT_URL: 'http://127.0.0.1:4005',
     JWT_ISSUER: 'https://issuer.example',
     JWT_AUDIENCE: 'hub',
   };

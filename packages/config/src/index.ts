@@ -47,6 +47,8 @@ const gatewaySchema = z
     EDUCATION_URL: serviceUrl,
     HEALTH_URL: serviceUrl,
     SOCIAL_CARE_URL: serviceUrl,
+    /** Base URL of the audit service (its /graphql is composed; events are written to /internal/audit-events). */
+    AUDIT_URL: serviceUrl,
     /** Accepted issuer and audience of end-user JWTs. */
     JWT_ISSUER: z.string().min(1),
     JWT_AUDIENCE: z.string().min(1),

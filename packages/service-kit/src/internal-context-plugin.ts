@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks a service token itself (see @hub/auth signServiceToken); no user context. */
+    serviceAuth?: boolean;
+  }
   interface FastifyRequest {
     /** Verified context from the gateway; set on every /graphql request that reaches a resolver. */
     hubContext: InternalContext | null;
@@ -23,6 +27,9 @@ export const internalContextPlugin = fp(
     app.decorateRequest('hubContextToken', null);
     app.addHook('preHandler', async (request, reply) => {
       if (!request.url.startsWith('/graphql') && !request.url.startsWith('/internal/')) return;
+      // Service-to-service routes (the gateway writing audit events, also for callers it could
+      // not authenticate) carry no user context and verify their own service token instead.
+      if (request.routeOptions.config?.serviceAuth === true) return;
       const token = request.headers[INTERNAL_CONTEXT_HEADER];
       if (typeof token !== 'string') {
         if (request.url.startsWith('/graphql') && isSdlQuery(request.body)) return;

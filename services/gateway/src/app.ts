@@ -3,6 +3,8 @@ import type { GatewayConfig } from '@hub/config';
 import { loggerOptions } from '@hub/service-kit';
 import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { AccessTap } from './access-tap.ts';
+import { auditPlugin } from './audit-plugin.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { gatewayErrorFormatter } from './error-formatter.ts';
 import { fieldGuardPlugin } from './field-guard.ts';
@@ -12,6 +14,8 @@ export interface GatewayDeps {
   verifier: UserTokenVerifier;
   /** Subgraph GraphQL endpoints. */
   services: Record<ServiceName, string>;
+  /** Base URL of the audit service: composed as a subgraph (`/graphql`) and written to for every request. */
+  audit: string;
   /** How long to keep retrying subgraphs that are down at start (the dev runner starts them first). */
   retry?: { count: number; intervalMs: number };
 }
@@ -22,7 +26,10 @@ export interface GatewayDeps {
  */
 export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>, deps: GatewayDeps): FastifyInstance {
   const app = Fastify({ ...loggerOptions('gateway', config.LOG_LEVEL) });
+  // Reads each subgraph response's access reports for the audit event (see access-tap.ts).
+  const accessTap = new AccessTap();
   app.register(authPlugin, { verifier: deps.verifier });
+  app.register(auditPlugin, { auditUrl: deps.audit, secret: config.INTERNAL_CONTEXT_SECRET, tap: accessTap, verifier: deps.verifier });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.
   const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
@@ -36,12 +43,17 @@ export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' |
     return { [INTERNAL_CONTEXT_HEADER]: token, 'x-request-id': request.id };
   };
 
-  const services = (Object.entries(deps.services) as [ServiceName, string][]).map(([name, url]) => ({
+  const services = [
+    ...(Object.entries(deps.services) as [ServiceName, string][]),
+    ['audit', `${deps.audit}/graphql`] as const,
+  ].map(([name, url]) => ({
     name,
     url,
-    // The core record is mandatory; a missing adapter only removes its section.
-    mandatory: name === 'record',
+    // The core record is mandatory; a missing adapter only removes its section. Without the
+    // audit service nothing can be answered at all (fail closed), so it is mandatory too.
+    mandatory: name === 'record' || name === 'audit',
     rewriteHeaders,
+    agent: accessTap.agentFor(url),
   }));
   // @mercuriusjs/gateway is CommonJS; under NodeNext the plugin may sit on `.default`.
   const plugin = ((mercuriusGateway as unknown as { default?: unknown }).default ?? mercuriusGateway) as FastifyPluginAsync<

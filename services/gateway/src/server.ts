@@ -16,6 +16,7 @@ const app = buildApp(config, {
     health: config.HEALTH_URL,
     'social-care': config.SOCIAL_CARE_URL,
   },
+  audit: config.AUDIT_URL,
 });
 
 const shutdown = async (signal: string) => {

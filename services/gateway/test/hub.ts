@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { service as auditService } from '@hub/audit-service';
 import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { seedEducation, service as education } from '@hub/education';
@@ -33,6 +34,8 @@ export interface TestHub {
   dataset: SyntheticDataset;
   gateway: FastifyInstance;
   subgraphs: Record<ServiceName, { app: FastifyInstance; url: string; db: DbHandle }>;
+  /** The audit service (base URL, no /graphql) and its database handle. */
+  audit: { app: FastifyInstance; url: string; db: DbHandle };
   secret: string;
   token(user: DemoUser | Principal): Promise<string>;
   /** A GraphQL request through the gateway, as an end user would send it. */
@@ -66,6 +69,7 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
     const port = typeof address === 'object' && address ? address.port : 0;
     subgraphs[name] = { app, db, url: `http://127.0.0.1:${port}/graphql` };
   }
+  const audit = await startAuditService(database, { ...config, RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, '') });
   const issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
   const gateway = buildApp(config, {
     verifier: createUserTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: issuer.jwksFile }),
@@ -75,6 +79,7 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
       health: subgraphs.health.url,
       'social-care': subgraphs['social-care'].url,
     },
+    audit: audit.url,
     retry: { count: 1, intervalMs: 100 },
   });
   await gateway.ready();
@@ -87,6 +92,7 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
     dataset,
     gateway,
     subgraphs,
+    audit,
     secret,
     token,
     async query(query, opts = {}) {
@@ -107,9 +113,21 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
     async close() {
       await gateway.close();
       for (const { app } of Object.values(subgraphs)) await app.close();
+      await audit.app.close();
       await database.destroy();
     },
   };
+}
+
+/** The audit subgraph on its own handle to the test database, listening on port 0. */
+async function startAuditService(database: TestDatabase, config: Parameters<typeof auditService.buildApp>[0]) {
+  const db = await database.open();
+  await auditService.prepareDatabase(db);
+  const app = auditService.buildApp(config, { db });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, db, url: `http://127.0.0.1:${port}` };
 }
 
 export function demoUser(dataset: SyntheticDataset, sub: string): DemoUser {

@@ -1,0 +1,24 @@
+import { AUDIT_MIGRATIONS_DIR, AUDIT_SCHEMA } from '@hub/audit';
+import { defineSubgraphService } from '@hub/service-kit';
+import { resolvers } from './resolvers.ts';
+import { registerAuditRoutes } from './routes.ts';
+
+/**
+ * The audit subgraph: serves the auditor and family queries over the log, the gateway's
+ * append endpoint and the export. The schema and migrations belong to @hub/audit (the
+ * library that writes and verifies the chain); this service only exposes them.
+ */
+export const service = defineSubgraphService({
+  name: 'audit',
+  pgSchema: AUDIT_SCHEMA,
+  migrationsDir: AUDIT_MIGRATIONS_DIR,
+  resolvers,
+  // The log is never seeded: every event must come from a real request.
+  seedIfEmpty: async () => 0,
+  extend(app, { db, config }) {
+    registerAuditRoutes(app, { db, secret: config.INTERNAL_CONTEXT_SECRET });
+  },
+});
+
+/** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */
+export const buildApp = service.buildApp;

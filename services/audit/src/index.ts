@@ -1,0 +1,1 @@
+export { buildApp, service } from './app.ts';

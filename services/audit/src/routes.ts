@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream';
+import {
+  type AuditFilter,
+  AuditInputError,
+  appendAuditEvent,
+  FHIR_NDJSON_CONTENT_TYPE,
+  iterateAuditEvents,
+  NDJSON_CONTENT_TYPE,
+  OUTCOMES,
+  type StoredAuditEvent,
+  toFhirNdjsonLine,
+  toNdjsonLine,
+  validateAuditQuery,
+} from '@hub/audit';
+import {
+  AuthError,
+  INTERNAL_CONTEXT_HEADER,
+  SERVICE_TOKEN_HEADER,
+  verifyInternalContext,
+  verifyServiceToken,
+} from '@hub/auth';
+import type { DbHandle } from '@hub/db';
+import type { FastifyInstance } from 'fastify';
+
+const problem = (code: string, message: string, extra: Record<string, unknown> = {}) => ({
+  error: { code, message, ...extra },
+});
+
+/**
+ * `POST /internal/audit-events`: the gateway appends the one event of a request. Authenticated
+ * by a service token (audience audit-writer), not a user context: the gateway also records
+ * callers it could not authenticate. 201 with the stored event (seq, hash); 400 lists every
+ * problem; any other failure is a 5xx, which the gateway turns into "no data returned".
+ */
+export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; secret: string }): void {
+  app.post('/internal/audit-events', { config: { serviceAuth: true } }, async (request, reply) => {
+    const token = request.headers[SERVICE_TOKEN_HEADER];
+    try {
+      await verifyServiceToken(deps.secret, 'audit-writer', typeof token === 'string' ? token : undefined);
+    } catch (error) {
+      return reply.code(401).send(problem('UNAUTHENTICATED', (error as Error).message));
+    }
+    try {
+      const stored = await appendAuditEvent(deps.db, request.body as never);
+      return reply.code(201).send({ event: stored });
+    } catch (error) {
+      if (error instanceof AuditInputError) {
+        return reply.code(400).send(problem('INVALID_INPUT', error.message, { problems: error.problems }));
+      }
+      request.log.error({ err: error }, 'audit append failed');
+      return reply.code(503).send(problem('UNAVAILABLE', 'The audit log could not record the event.'));
+    }
+  });
+
+  /**
+   * `GET /audit/export?format=ndjson|fhir&childId&actorSub&organisation&from&to&breakGlass&outcome`:
+   * every matching event, oldest first, one JSON document per line. Reached through the
+   * gateway (which verifies the user's token, forwards a signed context and audits the export
+   * itself); auditors only.
+   */
+  app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (request, reply) => {
+    const token = request.headers[INTERNAL_CONTEXT_HEADER];
+    let role: string;
+    try {
+      role = (await verifyInternalContext(deps.secret, typeof token === 'string' ? token : '')).principal
+        .role;
+    } catch (error) {
+      const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
+      return reply.code(401).send(problem('UNAUTHENTICATED', message));
+    }
+    if (role !== 'auditor')
+      return reply.code(403).send(problem('FORBIDDEN', 'Only auditors may export the audit log.'));
+    const query = request.query;
+    const format = query.format ?? 'ndjson';
+    const problems: string[] = [];
+    if (format !== 'ndjson' && format !== 'fhir') problems.push('format must be ndjson or fhir');
+    if (query.breakGlass !== undefined && query.breakGlass !== 'true' && query.breakGlass !== 'false') {
+      problems.push('breakGlass must be true or false');
+    }
+    if (query.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(query.outcome)) {
+      problems.push(`outcome must be one of ${OUTCOMES.join(', ')}`);
+    }
+    const filter: AuditFilter = {
+      childId: query.childId ?? null,
+      actorSub: query.actorSub ?? null,
+      organisation: query.organisation ?? null,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      breakGlass: query.breakGlass === undefined ? null : query.breakGlass === 'true',
+      outcome: (OUTCOMES as readonly string[]).includes(query.outcome ?? '')
+        ? (query.outcome as AuditFilter['outcome'])
+        : null,
+    };
+    try {
+      validateAuditQuery(filter);
+    } catch (error) {
+      if (!(error instanceof AuditInputError)) throw error;
+      problems.push(...error.problems);
+    }
+    if (problems.length > 0) {
+      return reply
+        .code(400)
+        .send(problem('INVALID_INPUT', `Invalid export: ${problems.join('; ')}.`, { problems }));
+    }
+    const line = format === 'fhir' ? toFhirNdjsonLine : toNdjsonLine;
+    async function* lines(): AsyncGenerator<string> {
+      for await (const event of iterateAuditEvents(deps.db, filter) as AsyncGenerator<StoredAuditEvent>)
+        yield line(event);
+    }
+    return reply
+      .type(format === 'fhir' ? FHIR_NDJSON_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
+      .header(
+        'content-disposition',
+        `attachment; filename="audit-events.${format === 'fhir' ? 'fhir.' : ''}ndjson"`,
+      )
+      .send(Readable.from(lines()));
+  });
+}
