@@ -28,7 +28,7 @@ export {
   toEpochDay,
   wholeWeeksBetween,
 } from './calendar-date.ts';
-export { issuedWithin20Weeks, median } from './kpi.ts';
+export { issuedWithin20Weeks, median, monthStart, monthsWindowStart } from './kpi.ts';
 export {
   DUE_SOON_DAYS,
   type ExceptionReason,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays } from './calendar-date.ts';
-import { issuedWithin20Weeks, median } from './kpi.ts';
+import { addDays, compareDates, daysBetween } from './calendar-date.ts';
+import { issuedWithin20Weeks, median, monthStart, monthsWindowStart } from './kpi.ts';
 import { isoDate } from './test-arbitraries.ts';
 
 describe('issuedWithin20Weeks', () => {
@@ -54,6 +54,30 @@ describe('median', () => {
           expect(m).toBeLessThanOrEqual(Math.max(...values));
         },
       ),
+    );
+  });
+});
+
+describe('monthsWindowStart and monthStart', () => {
+  it('handles leap days and year ends', () => {
+    expect(monthsWindowStart('2025-02-28', 12)).toBe('2024-02-29');
+    expect(monthsWindowStart('2024-02-29', 12)).toBe('2023-03-01');
+    expect(monthsWindowStart('2026-09-01', 12)).toBe('2025-09-02');
+    expect(monthsWindowStart('2027-01-01', 12)).toBe('2026-01-02');
+    expect(monthsWindowStart('2024-03-31', 1)).toBe('2024-03-01');
+    expect(monthStart('2024-02-29')).toBe('2024-02-01');
+    expect(() => monthsWindowStart('2024-01-01', 0)).toThrow(RangeError);
+  });
+
+  it('a 12-month window is 365 or 366 days, and later ends never give earlier starts', () => {
+    fc.assert(
+      fc.property(isoDate, (end) => {
+        const start = monthsWindowStart(end, 12);
+        expect([365, 366]).toContain(daysBetween(start, end) + 1);
+        expect(compareDates(monthsWindowStart(addDays(end, 1), 12), start)).toBeGreaterThanOrEqual(0);
+        expect(compareDates(monthStart(end), end)).toBeLessThanOrEqual(0);
+        expect(daysBetween(monthStart(end), end)).toBeLessThan(31);
+      }),
     );
   });
 });

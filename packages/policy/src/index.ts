@@ -30,3 +30,16 @@ export {
   validateBreakGlassRequest,
 } from './relationship.ts';
 export * from './subjects.ts';
+export {
+  type ActionDecision,
+  canConfirmFamilyItem,
+  canEditFamilyInformation,
+  canManageEhcWorkflow,
+  canReadHealthAdvice,
+  canReadHealthAdviceDraft,
+  canSeeEhcWorkflow,
+  canSeeFamilyInformation,
+  canSeeKpis,
+  canWriteHealthAdvice,
+  PARTNER_ROLES,
+} from './send-workflow.ts';

@@ -17,3 +17,13 @@ export type {
   SyntheticDataset,
   SyntheticOrg,
 } from './types.ts';
+export {
+  type AdviceAgency,
+  buildSendWorkflow,
+  type SyntheticAdviceRequest,
+  type SyntheticAnnualReview,
+  type SyntheticEhcAssessment,
+  type SyntheticFamilyInformation,
+  type SyntheticSendWorkflow,
+  type SyntheticSupportWhileWaiting,
+} from './send-workflow.ts';

@@ -1,7 +1,31 @@
-import { type IsoDate, weeksWaited } from '@hub/ehc-clock';
-import { guardedFieldResolvers, loadGuardedSections, requireCaller } from '@hub/service-kit';
+import { calendarDateAt, type IsoDate, isIsoDate, weeksWaited } from '@hub/ehc-clock';
+import { canSeeKpis } from '@hub/policy';
+import {
+  guardedFieldResolvers,
+  HubError,
+  loadGuardedSections,
+  requireCaller,
+  type SubgraphContext,
+} from '@hub/service-kit';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { type AdviceInput, correct, createDraft, loadAdvice, submit, updateDraft } from './advice.ts';
+import { pathwayWaitKpis } from './kpi.ts';
 import { findSections } from './repository.ts';
+
+const today = () => calendarDateAt(new Date(), 'Europe/London');
+
+function adviceView<
+  T extends { createdAt: Date; updatedAt: Date; submittedAt: Date | null; current?: boolean },
+>(row: T) {
+  return {
+    ...row,
+    current: row.current ?? false,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    submittedAt: row.submittedAt?.toISOString() ?? null,
+    date: (row.submittedAt ?? row.updatedAt).toISOString(),
+  };
+}
 
 export const resolvers: IResolvers = {
   Child: {
@@ -9,9 +33,47 @@ export const resolvers: IResolvers = {
   },
   HealthSection: guardedFieldResolvers('HealthSection'),
   PathwayWait: {
-    // Computed at read time so it is never stale: whole weeks to the seen date, or to today.
+    // Computed at read time so it is never stale: whole weeks to the seen date, or to today (in England).
     weeksWaited: (wait: { referralDate: IsoDate; seenDate: IsoDate | null }) =>
-      weeksWaited(wait.referralDate, wait.seenDate, new Date().toISOString().slice(0, 10) as IsoDate),
+      weeksWaited(wait.referralDate, wait.seenDate, today()),
+  },
+  SendKpis: {
+    __resolveReference: (reference: { asAt: string }) => reference,
+    async pathwayWaits(parent: { asAt: string }, _args: unknown, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      // Checked again here: the health service answers for its own figures.
+      const allowed = canSeeKpis(ctx.hub.principal);
+      if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
+      if (!isIsoDate(parent.asAt))
+        throw new HubError('INVALID_INPUT', 'asAt must be a real date written YYYY-MM-DD.');
+      return pathwayWaitKpis(ctx.db, parent.asAt);
+    },
+  },
+  Mutation: {
+    async createHealthAdviceDraft(
+      _root: unknown,
+      args: { childId: string; input: AdviceInput },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      return adviceView(await createDraft(ctx, args.childId, args.input));
+    },
+    async updateHealthAdviceDraft(
+      _root: unknown,
+      args: { id: string; input: AdviceInput },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      return adviceView(await updateDraft(ctx, args.id, args.input));
+    },
+    async submitHealthAdvice(_root: unknown, args: { id: string }, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      return adviceView({ ...(await submit(ctx, args.id)), current: true });
+    },
+    async correctHealthAdvice(_root: unknown, args: { id: string }, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      return adviceView(await correct(ctx, args.id));
+    },
   },
 } as IResolvers;
 
@@ -20,6 +82,17 @@ export const loaders: MercuriusLoaders = {
     async health(queries, ctx) {
       requireCaller(ctx);
       return loadGuardedSections(ctx, queries, 'health', 'HealthSection', (ids) => findSections(ctx.db, ids));
+    },
+    async healthAdvice(queries, ctx) {
+      requireCaller(ctx);
+      const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
+      const advice = await loadAdvice(ctx, ids);
+      return queries.map((q) => {
+        const entry = advice.get(String(q.obj.id));
+        return entry instanceof Error || entry === undefined
+          ? (entry ?? null)
+          : entry.map((row) => adviceView(row));
+      });
     },
   },
 };

@@ -1,4 +1,4 @@
-import { date, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const healthSchema = pgSchema('health');
 
@@ -29,4 +29,31 @@ export const diagnosis = healthSchema.table('diagnosis', {
   childId: uuid('child_id').notNull(),
   description: text('description').notNull(),
   diagnosedOn: date('diagnosed_on', { mode: 'string' }),
+});
+
+export const healthAdvice = healthSchema.table('health_advice', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  assessmentId: uuid('assessment_id').notNull(),
+  version: integer('version').notNull(),
+  supersedesId: uuid('supersedes_id'),
+  status: text('status', { enum: ['draft', 'submitted'] }).notNull(),
+  needs: text('needs').notNull().default(''),
+  outcomesSought: text('outcomes_sought').notNull().default(''),
+  provisionRecommended: text('provision_recommended').notNull().default(''),
+  authorSub: text('author_sub').notNull(),
+  authorName: text('author_name').notNull(),
+  organisationId: text('organisation_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
+});
+
+export const supportWhileWaiting = healthSchema.table('support_while_waiting', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  pathwayWaitId: uuid('pathway_wait_id').notNull(),
+  description: text('description').notNull(),
+  offeredBy: text('offered_by').notNull(),
+  offeredOn: date('offered_on', { mode: 'string' }).notNull(),
 });

@@ -4,12 +4,14 @@ import { defineSubgraphService } from '@hub/service-kit';
 import { registerInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
+import { sendLoaders } from './send-resolvers.ts';
 
 export const service = defineSubgraphService({
   name: 'record',
   pgSchema: 'record',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
   resolvers,
+  loaders: sendLoaders,
   seedIfEmpty: seedRecordIfEmpty,
   extend: (app, { db }) => registerInternalRoutes(app, db),
 });

@@ -1,6 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
 import type { FastifyInstance } from 'fastify';
+import { activeAssessments } from './ehc.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**
@@ -16,5 +17,17 @@ export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void
     }
     const facts = await loadAccessFacts(db, ids as string[]);
     return { facts: [...facts.values()] };
+  });
+
+  /**
+   * `POST /internal/ehc-assessments`: which of these children have an EHC needs assessment in
+   * progress (the health service refuses advice without one). Same gate as access-facts.
+   */
+  app.post<{ Body: { childIds?: unknown } }>('/internal/ehc-assessments', async (request, reply) => {
+    const ids = request.body?.childIds;
+    if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && isUuid(id))) {
+      return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
+    }
+    return { active: await activeAssessments(db, ids as string[]) };
   });
 }

@@ -27,6 +27,7 @@ import {
   type SearchScope,
   searchChildren,
 } from './repository.ts';
+import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -131,8 +132,10 @@ export const resolvers: IResolvers = {
       ctx.access.push({ childId, subject: 'Consent', fieldsReturned: ['history'], fieldsDenied: [], breakGlass: false });
       return list;
     },
+    ...sendResolvers.Query,
   },
   Mutation: {
+    ...sendResolvers.Mutation,
     async grantConsent(_root, args: { input: GrantInput }, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.input.childId);

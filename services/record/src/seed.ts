@@ -1,7 +1,17 @@
 import type { DbHandle } from '@hub/db';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
-import { sql } from 'drizzle-orm';
-import { child, childRelationship, consent, familyMember } from './tables.ts';
+import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { eq, sql } from 'drizzle-orm';
+import type { FamilyInformationContent } from './family-information.ts';
+import {
+  annualReview,
+  child,
+  childRelationship,
+  consent,
+  ehcAdviceRequest,
+  ehcAssessment,
+  familyInformationVersion,
+  familyMember,
+} from './tables.ts';
 
 /** Writes the record context's part of the synthetic data set; returns rows written. */
 export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
@@ -26,24 +36,85 @@ export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promi
       })),
     ),
     ...(c.socialCare?.allocatedWorker
-      ? [{ childId: c.id, orgId: c.socialCare.allocatedWorker.organisationId, kind: 'allocated' as const, active: true }]
+      ? [
+          {
+            childId: c.id,
+            orgId: c.socialCare.allocatedWorker.organisationId,
+            kind: 'allocated' as const,
+            active: true,
+          },
+        ]
       : []),
   ]);
   const family = dataset.children.flatMap((c) => [
     ...c.parentCarerSubs.map((sub) => ({ childId: c.id, sub, relationship: 'parent_carer' as const })),
-    ...(c.youngPersonSub ? [{ childId: c.id, sub: c.youngPersonSub, relationship: 'young_person' as const }] : []),
+    ...(c.youngPersonSub
+      ? [{ childId: c.id, sub: c.youngPersonSub, relationship: 'young_person' as const }]
+      : []),
   ]);
   await db.db.transaction(async (tx) => {
     for (const batch of chunks(children, 200)) await tx.insert(child).values(batch);
     for (const batch of chunks(relationships, 500)) await tx.insert(childRelationship).values(batch);
     for (const batch of chunks(family, 500)) await tx.insert(familyMember).values(batch);
   });
-  return children.length + relationships.length + family.length;
+  return children.length + relationships.length + family.length + (await seedSendWorkflow(db, dataset));
+}
+
+/** The EHC workflow and family information of the synthetic data set (see @hub/synthetic send-workflow). */
+export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
+  const workflow = buildSendWorkflow(dataset);
+  const assessments = workflow.assessments.map(({ adviceRequests: _advice, ...a }) => ({
+    ...a,
+    recordedBySub: 'demo-la-1',
+  }));
+  const advice = workflow.assessments.flatMap((a) =>
+    a.adviceRequests.map((r) => ({ ...r, assessmentId: a.id, childId: a.childId })),
+  );
+  const family = workflow.familyInformation.map((f) => {
+    const content: FamilyInformationContent = {
+      aboutMe: f.aboutMe,
+      contactPreferences: f.contactPreferences,
+      reportedDiagnoses: f.reportedDiagnoses,
+      previousAssessments: f.previousAssessments,
+      schoolsAttended: f.schoolsAttended,
+    };
+    return {
+      // Same numbering as the data set's ids: kind, then the child's number, then the version.
+      id: `f0000005${f.childId.slice(8, -4)}0001`,
+      childId: f.childId,
+      version: 1,
+      content,
+      changedFields: [
+        'aboutMe',
+        'contactPreferences',
+        'reportedDiagnoses',
+        'previousAssessments',
+        'schoolsAttended',
+      ],
+      editedBySub: f.editedBySub,
+      editedByRole: f.editedByRole,
+      createdAt: new Date(f.editedAt),
+    };
+  });
+  await db.db.transaction(async (tx) => {
+    for (const batch of chunks(assessments, 200)) await tx.insert(ehcAssessment).values(batch);
+    for (const batch of chunks(advice, 500)) await tx.insert(ehcAdviceRequest).values(batch);
+    for (const batch of chunks(workflow.annualReviews, 500)) await tx.insert(annualReview).values(batch);
+    for (const batch of chunks(family, 200)) await tx.insert(familyInformationVersion).values(batch);
+  });
+  return assessments.length + advice.length + workflow.annualReviews.length + family.length;
 }
 
 export async function seedRecordIfEmpty(db: DbHandle): Promise<number> {
   const [row] = await db.db.select({ n: sql<number>`count(*)::int` }).from(child);
-  if ((row?.n ?? 0) > 0) return 0;
+  if ((row?.n ?? 0) > 0) {
+    // A database seeded before the EHC workflow existed (an older .data/): add just that part,
+    // provided it holds the same synthetic children (ids are deterministic).
+    const dataset = buildSyntheticDataset();
+    const [ehc] = await db.db.select({ n: sql<number>`count(*)::int` }).from(ehcAssessment);
+    const [first] = await db.db.select({ id: child.id }).from(child).where(eq(child.id, dataset.children[0]!.id));
+    return (ehc?.n ?? 0) === 0 && first ? seedSendWorkflow(db, dataset) : 0;
+  }
   const dataset = buildSyntheticDataset();
   return (await seedRecord(db, dataset)) + (await seedDemoConsents(db, dataset));
 }

@@ -1,4 +1,15 @@
-import { boolean, char, date, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  char,
+  date,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** The record bounded context's own Postgres schema (see migrations/ for the DDL). */
 export const recordSchema = pgSchema('record');
@@ -11,7 +22,9 @@ export const child = recordSchema.table('child', {
   nhsNumber: char('nhs_number', { length: 10 }),
   upn: char('upn', { length: 13 }),
   laId: text('la_id'),
-  parentAccessConfirmedByYoungPerson: boolean('parent_access_confirmed_by_young_person').notNull().default(false),
+  parentAccessConfirmedByYoungPerson: boolean('parent_access_confirmed_by_young_person')
+    .notNull()
+    .default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -63,4 +76,59 @@ export const breakGlass = recordSchema.table('break_glass', {
   reason: text('reason').notNull(),
   startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
+
+export const familyInformationVersion = recordSchema.table('family_information_version', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  version: integer('version').notNull(),
+  content: jsonb('content').notNull(),
+  changedFields: jsonb('changed_fields').notNull(),
+  editedBySub: text('edited_by_sub').notNull(),
+  editedByRole: text('edited_by_role', { enum: ['parent_carer', 'young_person'] }).notNull(),
+  editedByName: text('edited_by_name'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const familyItemConfirmation = recordSchema.table('family_item_confirmation', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  itemId: uuid('item_id').notNull(),
+  itemDescription: text('item_description').notNull(),
+  organisationId: text('organisation_id').notNull(),
+  organisationType: text('organisation_type').notNull(),
+  confirmedBySub: text('confirmed_by_sub').notNull(),
+  note: text('note'),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const ehcAssessment = recordSchema.table('ehc_assessment', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  requestDate: date('request_date', { mode: 'string' }).notNull(),
+  decision: text('decision', { enum: ['assess', 'not_assess'] }),
+  decisionDate: date('decision_date', { mode: 'string' }),
+  draftPlanSentDate: date('draft_plan_sent_date', { mode: 'string' }),
+  finalPlanIssuedDate: date('final_plan_issued_date', { mode: 'string' }),
+  recordedBySub: text('recorded_by_sub').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const ehcAdviceRequest = recordSchema.table('ehc_advice_request', {
+  id: uuid('id').primaryKey(),
+  assessmentId: uuid('assessment_id').notNull(),
+  childId: uuid('child_id').notNull(),
+  agency: text('agency', {
+    enum: ['health', 'social_care', 'educational_psychology', 'education'],
+  }).notNull(),
+  sentDate: date('sent_date', { mode: 'string' }).notNull(),
+  receivedDate: date('received_date', { mode: 'string' }),
+});
+
+export const annualReview = recordSchema.table('annual_review', {
+  id: uuid('id').primaryKey(),
+  assessmentId: uuid('assessment_id').notNull(),
+  childId: uuid('child_id').notNull(),
+  meetingDate: date('meeting_date', { mode: 'string' }).notNull(),
+  decisionDate: date('decision_date', { mode: 'string' }),
 });

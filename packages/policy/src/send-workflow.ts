@@ -1,0 +1,173 @@
+import { decideChildAccess } from './ability.ts';
+import { canManageConsent, isConsentActive } from './consent.ts';
+import type { ChildAccessFacts } from './facts.ts';
+import type { Principal, Purpose, Role } from './principal.ts';
+import { activeBreakGlass, hasRelationship, roleMatchesOrgType } from './relationship.ts';
+
+/**
+ * Who may do what in the "tell it once" and EHC workflow parts of the record. Kept apart from the
+ * field table (POLICY_TABLE) on purpose: these are actions on whole records (family information,
+ * EHC assessment dates, health advice, aggregate KPIs), not fields of the agency sections, so
+ * adding them to SUBJECT_FIELDS would change the 588-case field matrix without adding meaning.
+ * Every function is pure and tested in send-workflow.test.ts.
+ */
+export interface ActionDecision {
+  allowed: boolean;
+  /** Plain English, shown to the caller when refused. */
+  reason?: string;
+}
+
+const allow: ActionDecision = { allowed: true };
+const deny = (reason: string): ActionDecision => ({ allowed: false, reason });
+
+/** The partner roles: people working for an agency, as opposed to the family or auditors. */
+export const PARTNER_ROLES: readonly Role[] = [
+  'senco',
+  'health_practitioner',
+  'social_worker',
+  'la_send_officer',
+];
+
+/**
+ * Family information ("about me", contact preferences, key history) is written by whoever decides
+ * for the child: the parent carer of an under-16, the young person from 16 — the same people who
+ * manage consent. A parent carer of a 16+ young person may still read it (if the young person
+ * agreed) but no longer writes it: it is the young person's story to tell.
+ */
+export function canEditFamilyInformation(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision {
+  const decision = canManageConsent(principal, facts, now);
+  return decision.allowed ? allow : deny(decision.reason ?? 'Not permitted.');
+}
+
+/**
+ * Family information is seen by the family and by every partner with a current relationship with
+ * the child (or a break-glass override), without a per-agency consent or purpose. Why: the family
+ * wrote it themselves precisely so that they are told once, to everyone working with the child;
+ * it is not an agency's record to be gated by that agency's consent. The family decides what to
+ * write (and the form tells them who will see it). Auditors never see it.
+ */
+export function canSeeFamilyInformation(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision {
+  if (hasRelationship(principal, facts, now) || activeBreakGlass(principal, facts, now)) return allow;
+  return deny('You are not involved with this child.');
+}
+
+/**
+ * A partner confirms a family-provided item ("diagnosis confirmed by the health service") for
+ * their own organisation. Needs a real relationship: break-glass is for reading in an
+ * emergency, not for vouching for facts.
+ */
+export function canConfirmFamilyItem(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision {
+  if (!PARTNER_ROLES.includes(principal.role))
+    return deny('Only a partner organisation can confirm what the family told us.');
+  if (!hasRelationship(principal, facts, now)) return deny('You are not involved with this child.');
+  return allow;
+}
+
+/**
+ * The EHC assessment and annual review dates and their statutory clocks: visible to the family and
+ * every partner involved with the child (everyone needs to know what is due when; the dates carry
+ * no clinical content). Only the responsible LA SEND team records them: it runs the process.
+ */
+export function canSeeEhcWorkflow(principal: Principal, facts: ChildAccessFacts, now: Date): ActionDecision {
+  return canSeeFamilyInformation(principal, facts, now);
+}
+
+export function canManageEhcWorkflow(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision {
+  if (principal.role !== 'la_send_officer' || !roleMatchesOrgType(principal)) {
+    return deny('Only the local authority SEND team records EHC assessment and review dates.');
+  }
+  if (!hasRelationship(principal, facts, now))
+    return deny('Your local authority is not responsible for this child.');
+  return allow;
+}
+
+/**
+ * A health practitioner writes health advice for an EHC needs assessment when their organisation
+ * has an active involvement with the child AND the family's consent to share health information
+ * with the local authority for the EHC assessment is in force: the advice exists to be sent to
+ * the LA, so writing it without that consent would be collecting what cannot be shared.
+ * (The active assessment itself is checked by the caller, which knows the record.)
+ */
+export function canWriteHealthAdvice(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision & { code?: 'FORBIDDEN' | 'NO_CONSENT' } {
+  if (principal.role !== 'health_practitioner' || !roleMatchesOrgType(principal)) {
+    return { ...deny('Only a health practitioner can write health advice.'), code: 'FORBIDDEN' };
+  }
+  if (!hasRelationship(principal, facts, now)) {
+    return { ...deny('Your organisation has no active involvement with this child.'), code: 'FORBIDDEN' };
+  }
+  const consented = facts.consents.some(
+    (c) =>
+      c.domain === 'health' &&
+      c.recipientOrgType === 'local_authority' &&
+      c.purpose === 'ehc_assessment' &&
+      isConsentActive(c, facts, now),
+  );
+  if (!consented) {
+    return {
+      ...deny(
+        'The family has not agreed to share health information with the local authority for the EHC needs assessment.',
+      ),
+      code: 'NO_CONSENT',
+    };
+  }
+  return allow;
+}
+
+/**
+ * Submitted health advice is read like the health section it comes from (same table, same consent
+ * and purpose rules: health always; SENCO, social worker and LA with consent; the family).
+ * Drafts are working documents: only health practitioners of the authoring organisation.
+ */
+export function canReadHealthAdvice(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  opts: { now: Date; purpose: Purpose | null },
+): ActionDecision {
+  const decision = decideChildAccess(principal, facts, opts);
+  if (!decision.canSeeChild) return deny('You are not involved with this child.');
+  if (decision.subjects.HealthSection.allowed.length === 0) {
+    return deny(
+      'Health advice is shared like the health section, and it is not shared with you for this purpose.',
+    );
+  }
+  return allow;
+}
+
+export function canReadHealthAdviceDraft(principal: Principal, authorOrgId: string): boolean {
+  return (
+    principal.role === 'health_practitioner' &&
+    roleMatchesOrgType(principal) &&
+    principal.orgId === authorOrgId
+  );
+}
+
+/**
+ * The KPI dashboard is aggregate counts and medians with no personal data: open to the LA SEND
+ * team and to the partnership roles who answer for those figures (schools, health, social care).
+ * Not to families (it is about the service, not their child) nor auditors (they audit access,
+ * not performance).
+ */
+export function canSeeKpis(principal: Principal): ActionDecision {
+  if (PARTNER_ROLES.includes(principal.role) && roleMatchesOrgType(principal)) return allow;
+  return deny('The SEND performance dashboard is for the local authority and partner agencies.');
+}

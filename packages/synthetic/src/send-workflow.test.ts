@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { buildSyntheticDataset } from './dataset.ts';
+import { buildSendWorkflow } from './send-workflow.ts';
+
+describe('buildSendWorkflow', () => {
+  const dataset = buildSyntheticDataset();
+  const workflow = buildSendWorkflow(dataset);
+
+  it('is deterministic and does not change the data set it is built from', () => {
+    const again = buildSyntheticDataset();
+    expect(buildSendWorkflow(again)).toEqual(workflow);
+    expect(again).toEqual(dataset);
+  });
+
+  it('keeps every date on or before the reference date and in statutory order', () => {
+    const ref = dataset.referenceDate;
+    for (const a of workflow.assessments) {
+      for (const d of [a.requestDate, a.decisionDate, a.draftPlanSentDate, a.finalPlanIssuedDate])
+        if (d) expect(d <= ref).toBe(true);
+      if (a.decisionDate) expect(a.decisionDate >= a.requestDate).toBe(true);
+      if (a.finalPlanIssuedDate) expect(a.decision).toBe('assess');
+      if (a.draftPlanSentDate && a.finalPlanIssuedDate)
+        expect(a.draftPlanSentDate <= a.finalPlanIssuedDate).toBe(true);
+      for (const r of a.adviceRequests) {
+        expect(r.sentDate >= a.requestDate && r.sentDate <= ref).toBe(true);
+        if (r.receivedDate) expect(r.receivedDate >= r.sentDate && r.receivedDate <= ref).toBe(true);
+      }
+    }
+    for (const r of workflow.annualReviews) {
+      expect(r.meetingDate <= ref).toBe(true);
+      if (r.decisionDate) expect(r.decisionDate >= r.meetingDate && r.decisionDate <= ref).toBe(true);
+    }
+  });
+
+  it('has at most one assessment in progress per child, unique ids, and enough of everything for the dashboard', () => {
+    const ids = [
+      ...workflow.assessments.flatMap((a) => [a.id, ...a.adviceRequests.map((r) => r.id)]),
+      ...workflow.annualReviews.map((r) => r.id),
+      ...workflow.supportWhileWaiting.map((s) => s.id),
+    ];
+    expect(new Set(ids).size).toBe(ids.length);
+    const active = workflow.assessments.filter((a) => !a.finalPlanIssuedDate && a.decision !== 'not_assess');
+    expect(new Set(active.map((a) => a.childId)).size).toBe(active.length);
+    expect(workflow.assessments.filter((a) => a.finalPlanIssuedDate).length).toBeGreaterThan(20);
+    expect(active.length).toBeGreaterThan(10);
+    expect(workflow.familyInformation.length).toBeGreaterThan(20);
+    expect(JSON.stringify(workflow.familyInformation)).not.toMatch(
+      /"(whatMattersToMe|whatHelps|communicationNeeds)":"(?!Synthetic)/,
+    );
+  });
+});

@@ -1,0 +1,286 @@
+import { fromDay, toDay } from './dates.ts';
+import { chance, intBetween, mixSeed, mulberry32, pick, type Rng } from './prng.ts';
+import type { SyntheticChild, SyntheticDataset } from './types.ts';
+
+/**
+ * The synthetic EHC workflow: needs assessment requests with their advice requests and plan
+ * dates, annual reviews, "support while waiting" on health pathways, and what families told us
+ * once. Derived deterministically from a data set (each child's own random stream, keyed by the
+ * child's number), so it never changes the data set itself: existing types and ids stay put.
+ * All dates are on or before the data set's reference date.
+ */
+export type AdviceAgency = 'health' | 'social_care' | 'educational_psychology' | 'education';
+
+export interface SyntheticAdviceRequest {
+  id: string;
+  agency: AdviceAgency;
+  sentDate: string;
+  receivedDate: string | null;
+}
+
+export interface SyntheticEhcAssessment {
+  id: string;
+  childId: string;
+  requestDate: string;
+  decision: 'assess' | 'not_assess' | null;
+  decisionDate: string | null;
+  draftPlanSentDate: string | null;
+  finalPlanIssuedDate: string | null;
+  adviceRequests: SyntheticAdviceRequest[];
+}
+
+export interface SyntheticAnnualReview {
+  id: string;
+  childId: string;
+  assessmentId: string;
+  meetingDate: string;
+  decisionDate: string | null;
+}
+
+export interface SyntheticSupportWhileWaiting {
+  id: string;
+  childId: string;
+  pathwayWaitId: string;
+  description: string;
+  offeredBy: string;
+  offeredOn: string;
+}
+
+export interface SyntheticFamilyInformation {
+  childId: string;
+  editedBySub: string;
+  editedByRole: 'parent_carer' | 'young_person';
+  editedAt: string;
+  aboutMe: { whatMattersToMe: string; whatHelps: string; communicationNeeds: string };
+  contactPreferences: {
+    preferredMethod: 'email' | 'phone' | 'letter' | 'text';
+    bestTimeToContact: string;
+    language: string;
+    interpreterNeeded: boolean;
+  };
+  reportedDiagnoses: Array<{ id: string; description: string; date: string | null }>;
+  previousAssessments: Array<{ id: string; description: string; date: string | null }>;
+  schoolsAttended: Array<{ id: string; description: string; date: string | null }>;
+}
+
+export interface SyntheticSendWorkflow {
+  assessments: SyntheticEhcAssessment[];
+  annualReviews: SyntheticAnnualReview[];
+  supportWhileWaiting: SyntheticSupportWhileWaiting[];
+  familyInformation: SyntheticFamilyInformation[];
+}
+
+const KIND = {
+  assessment: 'f0000001',
+  advice: 'f0000002',
+  review: 'f0000003',
+  support: 'd0000004',
+  familyItem: 'f0000004',
+} as const;
+
+const id = (kind: keyof typeof KIND, child: number, item = 0) =>
+  `${KIND[kind]}-0000-4000-8000-${String(child).padStart(8, '0')}${String(item).padStart(4, '0')}`;
+
+const SUPPORT = [
+  ['Parent workshop on understanding behaviour (synthetic)', 'Synthetic Community Health Trust 1'],
+  ['Sleep advice clinic (synthetic)', 'Synthetic Community Health Trust 1'],
+  ['Speech and language drop-in for parents (synthetic)', 'Synthetic Community Health Trust 1'],
+  [
+    'Visual supports pack and school consultation (synthetic)',
+    'Synthetic Local Authority 1 Inclusion Service',
+  ],
+  ['Peer support group for parent carers (synthetic)', 'Synthetic Parent Carer Forum'],
+] as const;
+
+const MATTERS = [
+  'Synthetic: seeing my friends at lunchtime.',
+  'Synthetic: my dog and drawing.',
+  'Synthetic: football on Saturdays.',
+];
+const HELPS = [
+  'Synthetic: warning before changes.',
+  'Synthetic: a quiet place to calm down.',
+  'Synthetic: pictures as well as words.',
+];
+const COMMS = [
+  'Synthetic: short sentences, time to answer.',
+  'Synthetic: uses some Makaton signs.',
+  'Synthetic: prefers writing to talking.',
+];
+
+const childNumber = (c: SyntheticChild) => Number(c.id.slice(-12, -4));
+
+export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkflow {
+  const ref = toDay(dataset.referenceDate);
+  const out: SyntheticSendWorkflow = {
+    assessments: [],
+    annualReviews: [],
+    supportWhileWaiting: [],
+    familyInformation: [],
+  };
+  for (const child of dataset.children) {
+    const n = childNumber(child);
+    const rng = mulberry32(mixSeed(0x5e4d, n));
+    const earliest = toDay(child.dateOfBirth) + 2 * 365;
+    const status = child.education.senStatus;
+    if (status === 'EHC_PLAN') planned(out, rng, child, n, ref, earliest);
+    else if (status === 'SEN_SUPPORT' && chance(rng, 0.3)) inProgress(out, rng, child, n, ref, earliest);
+    for (const [i, wait] of (child.health?.pathwayWaits ?? []).entries()) {
+      if (!chance(rng, 0.5)) continue;
+      const offered = Math.min(ref, toDay(wait.referralDate) + intBetween(rng, 7, 120));
+      const [description, offeredBy] = pick(rng, SUPPORT);
+      out.supportWhileWaiting.push({
+        id: id('support', n, i + 1),
+        childId: child.id,
+        pathwayWaitId: wait.id,
+        description,
+        offeredBy,
+        offeredOn: fromDay(offered),
+      });
+    }
+    if (chance(rng, 0.35)) family(out, rng, child, n, ref);
+  }
+  return out;
+}
+
+function adviceFor(
+  rng: Rng,
+  child: SyntheticChild,
+  n: number,
+  sent: number,
+  ref: number,
+  complete: boolean,
+): SyntheticAdviceRequest[] {
+  const agencies: AdviceAgency[] = ['educational_psychology', 'education', 'health'];
+  if (child.socialCare) agencies.push('social_care');
+  return agencies.map((agency, i) => {
+    const sentDay = Math.min(ref, sent + intBetween(rng, 0, 5));
+    // Health and social care advice are the ones that run late in practice.
+    const slow = agency === 'health' || agency === 'social_care';
+    const received = sentDay + intBetween(rng, 14, slow ? 80 : 50);
+    return {
+      id: id('advice', n, i + 1),
+      agency,
+      sentDate: fromDay(sentDay),
+      receivedDate: complete || received <= ref ? fromDay(Math.min(received, ref)) : null,
+    };
+  });
+}
+
+/** A child with an EHC plan: a finished assessment, and annual reviews once a year has passed. */
+function planned(
+  out: SyntheticSendWorkflow,
+  rng: Rng,
+  child: SyntheticChild,
+  n: number,
+  ref: number,
+  earliest: number,
+): void {
+  // Some plans recent (so the 12-month KPI has data), the rest up to four years old.
+  const issuedDay = Math.max(
+    earliest + 150,
+    ref - (chance(rng, 0.45) ? intBetween(rng, 0, 365) : intBetween(rng, 366, 4 * 365)),
+  );
+  if (issuedDay > ref) return;
+  const requestDay = issuedDay - intBetween(rng, 105, 190);
+  const decisionDay = requestDay + intBetween(rng, 25, 50);
+  const assessmentId = id('assessment', n, 1);
+  out.assessments.push({
+    id: assessmentId,
+    childId: child.id,
+    requestDate: fromDay(requestDay),
+    decision: 'assess',
+    decisionDate: fromDay(decisionDay),
+    draftPlanSentDate: fromDay(issuedDay - intBetween(rng, 16, 40)),
+    finalPlanIssuedDate: fromDay(issuedDay),
+    adviceRequests: adviceFor(rng, child, n, decisionDay, ref, true),
+  });
+  // Reviews: each meeting roughly a year after the last; some run late, some decisions pending.
+  let cycleStart = issuedDay;
+  for (let r = 1; r <= 5; r++) {
+    const meeting = cycleStart + intBetween(rng, 300, 400);
+    // Some reviews are simply not held: the dashboard's "annual reviews overdue".
+    if (meeting > ref || chance(rng, 0.12)) break;
+    // Some recent decisions are still awaited, a few of them past the 4 weeks.
+    const pending = meeting > ref - 120 && chance(rng, 0.3);
+    const decision = pending ? ref + 1 : meeting + intBetween(rng, 10, 45);
+    out.annualReviews.push({
+      id: id('review', n, r),
+      childId: child.id,
+      assessmentId,
+      meetingDate: fromDay(meeting),
+      decisionDate: decision <= ref ? fromDay(decision) : null,
+    });
+    cycleStart = meeting;
+  }
+}
+
+/** An assessment under way at the reference date (or refused). */
+function inProgress(
+  out: SyntheticSendWorkflow,
+  rng: Rng,
+  child: SyntheticChild,
+  n: number,
+  ref: number,
+  earliest: number,
+): void {
+  const requestDay = Math.max(earliest, ref - intBetween(rng, 0, 170));
+  if (requestDay > ref) return;
+  const decisionDay = requestDay + intBetween(rng, 28, 49);
+  const decided = decisionDay <= ref;
+  const refused = decided && chance(rng, 0.15);
+  out.assessments.push({
+    id: id('assessment', n, 1),
+    childId: child.id,
+    requestDate: fromDay(requestDay),
+    decision: decided ? (refused ? 'not_assess' : 'assess') : null,
+    decisionDate: decided ? fromDay(decisionDay) : null,
+    draftPlanSentDate: null,
+    finalPlanIssuedDate: null,
+    // Advice is requested once the LA decides to assess.
+    adviceRequests: decided && !refused ? adviceFor(rng, child, n, decisionDay, ref, false) : [],
+  });
+}
+
+function family(out: SyntheticSendWorkflow, rng: Rng, child: SyntheticChild, n: number, ref: number): void {
+  const editedBySub = child.youngPersonSub ?? child.parentCarerSubs[0];
+  if (!editedBySub) return;
+  out.familyInformation.push({
+    childId: child.id,
+    editedBySub,
+    editedByRole: child.youngPersonSub ? 'young_person' : 'parent_carer',
+    editedAt: `${fromDay(ref - intBetween(rng, 1, 200))}T10:00:00.000Z`,
+    aboutMe: {
+      whatMattersToMe: pick(rng, MATTERS),
+      whatHelps: pick(rng, HELPS),
+      communicationNeeds: pick(rng, COMMS),
+    },
+    contactPreferences: {
+      preferredMethod: pick(rng, ['email', 'phone', 'letter', 'text'] as const),
+      bestTimeToContact: pick(rng, ['Weekday mornings', 'After 3pm', 'Any time']),
+      language: 'English',
+      interpreterNeeded: false,
+    },
+    reportedDiagnoses: (child.health?.diagnoses ?? []).map((d, i) => ({
+      id: id('familyItem', n, i + 1),
+      description: d.description,
+      date: d.diagnosedOn,
+    })),
+    previousAssessments: chance(rng, 0.5)
+      ? [
+          {
+            id: id('familyItem', n, 101),
+            description: 'Synthetic: educational psychology assessment at previous school',
+            date: null,
+          },
+        ]
+      : [],
+    schoolsAttended: [
+      {
+        id: id('familyItem', n, 201),
+        description: `Synthetic school attended: ${child.schoolId}`,
+        date: null,
+      },
+    ],
+  });
+}

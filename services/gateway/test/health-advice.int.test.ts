@@ -1,0 +1,196 @@
+import { ageOn } from '@hub/policy';
+import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
+
+const FIELDS =
+  'id childId assessmentId version supersedesId status current needs outcomesSought provisionRecommended authorName organisationId submittedAt date';
+const CREATE = `mutation ($childId: ID!, $input: HealthAdviceInput!) { createHealthAdviceDraft(childId: $childId, input: $input) { ${FIELDS} } }`;
+const UPDATE = `mutation ($id: ID!, $input: HealthAdviceInput!) { updateHealthAdviceDraft(id: $id, input: $input) { ${FIELDS} } }`;
+const SUBMIT = `mutation ($id: ID!) { submitHealthAdvice(id: $id) { ${FIELDS} } }`;
+const CORRECT = `mutation ($id: ID!) { correctHealthAdvice(id: $id) { ${FIELDS} } }`;
+const READ = `query ($id: ID!) { child(id: $id) { id healthAdvice { ${FIELDS} } } }`;
+const REQUEST = `mutation ($childId: ID!, $date: String!) { recordEhcAssessmentRequest(childId: $childId, requestDate: $date) { id active } }`;
+
+const GOOD = {
+  needs: 'Synthetic: difficulties with social communication and sensory processing.',
+  outcomesSought: 'Synthetic: able to take part in class routines with support by the end of key stage 2.',
+  provisionRecommended: 'Synthetic: speech and language therapy programme, 6 sessions per term.',
+};
+
+describe('health advice for an EHC needs assessment', () => {
+  let hub: TestHub;
+  let child: SyntheticChild;
+  const hp = () => demoUser(hub.dataset, 'demo-health-1');
+  const la = () => demoUser(hub.dataset, 'demo-la-1');
+  const rows = async () =>
+    (
+      await hub.subgraphs.health.db.query<{ n: number }>(
+        'select count(*)::int as n from health.health_advice where child_id = $1',
+        [child.id],
+      )
+    )[0]!.n;
+
+  beforeAll(async () => {
+    hub = await startHub({ children: 80 });
+    const withAssessment = new Set(buildSendWorkflow(hub.dataset).assessments.map((a) => a.childId));
+    child = hub.dataset.children.find(
+      (c) =>
+        !withAssessment.has(c.id) &&
+        ageOn(c.dateOfBirth, new Date()) < 15 &&
+        c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate),
+    )!;
+    expect(child, 'seed needs an under-15 child with an ICB involvement and no EHC assessment').toBeDefined();
+  });
+  afterAll(() => hub?.close());
+
+  let v1 = '';
+
+  it('refuses advice without consent, then without an assessment in progress; nothing is written', async () => {
+    const noConsent = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    expect(noConsent.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(noConsent.errors?.[0]?.message).toMatch(
+      /not agreed to share health information with the local authority/,
+    );
+    await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
+    const noAssessment = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    expect(noAssessment.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(noAssessment.errors?.[0]?.message).toMatch(/no EHC needs assessment in progress/);
+    // A health organisation not involved with the child cannot even find it.
+    const trust = await hub.query(CREATE, {
+      as: demoUser(hub.dataset, 'demo-health-2'),
+      variables: { childId: child.id, input: GOOD },
+    });
+    if (!child.health?.involvements.some((i) => i.organisationId === 'trust-1' && !i.endDate)) {
+      expect(trust.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    }
+    expect(await rows()).toBe(0);
+  });
+
+  it('draft → submitted: validation lists every problem and changes nothing', async () => {
+    const requestDate = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const requested = await hub.query(REQUEST, {
+      as: la(),
+      variables: { childId: child.id, date: requestDate },
+    });
+    expect(requested.errors).toBeUndefined();
+    const tooLong = await hub.query(CREATE, {
+      as: hp(),
+      variables: {
+        childId: child.id,
+        input: { needs: 'x'.repeat(10_001), outcomesSought: 'y'.repeat(10_002) },
+      },
+    });
+    expect(tooLong.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    expect(tooLong.errors?.[0]?.message).toMatch(
+      /needs must be at most 10000.*outcomesSought must be at most 10000/,
+    );
+    expect(await rows()).toBe(0);
+
+    const draft = await hub.query<{ createHealthAdviceDraft: any }>(CREATE, {
+      as: hp(),
+      variables: { childId: child.id, input: { needs: GOOD.needs } },
+    });
+    expect(draft.errors).toBeUndefined();
+    expect(draft.data?.createHealthAdviceDraft).toMatchObject({
+      status: 'draft',
+      version: 1,
+      organisationId: 'icb-1',
+      current: false,
+      submittedAt: null,
+    });
+    v1 = draft.data!.createHealthAdviceDraft.id;
+    const incomplete = await hub.query(SUBMIT, { as: hp(), variables: { id: v1 } });
+    expect(incomplete.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    expect(incomplete.errors?.[0]?.message).toMatch(/outcomes sought.*provision recommended/);
+    const second = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    expect(second.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    // Drafts are the authoring organisation's working documents.
+    const laBefore = await hub.query<{ child: any }>(READ, {
+      as: la(),
+      variables: { id: child.id },
+      purpose: 'ehc_assessment',
+    });
+    expect(laBefore.data?.child.healthAdvice).toEqual([]);
+
+    await hub.query(UPDATE, {
+      as: hp(),
+      variables: {
+        id: v1,
+        input: { outcomesSought: GOOD.outcomesSought, provisionRecommended: GOOD.provisionRecommended },
+      },
+    });
+    const submitted = await hub.query<{ submitHealthAdvice: any }>(SUBMIT, {
+      as: hp(),
+      variables: { id: v1 },
+    });
+    expect(submitted.errors).toBeUndefined();
+    expect(submitted.data?.submitHealthAdvice).toMatchObject({
+      status: 'submitted',
+      current: true,
+      ...GOOD,
+      authorName: expect.any(String),
+    });
+    expect(submitted.data?.submitHealthAdvice.submittedAt).toBe(submitted.data?.submitHealthAdvice.date);
+  });
+
+  it('submitted advice is immutable: edits are refused by the API and by the database', async () => {
+    const edit = await hub.query(UPDATE, {
+      as: hp(),
+      variables: { id: v1, input: { needs: 'Synthetic: changed' } },
+    });
+    expect(edit.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(edit.errors?.[0]?.message).toMatch(/write a correction/);
+    await expect(
+      hub.subgraphs.health.db.query(`update health.health_advice set needs = 'tampered' where id = $1`, [v1]),
+    ).rejects.toThrow(/immutable/);
+    await expect(
+      hub.subgraphs.health.db.query('delete from health.health_advice where id = $1', [v1]),
+    ).rejects.toThrow(/cannot be deleted/);
+  });
+
+  it('a correction is a new version that supersedes the old one once submitted', async () => {
+    const correction = await hub.query<{ correctHealthAdvice: any }>(CORRECT, {
+      as: hp(),
+      variables: { id: v1 },
+    });
+    expect(correction.data?.correctHealthAdvice).toMatchObject({
+      version: 2,
+      supersedesId: v1,
+      status: 'draft',
+      ...GOOD,
+    });
+    const v2 = correction.data!.correctHealthAdvice.id;
+    const again = await hub.query(CORRECT, { as: hp(), variables: { id: v1 } });
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await hub.query(UPDATE, {
+      as: hp(),
+      variables: { id: v2, input: { needs: `${GOOD.needs} Corrected: also hearing impairment.` } },
+    });
+    const done = await hub.query(SUBMIT, { as: hp(), variables: { id: v2 } });
+    expect(done.errors).toBeUndefined();
+
+    const byLa = await hub.query<{ child: any }>(READ, {
+      as: la(),
+      variables: { id: child.id },
+      purpose: 'ehc_assessment',
+    });
+    expect(byLa.errors).toBeUndefined();
+    expect(byLa.data?.child.healthAdvice.map((a: any) => [a.version, a.status, a.current])).toEqual([
+      [1, 'submitted', false],
+      [2, 'submitted', true],
+    ]);
+    // Shared like the health section: no consent for this purpose, no advice.
+    const otherPurpose = await hub.query<{ child: any }>(READ, {
+      as: la(),
+      variables: { id: child.id },
+      purpose: 'early_help',
+    });
+    expect(otherPurpose.data?.child.healthAdvice).toBeNull();
+    expect(otherPurpose.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN_FIELD',
+      field: 'Child.healthAdvice',
+    });
+  });
+});

@@ -1,0 +1,638 @@
+import { randomUUID } from 'node:crypto';
+import type { DbHandle } from '@hub/db';
+import {
+  adviceDue,
+  annualReviewMilestones,
+  calendarDateAt,
+  compareDates,
+  evaluateMilestones,
+  type IsoDate,
+  isIsoDate,
+  issuedWithin20Weeks,
+  type MilestoneState,
+  monthStart,
+  monthsWindowStart,
+  needsAssessmentMilestones,
+  nextReviewDue,
+  reviewDecisionDue,
+} from '@hub/ehc-clock';
+import { HubError } from '@hub/service-kit';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { annualReview, child, ehcAdviceRequest, ehcAssessment } from './tables.ts';
+
+/**
+ * The EHC needs assessment and annual review workflow, and its statutory clocks (all date
+ * arithmetic is @hub/ehc-clock's). The record service owns it (DESIGN.md): the LA SEND team
+ * records the dates; everyone involved with the child sees the deadlines and their status.
+ */
+export const ADVICE_AGENCIES = ['health', 'social_care', 'educational_psychology', 'education'] as const;
+export type AdviceAgency = (typeof ADVICE_AGENCIES)[number];
+
+type AssessmentRow = typeof ehcAssessment.$inferSelect;
+type AdviceRow = typeof ehcAdviceRequest.$inferSelect;
+type ReviewRow = typeof annualReview.$inferSelect;
+
+/** "Today" for statutory dates is the calendar date in England, not the UTC date. */
+export function todayInEngland(now = new Date()): IsoDate {
+  return calendarDateAt(now, 'Europe/London');
+}
+
+/** Validates an optional as-at date argument (default today). */
+export function parseAsAt(value: unknown): IsoDate {
+  if (value === undefined || value === null) return todayInEngland();
+  if (!isIsoDate(value))
+    throw new HubError('INVALID_INPUT', 'asAt must be a real date written YYYY-MM-DD.', { field: 'asAt' });
+  return value;
+}
+
+function dateField(
+  value: unknown,
+  field: string,
+  problems: string[],
+  today: IsoDate,
+): IsoDate | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  if (!isIsoDate(value)) {
+    problems.push(`${field} must be a real date written YYYY-MM-DD`);
+    return undefined;
+  }
+  if (compareDates(value, today) > 0) {
+    problems.push(`${field} cannot be in the future (it records something that has happened)`);
+    return undefined;
+  }
+  return value;
+}
+
+export interface MilestoneView {
+  name: string;
+  dueDate: string;
+  completedDate: string | null;
+  statutory: boolean;
+  status: MilestoneState['status'];
+  daysRemaining: number | null;
+  daysLate: number | null;
+  breach: boolean;
+}
+
+const milestoneView = (m: MilestoneState): MilestoneView => ({
+  name: m.name,
+  dueDate: m.dueDate,
+  completedDate: m.completedDate,
+  statutory: m.statutory,
+  status: m.status,
+  daysRemaining: m.daysRemaining,
+  daysLate: m.daysLate,
+  breach: m.breach,
+});
+
+const isActive = (a: AssessmentRow) => a.finalPlanIssuedDate === null && a.decision !== 'not_assess';
+
+/** Statutory milestones of one assessment as at `asAt`. After a decision not to assess, only that decision counts. */
+export function assessmentMilestones(a: AssessmentRow, advice: AdviceRow[], asAt: IsoDate): MilestoneView[] {
+  const all = needsAssessmentMilestones({
+    requestDate: a.requestDate as IsoDate,
+    decisionNotifiedDate: a.decisionDate as IsoDate | null,
+    draftPlanSentDate: a.draftPlanSentDate as IsoDate | null,
+    finalPlanIssuedDate: a.finalPlanIssuedDate as IsoDate | null,
+    // Per request (one agency may be asked twice): the label keeps milestone names unique.
+    adviceRequests: advice.map((r) => ({
+      kind: 'other' as const,
+      label: `${r.agency}:${r.id}`,
+      sentDate: r.sentDate as IsoDate,
+      receivedDate: r.receivedDate as IsoDate | null,
+    })),
+  });
+  const kept = a.decision === 'not_assess' ? all.filter((m) => m.name === 'decision_to_assess') : all;
+  return evaluateMilestones(kept, asAt).map(milestoneView);
+}
+
+export interface AssessmentView {
+  id: string;
+  childId: string;
+  requestDate: string;
+  decision: string | null;
+  decisionDate: string | null;
+  draftPlanSentDate: string | null;
+  finalPlanIssuedDate: string | null;
+  active: boolean;
+  asAt: string;
+  milestones: MilestoneView[];
+  adviceRequests: Array<{
+    id: string;
+    agency: AdviceAgency;
+    sentDate: string;
+    receivedDate: string | null;
+    dueDate: string;
+    status: MilestoneState['status'];
+  }>;
+}
+
+function assessmentView(a: AssessmentRow, advice: AdviceRow[], asAt: IsoDate): AssessmentView {
+  const milestones = assessmentMilestones(a, advice, asAt);
+  return {
+    id: a.id,
+    childId: a.childId,
+    requestDate: a.requestDate,
+    decision: a.decision,
+    decisionDate: a.decisionDate,
+    draftPlanSentDate: a.draftPlanSentDate,
+    finalPlanIssuedDate: a.finalPlanIssuedDate,
+    active: isActive(a),
+    asAt,
+    milestones: milestones.map((m) =>
+      m.name.startsWith('advice:') ? { ...m, name: `advice:${m.name.split(':')[2]}` } : m,
+    ),
+    adviceRequests: advice.map((r) => {
+      const m = milestones.find((x) => x.name.endsWith(`:${r.id}`));
+      return {
+        id: r.id,
+        agency: r.agency,
+        sentDate: r.sentDate,
+        receivedDate: r.receivedDate,
+        dueDate: adviceDue(r.sentDate as IsoDate),
+        status: m?.status ?? 'not_due',
+      };
+    }),
+  };
+}
+
+export async function assessmentsFor(
+  db: DbHandle,
+  childIds: string[],
+  asAt: IsoDate,
+): Promise<Map<string, AssessmentView[]>> {
+  const out = new Map<string, AssessmentView[]>(childIds.map((id) => [id, []]));
+  if (childIds.length === 0) return out;
+  const [rows, advice] = await Promise.all([
+    db.db
+      .select()
+      .from(ehcAssessment)
+      .where(inArray(ehcAssessment.childId, childIds))
+      .orderBy(asc(ehcAssessment.requestDate), asc(ehcAssessment.id)),
+    db.db
+      .select()
+      .from(ehcAdviceRequest)
+      .where(inArray(ehcAdviceRequest.childId, childIds))
+      .orderBy(asc(ehcAdviceRequest.sentDate), asc(ehcAdviceRequest.id)),
+  ]);
+  for (const a of rows) {
+    out.get(a.childId)?.push(
+      assessmentView(
+        a,
+        advice.filter((r) => r.assessmentId === a.id),
+        asAt,
+      ),
+    );
+  }
+  return out;
+}
+
+export interface AnnualReviewView {
+  planAssessmentId: string;
+  planIssuedDate: string;
+  lastMeetingDate: string | null;
+  nextReviewDue: string;
+  asAt: string;
+  milestones: MilestoneView[];
+  reviews: Array<{ id: string; meetingDate: string; decisionDate: string | null; decisionDue: string }>;
+}
+
+/**
+ * The current plan's review cycle as at `asAt`: the plan is the latest issued final plan; the
+ * cycle is the one after the last meeting held by `asAt`, plus the decision of that last meeting
+ * if it is still outstanding.
+ */
+export function annualReviewView(plan: AssessmentRow, reviews: ReviewRow[], asAt: IsoDate): AnnualReviewView {
+  const held = reviews.filter((r) => compareDates(r.meetingDate as IsoDate, asAt) <= 0);
+  const last = held.at(-1) ?? null;
+  const issued = plan.finalPlanIssuedDate as IsoDate;
+  const milestones = evaluateMilestones(
+    annualReviewMilestones({
+      planIssuedDate: issued,
+      lastReviewDate: (held.at(-2)?.meetingDate ?? null) as IsoDate | null,
+      reviewMeetingDate: (last?.meetingDate ?? null) as IsoDate | null,
+      decisionNotifiedDate: (last?.decisionDate ?? null) as IsoDate | null,
+    }),
+    asAt,
+  ).map(milestoneView);
+  // And the next cycle, which is what "is a review overdue now" is about.
+  const next = last
+    ? evaluateMilestones(
+        annualReviewMilestones({ planIssuedDate: issued, lastReviewDate: last.meetingDate as IsoDate }),
+        asAt,
+      ).map((m) => ({ ...m, name: 'next_annual_review' }))
+    : [];
+  return {
+    planAssessmentId: plan.id,
+    planIssuedDate: issued,
+    lastMeetingDate: last?.meetingDate ?? null,
+    nextReviewDue: nextReviewDue(issued, (last?.meetingDate ?? null) as IsoDate | null),
+    asAt,
+    milestones: [...milestones, ...next],
+    reviews: reviews.map((r) => ({
+      id: r.id,
+      meetingDate: r.meetingDate,
+      decisionDate: r.decisionDate,
+      decisionDue: reviewDecisionDue(r.meetingDate as IsoDate),
+    })),
+  };
+}
+
+export async function annualReviewsFor(
+  db: DbHandle,
+  childIds: string[],
+  asAt: IsoDate,
+): Promise<Map<string, AnnualReviewView | null>> {
+  const out = new Map<string, AnnualReviewView | null>(childIds.map((id) => [id, null]));
+  if (childIds.length === 0) return out;
+  const [plans, reviews] = await Promise.all([
+    db.db
+      .select()
+      .from(ehcAssessment)
+      .where(inArray(ehcAssessment.childId, childIds))
+      .orderBy(asc(ehcAssessment.finalPlanIssuedDate)),
+    db.db
+      .select()
+      .from(annualReview)
+      .where(inArray(annualReview.childId, childIds))
+      .orderBy(asc(annualReview.meetingDate), asc(annualReview.id)),
+  ]);
+  for (const childId of childIds) {
+    const plan = plans
+      .filter(
+        (p) =>
+          p.childId === childId &&
+          p.finalPlanIssuedDate !== null &&
+          compareDates(p.finalPlanIssuedDate as IsoDate, asAt) <= 0,
+      )
+      .at(-1);
+    if (!plan) continue;
+    out.set(
+      childId,
+      annualReviewView(
+        plan,
+        reviews.filter((r) => r.assessmentId === plan.id),
+        asAt,
+      ),
+    );
+  }
+  return out;
+}
+
+// ---- writes (the LA SEND team; access is checked by the caller through @hub/policy) ----
+
+async function assessmentById(db: DbHandle, id: string): Promise<AssessmentRow> {
+  const [row] = await db.db.select().from(ehcAssessment).where(eq(ehcAssessment.id, id));
+  if (!row) throw new HubError('NOT_FOUND', `No EHC needs assessment has id ${id}.`, { assessmentId: id });
+  return row;
+}
+
+export async function childIdOfAssessment(db: DbHandle, id: string): Promise<string> {
+  return (await assessmentById(db, id)).childId;
+}
+
+export async function childIdOfAdviceRequest(db: DbHandle, id: string): Promise<string> {
+  const [row] = await db.db.select().from(ehcAdviceRequest).where(eq(ehcAdviceRequest.id, id));
+  if (!row) throw new HubError('NOT_FOUND', `No advice request has id ${id}.`, { adviceRequestId: id });
+  return row.childId;
+}
+
+export async function childIdOfReview(db: DbHandle, id: string): Promise<string> {
+  const [row] = await db.db.select().from(annualReview).where(eq(annualReview.id, id));
+  if (!row) throw new HubError('NOT_FOUND', `No annual review has id ${id}.`, { reviewId: id });
+  return row.childId;
+}
+
+async function viewOf(db: DbHandle, id: string): Promise<AssessmentView> {
+  const a = await assessmentById(db, id);
+  const views = await assessmentsFor(db, [a.childId], todayInEngland());
+  return views.get(a.childId)!.find((v) => v.id === id)!;
+}
+
+export async function recordAssessmentRequest(
+  db: DbHandle,
+  sub: string,
+  childId: string,
+  requestDate: unknown,
+): Promise<AssessmentView> {
+  const today = todayInEngland();
+  const problems: string[] = [];
+  const date = dateField(requestDate, 'requestDate', problems, today);
+  if (date === null) problems.push('requestDate is required');
+  const [c] = await db.db.select({ dob: child.dateOfBirth }).from(child).where(eq(child.id, childId));
+  if (c && date && compareDates(date, c.dob as IsoDate) < 0)
+    problems.push('requestDate is before the child was born');
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid assessment request: ${problems.join('; ')}.`, { problems });
+  const active = (await db.db.select().from(ehcAssessment).where(eq(ehcAssessment.childId, childId))).filter(
+    isActive,
+  );
+  if (active.length > 0) {
+    throw new HubError(
+      'CONFLICT',
+      'This child already has an EHC needs assessment in progress; record its dates instead.',
+      { assessmentId: active[0]!.id },
+    );
+  }
+  const id = randomUUID();
+  await db.db.insert(ehcAssessment).values({ id, childId, requestDate: date as IsoDate, recordedBySub: sub });
+  return viewOf(db, id);
+}
+
+export interface AssessmentUpdate {
+  decision?: 'assess' | 'not_assess' | null;
+  decisionDate?: string | null;
+  draftPlanSentDate?: string | null;
+  finalPlanIssuedDate?: string | null;
+}
+
+/**
+ * Records the decision, draft and final plan dates. A date once recorded is evidence of when
+ * something happened and is not changed here (a correction is an administrative act outside
+ * this API). Every problem is listed at once, before anything is written.
+ */
+export async function updateAssessment(
+  db: DbHandle,
+  id: string,
+  input: AssessmentUpdate,
+): Promise<AssessmentView> {
+  const a = await assessmentById(db, id);
+  const today = todayInEngland();
+  const problems: string[] = [];
+  const decisionDate = dateField(input.decisionDate, 'decisionDate', problems, today);
+  const draft = dateField(input.draftPlanSentDate, 'draftPlanSentDate', problems, today);
+  const final = dateField(input.finalPlanIssuedDate, 'finalPlanIssuedDate', problems, today);
+  const next = {
+    decision: input.decision ?? a.decision,
+    decisionDate: decisionDate ?? a.decisionDate,
+    draftPlanSentDate: draft ?? a.draftPlanSentDate,
+    finalPlanIssuedDate: final ?? a.finalPlanIssuedDate,
+  };
+  const changedOnce = (field: keyof typeof next, given: unknown) => {
+    if (given !== undefined && given !== null && a[field] !== null && a[field] !== next[field])
+      problems.push(`${field} is already recorded (${a[field]}) and cannot be changed`);
+  };
+  changedOnce('decision', input.decision);
+  changedOnce('decisionDate', decisionDate);
+  changedOnce('draftPlanSentDate', draft);
+  changedOnce('finalPlanIssuedDate', final);
+  if ((next.decision === null) !== (next.decisionDate === null))
+    problems.push('decision and decisionDate go together');
+  if (next.decision === 'not_assess' && (next.draftPlanSentDate || next.finalPlanIssuedDate))
+    problems.push('there is no plan after a decision not to assess');
+  if ((next.draftPlanSentDate || next.finalPlanIssuedDate) && next.decision !== 'assess')
+    problems.push('record the decision to assess before plan dates');
+  for (const [field, value] of [
+    ['decisionDate', next.decisionDate],
+    ['draftPlanSentDate', next.draftPlanSentDate],
+    ['finalPlanIssuedDate', next.finalPlanIssuedDate],
+  ] as const) {
+    if (value && compareDates(value as IsoDate, a.requestDate as IsoDate) < 0)
+      problems.push(`${field} is before the request date (${a.requestDate})`);
+  }
+  if (
+    next.draftPlanSentDate &&
+    next.finalPlanIssuedDate &&
+    compareDates(next.finalPlanIssuedDate as IsoDate, next.draftPlanSentDate as IsoDate) < 0
+  ) {
+    problems.push('finalPlanIssuedDate is before draftPlanSentDate');
+  }
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid assessment dates: ${problems.join('; ')}.`, { problems });
+  await db.db.update(ehcAssessment).set(next).where(eq(ehcAssessment.id, id));
+  return viewOf(db, id);
+}
+
+export async function recordAdviceRequest(
+  db: DbHandle,
+  assessmentId: string,
+  agency: unknown,
+  sentDate: unknown,
+): Promise<AssessmentView> {
+  const a = await assessmentById(db, assessmentId);
+  const problems: string[] = [];
+  if (!(ADVICE_AGENCIES as readonly unknown[]).includes(agency))
+    problems.push(`agency must be one of ${ADVICE_AGENCIES.join(', ')}`);
+  const sent = dateField(sentDate, 'sentDate', problems, todayInEngland());
+  if (sent === null) problems.push('sentDate is required');
+  if (sent && compareDates(sent, a.requestDate as IsoDate) < 0)
+    problems.push(`sentDate is before the request date (${a.requestDate})`);
+  if (!isActive(a)) problems.push('the assessment is no longer in progress');
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid advice request: ${problems.join('; ')}.`, { problems });
+  await db.db.insert(ehcAdviceRequest).values({
+    id: randomUUID(),
+    assessmentId,
+    childId: a.childId,
+    agency: agency as AdviceAgency,
+    sentDate: sent as IsoDate,
+  });
+  return viewOf(db, assessmentId);
+}
+
+export async function recordAdviceReceived(
+  db: DbHandle,
+  adviceRequestId: string,
+  receivedDate: unknown,
+): Promise<AssessmentView> {
+  const [r] = await db.db.select().from(ehcAdviceRequest).where(eq(ehcAdviceRequest.id, adviceRequestId));
+  if (!r) throw new HubError('NOT_FOUND', `No advice request has id ${adviceRequestId}.`);
+  const problems: string[] = [];
+  const received = dateField(receivedDate, 'receivedDate', problems, todayInEngland());
+  if (received === null) problems.push('receivedDate is required');
+  if (received && compareDates(received, r.sentDate as IsoDate) < 0)
+    problems.push(`receivedDate is before the advice was requested (${r.sentDate})`);
+  if (r.receivedDate !== null) problems.push(`this advice was already received on ${r.receivedDate}`);
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid advice receipt: ${problems.join('; ')}.`, { problems });
+  await db.db
+    .update(ehcAdviceRequest)
+    .set({ receivedDate: received as IsoDate })
+    .where(eq(ehcAdviceRequest.id, adviceRequestId));
+  return viewOf(db, r.assessmentId);
+}
+
+export async function recordAnnualReview(
+  db: DbHandle,
+  childId: string,
+  meetingDate: unknown,
+  decisionDate: unknown,
+): Promise<AnnualReviewView> {
+  const today = todayInEngland();
+  const problems: string[] = [];
+  const meeting = dateField(meetingDate, 'meetingDate', problems, today);
+  if (meeting === null) problems.push('meetingDate is required');
+  const decision = dateField(decisionDate, 'decisionDate', problems, today);
+  const plans = (
+    await db.db
+      .select()
+      .from(ehcAssessment)
+      .where(eq(ehcAssessment.childId, childId))
+      .orderBy(asc(ehcAssessment.finalPlanIssuedDate))
+  ).filter((p) => p.finalPlanIssuedDate !== null);
+  const plan = plans.at(-1);
+  if (!plan) problems.push('this child has no EHC plan to review');
+  if (plan && meeting && compareDates(meeting, plan.finalPlanIssuedDate as IsoDate) < 0)
+    problems.push(`meetingDate is before the plan was issued (${plan.finalPlanIssuedDate})`);
+  if (meeting && decision && compareDates(decision, meeting) < 0)
+    problems.push('decisionDate is before meetingDate');
+  if (problems.length > 0 || !plan)
+    throw new HubError('INVALID_INPUT', `Invalid annual review: ${problems.join('; ')}.`, { problems });
+  await db.db.insert(annualReview).values({
+    id: randomUUID(),
+    assessmentId: plan.id,
+    childId,
+    meetingDate: meeting as IsoDate,
+    decisionDate: decision ?? null,
+  });
+  return (await annualReviewsFor(db, [childId], today)).get(childId)!;
+}
+
+export async function recordAnnualReviewDecision(
+  db: DbHandle,
+  reviewId: string,
+  decisionDate: unknown,
+): Promise<AnnualReviewView> {
+  const [r] = await db.db.select().from(annualReview).where(eq(annualReview.id, reviewId));
+  if (!r) throw new HubError('NOT_FOUND', `No annual review has id ${reviewId}.`);
+  const problems: string[] = [];
+  const decision = dateField(decisionDate, 'decisionDate', problems, todayInEngland());
+  if (decision === null) problems.push('decisionDate is required');
+  if (decision && compareDates(decision, r.meetingDate as IsoDate) < 0)
+    problems.push(`decisionDate is before the review meeting (${r.meetingDate})`);
+  if (r.decisionDate !== null) problems.push(`the decision was already recorded on ${r.decisionDate}`);
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid review decision: ${problems.join('; ')}.`, { problems });
+  await db.db
+    .update(annualReview)
+    .set({ decisionDate: decision as IsoDate })
+    .where(eq(annualReview.id, reviewId));
+  return (await annualReviewsFor(db, [r.childId], todayInEngland())).get(r.childId)!;
+}
+
+/** For the health service: which of these children have an assessment in progress. */
+export async function activeAssessments(db: DbHandle, childIds: string[]) {
+  if (childIds.length === 0) return [];
+  const rows = await db.db
+    .select()
+    .from(ehcAssessment)
+    .where(and(inArray(ehcAssessment.childId, childIds), isNull(ehcAssessment.finalPlanIssuedDate)));
+  return rows.filter(isActive).map((a) => ({
+    childId: a.childId,
+    assessmentId: a.id,
+    requestDate: a.requestDate,
+    decision: a.decision,
+  }));
+}
+
+// ---- KPIs: aggregates only, no child ids or names leave this function ----
+
+export interface EhcKpis {
+  asAt: string;
+  plansThisMonth: PlanTimeliness;
+  plansRolling12Months: PlanTimeliness;
+  overdueAdviceByAgency: Array<{ agency: AdviceAgency; overdue: number; outstanding: number }>;
+  assessmentsInProgress: number;
+  decisionsToAssessOverdue: number;
+  annualReviewsOverdue: number;
+  reviewDecisionsOverdue: number;
+}
+export interface PlanTimeliness {
+  from: string;
+  to: string;
+  issued: number;
+  issuedWithin20Weeks: number;
+  percentWithin20Weeks: number | null;
+}
+
+const onOrBefore = (d: string | null, asAt: IsoDate) => d !== null && compareDates(d as IsoDate, asAt) <= 0;
+
+function timeliness(plans: AssessmentRow[], from: IsoDate, to: IsoDate): PlanTimeliness {
+  const inWindow = plans.filter(
+    (p) =>
+      compareDates(p.finalPlanIssuedDate as IsoDate, from) >= 0 &&
+      compareDates(p.finalPlanIssuedDate as IsoDate, to) <= 0,
+  );
+  const within = inWindow.filter((p) =>
+    issuedWithin20Weeks(p.requestDate as IsoDate, p.finalPlanIssuedDate as IsoDate),
+  ).length;
+  return {
+    from,
+    to,
+    issued: inWindow.length,
+    issuedWithin20Weeks: within,
+    percentWithin20Weeks: inWindow.length === 0 ? null : Math.round((within * 1000) / inWindow.length) / 10,
+  };
+}
+
+/**
+ * The dashboard figures as at the end of `asAt`: only what had happened by then counts, so the
+ * same date always gives the same figures. Definitions are in the README.
+ */
+export async function ehcKpis(db: DbHandle, asAt: IsoDate): Promise<EhcKpis> {
+  const [assessments, advice, reviews] = await Promise.all([
+    db.db.select().from(ehcAssessment),
+    db.db.select().from(ehcAdviceRequest),
+    db.db.select().from(annualReview).orderBy(asc(annualReview.meetingDate)),
+  ]);
+  const known = assessments.filter((a) => onOrBefore(a.requestDate, asAt));
+  const issuedPlans = known.filter((a) => onOrBefore(a.finalPlanIssuedDate, asAt));
+  const openAt = (a: AssessmentRow) =>
+    !onOrBefore(a.finalPlanIssuedDate, asAt) &&
+    !(a.decision === 'not_assess' && onOrBefore(a.decisionDate, asAt));
+  const open = new Map(known.filter(openAt).map((a) => [a.id, a]));
+
+  const overdueAdviceByAgency = ADVICE_AGENCIES.map((agency) => {
+    const waiting = advice.filter(
+      (r) =>
+        r.agency === agency &&
+        open.has(r.assessmentId) &&
+        onOrBefore(r.sentDate, asAt) &&
+        !onOrBefore(r.receivedDate, asAt),
+    );
+    const overdue = waiting.filter((r) => compareDates(adviceDue(r.sentDate as IsoDate), asAt) < 0).length;
+    return { agency, overdue, outstanding: waiting.length };
+  });
+
+  let annualReviewsOverdue = 0;
+  let reviewDecisionsOverdue = 0;
+  // The current plan per child: the latest issued by asAt.
+  const currentPlan = new Map<string, AssessmentRow>();
+  for (const p of issuedPlans) {
+    const seen = currentPlan.get(p.childId);
+    if (!seen || compareDates(p.finalPlanIssuedDate as IsoDate, seen.finalPlanIssuedDate as IsoDate) > 0)
+      currentPlan.set(p.childId, p);
+  }
+  for (const plan of currentPlan.values()) {
+    const held = reviews.filter((r) => r.assessmentId === plan.id && onOrBefore(r.meetingDate, asAt));
+    const last = held.at(-1)?.meetingDate ?? null;
+    if (compareDates(nextReviewDue(plan.finalPlanIssuedDate as IsoDate, last as IsoDate | null), asAt) < 0)
+      annualReviewsOverdue++;
+  }
+  for (const r of reviews) {
+    if (
+      onOrBefore(r.meetingDate, asAt) &&
+      !onOrBefore(r.decisionDate, asAt) &&
+      compareDates(reviewDecisionDue(r.meetingDate as IsoDate), asAt) < 0
+    )
+      reviewDecisionsOverdue++;
+  }
+  const decisionsToAssessOverdue = [...open.values()].filter(
+    (a) =>
+      !onOrBefore(a.decisionDate, asAt) &&
+      evaluateMilestones(needsAssessmentMilestones({ requestDate: a.requestDate as IsoDate }), asAt)[0]
+        ?.status === 'overdue',
+  ).length;
+
+  return {
+    asAt,
+    plansThisMonth: timeliness(issuedPlans, monthStart(asAt), asAt),
+    plansRolling12Months: timeliness(issuedPlans, monthsWindowStart(asAt, 12), asAt),
+    overdueAdviceByAgency,
+    assessmentsInProgress: open.size,
+    decisionsToAssessOverdue,
+    annualReviewsOverdue,
+    reviewDecisionsOverdue,
+  };
+}

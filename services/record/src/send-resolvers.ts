@@ -1,0 +1,220 @@
+import { isUuid } from '@hub/identifiers';
+import {
+  canConfirmFamilyItem,
+  canEditFamilyInformation,
+  canManageEhcWorkflow,
+  canSeeEhcWorkflow,
+  canSeeFamilyInformation,
+  canSeeKpis,
+} from '@hub/policy';
+import { HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import type { MercuriusLoaders } from 'mercurius';
+import {
+  type AssessmentUpdate,
+  annualReviewsFor,
+  assessmentsFor,
+  childIdOfAdviceRequest,
+  childIdOfAssessment,
+  childIdOfReview,
+  ehcKpis,
+  parseAsAt,
+  recordAdviceReceived,
+  recordAdviceRequest,
+  recordAnnualReview,
+  recordAnnualReviewDecision,
+  recordAssessmentRequest,
+  updateAssessment,
+} from './ehc.ts';
+import {
+  confirmFamilyItem,
+  type FamilyInformationInput,
+  familyInformationHistory,
+  latestFamilyInformation,
+  updateFamilyInformation,
+} from './family-information.ts';
+import { readableChildren, requireChildAction } from './send-access.ts';
+
+function uuidArg(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isUuid(value))
+    throw new HubError('INVALID_INPUT', `${field} must be a UUID.`, { field });
+  return value.toLowerCase();
+}
+
+type Query = { obj: { id?: unknown }; params: Record<string, unknown> };
+
+/**
+ * Child fields of the tell-it-once and EHC parts, as mercurius loaders (one query per table per
+ * request however many children are listed). Each child is checked with the policy function for
+ * that part; a refused child gets an error in that field alone.
+ */
+function childLoader<T>(
+  field: string,
+  subject: string,
+  rule: typeof canSeeFamilyInformation,
+  load: (ctx: SubgraphContext, ids: string[], query: Query) => Promise<Map<string, T>>,
+) {
+  return async (queries: Query[], ctx: SubgraphContext) => {
+    requireCaller(ctx);
+    const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
+    const access = await readableChildren(ctx, ids, (facts, now) => rule(ctx.hub.principal, facts, now), {
+      subject,
+      field,
+    });
+    const readable = ids.filter((id) => access.get(id) === true);
+    // Queries with different arguments (asAt) are loaded separately; usually there is one.
+    const byParams = new Map<string, Map<string, T>>();
+    const results: Array<T | HubError | null> = [];
+    for (const query of queries) {
+      const childId = String(query.obj.id);
+      const allowed = access.get(childId);
+      if (allowed !== true) {
+        results.push(allowed ?? null);
+        continue;
+      }
+      const key = JSON.stringify(query.params ?? {});
+      if (!byParams.has(key)) byParams.set(key, await load(ctx, readable, query));
+      results.push(byParams.get(key)!.get(childId) ?? null);
+    }
+    return results;
+  };
+}
+
+export const sendLoaders: MercuriusLoaders = {
+  Child: {
+    familyInformation: childLoader(
+      'familyInformation',
+      'FamilyInformation',
+      canSeeFamilyInformation,
+      (ctx, ids) => latestFamilyInformation(ctx.db, ids),
+    ),
+    familyInformationHistory: childLoader(
+      'familyInformationHistory',
+      'FamilyInformation',
+      canSeeFamilyInformation,
+      (ctx, ids) => familyInformationHistory(ctx.db, ids),
+    ),
+    ehcAssessments: childLoader('ehcAssessments', 'EhcAssessment', canSeeEhcWorkflow, (ctx, ids, q) =>
+      assessmentsFor(ctx.db, ids, parseAsAt(q.params.asAt)),
+    ),
+    annualReview: childLoader('annualReview', 'EhcAssessment', canSeeEhcWorkflow, async (ctx, ids, q) => {
+      const map = await annualReviewsFor(ctx.db, ids, parseAsAt(q.params.asAt));
+      return new Map([...map].flatMap(([k, v]) => (v ? [[k, v] as const] : [])));
+    }),
+  } as never,
+};
+
+const manage = (ctx: SubgraphContext, childId: string, action: string) =>
+  requireChildAction(ctx, childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
+    subject: 'EhcAssessment',
+    action,
+  });
+
+export const sendResolvers = {
+  Query: {
+    async sendKpis(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const allowed = canSeeKpis(ctx.hub.principal);
+      if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
+      return ehcKpis(ctx.db, parseAsAt(args.asAt));
+    },
+  },
+  Mutation: {
+    async updateFamilyInformation(
+      _root: unknown,
+      args: { childId: string; expectedVersion: number; input: FamilyInformationInput },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const childId = uuidArg(args.childId, 'childId');
+      await requireChildAction(
+        ctx,
+        childId,
+        (facts, now) => canEditFamilyInformation(ctx.hub.principal, facts, now),
+        { subject: 'FamilyInformation', action: 'updateFamilyInformation' },
+      );
+      return updateFamilyInformation(
+        ctx.db,
+        ctx.hub.principal,
+        childId,
+        args.expectedVersion,
+        args.input ?? {},
+      );
+    },
+    async confirmFamilyItem(
+      _root: unknown,
+      args: { childId: string; itemId: string; note?: string | null },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const childId = uuidArg(args.childId, 'childId');
+      const itemId = uuidArg(args.itemId, 'itemId');
+      await requireChildAction(
+        ctx,
+        childId,
+        (facts, now) => canConfirmFamilyItem(ctx.hub.principal, facts, now),
+        { subject: 'FamilyInformation', action: 'confirmFamilyItem' },
+      );
+      return confirmFamilyItem(ctx.db, ctx.hub.principal, childId, itemId, args.note);
+    },
+    async recordEhcAssessmentRequest(
+      _root: unknown,
+      args: { childId: string; requestDate: string },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const childId = uuidArg(args.childId, 'childId');
+      await manage(ctx, childId, 'recordEhcAssessmentRequest');
+      return recordAssessmentRequest(ctx.db, ctx.hub.principal.sub, childId, args.requestDate);
+    },
+    async updateEhcAssessment(
+      _root: unknown,
+      args: { id: string; input: AssessmentUpdate },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const id = uuidArg(args.id, 'id');
+      await manage(ctx, await childIdOfAssessment(ctx.db, id), 'updateEhcAssessment');
+      return updateAssessment(ctx.db, id, args.input ?? {});
+    },
+    async recordEhcAdviceRequest(
+      _root: unknown,
+      args: { assessmentId: string; agency: string; sentDate: string },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const id = uuidArg(args.assessmentId, 'assessmentId');
+      await manage(ctx, await childIdOfAssessment(ctx.db, id), 'recordEhcAdviceRequest');
+      return recordAdviceRequest(ctx.db, id, args.agency, args.sentDate);
+    },
+    async recordEhcAdviceReceived(
+      _root: unknown,
+      args: { adviceRequestId: string; receivedDate: string },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const id = uuidArg(args.adviceRequestId, 'adviceRequestId');
+      await manage(ctx, await childIdOfAdviceRequest(ctx.db, id), 'recordEhcAdviceReceived');
+      return recordAdviceReceived(ctx.db, id, args.receivedDate);
+    },
+    async recordAnnualReview(
+      _root: unknown,
+      args: { childId: string; meetingDate: string; decisionDate?: string | null },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const childId = uuidArg(args.childId, 'childId');
+      await manage(ctx, childId, 'recordAnnualReview');
+      return recordAnnualReview(ctx.db, childId, args.meetingDate, args.decisionDate);
+    },
+    async recordAnnualReviewDecision(
+      _root: unknown,
+      args: { reviewId: string; decisionDate: string },
+      ctx: SubgraphContext,
+    ) {
+      requireCaller(ctx);
+      const id = uuidArg(args.reviewId, 'reviewId');
+      await manage(ctx, await childIdOfReview(ctx.db, id), 'recordAnnualReviewDecision');
+      return recordAnnualReviewDecision(ctx.db, id, args.decisionDate);
+    },
+  },
+};
