@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
+import { buildPortal } from '@hub/portal';
 import { loadOrCreateInternalSecret } from './lib/dev-secrets.ts';
 import { GATEWAY, type HubService, SUBGRAPHS } from './lib/hub-services.ts';
 
@@ -62,6 +63,8 @@ const shared = {
 };
 
 console.log(`Starting the hub on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}…`);
+// The web portal is built on every start (about 2 s) so it never lags behind the source.
+const portalDir = await buildPortal();
 try {
   for (const service of SUBGRAPHS) start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
@@ -74,6 +77,9 @@ try {
     JWT_ISSUER: DEV_ISSUER,
     JWT_AUDIENCE: DEV_AUDIENCE,
     JWKS_FILE: issuer.jwksFile,
+    // The web portal and its demo sign-in (services/portal, built above).
+    DEMO_IDP_DIR: resolve(dataDir, 'demo-idp'),
+    PORTAL_DIR: portalDir,
   });
   await waitForHealth(GATEWAY);
 } catch (error) {
@@ -84,6 +90,8 @@ try {
 const url = `http://${host}:${GATEWAY.port}/graphql`;
 console.log(`
 ✓ Hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s — GraphQL gateway: ${url}
+
+  Web portal: http://${host}:${GATEWAY.port}/ (sign in as any demo user on the DEMO sign-in page)
 
   Demo identity provider (synthetic users only; a real OIDC provider plugs in via JWKS_URL):
     pnpm -s demo-token --list                      # demo users

@@ -58,6 +58,10 @@ const gatewaySchema = z
     JWKS_FILE: z.string().optional(),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default('.data'),
+    /** DEMO identity provider key folder: when set, the gateway offers the portal's demo sign-in. Never in production. */
+    DEMO_IDP_DIR: z.string().optional(),
+    /** Folder of the built web portal (services/portal/dist), served from `/` when set. */
+    PORTAL_DIR: z.string().optional(),
   })
   .superRefine((value, ctx) => {
     if (!value.JWKS_URL === !value.JWKS_FILE) {

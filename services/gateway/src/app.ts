@@ -6,8 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReq
 import { AccessTap } from './access-tap.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { authPlugin } from './auth-plugin.ts';
+import { type DemoIdpDeps, demoIdpRoutes } from './demo-idp.ts';
 import { gatewayErrorFormatter } from './error-formatter.ts';
 import { fieldGuardPlugin } from './field-guard.ts';
+import { portalRoutes } from './portal.ts';
 import type { ServiceName } from './sections.ts';
 
 export interface GatewayDeps {
@@ -18,6 +20,10 @@ export interface GatewayDeps {
   audit: string;
   /** How long to keep retrying subgraphs that are down at start (the dev runner starts them first). */
   retry?: { count: number; intervalMs: number };
+  /** DEMO identity provider: adds `POST /demo-idp/token` for the portal's demo sign-in. Never set in production. */
+  demoIdp?: DemoIdpDeps;
+  /** Folder of the built web portal (services/portal/dist), served from `/`. */
+  portalDir?: string;
 }
 
 /**
@@ -72,5 +78,7 @@ export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' |
   // After the gateway plugin: it needs `app.graphql` to add its preExecution hook.
   app.register(fieldGuardPlugin);
   app.get('/health', async () => ({ status: 'ok', service: 'gateway' }));
+  if (deps.demoIdp) app.register(demoIdpRoutes, deps.demoIdp);
+  if (deps.portalDir) app.register(portalRoutes, { root: deps.portalDir });
   return app;
 }

@@ -1,4 +1,5 @@
-import { createUserTokenVerifier } from '@hub/auth';
+import { createUserTokenVerifier, loadOrCreateDevIssuer } from '@hub/auth';
+import { DEMO_USERS } from '@hub/synthetic';
 import { loadGatewayConfig } from '@hub/config';
 import { buildApp } from './app.ts';
 
@@ -17,6 +18,9 @@ const app = buildApp(config, {
     'social-care': config.SOCIAL_CARE_URL,
   },
   audit: config.AUDIT_URL,
+  ...(config.PORTAL_DIR ? { portalDir: config.PORTAL_DIR } : {}),
+  // The demo sign-in only exists when the demo identity provider is configured (pnpm start).
+  ...(config.DEMO_IDP_DIR ? { demoIdp: { issuer: await loadOrCreateDevIssuer(config.DEMO_IDP_DIR), users: DEMO_USERS } } : {}),
 });
 
 const shutdown = async (signal: string) => {

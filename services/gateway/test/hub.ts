@@ -51,7 +51,10 @@ export interface TestHub {
  * database (real PostgreSQL with DATABASE_URL, else PGlite), seeded with the synthetic
  * data set, and the gateway in front (used through `inject`).
  */
-export async function startHub(options: { children?: number } = {}): Promise<TestHub> {
+export async function startHub(
+  // portal: the web portal's e2e tests also want the demo sign-in and the built portal served.
+  options: { children?: number; portal?: { dir: string } } = {},
+): Promise<TestHub> {
   const database = await createTestDatabase();
   const dataset = buildSyntheticDataset({ children: options.children ?? 60 });
   const secret = randomBytes(32).toString('hex');
@@ -81,6 +84,7 @@ export async function startHub(options: { children?: number } = {}): Promise<Tes
     },
     audit: audit.url,
     retry: { count: 1, intervalMs: 100 },
+    ...(options.portal ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } } : {}),
   });
   await gateway.ready();
 

@@ -1,0 +1,99 @@
+/**
+ * Talking to the hub: every request goes to the gateway's /graphql with the user's token and,
+ * for partners, the purpose they declared (consent is given per purpose).
+ *
+ * The token lives in sessionStorage: it is gone when the tab closes, is not sent
+ * automatically with every request like a cookie (so no cross-site request forgery), and is
+ * not shared with other tabs. The price is that script on the page could read it, so the
+ * portal loads no third-party script. A real OIDC sign-in would keep the same shape.
+ */
+export interface SessionUser {
+  sub: string;
+  name: string;
+  role: string;
+  orgId: string;
+  childIds: string[];
+}
+
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; field?: string; reason?: string; childId?: string; [key: string]: unknown };
+}
+
+export interface GqlResult<T> {
+  data: T | null;
+  errors: GqlError[];
+}
+
+const TOKEN_KEY = 'hub.token';
+const USER_KEY = 'hub.user';
+const PURPOSE_KEY = 'hub.purpose';
+
+export function getSession(): { token: string; user: SessionUser } | null {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const user = sessionStorage.getItem(USER_KEY);
+  return token && user ? { token, user: JSON.parse(user) as SessionUser } : null;
+}
+
+export function saveSession(token: string, user: SessionUser): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+}
+
+export function clearSession(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(USER_KEY);
+}
+
+export function getPurpose(): string {
+  return sessionStorage.getItem(PURPOSE_KEY) ?? 'ehc_assessment';
+}
+
+export function setPurpose(purpose: string): void {
+  sessionStorage.setItem(PURPOSE_KEY, purpose);
+}
+
+export async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { purpose?: boolean } = {},
+): Promise<GqlResult<T>> {
+  const session = getSession();
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (options.purpose) headers['x-hub-purpose'] = getPurpose();
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
+  if (response.status === 401) {
+    clearSession();
+    window.location.hash = '#/';
+    return { data: null, errors: [{ message: 'Your sign-in has ended. Sign in again.' }] };
+  }
+  const body = (await response.json()) as { data?: T | null; errors?: GqlError[] };
+  return { data: body.data ?? null, errors: body.errors ?? [] };
+}
+
+/** The query and mutation names the hub offers today: screens for parts still being built say so. */
+let capabilities: Promise<Set<string>> | null = null;
+export function hubCapabilities(): Promise<Set<string>> {
+  type Fields = { fields: { name: string }[] } | null;
+  capabilities ??= gql<{ q: Fields; m: Fields; c: Fields }>(
+    '{ q: __type(name: "Query") { fields { name } } m: __type(name: "Mutation") { fields { name } } c: __type(name: "Child") { fields { name } } }',
+  ).then(
+    (r) =>
+      new Set([
+        ...[...(r.data?.q?.fields ?? []), ...(r.data?.m?.fields ?? [])].map((f) => f.name),
+        // Child fields as "Child.<name>": the record screens ask for sections still being built only once they exist.
+        ...(r.data?.c?.fields ?? []).map((f) => `Child.${f.name}`),
+      ]),
+  );
+  return capabilities;
+}
+
+export function resetCapabilities(): void {
+  capabilities = null;
+}

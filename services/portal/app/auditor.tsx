@@ -1,0 +1,291 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { getSession, gql, hubCapabilities } from './api.ts';
+import { formatDateTime, purposeLabel } from './text.ts';
+import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
+
+interface AuditNode {
+  seq: string;
+  occurredAt: string;
+  actor: { sub: string | null; role: string | null; organisation: string | null };
+  purpose: string | null;
+  operationName: string | null;
+  outcome: string;
+  breakGlass: boolean;
+  breakGlassReason: string | null;
+  childIds: string[];
+}
+
+const AUDIT_EVENTS = /* GraphQL */ `
+  query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {
+    auditEvents(filter: $filter, first: $first, after: $after) {
+      edges { cursor node { seq occurredAt actor { sub role organisation } purpose operationName outcome breakGlass breakGlassReason childIds } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+const PAGE_SIZE = 20;
+
+const OUTCOME: Record<string, string> = { OK: 'Allowed', DENIED: 'Refused', ERROR: 'Failed' };
+
+/** Downloads an export with the auditor's token (a plain link could not carry it). */
+async function download(format: 'ndjson' | 'fhir') {
+  const session = getSession();
+  const response = await fetch(`/audit/export?format=${format}`, {
+    headers: { authorization: `Bearer ${session?.token ?? ''}` },
+  });
+  if (!response.ok) throw new Error(`Export failed (${response.status})`);
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `audit-export.${format === 'fhir' ? 'fhir.ndjson' : 'ndjson'}`;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+export function AuditScreen() {
+  const [available, setAvailable] = useState<boolean | null>(null);
+  const [filter, setFilter] = useState({
+    actorSub: '',
+    organisation: '',
+    childId: '',
+    from: '',
+    to: '',
+    outcome: '',
+    breakGlass: false,
+  });
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [page, setPage] = useState<{ nodes: AuditNode[]; hasNext: boolean; end: string | null } | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  const load = async (after: string | null) => {
+    const f: Record<string, unknown> = {};
+    if (filter.actorSub) f.actorSub = filter.actorSub;
+    if (filter.organisation) f.organisation = filter.organisation;
+    if (filter.childId) f.childId = filter.childId;
+    if (filter.breakGlass) f.breakGlass = true;
+    if (filter.outcome) f.outcome = filter.outcome;
+    // Whole days in UTC: from the start of "from" up to the end of "to".
+    if (filter.from) f.from = `${filter.from}T00:00:00Z`;
+    if (filter.to) f.to = new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000).toISOString();
+    const r = await gql<{
+      auditEvents: {
+        edges: { node: AuditNode }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    }>(AUDIT_EVENTS, { filter: f, first: PAGE_SIZE, after });
+    setErrors(r.errors.map((e) => e.message));
+    const data = r.data?.auditEvents;
+    setPage(
+      data
+        ? {
+            nodes: data.edges.map((e) => e.node),
+            hasNext: data.pageInfo.hasNextPage,
+            end: data.pageInfo.endCursor,
+          }
+        : null,
+    );
+  };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads the first page once, when the screen opens.
+  useEffect(() => {
+    void hubCapabilities().then((caps) => {
+      setAvailable(caps.has('auditEvents'));
+      if (caps.has('auditEvents')) void load(null);
+    });
+  }, []);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setCursors([null]);
+    void load(null);
+  };
+
+  return (
+    <>
+      <PageHeading caption="Auditor">Access log</PageHeading>
+      <p className="lead">
+        Every look at a child’s record is logged. Emergency (“break-glass”) access, which overrides the
+        family’s choices to keep a child safe, is highlighted.
+      </p>
+      {available === false && <NotYetAvailable what="The access log" />}
+      {available && (
+        <>
+          <ErrorSummary messages={errors} />
+          <form onSubmit={submit} noValidate className="filters" aria-label="Filter the access log">
+            <div className="form-group">
+              <label className="label" htmlFor="f-actor">
+                User id
+              </label>
+              <input
+                id="f-actor"
+                className="input"
+                value={filter.actorSub}
+                onChange={(e) => setFilter({ ...filter, actorSub: e.target.value })}
+              />
+            </div>
+            <div className="form-group">
+              <label className="label" htmlFor="f-org">
+                Organisation id
+              </label>
+              <input
+                id="f-org"
+                className="input"
+                value={filter.organisation}
+                onChange={(e) => setFilter({ ...filter, organisation: e.target.value })}
+              />
+            </div>
+            <div className="form-group">
+              <label className="label" htmlFor="f-child">
+                Child id
+              </label>
+              <input
+                id="f-child"
+                className="input"
+                value={filter.childId}
+                onChange={(e) => setFilter({ ...filter, childId: e.target.value })}
+              />
+            </div>
+            <div className="form-group">
+              <label className="label" htmlFor="f-from">
+                From (date)
+              </label>
+              <input
+                id="f-from"
+                className="input"
+                type="date"
+                value={filter.from}
+                onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+              />
+            </div>
+            <div className="form-group">
+              <label className="label" htmlFor="f-to">
+                To (date, included)
+              </label>
+              <input
+                id="f-to"
+                className="input"
+                type="date"
+                value={filter.to}
+                onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+              />
+            </div>
+            <div className="form-group">
+              <label className="label" htmlFor="f-outcome">
+                Result
+              </label>
+              <select
+                id="f-outcome"
+                className="select"
+                value={filter.outcome}
+                onChange={(e) => setFilter({ ...filter, outcome: e.target.value })}
+              >
+                <option value="">Any result</option>
+                <option value="OK">Allowed</option>
+                <option value="DENIED">Refused</option>
+                <option value="ERROR">Failed</option>
+              </select>
+            </div>
+            <div className="checkbox">
+              <input
+                id="f-bg"
+                type="checkbox"
+                checked={filter.breakGlass}
+                onChange={(e) => setFilter({ ...filter, breakGlass: e.target.checked })}
+              />
+              <label htmlFor="f-bg">Only emergency (break-glass) access</label>
+            </div>
+            <button type="submit" className="button">
+              Apply filters
+            </button>
+          </form>
+          <p>
+            Download the whole log:{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void download('ndjson').catch((e: Error) => setErrors([e.message]))}
+            >
+              NDJSON (one event per line)
+            </button>{' '}
+            or{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void download('fhir').catch((e: Error) => setErrors([e.message]))}
+            >
+              FHIR AuditEvent (for NHS systems)
+            </button>
+          </p>
+          {page && (
+            <table className="table" data-testid="audit-events">
+              <caption className="table-caption">Access events, newest first (page {cursors.length})</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Why</th>
+                  <th scope="col">Result</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.nodes.map((n) => (
+                  <tr key={n.seq} className={n.breakGlass ? 'row-alert' : undefined}>
+                    <td>{formatDateTime(n.occurredAt)}</td>
+                    <td>
+                      {n.actor.sub ?? 'unknown'} ({n.actor.role ?? 'no role'},{' '}
+                      {n.actor.organisation ?? 'no organisation'})
+                    </td>
+                    <td>
+                      {n.operationName ?? 'unnamed request'}
+                      {n.childIds.length > 0 &&
+                        ` – ${n.childIds.length} ${n.childIds.length === 1 ? 'child' : 'children'}`}
+                    </td>
+                    <td>
+                      {n.breakGlass ? (
+                        <>
+                          <strong className="tag tag-red">Break-glass</strong> {n.breakGlassReason}
+                        </>
+                      ) : (
+                        purposeLabel(n.purpose)
+                      )}
+                    </td>
+                    <td>{OUTCOME[n.outcome] ?? n.outcome}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <nav aria-label="Pages of the access log" className="pagination">
+            {cursors.length > 1 && (
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => {
+                  const prev = cursors.slice(0, -1);
+                  setCursors(prev);
+                  void load(prev[prev.length - 1] ?? null);
+                }}
+              >
+                Previous page
+              </button>
+            )}
+            {page?.hasNext && (
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => {
+                  setCursors([...cursors, page.end]);
+                  void load(page.end);
+                }}
+              >
+                Next page
+              </button>
+            )}
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,183 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type GqlError, getPurpose, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { HealthAdvicePanel } from './health-advice-form.tsx';
+import { PurposePicker } from './purpose-picker.tsx';
+import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
+import { formatDate, purposeLabel } from './text.ts';
+import { ErrorSummary, PageHeading } from './ui.tsx';
+
+interface SearchResult {
+  id: string;
+  givenName: string | null;
+  familyName: string | null;
+  dateOfBirth: string | null;
+}
+
+const SEARCH = /* GraphQL */ `
+  query Search($search: ChildSearch!) { children(search: $search, first: 50) { id givenName familyName dateOfBirth } }
+`;
+
+const SEARCH_HINT: Record<string, string> = {
+  senco: 'You can find children on your school’s roll.',
+  health_practitioner: 'You can find children your health service is involved with.',
+  social_worker: 'You can find children allocated to your team.',
+  la_send_officer: 'You can find children your council is responsible for.',
+};
+
+export function SearchScreen({ user }: { user: SessionUser }) {
+  const [name, setName] = useState(sessionStorage.getItem('hub.lastSearch') ?? '');
+  const [results, setResults] = useState<SearchResult[] | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  const search = useCallback(async (term: string) => {
+    if (term.trim().length < 2) {
+      setErrors(['Enter at least 2 letters of the child’s name']);
+      return;
+    }
+    sessionStorage.setItem('hub.lastSearch', term);
+    const r = await gql<{ children: SearchResult[] }>(SEARCH, { search: { name: term } }, { purpose: true });
+    setErrors(r.errors.map((e) => e.message));
+    setResults(r.data?.children ?? []);
+  }, []);
+
+  // Only on first show: repeats the last search when coming back from a record.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately once, not on every keystroke.
+  useEffect(() => {
+    if (name) void search(name);
+  }, []);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void search(name);
+  };
+
+  return (
+    <>
+      <PageHeading caption={user.name}>Find a child</PageHeading>
+      <p className="lead">{SEARCH_HINT[user.role]}</p>
+      <ErrorSummary messages={errors} />
+      <PurposePicker onChange={() => undefined} />
+      <form onSubmit={submit} noValidate>
+        <div className="form-group">
+          <label className="label" htmlFor="child-name">
+            Child’s name
+          </label>
+          <p className="hint" id="child-name-hint">
+            First name or last name. At least 2 letters.
+          </p>
+          <input
+            id="child-name"
+            className="input"
+            type="text"
+            value={name}
+            aria-describedby="child-name-hint"
+            onChange={(e) => setName(e.target.value)}
+          />
+        </div>
+        <button type="submit" className="button">
+          Search
+        </button>
+      </form>
+      {results && (
+        <section aria-labelledby="results-heading">
+          <h2 id="results-heading" aria-live="polite">
+            {results.length === 0
+              ? 'No children found'
+              : `${results.length} ${results.length === 1 ? 'child' : 'children'} found`}
+          </h2>
+          {results.length > 0 && (
+            <table className="table">
+              <caption className="visually-hidden">Children matching “{name}”</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Date of birth</th>
+                </tr>
+              </thead>
+              <tbody>
+                {results.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <a href={`#/child/${c.id}`}>{childName(c)}</a>
+                    </td>
+                    <td>{formatDate(c.dateOfBirth)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+export function ChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
+  const [purpose, setPurposeState] = useState(getPurpose());
+  const [child, setChild] = useState<ChildRecord | null>(null);
+  const [errors, setErrors] = useState<GqlError[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [reload, setReload] = useState(0);
+
+  // purpose (sent as a header by gql) and reload (after saving advice) are triggers: re-read the record.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: purpose and reload are deliberate triggers.
+  useEffect(() => {
+    let live = true;
+    void hubCapabilities()
+      .then((caps) =>
+        gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }, { purpose: true }),
+      )
+      .then((r) => {
+        if (!live) return;
+        setChild(r.data?.child ?? null);
+        setErrors(r.errors);
+        setLoaded(true);
+      });
+    return () => {
+      live = false;
+    };
+  }, [childId, purpose, reload]);
+
+  const fatal =
+    !child && loaded
+      ? errors.map((e) =>
+          e.extensions?.code === 'NOT_FOUND'
+            ? 'You cannot see this child’s record, or it does not exist.'
+            : e.message,
+        )
+      : [];
+  return (
+    <>
+      <p>
+        <a href="#/search" className="back-link">
+          Back to search
+        </a>
+      </p>
+      <PageHeading caption="Shared record">
+        {child ? childName(child) : loaded ? 'Record not available' : 'Loading record'}
+      </PageHeading>
+      <ErrorSummary messages={fatal} />
+      {child && (
+        <>
+          <p className="lead">
+            You are looking for: <strong>{purposeLabel(purpose)}</strong>. Each agency’s information is shown
+            only if the family agreed to share it for this reason.
+          </p>
+          <details className="details">
+            <summary>Change why you are looking</summary>
+            <PurposePicker onChange={setPurposeState} />
+          </details>
+          {user.role === 'health_practitioner' && child.healthAdvice && (
+            <HealthAdvicePanel
+              childId={child.id}
+              advice={child.healthAdvice}
+              assessments={child.ehcAssessments ?? []}
+              onChange={() => setReload((n) => n + 1)}
+            />
+          )}
+          <RecordView child={child} errors={errors} role={user.role} purpose={purpose} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { type SessionUser, saveSession } from './api.ts';
+import { homeFor } from './nav.ts';
+import { ROLE_LABELS } from './text.ts';
+import { ErrorSummary, PageHeading } from './ui.tsx';
+
+interface DemoUserOption {
+  sub: string;
+  name: string;
+  role: string;
+  orgId: string;
+}
+
+const ROLE_ORDER = [
+  'senco',
+  'health_practitioner',
+  'social_worker',
+  'la_send_officer',
+  'parent_carer',
+  'young_person',
+  'auditor',
+];
+
+/**
+ * Sign-in through the DEMO identity provider. A real deployment replaces this page with a
+ * redirect to an OpenID Connect provider; the rest of the portal only needs the token.
+ */
+export function SignInScreen() {
+  const [users, setUsers] = useState<DemoUserOption[] | null>(null);
+  const [sub, setSub] = useState('');
+  const [errors, setErrors] = useState<string[]>([]);
+
+  useEffect(() => {
+    fetch('/demo-idp/users')
+      .then((r) =>
+        r.ok
+          ? (r.json() as Promise<{ users: DemoUserOption[] }>)
+          : Promise.reject(new Error(String(r.status))),
+      )
+      .then((body) => setUsers(body.users))
+      .catch(() =>
+        setErrors(['The demo sign-in is not available on this hub. A real sign-in service must be set up.']),
+      );
+  }, []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!sub) {
+      setErrors(['Select who you want to sign in as']);
+      document.getElementById('user')?.focus();
+      return;
+    }
+    const response = await fetch('/demo-idp/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sub }),
+    });
+    if (!response.ok) {
+      setErrors(['Sign-in failed. Try again.']);
+      return;
+    }
+    const body = (await response.json()) as { token: string; user: SessionUser };
+    saveSession(body.token, body.user);
+    window.location.hash = homeFor(body.user.role);
+  };
+
+  const groups = ROLE_ORDER.map((role) => ({
+    role,
+    users: (users ?? []).filter((u) => u.role === role),
+  })).filter((g) => g.users.length > 0);
+
+  return (
+    <>
+      <PageHeading>Sign in</PageHeading>
+      <div className="warning" role="note">
+        <strong>This is a demo sign-in.</strong> It lets you act as made-up users to try the service. No
+        passwords are checked. A real service would send you to your organisation's own sign-in (an OpenID
+        Connect provider) instead.
+      </div>
+      <ErrorSummary messages={errors} />
+      <form onSubmit={submit} noValidate>
+        <div className="form-group">
+          <label htmlFor="user" className="label">
+            Who do you want to sign in as?
+          </label>
+          <p className="hint" id="user-hint">
+            Each user has a different role. What you can see depends on your role, your organisation and what
+            families have agreed to share.
+          </p>
+          <select
+            id="user"
+            className="select"
+            aria-describedby="user-hint"
+            value={sub}
+            onChange={(e) => setSub(e.target.value)}
+          >
+            <option value="">Select a demo user</option>
+            {groups.map((g) => (
+              <optgroup key={g.role} label={ROLE_LABELS[g.role] ?? g.role}>
+                {g.users.map((u) => (
+                  <option key={u.sub} value={u.sub}>
+                    {u.name} ({u.sub})
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          Sign in
+        </button>
+      </form>
+    </>
+  );
+}

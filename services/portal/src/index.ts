@@ -1,0 +1,1 @@
+export { buildPortal, PORTAL_DIST, PORTAL_ROOT } from './build.ts';

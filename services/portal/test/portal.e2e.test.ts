@@ -1,0 +1,271 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
+import { buildPortal } from '../src/build.ts';
+import {
+  type AxeViolation,
+  CHROMIUM_ARGS,
+  checkScreen,
+  describeViolations,
+  findChromium,
+} from './browser.ts';
+
+// End-to-end: the whole hub in this process (subgraphs on port 0, the gateway listening on
+// port 0 and serving the freshly built portal), one Chromium, one browser context per user so
+// each has their own sessionStorage. One journey per user group; axe-core on every screen.
+const executablePath = findChromium();
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+// Locally, a machine without Chromium skips with a message; in CI that is a failure.
+if (!executablePath && !inCi) {
+  console.warn(
+    'portal e2e tests SKIPPED: Chromium not found (apt-get install -y chromium). In CI this fails.',
+  );
+}
+describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let base: string;
+  const contexts: BrowserContext[] = [];
+  const axeResults: Record<string, AxeViolation[]> = {};
+
+  /** axe on the current screen plus a screenshot; the test fails on any violation. */
+  async function screen(page: Page, name: string) {
+    await page.waitForLoadState('networkidle');
+    const violations = await checkScreen(page, name);
+    axeResults[name] = violations;
+    expect(violations, describeViolations(name, violations)).toEqual([]);
+  }
+
+  async function signIn(sub: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    // Fail with Playwright's message (what it waited for) well before vitest's test timeout.
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (e) => console.error(`page error (${sub}):`, e.message));
+    await page.goto(base);
+    await page.getByLabel('Who do you want to sign in as?').selectOption(sub);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in as').waitFor();
+    return page;
+  }
+
+  /** After navigation, focus is on the page heading (screen readers announce the new page). */
+  async function expectHeadingFocused(page: Page, text: string | RegExp) {
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+    await expect.poll(() => page.locator('h1').innerText()).toMatch(text);
+  }
+
+  beforeAll(async () => {
+    if (!executablePath) {
+      throw new Error(
+        'Chromium is not installed, so the portal end-to-end tests cannot run. Install it with `apt-get install -y chromium` (.ci/run does this in CI).',
+      );
+    }
+    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    hub = await startHub({ portal: { dir } });
+    await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
+    const address = hub.gateway.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await hub?.close();
+    // The closing note of issue 6 asks for the axe results: print them per screen.
+    const screens = Object.entries(axeResults);
+    if (screens.length) console.log(`axe-core: ${screens.map(([n, v]) => `${n}=${v.length}`).join(', ')}`);
+  });
+
+  it('sign-in page says plainly it is a demo identity provider, and the skip link works', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(base);
+    await expect.poll(() => page.getByText('This is a demo sign-in.').count()).toBe(1);
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to main content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main-content');
+    await screen(page, '01-sign-in');
+
+    // axe really runs: a page with an unlabelled field must fail (guards against a silent no-op).
+    const probe = await context.newPage();
+    await probe.setContent(
+      '<html lang="en"><body><main><h1>Probe</h1><input type="text"></main></body></html>',
+    );
+    expect((await checkScreen(probe, '00-axe-probe')).map((v) => v.id)).toContain('label');
+    await probe.close();
+  });
+
+  it('family withdraws consent and the SENCO loses that section at once', async () => {
+    // A child at school-1 whose health service holds something, with health shared with
+    // schools for EHC needs assessments (as the family would have agreed earlier).
+    const child = hub.dataset.children.find((c) => c.schoolId === 'school-1' && c.health !== null);
+    if (!child) throw new Error('no suitable synthetic child');
+    const family = decisionMaker(hub.dataset, child);
+    await grantConsents(hub, child, 'school', 'ehc_assessment', ['health']);
+
+    // SENCO: search the roll and open the record; health is shown.
+    const senco = await signIn('demo-senco-1');
+    await expectHeadingFocused(senco, /Find a child/);
+    await screen(senco, '02-senco-search');
+    await senco.getByLabel('EHC needs assessment').check();
+    await senco.getByLabel('Child’s name').fill(child.familyName);
+    await senco.getByRole('button', { name: 'Search' }).click();
+    await senco.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
+    await expectHeadingFocused(senco, `${child.givenName} ${child.familyName}`);
+    const health = senco.locator('[data-section="health"]');
+    await expect.poll(() => health.innerText()).toMatch(/Health services involved/);
+    // Social care is not shared with schools for this child: it says why in plain words.
+    await expect
+      .poll(() => senco.locator('[data-section="socialCare"]').innerText())
+      .toMatch(/Not shown\. (The family has not agreed|Your role does not give access)/);
+    await screen(senco, '03-senco-record-shared');
+
+    // Family: stop sharing health information with the school.
+    const parent = await signIn(family.sub);
+    await expectHeadingFocused(parent, /Your (children|record)/);
+    await screen(parent, '04-family-home');
+    await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
+    await expectHeadingFocused(parent, /.+/);
+    const stop = parent.getByRole('button', { name: 'Stop sharing health information with the school' });
+    await stop.waitFor();
+    // Who has looked: the SENCO's look a moment ago is listed.
+    await expect
+      .poll(() => parent.locator('main').innerText())
+      .toContain('SENCO (special educational needs co-ordinator) at school-1');
+    await screen(parent, '05-family-record-and-sharing');
+    await stop.click();
+    await parent
+      .getByRole('status')
+      .getByText('You stopped sharing health information with the school')
+      .waitFor();
+    await parent.getByRole('button', { name: 'Share health information with the school' }).waitFor();
+    await screen(parent, '06-family-after-withdrawal');
+
+    // SENCO: the very next look no longer shows health, and says why.
+    await senco.reload();
+    await expect
+      .poll(() => senco.locator('[data-section="health"]').innerText())
+      .toContain(
+        'The family has not agreed to share health information with your school for an EHC needs assessment.',
+      );
+    await screen(senco, '07-senco-record-after-withdrawal');
+  });
+
+  it('health practitioner: opens an assessment, sees the 6-week due date, writes and sends health advice', async () => {
+    // The council has asked for health advice on a child the ICB is involved with.
+    const child = hub.dataset.children.find((c) =>
+      c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
+    );
+    if (!child) throw new Error('no child with an ICB involvement');
+    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
+      `mutation { recordEhcAssessmentRequest(childId: "${child.id}", requestDate: "${daysAgo(20)}") { id } }`,
+      { as: officer },
+    );
+    expect(requested.errors).toBeUndefined();
+    const asked = await hub.query(
+      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: health, sentDate: "${daysAgo(14)}") { id } }`,
+      { as: officer },
+    );
+    expect(asked.errors).toBeUndefined();
+    // Advice goes to the council, so the family must have agreed to share health information with it.
+    await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
+
+    const page = await signIn('demo-health-1');
+    await expectHeadingFocused(page, /Assessments/);
+    await screen(page, '08-health-assessments');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
+    await page.getByLabel('Child’s name').fill(child.familyName);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
+    const due = page.getByTestId('advice-due');
+    await due.waitFor();
+    // 6 weeks after the request was sent (14 days ago): 28 days from today.
+    const dueDate = new Date(Date.now() + 28 * 86_400_000).toLocaleDateString('en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    expect(await due.innerText()).toContain(`Due by ${dueDate}`);
+    await page
+      .getByLabel('The child’s health needs')
+      .fill('Needs help with speech and with social communication (synthetic).');
+    await page.getByLabel('What you want to achieve').fill('Able to ask for help in class within a year.');
+    await page
+      .getByLabel('Health support you recommend')
+      .fill('Speech and language therapy, 6 sessions a term.');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('status').getByText('Your draft has been saved').waitFor();
+    await screen(page, '09-health-advice-draft');
+    await page.getByRole('button', { name: 'Send advice to the council' }).click();
+    await page.getByRole('status').getByText('Your health advice has been sent to the council').waitFor();
+    await page.getByText(/^Sent /).waitFor();
+    await screen(page, '10-health-advice-sent');
+  });
+
+  it('council SEND officer: timeliness dashboard', async () => {
+    const page = await signIn('demo-la-1');
+    await expectHeadingFocused(page, /Timeliness dashboard/);
+    await page.getByTestId('kpis').waitFor();
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .toMatch(/EHC plans issued within 20 weeks[\s\S]*Advice that is late/);
+    await screen(page, '11-la-dashboard');
+  });
+
+  it('auditor: access log with filters, paging and export', async () => {
+    // A safeguarding override by the council, so the log has a break-glass event to highlight.
+    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
+    const child = hub.dataset.children[0]!;
+    const opened = await hub.query(
+      `mutation { openBreakGlass(childId: "${child.id}", reason: "Safeguarding concern reported by the school today", durationHours: 2) { id } }`,
+      { as: officer },
+    );
+    expect(opened.errors).toBeUndefined();
+    await hub.query(`{ child(id: "${child.id}") { id health { updatedAt } } }`, {
+      as: officer,
+      purpose: 'early_help',
+    });
+
+    const page = await signIn('demo-auditor-1');
+    await expectHeadingFocused(page, /Access log/);
+    const rows = page.getByTestId('audit-events').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    expect(await page.getByText('There is a problem').count()).toBe(0);
+    await screen(page, '12-auditor-log');
+
+    // Paging: 20 a page; the journeys above have written more than that.
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText(/page 2\)/).waitFor();
+
+    await page.getByLabel('Only emergency (break-glass) access').check();
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText(/page 1\)/).waitFor();
+    // The page number changes before the filtered rows arrive: wait for the filtered list
+    // itself. A broken filter never gets there and the poll fails.
+    await expect
+      .poll(async () => {
+        const texts = await rows.allInnerTexts();
+        return texts.length > 0 && texts.every((text) => text.includes('Break-glass'));
+      })
+      .toBe(true);
+    await screen(page, '13-auditor-break-glass-filter');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /NDJSON/ }).click();
+    const file = await (await download).path();
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
+  });
+});
