@@ -34,6 +34,7 @@ export {
   accessHistory,
   decodeCursor,
   encodeCursor,
+  FAMILY_SECTION_KEYS,
   iterateAuditEvents,
   MAX_PAGE_SIZE,
   type PageOptions,

@@ -201,12 +201,21 @@ export async function* iterateAuditEvents(
 /** Subjects that are about the audit log itself, not the child's record. */
 export const AUDIT_META_SUBJECTS = ['AccessHistory', 'AuditTrail'] as const;
 
-/** How a family sees a section name. */
-const SECTION_LABELS: Record<string, string> = {
+/**
+ * How a family's access history names what was seen: a stable key per policy subject (the
+ * portal turns each into plain words). A subject without a key here is listed as `other`
+ * rather than leaking an internal type name.
+ */
+export const FAMILY_SECTION_KEYS: Readonly<Record<string, string>> = {
   Child: 'identity',
   EducationSection: 'education',
   HealthSection: 'health',
   SocialCareSection: 'social_care',
+  FamilyInformation: 'family_information',
+  EhcAssessment: 'ehc_assessment',
+  HealthAdvice: 'health_advice',
+  Consent: 'consent',
+  BreakGlass: 'break_glass',
 };
 
 export interface AccessRecord {
@@ -215,7 +224,7 @@ export interface AccessRecord {
   /** The organisation id of whoever looked (e.g. `school-1`, `icb-1`; `family` for family members). */
   organisation: string;
   role: string;
-  /** Sections seen: identity, education, health, social_care (other subjects by name). */
+  /** Sections seen, as FAMILY_SECTION_KEYS (identity, education, health, social_care, …). */
   sections: string[];
   purpose: string | null;
   breakGlass: boolean;
@@ -267,7 +276,8 @@ export async function accessHistory(
       role: row.actor_role ?? 'unknown',
       sections: sections
         .filter((s) => !(AUDIT_META_SUBJECTS as readonly string[]).includes(s))
-        .map((s) => SECTION_LABELS[s] ?? s),
+        .map((s) => FAMILY_SECTION_KEYS[s] ?? 'other')
+        .filter((s, i, all) => all.indexOf(s) === i),
       purpose: row.purpose,
       breakGlass: row.break_glass,
       outcome: row.outcome,

@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
  */
 export interface DemoIdpDeps {
   issuer: DevIssuer;
-  /** The synthetic demo users one may sign in as (with `childIds` for family logins). */
-  users: ReadonlyArray<Principal & { name?: string; childIds?: readonly string[] }>;
+  /** The synthetic demo users one may sign in as. */
+  users: ReadonlyArray<Principal & { name?: string }>;
 }
 
 export async function demoIdpRoutes(app: FastifyInstance, options: DemoIdpDeps): Promise<void> {
@@ -36,7 +36,8 @@ export async function demoIdpRoutes(app: FastifyInstance, options: DemoIdpDeps):
       },
       { expiresIn: '8h' },
     );
-    // childIds only because the demo IdP knows them: a family's portal starts from them.
+    // Only who the user is, as an OpenID Connect provider would say; which records a family
+    // holds comes from the hub (myRecords).
     return {
       token,
       user: {
@@ -44,7 +45,6 @@ export async function demoIdpRoutes(app: FastifyInstance, options: DemoIdpDeps):
         name: user.name ?? user.sub,
         role: user.role,
         orgId: user.orgId,
-        childIds: user.childIds ?? [],
       },
     };
   });

@@ -1,5 +1,6 @@
 import {
   EVENT_COLUMNS,
+  FAMILY_SECTION_KEYS,
   type EventRow,
   rowToEvent,
   type StoredAuditEvent,
@@ -314,6 +315,13 @@ describe('audit: one event per request, through the gateway', () => {
       const HISTORY =
         'query ($id: ID!) { accessHistory(childId: $id) { at organisation role sections purpose breakGlass outcome } }';
       const parent = decisionMaker(hub.dataset, child);
+      // The LA reads the family's own account and the assessment timeline too.
+      const look = await send({
+        query: 'query ($id: ID!) { child(id: $id) { familyInformation { version } ehcAssessments { id } } }',
+        variables: { id: child.id },
+        as: la(),
+      });
+      expect(look.body.errors).toBeUndefined();
       const { body } = await send({ query: HISTORY, variables: { id: child.id }, as: parent });
       expect(body.errors).toBeUndefined();
       const history = body.data.accessHistory as Array<Record<string, unknown>>;
@@ -326,6 +334,11 @@ describe('audit: one event per request, through the gateway', () => {
         }),
       );
       expect(history.some((h) => h.breakGlass === true && h.role === 'social_worker')).toBe(true);
+      expect(history[0]).toMatchObject({ role: 'la_send_officer', purpose: null });
+      expect((history[0]!.sections as string[]).toSorted()).toEqual(['ehc_assessment', 'family_information', 'identity']);
+      // Every section is named by a stable key the portal can put into words, never a type name.
+      const keys = new Set(Object.values(FAMILY_SECTION_KEYS));
+      expect(history.flatMap((h) => h.sections as string[]).filter((s) => !keys.has(s))).toEqual([]);
       expect(JSON.stringify(history)).not.toMatch(/demo-/);
       // Looks at the audit log itself are not accesses to the record.
       expect(history.some((h) => (h.sections as string[]).length === 0)).toBe(false);

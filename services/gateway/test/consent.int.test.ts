@@ -172,6 +172,38 @@ describe('consent and field-level access through the gateway', () => {
     expect((await view()).data?.child).toBeNull();
   });
 
+  it('myRecords lists exactly the records a family holds, and nothing for professionals', async () => {
+    const myRecords = async (as: Parameters<TestHub['token']>[0]) => {
+      const res = await hub.query<{ myRecords: Array<{ id: string }> }>('{ myRecords { id } }', { as });
+      expect(res.errors).toBeUndefined();
+      return (res.data?.myRecords ?? []).map((c) => c.id).sort();
+    };
+    // A parent carer of an under-16: their children under 16 (the young people decide the rest,
+    // and they have not agreed here).
+    const parentSub = under16.parentCarerSubs[0]!;
+    const now = new Date();
+    const expected = hub.dataset.children
+      .filter((c) => c.parentCarerSubs.includes(parentSub) && ageOn(c.dateOfBirth, now) < 16)
+      .map((c) => c.id)
+      .sort();
+    expect(expected).toContain(under16.id);
+    expect(await myRecords(demoUser(hub.dataset, parentSub))).toEqual(expected);
+    // From 16: the young person's own record; the parent only once the young person agrees.
+    const yp = decisionMaker(hub.dataset, over16);
+    expect(await myRecords(yp)).toEqual([over16.id]);
+    const parent = demoUser(hub.dataset, over16.parentCarerSubs[0]!);
+    expect(await myRecords(parent)).not.toContain(over16.id);
+    const setAccess = `mutation ($id: ID!, $allowed: Boolean!) { setParentCarerAccess(childId: $id, allowed: $allowed) { allowed } }`;
+    await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: true } });
+    expect(await myRecords(parent)).toContain(over16.id);
+    await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: false } });
+    expect(await myRecords(parent)).not.toContain(over16.id);
+    // Professionals hold no family records; auditors may not read child fields at all.
+    expect(await myRecords(la())).toEqual([]);
+    const byAuditor = await hub.query('{ myRecords { id } }', { as: demoUser(hub.dataset, 'demo-auditor-1') });
+    expect(byAuditor.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', field: 'Child.id' });
+  });
+
   describe('bad input gets a clear error and changes nothing', () => {
     const input = (over: Record<string, unknown> = {}) => ({
       childId: under16.id,

@@ -30,6 +30,7 @@ import {
 import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_FAMILY_RECORDS = 50;
 
 export function validateChildId(id: unknown): string {
   if (typeof id !== 'string' || !isUuid(id)) {
@@ -123,6 +124,15 @@ export const resolvers: IResolvers = {
       requireCaller(ctx);
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
       const rows = await searchChildren(ctx.db, criteria, limit, searchScope(ctx.hub.principal));
+      return visibleChildren(ctx, rows);
+    },
+    async myRecords(_root, _args, ctx) {
+      requireCaller(ctx);
+      const { role, sub } = ctx.hub.principal;
+      if (role !== 'parent_carer' && role !== 'young_person') return [];
+      const scope = { kind: 'family', sub } as const;
+      // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
+      const rows = await searchChildren(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
       return visibleChildren(ctx, rows);
     },
     async consents(_root, args: { childId: string }, ctx) {
