@@ -12,7 +12,6 @@ export interface SessionUser {
   name: string;
   role: string;
   orgId: string;
-  childIds: string[];
 }
 
 export interface GqlError {

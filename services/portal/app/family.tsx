@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { DOMAINS, formatDateTime, PURPOSE_PHRASE, PURPOSES, purposeLabel, RECIPIENTS } from './text.ts';
@@ -7,18 +8,11 @@ import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
   const [children, setChildren] = useState<{ id: string; name: string }[] | null>(null);
   useEffect(() => {
-    if (user.childIds.length === 0) {
-      setChildren([]);
-      return;
-    }
-    // One request for all the family's children (aliases c0, c1, ...).
-    const query = `{ ${user.childIds.map((id, i) => `c${i}: child(id: ${JSON.stringify(id)}) { id givenName familyName }`).join(' ')} }`;
-    void gql<Record<string, { id: string; givenName: string | null; familyName: string | null } | null>>(
-      query,
-    ).then((r) =>
-      setChildren(Object.values(r.data ?? {}).flatMap((c) => (c ? [{ id: c.id, name: childName(c) }] : []))),
-    );
-  }, [user.childIds]);
+    // The hub knows which records a family holds (myRecords); the sign-in only says who you are.
+    void gql<{ myRecords: { id: string; givenName: string | null; familyName: string | null }[] }>(
+      '{ myRecords { id givenName familyName } }',
+    ).then((r) => setChildren((r.data?.myRecords ?? []).map((c) => ({ id: c.id, name: childName(c) }))));
+  }, []);
 
   const self = user.role === 'young_person';
   return (
@@ -87,10 +81,18 @@ const ROLE_SHORT: Record<string, string> = {
   young_person: 'young person',
 };
 
+/** The access history's section keys (packages/audit FAMILY_SECTION_KEYS) in plain words. */
 const SECTION_WORDS: Record<string, string> = {
   identity: 'name and details',
-  social_care: 'social care',
-  Consent: 'sharing choices',
+  education: 'school information',
+  health: 'NHS information',
+  social_care: 'social care information',
+  family_information: 'what your family told us',
+  ehc_assessment: 'EHC needs assessment progress',
+  health_advice: 'health advice for the assessment',
+  consent: 'sharing choices',
+  break_glass: 'emergency access',
+  other: 'other information',
 };
 
 const SHARING = (c: Consent) =>
@@ -111,20 +113,22 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
     if (r.errors.length) setErrors(r.errors.map((e) => e.message));
   }, [childId]);
 
+  const loadRecord = useCallback(async () => {
+    const caps = await hubCapabilities();
+    const r = await gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId });
+    setChild(r.data?.child ?? null);
+    setRecordErrors(r.errors);
+  }, [childId]);
+
   useEffect(() => {
-    void hubCapabilities()
-      .then((caps) => gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }))
-      .then((r) => {
-        setChild(r.data?.child ?? null);
-        setRecordErrors(r.errors);
-      });
+    void loadRecord();
     void loadConsents();
     void hubCapabilities().then(async (caps) => {
       if (!caps.has('accessHistory')) return setHistory('unavailable');
       const r = await gql<{ accessHistory: AccessRecord[] }>(ACCESS_HISTORY, { childId });
       setHistory(r.data?.accessHistory ?? []);
     });
-  }, [childId, loadConsents]);
+  }, [childId, loadConsents, loadRecord]);
 
   const toggle = async (domain: string, recipient: string, active: Consent[]) => {
     const d = DOMAINS.find((x) => x.value === domain)!;
@@ -242,6 +246,15 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         ))}
       </section>
 
+      {child && (
+        <AboutMeForm
+          childId={childId}
+          name={name}
+          self={user.role === 'young_person'}
+          onSaved={() => void loadRecord()}
+        />
+      )}
+
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">Who has looked at the record</h2>
         {history === 'unavailable' ? (
@@ -271,7 +284,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
                       ? 'You or your family'
                       : `${ROLE_SHORT[h.role] ?? h.role} at ${h.organisation}`}
                   </td>
-                  <td>{h.sections.map((s) => SECTION_WORDS[s] ?? s.replace('_', ' ')).join(', ')}</td>
+                  <td>{h.sections.map((s) => SECTION_WORDS[s] ?? SECTION_WORDS.other).join(', ')}</td>
                   <td>
                     {h.breakGlass ? (
                       <strong>Emergency access to keep a child safe</strong>

@@ -1,0 +1,141 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { gql } from './api.ts';
+import { formatDateTime } from './text.ts';
+import { ErrorSummary } from './ui.tsx';
+
+/**
+ * "Tell it once": the family writes about the child (or the young person about themself) here,
+ * once, and every organisation working with the child sees it in the shared record.
+ * Saves a new version (updateFamilyInformation); contact preferences and key history are in
+ * the API but not yet on this form.
+ */
+const FIELDS = [
+  {
+    key: 'whatMattersToMe',
+    label: 'What matters most',
+    hint: 'For example, friends, hobbies, routines, or what you hope for in the future.',
+  },
+  {
+    key: 'whatHelps',
+    label: 'What helps',
+    hint: 'What works well at home, at school or at appointments, and what does not.',
+  },
+  {
+    key: 'communicationNeeds',
+    label: 'How to communicate',
+    hint: 'For example, signing, pictures, extra time to answer, or a quiet room.',
+  },
+] as const;
+type Key = (typeof FIELDS)[number]['key'];
+type AboutMe = Record<Key, string>;
+
+const LOAD = /* GraphQL */ `
+  query AboutMe($id: ID!) { child(id: $id) { familyInformation { version updatedAt aboutMe { whatMattersToMe whatHelps communicationNeeds } } } }
+`;
+const SAVE = /* GraphQL */ `
+  mutation SaveAboutMe($childId: ID!, $expectedVersion: Int!, $input: FamilyInformationInput!) {
+    updateFamilyInformation(childId: $childId, expectedVersion: $expectedVersion, input: $input) { version updatedAt }
+  }
+`;
+const EMPTY: AboutMe = { whatMattersToMe: '', whatHelps: '', communicationNeeds: '' };
+
+export function AboutMeForm({
+  childId,
+  name,
+  self,
+  onSaved,
+}: {
+  childId: string;
+  name: string;
+  self: boolean;
+  /** After a save: the page shows the record as partners now see it. */
+  onSaved: () => void;
+}) {
+  const [values, setValues] = useState<AboutMe>(EMPTY);
+  const [version, setVersion] = useState(0);
+  const [updatedAt, setUpdatedAt] = useState<string | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [status, setStatus] = useState('');
+
+  const load = useCallback(async () => {
+    const r = await gql<{
+      child: { familyInformation: null | { version: number; updatedAt: string; aboutMe: Partial<Record<Key, string | null>> } };
+    }>(LOAD, { id: childId });
+    const info = r.data?.child?.familyInformation;
+    setVersion(info?.version ?? 0);
+    setUpdatedAt(info?.updatedAt ?? null);
+    setValues({
+      whatMattersToMe: info?.aboutMe.whatMattersToMe ?? '',
+      whatHelps: info?.aboutMe.whatHelps ?? '',
+      communicationNeeds: info?.aboutMe.communicationNeeds ?? '',
+    });
+  }, [childId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors([]);
+    setStatus('');
+    // Empty boxes are saved as "not given" rather than as empty text.
+    const aboutMe = Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key].trim() || null]));
+    const r = await gql<{ updateFamilyInformation: { version: number; updatedAt: string } }>(SAVE, {
+      childId,
+      expectedVersion: version,
+      input: { aboutMe },
+    });
+    if (r.errors.length) {
+      const conflict = r.errors.some((x) => x.extensions?.code === 'CONFLICT');
+      if (conflict) await load();
+      return setErrors(
+        conflict
+          ? ['Someone else in your family saved a change while you were writing. We have loaded it: check it and save again.']
+          : r.errors.map((x) => x.message),
+      );
+    }
+    setVersion(r.data?.updateFamilyInformation.version ?? version);
+    setUpdatedAt(r.data?.updateFamilyInformation.updatedAt ?? null);
+    setStatus(`Saved. Everyone working with ${self ? 'you' : name} can now see this, so you do not have to say it again.`);
+    onSaved();
+  };
+
+  return (
+    <section aria-labelledby="about-me-heading" className="section" data-section="about-me">
+      <h2 id="about-me-heading">{self ? 'About you' : `About ${name}`}</h2>
+      <p>
+        Tell us once. The school, the NHS, children’s social care and the council SEND team see what you write
+        here, so you do not have to repeat it to each of them.
+        {updatedAt ? ` Last saved ${formatDateTime(updatedAt)}.` : ''}
+      </p>
+      <ErrorSummary messages={errors} />
+      <div role="status" className={status ? 'notification' : 'visually-hidden'}>
+        {status}
+      </div>
+      <form onSubmit={save} noValidate>
+        {FIELDS.map((f) => (
+          <div className="form-group" key={f.key}>
+            <label className="label" htmlFor={`about-${f.key}`}>
+              {f.label}
+            </label>
+            <p className="hint" id={`about-${f.key}-hint`}>
+              {f.hint}
+            </p>
+            <textarea
+              id={`about-${f.key}`}
+              className="input textarea"
+              rows={3}
+              maxLength={2000}
+              aria-describedby={`about-${f.key}-hint`}
+              value={values[f.key]}
+              onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+            />
+          </div>
+        ))}
+        <button type="submit" className="button">
+          Save
+        </button>
+      </form>
+    </section>
+  );
+}
