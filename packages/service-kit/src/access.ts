@@ -1,4 +1,5 @@
 import {
+  type ActionDecision,
   activeBreakGlass,
   type ChildAccessDecision,
   type ChildAccessFacts,
@@ -225,4 +226,53 @@ export async function loadGuardedSections<T extends object>(
     const section = sections.get(childId);
     return section ? guardRow(section, childId, subject, decision) : null;
   });
+}
+
+/** A policy function for one action on a whole child record (see @hub/policy send-workflow). */
+export type ActionRule = (facts: ChildAccessFacts, now: Date) => ActionDecision;
+
+/**
+ * For loaders over a batch of children: may the caller read this part (`Child.<field>`) of each?
+ * A child the caller cannot see at all is NOT_FOUND (as everywhere); a visible child with the
+ * rule refusing is FORBIDDEN_FIELD with `deniedReason`. Every child is reported for the audit
+ * event. Returns, per child id, true or the error to put in that child's field.
+ */
+export function gateChildren(
+  ctx: SubgraphContext,
+  facts: Map<string, ChildAccessFacts>,
+  childIds: readonly string[],
+  rule: ActionRule,
+  audit: { subject: string; field: string; deniedReason: DenialReason },
+): Map<string, true | HubError> {
+  const now = new Date();
+  const out = new Map<string, true | HubError>();
+  for (const childId of childIds) {
+    const f = facts.get(childId);
+    const decision = f ? decide(ctx, f) : null;
+    if (!f || !decision?.canSeeChild) {
+      reportChildDenied(ctx, childId);
+      out.set(childId, new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId }));
+      continue;
+    }
+    const allowed = rule(f, now);
+    ctx.access.push({
+      childId,
+      subject: audit.subject,
+      fieldsReturned: allowed.allowed ? [audit.field] : [],
+      fieldsDenied: allowed.allowed ? [] : [{ field: audit.field, reason: audit.deniedReason }],
+      breakGlass: decision.breakGlass,
+      ...(decision.breakGlassReason ? { breakGlassReason: decision.breakGlassReason } : {}),
+    });
+    out.set(
+      childId,
+      allowed.allowed
+        ? true
+        : new HubError('FORBIDDEN_FIELD', `You may not see Child.${audit.field}: ${allowed.reason ?? 'not permitted'}`, {
+            field: `Child.${audit.field}`,
+            reason: audit.deniedReason,
+            childId,
+          }),
+    );
+  }
+  return out;
 }

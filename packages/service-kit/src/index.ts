@@ -16,10 +16,12 @@ export { runSubgraphServer } from './server-runner.ts';
 export { type AppConfig, defineSubgraphService, type SubgraphService, type SubgraphServiceSpec } from './service.ts';
 export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
 export {
+  type ActionRule,
   compactAccess,
   type Decision,
   decide,
   fetchAccessFacts,
+  gateChildren,
   type Guarded,
   guardedFieldResolvers,
   guardRow,

@@ -9,6 +9,7 @@ import {
 import {
   decide,
   fetchAccessFacts,
+  gateChildren,
   HubError,
   reportChildDenied,
   type SubgraphContext,
@@ -327,40 +328,18 @@ export async function loadAdvice(
 ): Promise<Map<string, AdviceView[] | HubError>> {
   if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
   const facts = await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, childIds);
-  const now = new Date();
+  const gate = gateChildren(
+    ctx,
+    facts,
+    childIds,
+    (f, now) => canReadHealthAdvice(ctx.hub.principal, f, { now, purpose: ctx.hub.purpose }),
+    { subject: 'HealthAdvice', field: 'healthAdvice', deniedReason: 'NO_CONSENT' },
+  );
   const out = new Map<string, AdviceView[] | HubError>();
   const readable: string[] = [];
-  for (const childId of childIds) {
-    const f = facts.get(childId);
-    const decision = f ? decide(ctx, f) : null;
-    if (!f || !decision?.canSeeChild) {
-      reportChildDenied(ctx, childId);
-      out.set(
-        childId,
-        new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId }),
-      );
-      continue;
-    }
-    const allowed = canReadHealthAdvice(ctx.hub.principal, f, { now, purpose: ctx.hub.purpose });
-    ctx.access.push({
-      childId,
-      subject: 'HealthAdvice',
-      fieldsReturned: allowed.allowed ? ['healthAdvice'] : [],
-      fieldsDenied: allowed.allowed ? [] : [{ field: 'healthAdvice', reason: 'NO_CONSENT' }],
-      breakGlass: decision.breakGlass,
-      ...(decision.breakGlassReason ? { breakGlassReason: decision.breakGlassReason } : {}),
-    });
-    if (allowed.allowed) readable.push(childId);
-    else {
-      out.set(
-        childId,
-        new HubError('FORBIDDEN_FIELD', `You may not see Child.healthAdvice: ${allowed.reason}`, {
-          field: 'Child.healthAdvice',
-          reason: 'NO_CONSENT',
-          childId,
-        }),
-      );
-    }
+  for (const [childId, result] of gate) {
+    if (result === true) readable.push(childId);
+    else out.set(childId, result);
   }
   const rows =
     readable.length === 0

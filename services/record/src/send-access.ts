@@ -1,5 +1,12 @@
-import type { ActionDecision, ChildAccessFacts } from '@hub/policy';
-import { decide, HubError, reportChildDenied, type SubgraphContext } from '@hub/service-kit';
+import type { ChildAccessFacts } from '@hub/policy';
+import {
+  type ActionRule,
+  decide,
+  gateChildren,
+  HubError,
+  reportChildDenied,
+  type SubgraphContext,
+} from '@hub/service-kit';
 import { loadAccessFacts } from './repository.ts';
 
 /**
@@ -8,7 +15,7 @@ import { loadAccessFacts } from './repository.ts';
  * audit event. A child the caller cannot see at all reads as NOT_FOUND (nothing leaks about
  * children outside their remit); a visible child with the action refused is FORBIDDEN.
  */
-export type ActionRule = (facts: ChildAccessFacts, now: Date) => ActionDecision;
+export type { ActionRule };
 
 export async function requireChildAction(
   ctx: SubgraphContext,
@@ -48,53 +55,13 @@ export async function requireChildAction(
   return { facts, breakGlass: decision.breakGlass };
 }
 
-/**
- * For loaders over a batch of children: which children may the caller read this part for?
- * Returns, per child id, either true or the error to put in that child's field.
- */
+/** For loaders over a batch of children: `gateChildren` (service-kit) on fresh access facts. */
 export async function readableChildren(
   ctx: SubgraphContext,
   childIds: string[],
   rule: ActionRule,
   audit: { subject: string; field: string },
 ): Promise<Map<string, true | HubError>> {
-  const now = new Date();
   const facts = await loadAccessFacts(ctx.db, childIds);
-  const out = new Map<string, true | HubError>();
-  for (const childId of childIds) {
-    const f = facts.get(childId);
-    const decision = f ? decide(ctx, f) : null;
-    if (!f || !decision?.canSeeChild) {
-      reportChildDenied(ctx, childId);
-      out.set(
-        childId,
-        new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId }),
-      );
-      continue;
-    }
-    const allowed = rule(f, now);
-    ctx.access.push({
-      childId,
-      subject: audit.subject,
-      fieldsReturned: allowed.allowed ? [audit.field] : [],
-      fieldsDenied: allowed.allowed ? [] : [{ field: audit.field, reason: 'NOT_PERMITTED' }],
-      breakGlass: decision.breakGlass,
-      ...(decision.breakGlassReason ? { breakGlassReason: decision.breakGlassReason } : {}),
-    });
-    out.set(
-      childId,
-      allowed.allowed
-        ? true
-        : new HubError(
-            'FORBIDDEN_FIELD',
-            `You may not see Child.${audit.field}: ${allowed.reason ?? 'not permitted'}`,
-            {
-              field: `Child.${audit.field}`,
-              reason: 'NOT_PERMITTED',
-              childId,
-            },
-          ),
-    );
-  }
-  return out;
+  return gateChildren(ctx, facts, childIds, rule, { ...audit, deniedReason: 'NOT_PERMITTED' });
 }
