@@ -42,13 +42,17 @@ async function waitForHealth(service: HubService, timeoutMs = 60_000): Promise<v
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${service.name} did not become healthy on port ${service.port} within ${timeoutMs / 1000}s`);
+  throw new Error(
+    `${service.name} did not become healthy on port ${service.port} within ${timeoutMs / 1000}s`,
+  );
 }
 
 async function stop(code: number): Promise<never> {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+  await Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+  );
   process.exit(code);
 }
 process.once('SIGINT', () => void stop(0));
@@ -62,14 +66,20 @@ const shared = {
   ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
 };
 
-console.log(`Starting the hub on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}…`);
+console.log(
+  `Starting the hub on ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${dataDir}`}…`,
+);
 // The web portal is built on every start (about 2 s) so it never lags behind the source.
 const portalDir = await buildPortal();
 try {
-  for (const service of SUBGRAPHS) start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
+  for (const service of SUBGRAPHS)
+    start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
   const serviceUrls = Object.fromEntries(
-    SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [s.gatewayEnv, `http://${host}:${s.port}${s.gatewayPath ?? '/graphql'}`]),
+    SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [
+      s.gatewayEnv,
+      `http://${host}:${s.port}${s.gatewayPath ?? '/graphql'}`,
+    ]),
   );
   start(GATEWAY, {
     ...shared,

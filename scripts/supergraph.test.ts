@@ -4,9 +4,20 @@ import { composeSupergraph, subgraphSdlFiles, supergraphFile } from './lib/super
 
 describe('supergraph composition', () => {
   it('composes every subgraph SDL under schema/', () => {
-    expect(subgraphSdlFiles()).toEqual(expect.arrayContaining(['record.graphql', 'education.graphql', 'health.graphql', 'social-care.graphql']));
+    expect(subgraphSdlFiles()).toEqual(
+      expect.arrayContaining([
+        'record.graphql',
+        'education.graphql',
+        'health.graphql',
+        'social-care.graphql',
+      ]),
+    );
     const composed = composeSupergraph();
-    for (const field of ['education: EducationSection', 'health: HealthSection', 'socialCare: SocialCareSection']) {
+    for (const field of [
+      'education: EducationSection',
+      'health: HealthSection',
+      'socialCare: SocialCareSection',
+    ]) {
       expect(composed).toContain(field);
     }
   });

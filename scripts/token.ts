@@ -18,8 +18,14 @@ const { values } = parseArgs({
 if (values.list) {
   const shown = DEMO_USERS.filter((u) => u.role !== 'parent_carer' && u.role !== 'young_person');
   const families = DEMO_USERS.filter((u) => u.role === 'parent_carer' || u.role === 'young_person');
-  for (const u of shown) console.log(`${u.sub.padEnd(20)} ${u.role.padEnd(20)} ${u.orgId.padEnd(10)} ${u.name}`);
-  console.log(`… and ${families.length} family logins, e.g. ${families.slice(0, 3).map((u) => u.sub).join(', ')}`);
+  for (const u of shown)
+    console.log(`${u.sub.padEnd(20)} ${u.role.padEnd(20)} ${u.orgId.padEnd(10)} ${u.name}`);
+  console.log(
+    `… and ${families.length} family logins, e.g. ${families
+      .slice(0, 3)
+      .map((u) => u.sub)
+      .join(', ')}`,
+  );
   process.exit(0);
 }
 
@@ -34,5 +40,7 @@ if (!user) {
   );
   process.exit(2);
 }
-const issuer = await loadOrCreateDevIssuer(resolve(import.meta.dirname, '..', process.env.DATA_DIR ?? '.data', 'demo-idp'));
+const issuer = await loadOrCreateDevIssuer(
+  resolve(import.meta.dirname, '..', process.env.DATA_DIR ?? '.data', 'demo-idp'),
+);
 console.log(await issuer.sign(user, { expiresIn: values['expires-in'] }));

@@ -16,8 +16,19 @@ export const SUBGRAPHS: HubService[] = [
   { name: 'record', entry: 'services/record/src/server.ts', port: 4001, gatewayEnv: 'RECORD_URL' },
   { name: 'education', entry: 'services/education/src/server.ts', port: 4002, gatewayEnv: 'EDUCATION_URL' },
   { name: 'health', entry: 'services/health/src/server.ts', port: 4003, gatewayEnv: 'HEALTH_URL' },
-  { name: 'social-care', entry: 'services/social-care/src/server.ts', port: 4004, gatewayEnv: 'SOCIAL_CARE_URL' },
-  { name: 'audit', entry: 'services/audit/src/server.ts', port: 4005, gatewayEnv: 'AUDIT_URL', gatewayPath: '' },
+  {
+    name: 'social-care',
+    entry: 'services/social-care/src/server.ts',
+    port: 4004,
+    gatewayEnv: 'SOCIAL_CARE_URL',
+  },
+  {
+    name: 'audit',
+    entry: 'services/audit/src/server.ts',
+    port: 4005,
+    gatewayEnv: 'AUDIT_URL',
+    gatewayPath: '',
+  },
 ];
 
 export const GATEWAY: HubService = { name: 'gateway', entry: 'services/gateway/src/server.ts', port: 4000 };

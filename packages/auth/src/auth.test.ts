@@ -18,7 +18,11 @@ const senco: Principal = { sub: 'demo-senco-1', role: 'senco', orgId: 'school-1'
 describe('dev issuer + user token verifier', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hub-auth-'));
   const issuer = await loadOrCreateDevIssuer(dir);
-  const verifier = createUserTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: issuer.jwksFile });
+  const verifier = createUserTokenVerifier({
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    jwksFile: issuer.jwksFile,
+  });
 
   it('round-trips a principal', async () => {
     expect(await verifier.verify(await issuer.sign(senco))).toEqual(senco);
@@ -45,15 +49,27 @@ describe('dev issuer + user token verifier', async () => {
       .sign(foreign.privateKey);
     await expect(verifier.verify(foreignToken)).rejects.toThrow(/trusted key|signature/);
     const mismatched = await issuer.sign({ ...senco, orgType: 'health' });
-    await expect(verifier.verify(mismatched)).rejects.toThrow('Token organisation type does not match role senco.');
-    const otherAudience = createUserTokenVerifier({ issuer: DEV_ISSUER, audience: 'other', jwksFile: issuer.jwksFile });
-    await expect(otherAudience.verify(await issuer.sign(senco))).rejects.toThrow('Token claim "aud" is not accepted.');
+    await expect(verifier.verify(mismatched)).rejects.toThrow(
+      'Token organisation type does not match role senco.',
+    );
+    const otherAudience = createUserTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: 'other',
+      jwksFile: issuer.jwksFile,
+    });
+    await expect(otherAudience.verify(await issuer.sign(senco))).rejects.toThrow(
+      'Token claim "aud" is not accepted.',
+    );
   });
 
   it('refuses HS256 tokens even if a key set contained a symmetric key', async () => {
     const secret = new TextEncoder().encode('y'.repeat(32));
     const jwk = await exportJWK(secret);
-    const sym = createUserTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: { keys: [{ ...jwk, kid: 's' }] } });
+    const sym = createUserTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      jwks: { keys: [{ ...jwk, kid: 's' }] },
+    });
     const token = await new SignJWT({ role: 'senco', org_id: 'school-1', org_type: 'school' })
       .setProtectedHeader({ alg: 'HS256', kid: 's' })
       .setSubject('x')
@@ -69,7 +85,11 @@ describe('internal context', () => {
   const secret = 'z'.repeat(40);
 
   it('round-trips and rejects a token signed with another secret', async () => {
-    const token = await signInternalContext(secret, { principal: senco, requestId: 'req-1', purpose: 'ehc_assessment' });
+    const token = await signInternalContext(secret, {
+      principal: senco,
+      requestId: 'req-1',
+      purpose: 'ehc_assessment',
+    });
     expect(await verifyInternalContext(secret, token)).toEqual({
       principal: senco,
       requestId: 'req-1',
@@ -86,7 +106,10 @@ describe('service token', () => {
   it('round-trips, and is refused as an internal context and vice versa', async () => {
     const { signServiceToken, verifyServiceToken } = await import('./index.ts');
     const token = await signServiceToken(secret, 'audit-writer', 'req-9');
-    expect(await verifyServiceToken(secret, 'audit-writer', token)).toEqual({ service: 'gateway', requestId: 'req-9' });
+    expect(await verifyServiceToken(secret, 'audit-writer', token)).toEqual({
+      service: 'gateway',
+      requestId: 'req-9',
+    });
     await expect(verifyInternalContext(secret, token)).rejects.toThrow(/not signed by the gateway/);
     const context = await signInternalContext(secret, { principal: senco, requestId: 'r', purpose: null });
     await expect(verifyServiceToken(secret, 'audit-writer', context)).rejects.toThrow(/Service token/);

@@ -23,8 +23,13 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
     mkdirSync(dir, { recursive: true });
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = `demo-${Date.now().toString(36)}`;
-    writeFileSync(privateFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }), { mode: 0o600 });
-    writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }));
+    writeFileSync(privateFile, JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }), {
+      mode: 0o600,
+    });
+    writeFileSync(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] }),
+    );
   }
   const jwk = JSON.parse(readFileSync(privateFile, 'utf8')) as JWK & { kid: string };
   const key = await importJWK(jwk, 'ES256');

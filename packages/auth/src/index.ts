@@ -1,10 +1,9 @@
-export { AuthError, createUserTokenVerifier, type UserTokenVerifier } from './user-token.ts';
-export { loadOrCreateDevIssuer, type DevIssuer, DEV_ISSUER, DEV_AUDIENCE } from './dev-issuer.ts';
+export { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from './dev-issuer.ts';
 export {
   INTERNAL_CONTEXT_HEADER,
+  type InternalContext,
   signInternalContext,
   verifyInternalContext,
-  type InternalContext,
 } from './internal-context.ts';
 export {
   SERVICE_TOKEN_HEADER,
@@ -12,3 +11,4 @@ export {
   signServiceToken,
   verifyServiceToken,
 } from './service-token.ts';
+export { AuthError, createUserTokenVerifier, type UserTokenVerifier } from './user-token.ts';

@@ -1,4 +1,4 @@
-import { type Principal, type Purpose, ROLE_ORG_TYPE, isPurpose, isRole } from '@hub/policy';
+import { isPurpose, isRole, type Principal, type Purpose, ROLE_ORG_TYPE } from '@hub/policy';
 import { jwtVerify, SignJWT } from 'jose';
 import { AuthError } from './user-token.ts';
 
@@ -54,7 +54,8 @@ export async function verifyInternalContext(secret: string, token: string): Prom
     throw new AuthError('Internal context carries no valid principal.');
   }
   const purpose = payload.purpose === null || payload.purpose === undefined ? null : payload.purpose;
-  if (purpose !== null && !isPurpose(purpose)) throw new AuthError('Internal context carries an unknown purpose.');
+  if (purpose !== null && !isPurpose(purpose))
+    throw new AuthError('Internal context carries an unknown purpose.');
   return {
     principal: principal as Principal,
     requestId: typeof payload.jti === 'string' ? payload.jti : 'unknown',

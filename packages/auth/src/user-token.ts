@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type Principal, ROLE_ORG_TYPE, isRole } from '@hub/policy';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { isRole, type Principal, ROLE_ORG_TYPE } from '@hub/policy';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 
 /** An authentication failure; `message` is safe to show the caller. */
 export class AuthError extends Error {
@@ -54,18 +54,26 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions): User
       const { sub, role, org_id: orgId, org_type: orgType, name } = payload;
       if (typeof sub !== 'string' || sub === '') throw new AuthError('Token has no subject (sub).');
       if (!isRole(role)) throw new AuthError('Token has no recognised role.');
-      if (typeof orgId !== 'string' || orgId === '') throw new AuthError('Token has no organisation (org_id).');
+      if (typeof orgId !== 'string' || orgId === '')
+        throw new AuthError('Token has no organisation (org_id).');
       if (orgType !== ROLE_ORG_TYPE[role]) {
         throw new AuthError(`Token organisation type does not match role ${role}.`);
       }
-      return { sub, role, orgId, orgType: ROLE_ORG_TYPE[role], ...(typeof name === 'string' ? { name } : {}) };
+      return {
+        sub,
+        role,
+        orgId,
+        orgType: ROLE_ORG_TYPE[role],
+        ...(typeof name === 'string' ? { name } : {}),
+      };
     },
   };
 }
 
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'Token has expired.';
-  if (error instanceof errors.JWTClaimValidationFailed) return `Token claim "${error.claim}" is not accepted.`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `Token claim "${error.claim}" is not accepted.`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'Token signature is not valid.';
   if (error instanceof errors.JWKSNoMatchingKey) return 'Token was not signed by a trusted key.';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'Token algorithm is not accepted.';

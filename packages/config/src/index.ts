@@ -65,7 +65,11 @@ const gatewaySchema = z
   })
   .superRefine((value, ctx) => {
     if (!value.JWKS_URL === !value.JWKS_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set exactly one of JWKS_URL or JWKS_FILE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWKS_URL'],
+        message: 'set exactly one of JWKS_URL or JWKS_FILE',
+      });
     }
   });
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
@@ -73,7 +77,9 @@ export type GatewayConfig = z.infer<typeof gatewaySchema>;
 function parse<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+  );
 }
 
 export function loadSubgraphConfig(env: Record<string, string | undefined>): SubgraphConfig {

@@ -1,2 +1,2 @@
-export { openDatabase, type DbHandle, type Database, type OpenDatabaseOptions } from './connection.ts';
-export { migrate, loadMigrations, type Migration } from './migrate.ts';
+export { type Database, type DbHandle, type OpenDatabaseOptions, openDatabase } from './connection.ts';
+export { loadMigrations, type Migration, migrate } from './migrate.ts';

@@ -29,7 +29,6 @@ export {
   roleMatchesOrgType,
   validateBreakGlassRequest,
 } from './relationship.ts';
-export * from './subjects.ts';
 export {
   type ActionDecision,
   canConfirmFamilyItem,
@@ -43,3 +42,4 @@ export {
   canWriteHealthAdvice,
   PARTNER_ROLES,
 } from './send-workflow.ts';
+export * from './subjects.ts';

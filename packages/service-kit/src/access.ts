@@ -56,7 +56,12 @@ export function decide(ctx: SubgraphContext, facts: ChildAccessFacts): Decision 
 }
 
 /** Removes denied fields from a row and remembers why, for the field resolvers. */
-export function guardRow<T extends object>(row: T, childId: string, subject: SubjectName, decision: Decision): Guarded<T> {
+export function guardRow<T extends object>(
+  row: T,
+  childId: string,
+  subject: SubjectName,
+  decision: Decision,
+): Guarded<T> {
   const denied = new Map(decision.subjects[subject].denied.map((d) => [d.field, d.reason] as const));
   const copy = { ...row } as Record<string | symbol, unknown>;
   for (const field of denied.keys()) delete copy[field];
@@ -94,11 +99,15 @@ export function guardedFieldResolvers(subject: SubjectName): Record<string, unkn
       const reason = guard.denied.get(field);
       if (reason) {
         report(ctx, { ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }] });
-        throw new HubError('FORBIDDEN_FIELD', `You may not see ${subject}.${field}: ${plainReason(ctx, reason)}.`, {
-          field: `${subject}.${field}`,
-          reason,
-          childId: guard.childId,
-        });
+        throw new HubError(
+          'FORBIDDEN_FIELD',
+          `You may not see ${subject}.${field}: ${plainReason(ctx, reason)}.`,
+          {
+            field: `${subject}.${field}`,
+            reason,
+            childId: guard.childId,
+          },
+        );
       }
       report(ctx, { ...base, fieldsReturned: [field], fieldsDenied: [] });
       return parent[field];
@@ -129,11 +138,15 @@ export function sectionDenied(
     fieldsReturned: [],
     fieldsDenied: [{ field: sectionField, reason }],
   });
-  return new HubError('FORBIDDEN_FIELD', `You may not see the ${sectionLabel(sectionField)} section: ${plainReason(ctx, reason)}.`, {
-    field: `Child.${sectionField}`,
-    reason,
-    childId,
-  });
+  return new HubError(
+    'FORBIDDEN_FIELD',
+    `You may not see the ${sectionLabel(sectionField)} section: ${plainReason(ctx, reason)}.`,
+    {
+      field: `Child.${sectionField}`,
+      reason,
+      childId,
+    },
+  );
 }
 
 function sectionLabel(field: string): string {
@@ -142,7 +155,13 @@ function sectionLabel(field: string): string {
 
 /** Reports a child the caller asked for but may not see at all (audited as a denial). */
 export function reportChildDenied(ctx: SubgraphContext, childId: string): void {
-  report(ctx, { childId, subject: 'Child', breakGlass: false, fieldsReturned: [], fieldsDenied: [{ field: '*', reason: 'NO_RELATIONSHIP' }] });
+  report(ctx, {
+    childId,
+    subject: 'Child',
+    breakGlass: false,
+    fieldsReturned: [],
+    fieldsDenied: [{ field: '*', reason: 'NO_RELATIONSHIP' }],
+  });
 }
 
 /** Merges per-field reports into one per (child, subject), keeping first-seen order. */
@@ -152,7 +171,11 @@ export function compactAccess(entries: AccessReport[]): AccessReport[] {
     const key = `${entry.childId}|${entry.subject}|${entry.action ?? ''}`;
     const seen = merged.get(key);
     if (!seen) {
-      merged.set(key, { ...entry, fieldsReturned: [...entry.fieldsReturned], fieldsDenied: [...entry.fieldsDenied] });
+      merged.set(key, {
+        ...entry,
+        fieldsReturned: [...entry.fieldsReturned],
+        fieldsDenied: [...entry.fieldsDenied],
+      });
       continue;
     }
     for (const f of entry.fieldsReturned) if (!seen.fieldsReturned.includes(f)) seen.fieldsReturned.push(f);
@@ -184,10 +207,16 @@ export async function fetchAccessFacts(
       body: JSON.stringify({ childIds }),
     });
   } catch {
-    throw new HubError('UNAVAILABLE', 'The consent and access service is unavailable; no data can be shared right now.');
+    throw new HubError(
+      'UNAVAILABLE',
+      'The consent and access service is unavailable; no data can be shared right now.',
+    );
   }
   if (!response.ok) {
-    throw new HubError('UNAVAILABLE', 'The consent and access service did not answer; no data can be shared right now.');
+    throw new HubError(
+      'UNAVAILABLE',
+      'The consent and access service did not answer; no data can be shared right now.',
+    );
   }
   const body = (await response.json()) as { facts: ChildAccessFacts[] };
   return new Map(body.facts.map((f) => [f.childId, f]));
@@ -222,7 +251,8 @@ export async function loadGuardedSections<T extends object>(
       reportChildDenied(ctx, childId);
       return new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
     }
-    if (decision.subjects[subject].allowed.length === 0) return sectionDenied(ctx, childId, sectionField, subject, decision);
+    if (decision.subjects[subject].allowed.length === 0)
+      return sectionDenied(ctx, childId, sectionField, subject, decision);
     const section = sections.get(childId);
     return section ? guardRow(section, childId, subject, decision) : null;
   });
@@ -251,7 +281,10 @@ export function gateChildren(
     const decision = f ? decide(ctx, f) : null;
     if (!f || !decision?.canSeeChild) {
       reportChildDenied(ctx, childId);
-      out.set(childId, new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId }));
+      out.set(
+        childId,
+        new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId }),
+      );
       continue;
     }
     const allowed = rule(f, now);
@@ -267,11 +300,15 @@ export function gateChildren(
       childId,
       allowed.allowed
         ? true
-        : new HubError('FORBIDDEN_FIELD', `You may not see Child.${audit.field}: ${allowed.reason ?? 'not permitted'}`, {
-            field: `Child.${audit.field}`,
-            reason: audit.deniedReason,
-            childId,
-          }),
+        : new HubError(
+            'FORBIDDEN_FIELD',
+            `You may not see Child.${audit.field}: ${allowed.reason ?? 'not permitted'}`,
+            {
+              field: `Child.${audit.field}`,
+              reason: audit.deniedReason,
+              childId,
+            },
+          ),
     );
   }
   return out;

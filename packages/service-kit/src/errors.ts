@@ -31,7 +31,9 @@ export class HubError extends Error {
 
 /** Brand check rather than instanceof: the check must hold across duplicated module copies. */
 export function isHubError(error: unknown): error is HubError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[HUB_ERROR] === true;
+  return (
+    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[HUB_ERROR] === true
+  );
 }
 
 /**
@@ -81,10 +83,13 @@ function formatOne(error: unknown, log: FastifyBaseLogger, outer: Where = {}): J
     ...(gql?.locations ? { locations: gql.locations } : {}),
   };
   if (isHubError(original)) {
-    return [{ message: original.message, ...where, extensions: { code: original.code, ...original.details } }];
+    return [
+      { message: original.message, ...where, extensions: { code: original.code, ...original.details } },
+    ];
   }
   const nested = (original as { errors?: unknown } | null)?.errors;
-  if (original !== error && Array.isArray(nested)) return nested.flatMap((inner) => formatOne(inner, log, where));
+  if (original !== error && Array.isArray(nested))
+    return nested.flatMap((inner) => formatOne(inner, log, where));
   const federated = (original as { extensions?: { errors?: unknown } } | null)?.extensions?.errors;
   if (Array.isArray(federated)) return federated.flatMap((inner) => formatOne(inner, log, where));
   const plain = original as { message?: unknown; extensions?: { code?: unknown } } | null;
@@ -101,15 +106,24 @@ function formatOne(error: unknown, log: FastifyBaseLogger, outer: Where = {}): J
   return [{ message: 'Internal error.', ...where, extensions: { code: 'INTERNAL' } }];
 }
 
-export function formatErrors(errors: readonly unknown[], log: FastifyBaseLogger, outer: Where = {}): JsonError[] {
+export function formatErrors(
+  errors: readonly unknown[],
+  log: FastifyBaseLogger,
+  outer: Where = {},
+): JsonError[] {
   return errors.flatMap((error) => formatOne(error, log, outer));
 }
 
 /** As mercurius does: 200 whenever there is data; otherwise the status the failure carries. */
-export function statusCodeFor(execution: ExecutionResult & { statusCode?: number }, errors: JsonError[]): number {
+export function statusCodeFor(
+  execution: ExecutionResult & { statusCode?: number },
+  errors: JsonError[],
+): number {
   if (execution.data) return 200;
   if (errors.some((e) => e.extensions.code === 'UNAUTHENTICATED')) return 401;
-  const first = execution.errors?.[0] as (GraphQLError & { originalError?: { statusCode?: unknown } }) | undefined;
+  const first = execution.errors?.[0] as
+    | (GraphQLError & { originalError?: { statusCode?: unknown } })
+    | undefined;
   const fromError = first?.originalError?.statusCode;
   if (typeof fromError === 'number') return fromError;
   return execution.statusCode ?? 200;

@@ -33,7 +33,9 @@ export const internalContextPlugin = fp(
       const token = request.headers[INTERNAL_CONTEXT_HEADER];
       if (typeof token !== 'string') {
         if (request.url.startsWith('/graphql') && isSdlQuery(request.body)) return;
-        return reply.code(401).send(unauthenticated('This service only accepts requests from the hub gateway.'));
+        return reply
+          .code(401)
+          .send(unauthenticated('This service only accepts requests from the hub gateway.'));
       }
       try {
         request.hubContext = await verifyInternalContext(options.secret, token);
@@ -53,5 +55,7 @@ function unauthenticated(message: string) {
 
 function isSdlQuery(body: unknown): boolean {
   const query = (body as { query?: unknown } | undefined)?.query;
-  return typeof query === 'string' && /^\s*(query\s+\w*\s*)?\{\s*_service\s*\{\s*sdl\s*\}\s*\}\s*$/.test(query);
+  return (
+    typeof query === 'string' && /^\s*(query\s+\w*\s*)?\{\s*_service\s*\{\s*sdl\s*\}\s*\}\s*$/.test(query)
+  );
 }

@@ -6,10 +6,10 @@ import type { FastifyServerOptions } from 'fastify';
  * request ids and never personal data. Auth headers and the internal context are
  * redacted; GraphQL variables (which may hold names or NHS numbers) are never logged.
  */
-export function loggerOptions(service: string, level: string): Pick<
-  FastifyServerOptions,
-  'logger' | 'genReqId' | 'requestIdHeader' | 'disableRequestLogging'
-> {
+export function loggerOptions(
+  service: string,
+  level: string,
+): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'disableRequestLogging'> {
   return {
     logger:
       level === 'silent'

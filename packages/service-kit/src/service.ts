@@ -1,5 +1,5 @@
 import type { SubgraphConfig } from '@hub/config';
-import { type DbHandle, loadMigrations, migrate, type Migration } from '@hub/db';
+import { type DbHandle, loadMigrations, type Migration, migrate } from '@hub/db';
 import type { FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { buildSubgraph } from './subgraph.ts';

@@ -1,7 +1,7 @@
 import type { InternalContext } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { compactAccess } from './access.ts';
 import { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
@@ -77,7 +77,8 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
 
 /** Resolvers call this first: only gateway-signed requests carry a caller. */
 export function requireCaller(ctx: Partial<SubgraphContext>): asserts ctx is SubgraphContext {
-  if (!ctx.hub) throw new HubError('UNAUTHENTICATED', 'This service only accepts requests from the hub gateway.');
+  if (!ctx.hub)
+    throw new HubError('UNAUTHENTICATED', 'This service only accepts requests from the hub gateway.');
 }
 
 /** Child ids from a federation loader batch, deduplicated, in first-seen order. */

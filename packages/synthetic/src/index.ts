@@ -8,15 +8,6 @@ export {
 } from './dataset.ts';
 export { ageOn, isIsoDate } from './dates.ts';
 export { mulberry32 } from './prng.ts';
-export type {
-  DemoUser,
-  Pathway,
-  SenStatus,
-  SocialCareStatus,
-  SyntheticChild,
-  SyntheticDataset,
-  SyntheticOrg,
-} from './types.ts';
 export {
   type AdviceAgency,
   buildSendWorkflow,
@@ -27,3 +18,12 @@ export {
   type SyntheticSendWorkflow,
   type SyntheticSupportWhileWaiting,
 } from './send-workflow.ts';
+export type {
+  DemoUser,
+  Pathway,
+  SenStatus,
+  SocialCareStatus,
+  SyntheticChild,
+  SyntheticDataset,
+  SyntheticOrg,
+} from './types.ts';

@@ -40,7 +40,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function freshDatabaseOn(serverUrl: string, kind: 'postgres' | 'testcontainers'): Promise<TestDatabase> {
+async function freshDatabaseOn(
+  serverUrl: string,
+  kind: 'postgres' | 'testcontainers',
+): Promise<TestDatabase> {
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);

@@ -13,7 +13,9 @@ export const loaders: MercuriusLoaders = {
   Child: {
     async education(queries, ctx) {
       requireCaller(ctx);
-      return loadGuardedSections(ctx, queries, 'education', 'EducationSection', (ids) => findSections(ctx.db, ids));
+      return loadGuardedSections(ctx, queries, 'education', 'EducationSection', (ids) =>
+        findSections(ctx.db, ids),
+      );
     },
   },
 };

@@ -12,11 +12,14 @@ export async function seedEducation(db: DbHandle, dataset: SyntheticDataset): Pr
     sencoNotes: c.education.sencoNotes,
     updatedAt: c.education.updatedAt,
   }));
-  const provisions = dataset.children.flatMap((c) => c.education.provisions.map((p) => ({ ...p, childId: c.id })));
+  const provisions = dataset.children.flatMap((c) =>
+    c.education.provisions.map((p) => ({ ...p, childId: c.id })),
+  );
   await db.db.transaction(async (tx) => {
     await tx.insert(school).values(dataset.schools.map((s) => ({ id: s.id, name: s.name })));
     for (let i = 0; i < pupils.length; i += 200) await tx.insert(pupil).values(pupils.slice(i, i + 200));
-    for (let i = 0; i < provisions.length; i += 200) await tx.insert(provision).values(provisions.slice(i, i + 200));
+    for (let i = 0; i < provisions.length; i += 200)
+      await tx.insert(provision).values(provisions.slice(i, i + 200));
   });
   return dataset.schools.length + pupils.length + provisions.length;
 }

@@ -30,12 +30,20 @@ export interface GatewayDeps {
  * The thin gateway: verify the caller, compose the subgraphs, forward a signed internal
  * context, mask internal errors. It holds no domain data.
  */
-export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>, deps: GatewayDeps): FastifyInstance {
+export function buildApp(
+  config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>,
+  deps: GatewayDeps,
+): FastifyInstance {
   const app = Fastify({ ...loggerOptions('gateway', config.LOG_LEVEL) });
   // Reads each subgraph response's access reports for the audit event (see access-tap.ts).
   const accessTap = new AccessTap();
   app.register(authPlugin, { verifier: deps.verifier });
-  app.register(auditPlugin, { auditUrl: deps.audit, secret: config.INTERNAL_CONTEXT_SECRET, tap: accessTap, verifier: deps.verifier });
+  app.register(auditPlugin, {
+    auditUrl: deps.audit,
+    secret: config.INTERNAL_CONTEXT_SECRET,
+    tap: accessTap,
+    verifier: deps.verifier,
+  });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.
   const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
@@ -62,9 +70,8 @@ export function buildApp(config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' |
     agent: accessTap.agentFor(url),
   }));
   // @mercuriusjs/gateway is CommonJS; under NodeNext the plugin may sit on `.default`.
-  const plugin = ((mercuriusGateway as unknown as { default?: unknown }).default ?? mercuriusGateway) as FastifyPluginAsync<
-    Record<string, unknown>
-  >;
+  const plugin = ((mercuriusGateway as unknown as { default?: unknown }).default ??
+    mercuriusGateway) as FastifyPluginAsync<Record<string, unknown>>;
   app.register(plugin, {
     gateway: {
       services,

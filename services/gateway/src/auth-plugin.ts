@@ -32,7 +32,9 @@ export const authPlugin = fp(
         return reply
           .code(401)
           .header('www-authenticate', 'Bearer')
-          .send(graphqlError('Sign in first: send an "Authorization: Bearer <token>" header.', 'UNAUTHENTICATED'));
+          .send(
+            graphqlError('Sign in first: send an "Authorization: Bearer <token>" header.', 'UNAUTHENTICATED'),
+          );
       }
       try {
         request.principal = await options.verifier.verify(match[1]);
@@ -48,7 +50,12 @@ export const authPlugin = fp(
         if (!isPurpose(purpose)) {
           return reply
             .code(400)
-            .send(graphqlError(`Unknown purpose. Use one of: ehc_assessment, annual_review, early_help.`, 'INVALID_INPUT'));
+            .send(
+              graphqlError(
+                `Unknown purpose. Use one of: ehc_assessment, annual_review, early_help.`,
+                'INVALID_INPUT',
+              ),
+            );
         }
         request.purpose = purpose;
       }

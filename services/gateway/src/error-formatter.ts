@@ -8,7 +8,8 @@ import { SERVICE_SECTIONS, serviceForPath } from './sections.ts';
  * details name the internal address (ECONNREFUSED 127.0.0.1:4002). Callers get instead an
  * UNAVAILABLE error naming the missing section; the other sections are still returned.
  */
-const TRANSPORT_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|other side closed|UND_ERR/i;
+const TRANSPORT_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket hang up|other side closed|UND_ERR/i;
 
 export function isTransportFailure(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -19,9 +20,12 @@ export function isTransportFailure(error: unknown): boolean {
     if (typeof message === 'string' && TRANSPORT_FAILURE.test(message)) return true;
     if (typeof code === 'string' && TRANSPORT_FAILURE.test(code)) return true;
     const inner = (extensions as { errors?: unknown } | undefined)?.errors;
-    return [originalError, cause, ...(Array.isArray(errors) ? errors : []), ...(Array.isArray(inner) ? inner : [])].some(
-      visit,
-    );
+    return [
+      originalError,
+      cause,
+      ...(Array.isArray(errors) ? errors : []),
+      ...(Array.isArray(inner) ? inner : []),
+    ].some(visit);
   };
   return visit(error);
 }

@@ -56,7 +56,12 @@ export function stripForbiddenFields(schema: GraphQLSchema, document: DocumentNo
         leave(node: SelectionSetNode) {
           // A selection emptied by the guard would be invalid GraphQL: keep it valid.
           if (node.selections.length > 0) return undefined;
-          return { ...node, selections: [{ kind: graphql.Kind.FIELD, name: { kind: graphql.Kind.NAME, value: '__typename' } }] };
+          return {
+            ...node,
+            selections: [
+              { kind: graphql.Kind.FIELD, name: { kind: graphql.Kind.NAME, value: '__typename' } },
+            ],
+          };
         },
       },
     }),

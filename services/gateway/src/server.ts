@@ -1,6 +1,6 @@
 import { createUserTokenVerifier, loadOrCreateDevIssuer } from '@hub/auth';
-import { DEMO_USERS } from '@hub/synthetic';
 import { loadGatewayConfig } from '@hub/config';
+import { DEMO_USERS } from '@hub/synthetic';
 import { buildApp } from './app.ts';
 
 const config = loadGatewayConfig(process.env);
@@ -20,7 +20,9 @@ const app = buildApp(config, {
   audit: config.AUDIT_URL,
   ...(config.PORTAL_DIR ? { portalDir: config.PORTAL_DIR } : {}),
   // The demo sign-in only exists when the demo identity provider is configured (pnpm start).
-  ...(config.DEMO_IDP_DIR ? { demoIdp: { issuer: await loadOrCreateDevIssuer(config.DEMO_IDP_DIR), users: DEMO_USERS } } : {}),
+  ...(config.DEMO_IDP_DIR
+    ? { demoIdp: { issuer: await loadOrCreateDevIssuer(config.DEMO_IDP_DIR), users: DEMO_USERS } }
+    : {}),
 });
 
 const shutdown = async (signal: string) => {

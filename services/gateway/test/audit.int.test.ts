@@ -1,7 +1,7 @@
 import {
   EVENT_COLUMNS,
-  FAMILY_SECTION_KEYS,
   type EventRow,
+  FAMILY_SECTION_KEYS,
   rowToEvent,
   type StoredAuditEvent,
   verifyAuditChain,
@@ -335,7 +335,11 @@ describe('audit: one event per request, through the gateway', () => {
       );
       expect(history.some((h) => h.breakGlass === true && h.role === 'social_worker')).toBe(true);
       expect(history[0]).toMatchObject({ role: 'la_send_officer', purpose: null });
-      expect((history[0]!.sections as string[]).toSorted()).toEqual(['ehc_assessment', 'family_information', 'identity']);
+      expect((history[0]!.sections as string[]).toSorted()).toEqual([
+        'ehc_assessment',
+        'family_information',
+        'identity',
+      ]);
       // Every section is named by a stable key the portal can put into words, never a type name.
       const keys = new Set(Object.values(FAMILY_SECTION_KEYS));
       expect(history.flatMap((h) => h.sections as string[]).filter((s) => !keys.has(s))).toEqual([]);

@@ -29,7 +29,11 @@ describe('single child record through the gateway', () => {
     if (!child) throw new Error('seed has no child with all four sections');
     await grantConsents(hub, child, 'local_authority', 'ehc_assessment');
     const la = demoUser(hub.dataset, 'demo-la-1');
-    const result = await hub.query(CHILD_RECORD, { as: la, variables: { id: child.id }, purpose: 'ehc_assessment' });
+    const result = await hub.query(CHILD_RECORD, {
+      as: la,
+      variables: { id: child.id },
+      purpose: 'ehc_assessment',
+    });
     expect(result.errors).toBeUndefined();
     const got = result.data?.child as Record<string, any>;
     expect(got).toMatchObject({
@@ -54,10 +58,11 @@ describe('single child record through the gateway', () => {
   it('answers a search with each child’s section, batched, for the children on the SENCO’s roll only', async () => {
     const senco = demoUser(hub.dataset, 'demo-senco-1');
     const onRoll = hub.dataset.children.filter((c) => c.schoolId === 'school-1');
-    const result = await hub.query<{ children: Array<{ id: string; education: { senStatus: string } | null }> }>(
-      `{ children(search: { name: "Testchild" }, first: 50) { id familyName education { senStatus } } }`,
-      { as: senco },
-    );
+    const result = await hub.query<{
+      children: Array<{ id: string; education: { senStatus: string } | null }>;
+    }>(`{ children(search: { name: "Testchild" }, first: 50) { id familyName education { senStatus } } }`, {
+      as: senco,
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?.children.length).toBe(Math.min(50, onRoll.length));
     for (const c of result.data?.children ?? []) {
@@ -80,15 +85,21 @@ describe('single child record through the gateway', () => {
     });
 
     it('malformed child id → INVALID_INPUT', async () => {
-      const result = await hub.query(CHILD_RECORD, { as: demoUser(hub.dataset, 'demo-la-1'), variables: { id: 'abc' } });
+      const result = await hub.query(CHILD_RECORD, {
+        as: demoUser(hub.dataset, 'demo-la-1'),
+        variables: { id: 'abc' },
+      });
       expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_INPUT', field: 'id' } });
       expect(result.errors?.[0]?.message).toMatch(/must be a UUID/);
     });
 
     it('invalid search → INVALID_INPUT listing every problem', async () => {
-      const result = await hub.query(`{ children(search: { nhsNumber: "1234567890", name: "x" }, first: 500) { id } }`, {
-        as: demoUser(hub.dataset, 'demo-la-1'),
-      });
+      const result = await hub.query(
+        `{ children(search: { nhsNumber: "1234567890", name: "x" }, first: 500) { id } }`,
+        {
+          as: demoUser(hub.dataset, 'demo-la-1'),
+        },
+      );
       const error = result.errors?.[0];
       expect(error?.extensions?.code).toBe('INVALID_INPUT');
       expect(error?.message).toMatch(/NHS number/);
@@ -116,7 +127,10 @@ describe('single child record through the gateway', () => {
     });
 
     it('unknown purpose → 400 INVALID_INPUT', async () => {
-      const result = await hub.query('{ __typename }', { as: demoUser(hub.dataset, 'demo-la-1'), purpose: 'curiosity' });
+      const result = await hub.query('{ __typename }', {
+        as: demoUser(hub.dataset, 'demo-la-1'),
+        purpose: 'curiosity',
+      });
       expect(result.statusCode).toBe(400);
       expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     });
@@ -126,7 +140,9 @@ describe('single child record through the gateway', () => {
     const response = await fetch(hub.subgraphs.health.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ _entities(representations: [{ __typename: "Child", id: "x" }]) { __typename } }' }),
+      body: JSON.stringify({
+        query: '{ _entities(representations: [{ __typename: "Child", id: "x" }]) { __typename } }',
+      }),
     });
     expect(response.status).toBe(401);
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };

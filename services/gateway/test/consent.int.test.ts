@@ -38,36 +38,70 @@ describe('consent and field-level access through the gateway', () => {
   const la = () => demoUser(hub.dataset, 'demo-la-1');
   const consentsOf = async (child: SyntheticChild) =>
     (
-      await hub.query<{ consents: Array<{ id: string; status: string }> }>(`query ($id: ID!) { consents(childId: $id) { id status } }`, {
-        as: decisionMaker(hub.dataset, child),
-        variables: { id: child.id },
-      })
+      await hub.query<{ consents: Array<{ id: string; status: string }> }>(
+        `query ($id: ID!) { consents(childId: $id) { id status } }`,
+        {
+          as: decisionMaker(hub.dataset, child),
+          variables: { id: child.id },
+        },
+      )
     ).data?.consents ?? [];
 
   it('without consent the LA SEND officer sees identity but no agency section, each refusal named and explained', async () => {
-    const result = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id }, purpose: 'ehc_assessment' });
-    expect(result.data?.child).toMatchObject({ id: under16.id, givenName: under16.givenName, nhsNumber: under16.nhsNumber });
-    for (const [field, section] of [['education', 'education'], ['health', 'health'], ['socialCare', 'social care']] as const) {
+    const result = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+      purpose: 'ehc_assessment',
+    });
+    expect(result.data?.child).toMatchObject({
+      id: under16.id,
+      givenName: under16.givenName,
+      nhsNumber: under16.nhsNumber,
+    });
+    for (const [field, section] of [
+      ['education', 'education'],
+      ['health', 'health'],
+      ['socialCare', 'social care'],
+    ] as const) {
       expect(result.data?.child[field]).toBeNull();
       const error = refusal(result.errors, under16.id, `Child.${field}`);
-      expect(error?.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', field: `Child.${field}`, reason: 'NO_CONSENT' });
+      expect(error?.extensions).toMatchObject({
+        code: 'FORBIDDEN_FIELD',
+        field: `Child.${field}`,
+        reason: 'NO_CONSENT',
+      });
       expect(error?.message).toContain(`the ${section} section`);
     }
   });
 
   it('consent opens exactly the consented domain, for the consented purpose and recipient only', async () => {
     await grantConsents(hub, under16, 'local_authority', 'ehc_assessment', ['education']);
-    const asked = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id }, purpose: 'ehc_assessment' });
+    const asked = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+      purpose: 'ehc_assessment',
+    });
     expect(asked.data?.child.education.senStatus).toBe(under16.education.senStatus);
     expect(asked.data?.child.health).toBeNull();
-    const otherPurpose = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id }, purpose: 'early_help' });
+    const otherPurpose = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+      purpose: 'early_help',
+    });
     expect(otherPurpose.data?.child.education).toBeNull();
-    const noPurpose = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id } });
+    const noPurpose = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+    });
     expect(noPurpose.data?.child.education).toBeNull();
-    expect(refusal(noPurpose.errors, under16.id, 'Child.education')?.message).toMatch(/did not say what it is for/);
+    expect(refusal(noPurpose.errors, under16.id, 'Child.education')?.message).toMatch(
+      /did not say what it is for/,
+    );
     // Consent to the local authority does not open the section to health.
     const health = demoUser(hub.dataset, 'demo-health-1');
-    const healthChild = hub.dataset.children.find((c) => c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate))!;
+    const healthChild = hub.dataset.children.find((c) =>
+      c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate),
+    )!;
     const byHealth = await hub.query<{ child: Record<string, any> }>(
       `query ($id: ID!) { child(id: $id) { id education { senStatus } } }`,
       { as: health, variables: { id: healthChild.id }, purpose: 'ehc_assessment' },
@@ -77,14 +111,25 @@ describe('consent and field-level access through the gateway', () => {
 
   it('withdrawal takes effect on the very next request', async () => {
     const [consentId] = await grantConsents(hub, under16, 'local_authority', 'annual_review', ['health']);
-    const before = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id }, purpose: 'annual_review' });
-    expect(before.data?.child.health.diagnoses).toHaveLength(under16.health!.diagnoses.length);
-    const withdrawn = await hub.query<{ withdrawConsent: { status: string } }>(`mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`, {
-      as: decisionMaker(hub.dataset, under16),
-      variables: { id: consentId },
+    const before = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+      purpose: 'annual_review',
     });
+    expect(before.data?.child.health.diagnoses).toHaveLength(under16.health!.diagnoses.length);
+    const withdrawn = await hub.query<{ withdrawConsent: { status: string } }>(
+      `mutation ($id: ID!) { withdrawConsent(id: $id) { status } }`,
+      {
+        as: decisionMaker(hub.dataset, under16),
+        variables: { id: consentId },
+      },
+    );
     expect(withdrawn.data?.withdrawConsent.status).toBe('withdrawn');
-    const after = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: under16.id }, purpose: 'annual_review' });
+    const after = await hub.query<{ child: Record<string, any> }>(RECORD, {
+      as: la(),
+      variables: { id: under16.id },
+      purpose: 'annual_review',
+    });
     expect(after.data?.child.health).toBeNull();
     expect(refusal(after.errors, under16.id, 'Child.health')?.extensions?.reason).toBe('NO_CONSENT');
     const history = await consentsOf(under16);
@@ -109,7 +154,11 @@ describe('consent and field-level access through the gateway', () => {
     await grantConsents(hub, under16, 'school', 'early_help', ['health']);
     const query = `query ($id: ID!) { child(id: $id) { nhsNumber upn health { updatedAt } } }`;
     const senco = demoUser(hub.dataset, `demo-senco-${under16.schoolId.split('-')[1]}`);
-    const asSenco = await hub.query<{ child: Record<string, any> }>(query, { as: senco, variables: { id: under16.id }, purpose: 'early_help' });
+    const asSenco = await hub.query<{ child: Record<string, any> }>(query, {
+      as: senco,
+      variables: { id: under16.id },
+      purpose: 'early_help',
+    });
     expect(asSenco.data?.child).not.toHaveProperty('nhsNumber');
     const asParent = await hub.query<{ child: Record<string, any> }>(query, {
       as: decisionMaker(hub.dataset, under16),
@@ -117,20 +166,32 @@ describe('consent and field-level access through the gateway', () => {
     });
     expect(asParent.errors).toBeUndefined();
     expect(asParent.data?.child.nhsNumber).toBe(under16.nhsNumber);
-    const asSencoAgain = await hub.query<{ child: Record<string, any> }>(query, { as: senco, variables: { id: under16.id }, purpose: 'early_help' });
+    const asSencoAgain = await hub.query<{ child: Record<string, any> }>(query, {
+      as: senco,
+      variables: { id: under16.id },
+      purpose: 'early_help',
+    });
     expect(asSencoAgain.data?.child).not.toHaveProperty('nhsNumber');
     expect(asSencoAgain.data?.child.upn).toBe(under16.upn);
   });
 
   it('organisation scoping: a SENCO of another school cannot open the child, and learns nothing', async () => {
     const other = under16.schoolId === 'school-1' ? 'demo-senco-2' : 'demo-senco-1';
-    const result = await hub.query(RECORD, { as: demoUser(hub.dataset, other), variables: { id: under16.id } });
+    const result = await hub.query(RECORD, {
+      as: demoUser(hub.dataset, other),
+      variables: { id: under16.id },
+    });
     expect(result.data).toEqual({ child: null });
     const notFound = result.errors?.find((e) => e.extensions?.code === 'NOT_FOUND');
     expect(notFound).toBeDefined();
-    const unknown = await hub.query(RECORD, { as: demoUser(hub.dataset, other), variables: { id: '00000000-0000-4000-8000-00000000abcd' } });
+    const unknown = await hub.query(RECORD, {
+      as: demoUser(hub.dataset, other),
+      variables: { id: '00000000-0000-4000-8000-00000000abcd' },
+    });
     const unknownError = unknown.errors?.find((e) => e.extensions?.code === 'NOT_FOUND');
-    expect(unknownError?.message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(notFound?.message.replace(/[0-9a-f-]{36}/, 'ID'));
+    expect(unknownError?.message.replace(/[0-9a-f-]{36}/, 'ID')).toBe(
+      notFound?.message.replace(/[0-9a-f-]{36}/, 'ID'),
+    );
   });
 
   it('auditors see no child records', async () => {
@@ -138,7 +199,11 @@ describe('consent and field-level access through the gateway', () => {
       as: demoUser(hub.dataset, 'demo-auditor-1'),
     });
     expect(result.data).toBeNull();
-    expect(result.errors?.some((e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'FORBIDDEN_FIELD')).toBe(true);
+    expect(
+      result.errors?.some(
+        (e) => e.extensions?.code === 'FORBIDDEN' || e.extensions?.code === 'FORBIDDEN_FIELD',
+      ),
+    ).toBe(true);
     expect(JSON.stringify(result)).not.toContain('Testchild-');
   });
 
@@ -147,12 +212,23 @@ describe('consent and field-level access through the gateway', () => {
       const parent = demoUser(hub.dataset, over16.parentCarerSubs[0]!);
       const byParent = await hub.query(GRANT_CONSENT, {
         as: parent,
-        variables: { input: { childId: over16.id, domain: 'education', recipientOrgType: 'local_authority', purpose: 'ehc_assessment' } },
+        variables: {
+          input: {
+            childId: over16.id,
+            domain: 'education',
+            recipientOrgType: 'local_authority',
+            purpose: 'ehc_assessment',
+          },
+        },
       });
       expect(byParent.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(byParent.errors?.[0]?.message).toMatch(/cannot give consent/);
       const [id] = await grantConsents(hub, over16, 'local_authority', 'ehc_assessment', ['education']);
-      const result = await hub.query<{ child: Record<string, any> }>(RECORD, { as: la(), variables: { id: over16.id }, purpose: 'ehc_assessment' });
+      const result = await hub.query<{ child: Record<string, any> }>(RECORD, {
+        as: la(),
+        variables: { id: over16.id },
+        purpose: 'ehc_assessment',
+      });
       expect(result.data?.child.education.senStatus).toBe(over16.education.senStatus);
       expect((await consentsOf(over16)).find((c) => c.id === id)?.status).toBe('active');
     });
@@ -160,13 +236,19 @@ describe('consent and field-level access through the gateway', () => {
 
   it('from 16 a parent carer sees the record only if the young person agrees', async () => {
     const parent = demoUser(hub.dataset, over16.parentCarerSubs[0]!);
-    const view = () => hub.query<{ child: { givenName: string } | null }>(`query ($id: ID!) { child(id: $id) { givenName } }`, { as: parent, variables: { id: over16.id } });
+    const view = () =>
+      hub.query<{ child: { givenName: string } | null }>(
+        `query ($id: ID!) { child(id: $id) { givenName } }`,
+        { as: parent, variables: { id: over16.id } },
+      );
     expect((await view()).data?.child).toBeNull();
     const setAccess = `mutation ($id: ID!, $allowed: Boolean!) { setParentCarerAccess(childId: $id, allowed: $allowed) { allowed } }`;
     const byParent = await hub.query(setAccess, { as: parent, variables: { id: over16.id, allowed: true } });
     expect(byParent.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const yp = decisionMaker(hub.dataset, over16);
-    expect((await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: true } })).errors).toBeUndefined();
+    expect(
+      (await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: true } })).errors,
+    ).toBeUndefined();
     expect((await view()).data?.child?.givenName).toBe(over16.givenName);
     await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: false } });
     expect((await view()).data?.child).toBeNull();
@@ -200,7 +282,9 @@ describe('consent and field-level access through the gateway', () => {
     expect(await myRecords(parent)).not.toContain(over16.id);
     // Professionals hold no family records; auditors may not read child fields at all.
     expect(await myRecords(la())).toEqual([]);
-    const byAuditor = await hub.query('{ myRecords { id } }', { as: demoUser(hub.dataset, 'demo-auditor-1') });
+    const byAuditor = await hub.query('{ myRecords { id } }', {
+      as: demoUser(hub.dataset, 'demo-auditor-1'),
+    });
     expect(byAuditor.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN_FIELD', field: 'Child.id' });
   });
 
@@ -214,14 +298,37 @@ describe('consent and field-level access through the gateway', () => {
     });
 
     it.each([
-      ['an unknown child', () => ({ input: input({ childId: '00000000-0000-4000-8000-0000000000ff' }) }), 'NOT_FOUND', /No child record/],
+      [
+        'an unknown child',
+        () => ({ input: input({ childId: '00000000-0000-4000-8000-0000000000ff' }) }),
+        'NOT_FOUND',
+        /No child record/,
+      ],
       ['a malformed child id', () => ({ input: input({ childId: 'nope' }) }), 'INVALID_INPUT', /UUID/],
-      ['an expiry in the past', () => ({ input: input({ expiresAt: '2020-01-01T00:00:00Z' }) }), 'INVALID_INPUT', /expiresAt must be in the future/],
-      ['a malformed expiry', () => ({ input: input({ expiresAt: 'next tuesday' }) }), 'INVALID_INPUT', /ISO date/],
-      ['an unknown purpose', () => ({ input: input({ purpose: 'marketing' }) }), 'GRAPHQL_VALIDATION_FAILED', /marketing/],
+      [
+        'an expiry in the past',
+        () => ({ input: input({ expiresAt: '2020-01-01T00:00:00Z' }) }),
+        'INVALID_INPUT',
+        /expiresAt must be in the future/,
+      ],
+      [
+        'a malformed expiry',
+        () => ({ input: input({ expiresAt: 'next tuesday' }) }),
+        'INVALID_INPUT',
+        /ISO date/,
+      ],
+      [
+        'an unknown purpose',
+        () => ({ input: input({ purpose: 'marketing' }) }),
+        'GRAPHQL_VALIDATION_FAILED',
+        /marketing/,
+      ],
     ])('%s', async (_name, variables, code, message) => {
       const before = await consentsOf(under16);
-      const result = await hub.query(GRANT_CONSENT, { as: decisionMaker(hub.dataset, under16), variables: variables() });
+      const result = await hub.query(GRANT_CONSENT, {
+        as: decisionMaker(hub.dataset, under16),
+        variables: variables(),
+      });
       expect(result.errors?.[0]?.extensions?.code).toBe(code);
       expect(result.errors?.[0]?.message).toMatch(message);
       expect(await consentsOf(under16)).toEqual(before);
@@ -265,7 +372,10 @@ describe('consent and field-level access through the gateway', () => {
       const hours = (Date.parse(opened.data!.openBreakGlass.expiresAt) - Date.now()) / 3_600_000;
       expect(hours).toBeGreaterThan(1.9);
       expect(hours).toBeLessThanOrEqual(2);
-      const after = await hub.query<{ child: Record<string, any> }>(RECORD, { as: social, variables: { id: child.id } });
+      const after = await hub.query<{ child: Record<string, any> }>(RECORD, {
+        as: social,
+        variables: { id: child.id },
+      });
       expect(after.data?.child.givenName).toBe(child.givenName);
       expect(after.data?.child.health.diagnoses).toHaveLength(child.health!.diagnoses.length);
     });
@@ -275,7 +385,10 @@ describe('consent and field-level access through the gateway', () => {
       ['more than 24 hours', 'demo-la-1', reason, 25, 'INVALID_INPUT', /at most 24 hours/],
       ['a role that may not break glass', 'demo-senco-1', reason, 2, 'FORBIDDEN', /may not use break-glass/],
     ])('refuses %s', async (_n, sub, why, hours, code, message) => {
-      const result = await hub.query(OPEN, { as: demoUser(hub.dataset, sub), variables: { childId: under16.id, reason: why, hours } });
+      const result = await hub.query(OPEN, {
+        as: demoUser(hub.dataset, sub),
+        variables: { childId: under16.id, reason: why, hours },
+      });
       expect(result.errors?.[0]?.extensions?.code).toBe(code);
       expect(result.errors?.[0]?.message).toMatch(message);
     });
@@ -299,6 +412,8 @@ describe('consent and field-level access through the gateway', () => {
     const body = (await response.json()) as { data: { _entities: unknown[] }; errors?: Err[] };
     expect(body.data._entities).toEqual([{ education: null }]);
     expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect(JSON.stringify(body)).not.toContain(under16.education.senStatus === 'NO_SEN' ? 'NO_SEN"' : under16.education.senStatus);
+    expect(JSON.stringify(body)).not.toContain(
+      under16.education.senStatus === 'NO_SEN' ? 'NO_SEN"' : under16.education.senStatus,
+    );
   });
 });

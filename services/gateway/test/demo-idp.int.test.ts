@@ -57,10 +57,18 @@ describe('demo identity provider and portal routes', () => {
     const home = await hub.gateway.inject({ method: 'GET', url: '/' });
     expect(home.statusCode).toBe(200);
     expect(home.body).toContain('portal stub');
-    const deepLink = await hub.gateway.inject({ method: 'GET', url: '/family/some-page', headers: { accept: 'text/html' } });
+    const deepLink = await hub.gateway.inject({
+      method: 'GET',
+      url: '/family/some-page',
+      headers: { accept: 'text/html' },
+    });
     expect(deepLink.statusCode).toBe(200);
     expect(deepLink.body).toContain('portal stub');
-    const api = await hub.gateway.inject({ method: 'GET', url: '/demo-idp/nope', headers: { accept: 'text/html' } });
+    const api = await hub.gateway.inject({
+      method: 'GET',
+      url: '/demo-idp/nope',
+      headers: { accept: 'text/html' },
+    });
     expect(api.statusCode).toBe(404);
     expect(api.json()).toMatchObject({ statusCode: 404 });
   });
@@ -68,7 +76,11 @@ describe('demo identity provider and portal routes', () => {
   it('does not exist on a gateway started without the demo identity provider', async () => {
     const plain = await startHub({ children: 5 });
     try {
-      const res = await plain.gateway.inject({ method: 'POST', url: '/demo-idp/token', payload: { sub: 'demo-la-1' } });
+      const res = await plain.gateway.inject({
+        method: 'POST',
+        url: '/demo-idp/token',
+        payload: { sub: 'demo-la-1' },
+      });
       expect(res.statusCode).toBe(404);
       expect((await plain.gateway.inject({ method: 'GET', url: '/demo-idp/users' })).statusCode).toBe(404);
     } finally {

@@ -1,16 +1,21 @@
-import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { service as auditService } from '@hub/audit-service';
 import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
-import { seedEducation, service as education } from '@hub/education';
-import { seedHealth, service as health } from '@hub/health';
+import { service as education, seedEducation } from '@hub/education';
+import { service as health, seedHealth } from '@hub/health';
 import { isDecisionMaker, type Principal } from '@hub/policy';
-import { seedRecord, service as record } from '@hub/record';
+import { service as record, seedRecord } from '@hub/record';
 import { seedSocialCare, service as socialCare } from '@hub/social-care';
-import { buildSyntheticDataset, type DemoUser, type SyntheticChild, type SyntheticDataset } from '@hub/synthetic';
+import {
+  buildSyntheticDataset,
+  type DemoUser,
+  type SyntheticChild,
+  type SyntheticDataset,
+} from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, PURPOSE_HEADER } from '../src/index.ts';
@@ -41,7 +46,12 @@ export interface TestHub {
   /** A GraphQL request through the gateway, as an end user would send it. */
   query<T = Record<string, unknown>>(
     query: string,
-    options?: { as?: DemoUser | Principal; token?: string; variables?: Record<string, unknown>; purpose?: string },
+    options?: {
+      as?: DemoUser | Principal;
+      token?: string;
+      variables?: Record<string, unknown>;
+      purpose?: string;
+    },
   ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -58,7 +68,10 @@ export async function startHub(
   const database = await createTestDatabase();
   const dataset = buildSyntheticDataset({ children: options.children ?? 60 });
   const secret = randomBytes(32).toString('hex');
-  const config = { INTERNAL_CONTEXT_SECRET: secret, LOG_LEVEL: (process.env.HUB_TEST_LOG ?? 'silent') as 'silent' };
+  const config = {
+    INTERNAL_CONTEXT_SECRET: secret,
+    LOG_LEVEL: (process.env.HUB_TEST_LOG ?? 'silent') as 'silent',
+  };
   const subgraphs = {} as TestHub['subgraphs'];
   for (const { name, service, seed } of SERVICES) {
     const db = await database.open();
@@ -72,10 +85,17 @@ export async function startHub(
     const port = typeof address === 'object' && address ? address.port : 0;
     subgraphs[name] = { app, db, url: `http://127.0.0.1:${port}/graphql` };
   }
-  const audit = await startAuditService(database, { ...config, RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, '') });
+  const audit = await startAuditService(database, {
+    ...config,
+    RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, ''),
+  });
   const issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
   const gateway = buildApp(config, {
-    verifier: createUserTokenVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwksFile: issuer.jwksFile }),
+    verifier: createUserTokenVerifier({
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      jwksFile: issuer.jwksFile,
+    }),
     services: {
       record: subgraphs.record.url,
       education: subgraphs.education.url,
@@ -84,7 +104,9 @@ export async function startHub(
     },
     audit: audit.url,
     retry: { count: 1, intervalMs: 100 },
-    ...(options.portal ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } } : {}),
+    ...(options.portal
+      ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } }
+      : {}),
   });
   await gateway.ready();
 
@@ -112,7 +134,11 @@ export async function startHub(
         payload: { query, variables: opts.variables ?? {} },
       });
       const body = response.json();
-      return { statusCode: response.statusCode, data: body.data ?? null, ...(body.errors ? { errors: body.errors } : {}) };
+      return {
+        statusCode: response.statusCode,
+        data: body.data ?? null,
+        ...(body.errors ? { errors: body.errors } : {}),
+      };
     },
     async close() {
       await gateway.close();
@@ -124,7 +150,10 @@ export async function startHub(
 }
 
 /** The audit subgraph on its own handle to the test database, listening on port 0. */
-async function startAuditService(database: TestDatabase, config: Parameters<typeof auditService.buildApp>[0]) {
+async function startAuditService(
+  database: TestDatabase,
+  config: Parameters<typeof auditService.buildApp>[0],
+) {
   const db = await database.open();
   await auditService.prepareDatabase(db);
   const app = auditService.buildApp(config, { db });
@@ -142,7 +171,9 @@ export function demoUser(dataset: SyntheticDataset, sub: string): DemoUser {
 
 /** The person who decides for the child today: the young person at 16+, else a parent carer. */
 export function decisionMaker(dataset: SyntheticDataset, child: SyntheticChild): DemoUser {
-  const sub = isDecisionMaker(child.dateOfBirth, new Date()) ? child.youngPersonSub : child.parentCarerSubs[0];
+  const sub = isDecisionMaker(child.dateOfBirth, new Date())
+    ? child.youngPersonSub
+    : child.parentCarerSubs[0];
   if (!sub) throw new Error(`child ${child.id} has no decision maker login`);
   return demoUser(dataset, sub);
 }

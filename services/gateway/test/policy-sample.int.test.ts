@@ -26,7 +26,8 @@ const SUBSELECTION: Record<string, string> = {
   allocatedWorker: '{ name }',
   shortBreaks: '{ id }',
 };
-const select = (subject: SubjectName) => SUBJECT_FIELDS[subject].map((f) => `${f} ${SUBSELECTION[f] ?? ''}`).join(' ');
+const select = (subject: SubjectName) =>
+  SUBJECT_FIELDS[subject].map((f) => `${f} ${SUBSELECTION[f] ?? ''}`).join(' ');
 const FULL_RECORD = `query ($id: ID!) { child(id: $id) { ${select('Child')}
   education { ${select('EducationSection')} } health { ${select('HealthSection')} } socialCare { ${select('SocialCareSection')} } } }`;
 const SECTION_FIELD: Record<Exclude<SubjectName, 'Child'>, string> = {
@@ -56,9 +57,16 @@ describe('policy sample through the gateway', () => {
   }
 
   /** Queries every field and compares field by field with the policy's decision. */
-  async function expectResponseToMatchPolicy(principal: Principal, child: SyntheticChild, state: string): Promise<number> {
+  async function expectResponseToMatchPolicy(
+    principal: Principal,
+    child: SyntheticChild,
+    state: string,
+  ): Promise<number> {
     const purpose = 'ehc_assessment' as const;
-    const decision = decideChildAccess(principal, await factsOf(child, principal), { now: new Date(), purpose });
+    const decision = decideChildAccess(principal, await factsOf(child, principal), {
+      now: new Date(),
+      purpose,
+    });
     const result = await hub.query<{ child: Record<string, any> | null }>(FULL_RECORD, {
       as: principal,
       variables: { id: child.id },
@@ -116,10 +124,15 @@ describe('policy sample through the gateway', () => {
     ];
     let cases = 0;
     for (const p of partners) cases += await expectResponseToMatchPolicy(p, child, 'consent absent');
-    cases += await expectResponseToMatchPolicy(decisionMaker(hub.dataset, youngPersonChild), youngPersonChild, 'own record');
+    cases += await expectResponseToMatchPolicy(
+      decisionMaker(hub.dataset, youngPersonChild),
+      youngPersonChild,
+      'own record',
+    );
 
     const granted: string[] = [];
-    for (const recipient of ALL_RECIPIENTS) granted.push(...(await grantConsents(hub, child, recipient, 'ehc_assessment')));
+    for (const recipient of ALL_RECIPIENTS)
+      granted.push(...(await grantConsents(hub, child, recipient, 'ehc_assessment')));
     for (const p of partners) cases += await expectResponseToMatchPolicy(p, child, 'consent granted');
 
     for (const id of granted) {

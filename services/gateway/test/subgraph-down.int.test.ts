@@ -22,7 +22,9 @@ describe('a subgraph that is down', () => {
     expect(result.data?.child.socialCare?.status ?? null).toBe(child.socialCare?.status ?? null);
     expect(result.data?.child.health).toBeNull();
     expect(result.errors).toHaveLength(1);
-    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'UNAVAILABLE', section: 'health', service: 'health' } });
+    expect(result.errors?.[0]).toMatchObject({
+      extensions: { code: 'UNAVAILABLE', section: 'health', service: 'health' },
+    });
     expect(result.errors?.[0]?.message).toMatch(/health section is unavailable/);
     expect(JSON.stringify(result.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
   });

@@ -11,11 +11,15 @@ export async function seedHealth(db: DbHandle, dataset: SyntheticDataset): Promi
   const support = buildSendWorkflow(dataset).supportWhileWaiting;
   const diagnoses = withHealth.flatMap((c) => c.health.diagnoses.map((d) => ({ ...d, childId: c.id })));
   await db.db.transaction(async (tx) => {
-    for (let i = 0; i < records.length; i += 200) await tx.insert(healthRecord).values(records.slice(i, i + 200));
-    for (let i = 0; i < involvements.length; i += 200) await tx.insert(involvement).values(involvements.slice(i, i + 200));
+    for (let i = 0; i < records.length; i += 200)
+      await tx.insert(healthRecord).values(records.slice(i, i + 200));
+    for (let i = 0; i < involvements.length; i += 200)
+      await tx.insert(involvement).values(involvements.slice(i, i + 200));
     for (let i = 0; i < waits.length; i += 200) await tx.insert(pathwayWait).values(waits.slice(i, i + 200));
-    for (let i = 0; i < diagnoses.length; i += 200) await tx.insert(diagnosis).values(diagnoses.slice(i, i + 200));
-    for (let i = 0; i < support.length; i += 200) await tx.insert(supportWhileWaiting).values(support.slice(i, i + 200));
+    for (let i = 0; i < diagnoses.length; i += 200)
+      await tx.insert(diagnosis).values(diagnoses.slice(i, i + 200));
+    for (let i = 0; i < support.length; i += 200)
+      await tx.insert(supportWhileWaiting).values(support.slice(i, i + 200));
   });
   return records.length + involvements.length + waits.length + diagnoses.length + support.length;
 }
@@ -26,9 +30,15 @@ export async function seedHealthIfEmpty(db: DbHandle): Promise<number> {
     // Seeded before "support while waiting" existed: add it when the same synthetic waits are there.
     const support = buildSendWorkflow(buildSyntheticDataset()).supportWhileWaiting;
     const [seen] = await db.db.select({ n: sql<number>`count(*)::int` }).from(supportWhileWaiting);
-    const [wait] = support[0] ? await db.db.select({ id: pathwayWait.id }).from(pathwayWait).where(eq(pathwayWait.id, support[0].pathwayWaitId)) : [];
+    const [wait] = support[0]
+      ? await db.db
+          .select({ id: pathwayWait.id })
+          .from(pathwayWait)
+          .where(eq(pathwayWait.id, support[0].pathwayWaitId))
+      : [];
     if ((seen?.n ?? 0) > 0 || !wait) return 0;
-    for (let i = 0; i < support.length; i += 200) await db.db.insert(supportWhileWaiting).values(support.slice(i, i + 200));
+    for (let i = 0; i < support.length; i += 200)
+      await db.db.insert(supportWhileWaiting).values(support.slice(i, i + 200));
     return support.length;
   }
   return seedHealth(db, buildSyntheticDataset());

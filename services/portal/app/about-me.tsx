@@ -59,7 +59,13 @@ export function AboutMeForm({
 
   const load = useCallback(async () => {
     const r = await gql<{
-      child: { familyInformation: null | { version: number; updatedAt: string; aboutMe: Partial<Record<Key, string | null>> } };
+      child: {
+        familyInformation: null | {
+          version: number;
+          updatedAt: string;
+          aboutMe: Partial<Record<Key, string | null>>;
+        };
+      };
     }>(LOAD, { id: childId });
     const info = r.data?.child?.familyInformation;
     setVersion(info?.version ?? 0);
@@ -90,13 +96,17 @@ export function AboutMeForm({
       if (conflict) await load();
       return setErrors(
         conflict
-          ? ['Someone else in your family saved a change while you were writing. We have loaded it: check it and save again.']
+          ? [
+              'Someone else in your family saved a change while you were writing. We have loaded it: check it and save again.',
+            ]
           : r.errors.map((x) => x.message),
       );
     }
     setVersion(r.data?.updateFamilyInformation.version ?? version);
     setUpdatedAt(r.data?.updateFamilyInformation.updatedAt ?? null);
-    setStatus(`Saved. Everyone working with ${self ? 'you' : name} can now see this, so you do not have to say it again.`);
+    setStatus(
+      `Saved. Everyone working with ${self ? 'you' : name} can now see this, so you do not have to say it again.`,
+    );
     onSaved();
   };
 

@@ -155,9 +155,14 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     const whatHelps = `Synthetic note ${Date.now()}: a visual timetable and a quiet start to the day.`;
     await parent.getByLabel('What helps', { exact: true }).fill(whatHelps);
     await parent.getByRole('button', { name: 'Save', exact: true }).click();
-    await parent.getByRole('status').getByText(/^Saved\. Everyone working with/).waitFor();
+    await parent
+      .getByRole('status')
+      .getByText(/^Saved\. Everyone working with/)
+      .waitFor();
     // The family's own view of the record shows it as partners will see it.
-    await expect.poll(() => parent.locator('[data-section="family-information"]').innerText()).toContain(whatHelps);
+    await expect
+      .poll(() => parent.locator('[data-section="family-information"]').innerText())
+      .toContain(whatHelps);
     await screen(parent, '06b-family-about-me-saved');
 
     // SENCO: the very next look no longer shows health, and says why.
@@ -168,7 +173,9 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
         'The family has not agreed to share health information with your school for an EHC needs assessment.',
       );
     // ...and shows what the family wrote, without the school having to ask.
-    await expect.poll(() => senco.locator('[data-section="family-information"]').innerText()).toContain(whatHelps);
+    await expect
+      .poll(() => senco.locator('[data-section="family-information"]').innerText())
+      .toContain(whatHelps);
     await screen(senco, '07-senco-record-after-withdrawal');
   });
 

@@ -17,7 +17,12 @@ import { desc, eq } from 'drizzle-orm';
 import { loadAccessFacts, toConsentRecord } from './repository.ts';
 import { breakGlass, child, consent } from './tables.ts';
 
-export type ConsentStatus = 'active' | 'scheduled' | 'withdrawn' | 'expired' | 'needs_young_person_confirmation';
+export type ConsentStatus =
+  | 'active'
+  | 'scheduled'
+  | 'withdrawn'
+  | 'expired'
+  | 'needs_young_person_confirmation';
 
 export interface ConsentView extends ConsentRecord {
   status: ConsentStatus;
@@ -49,7 +54,11 @@ function view(row: typeof consent.$inferSelect, facts: ChildAccessFacts, now: Da
 function parseTimestamp(value: unknown, field: string, problems: string[]): Date | undefined {
   if (value === undefined || value === null) return undefined;
   const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) ||
+    Number.isNaN(date.getTime())
+  ) {
     problems.push(`${field} must be an ISO date or timestamp, e.g. 2026-12-31 or 2026-12-31T17:00:00Z`);
     return undefined;
   }
@@ -69,19 +78,29 @@ export interface GrantInput {
  * Records a consent. Only the person who decides for the child may grant: the parent carer of
  * an under-16, the young person themself at 16+. Validation happens before any write.
  */
-export async function grantConsent(db: DbHandle, principal: Principal, input: GrantInput, now = new Date()): Promise<ConsentView> {
+export async function grantConsent(
+  db: DbHandle,
+  principal: Principal,
+  input: GrantInput,
+  now = new Date(),
+): Promise<ConsentView> {
   const problems: string[] = [];
   const startsAt = parseTimestamp(input.startsAt, 'startsAt', problems) ?? now;
   const expiresAt = parseTimestamp(input.expiresAt, 'expiresAt', problems);
   if (expiresAt && expiresAt.getTime() <= now.getTime()) problems.push('expiresAt must be in the future');
-  if (expiresAt && expiresAt.getTime() <= startsAt.getTime()) problems.push('expiresAt must be after startsAt');
+  if (expiresAt && expiresAt.getTime() <= startsAt.getTime())
+    problems.push('expiresAt must be after startsAt');
   if (startsAt.getTime() < now.getTime() - 5 * 60_000) problems.push('startsAt cannot be in the past');
-  if (problems.length > 0) throw new HubError('INVALID_INPUT', `Invalid consent: ${problems.join('; ')}.`, { problems });
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid consent: ${problems.join('; ')}.`, { problems });
 
   const facts = await factsFor(db, input.childId);
   const decision = canManageConsent(principal, facts, now);
   if (!decision.allowed) {
-    throw new HubError('FORBIDDEN', `You cannot give consent for this child: ${decision.reason ?? 'not permitted'}.`);
+    throw new HubError(
+      'FORBIDDEN',
+      `You cannot give consent for this child: ${decision.reason ?? 'not permitted'}.`,
+    );
   }
   const [row] = await db.db
     .insert(consent)
@@ -108,14 +127,23 @@ async function consentById(db: DbHandle, id: string) {
 }
 
 /** Withdrawal takes effect immediately (the very next request sees it) and is final. */
-export async function withdrawConsent(db: DbHandle, principal: Principal, id: string, now = new Date()): Promise<ConsentView> {
+export async function withdrawConsent(
+  db: DbHandle,
+  principal: Principal,
+  id: string,
+  now = new Date(),
+): Promise<ConsentView> {
   const row = await consentById(db, id);
   const facts = await factsFor(db, row.childId);
   const decision = canManageConsent(principal, facts, now);
   if (!decision.allowed) {
-    throw new HubError('FORBIDDEN', `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`);
+    throw new HubError(
+      'FORBIDDEN',
+      `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`,
+    );
   }
-  if (row.withdrawnAt) throw new HubError('CONFLICT', 'This consent was already withdrawn.', { consentId: id });
+  if (row.withdrawnAt)
+    throw new HubError('CONFLICT', 'This consent was already withdrawn.', { consentId: id });
   const [updated] = await db.db
     .update(consent)
     .set({ withdrawnAt: now, withdrawnBySub: principal.sub })
@@ -126,13 +154,26 @@ export async function withdrawConsent(db: DbHandle, principal: Principal, id: st
 }
 
 /** A young person (16+) confirms a consent their parent carer gave, so it keeps counting. */
-export async function confirmConsent(db: DbHandle, principal: Principal, id: string, now = new Date()): Promise<ConsentView> {
+export async function confirmConsent(
+  db: DbHandle,
+  principal: Principal,
+  id: string,
+  now = new Date(),
+): Promise<ConsentView> {
   const row = await consentById(db, id);
   const facts = await factsFor(db, row.childId);
-  if (principal.role !== 'young_person' || facts.youngPersonSub !== principal.sub || !isDecisionMaker(facts.dateOfBirth, now)) {
-    throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can confirm a consent.');
+  if (
+    principal.role !== 'young_person' ||
+    facts.youngPersonSub !== principal.sub ||
+    !isDecisionMaker(facts.dateOfBirth, now)
+  ) {
+    throw new HubError(
+      'FORBIDDEN',
+      'Only the young person themself, aged 16 or over, can confirm a consent.',
+    );
   }
-  if (row.grantedByRole !== 'parent_carer') throw new HubError('CONFLICT', 'Only a parent carer’s consent needs confirming.');
+  if (row.grantedByRole !== 'parent_carer')
+    throw new HubError('CONFLICT', 'Only a parent carer’s consent needs confirming.');
   if (row.withdrawnAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) {
     throw new HubError('CONFLICT', 'This consent is withdrawn or expired; give a new consent instead.');
   }
@@ -150,12 +191,21 @@ export async function confirmConsent(db: DbHandle, principal: Principal, id: str
  * The full consent history of a child, newest first: for the family and for partners involved
  * with the child (so they can see why a section is closed). Never shows who granted it.
  */
-export async function listConsents(db: DbHandle, principal: Principal, childId: string, now = new Date()): Promise<ConsentView[]> {
+export async function listConsents(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  now = new Date(),
+): Promise<ConsentView[]> {
   const facts = await factsFor(db, childId);
   if (!hasRelationship(principal, facts, now)) {
     throw new HubError('NOT_FOUND', `No child record has id ${childId}.`, { childId });
   }
-  const rows = await db.db.select().from(consent).where(eq(consent.childId, childId)).orderBy(desc(consent.createdAt), desc(consent.id));
+  const rows = await db.db
+    .select()
+    .from(consent)
+    .where(eq(consent.childId, childId))
+    .orderBy(desc(consent.createdAt), desc(consent.id));
   return rows.map((row) => view(row, facts, now));
 }
 
@@ -165,12 +215,20 @@ export async function openBreakGlass(
   input: { childId: string; reason: string; durationHours: number },
   now = new Date(),
 ) {
-  const problems = validateBreakGlassRequest({ role: principal.role, reason: input.reason, durationHours: input.durationHours });
+  const problems = validateBreakGlassRequest({
+    role: principal.role,
+    reason: input.reason,
+    durationHours: input.durationHours,
+  });
   if (problems.length > 0) {
     const forbidden = problems.some((p) => /role/i.test(p));
-    throw new HubError(forbidden ? 'FORBIDDEN' : 'INVALID_INPUT', `Break-glass refused: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`, {
-      problems,
-    });
+    throw new HubError(
+      forbidden ? 'FORBIDDEN' : 'INVALID_INPUT',
+      `Break-glass refused: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`,
+      {
+        problems,
+      },
+    );
   }
   await factsFor(db, input.childId);
   const [row] = await db.db
@@ -187,13 +245,29 @@ export async function openBreakGlass(
     })
     .returning();
   if (!row) throw new Error('insert returned no row');
-  return { id: row.id, childId: row.childId, reason: row.reason, startsAt: row.startsAt.toISOString(), expiresAt: row.expiresAt.toISOString() };
+  return {
+    id: row.id,
+    childId: row.childId,
+    reason: row.reason,
+    startsAt: row.startsAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+  };
 }
 
 /** Only the young person, from 16, decides whether parent carers keep seeing the record. */
-export async function setParentCarerAccess(db: DbHandle, principal: Principal, childId: string, allowed: boolean, now = new Date()) {
+export async function setParentCarerAccess(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  allowed: boolean,
+  now = new Date(),
+) {
   const facts = await factsFor(db, childId);
-  if (principal.role !== 'young_person' || facts.youngPersonSub !== principal.sub || !isDecisionMaker(facts.dateOfBirth, now)) {
+  if (
+    principal.role !== 'young_person' ||
+    facts.youngPersonSub !== principal.sub ||
+    !isDecisionMaker(facts.dateOfBirth, now)
+  ) {
     throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can decide this.');
   }
   await db.db.update(child).set({ parentAccessConfirmedByYoungPerson: allowed }).where(eq(child.id, childId));

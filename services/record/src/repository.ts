@@ -36,7 +36,10 @@ export interface ChildRow {
 
 export async function findChildren(db: DbHandle, ids: readonly string[]): Promise<Map<string, ChildRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.db.select(identity).from(child).where(inArray(child.id, [...ids]));
+  const rows = await db.db
+    .select(identity)
+    .from(child)
+    .where(inArray(child.id, [...ids]));
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -69,7 +72,12 @@ export async function searchChildren(
                 eq(childRelationship.childId, child.id),
                 eq(childRelationship.orgId, scope.orgId),
                 eq(childRelationship.active, true),
-                inArray(childRelationship.kind, [...scope.relationships] as ('on_roll' | 'involvement' | 'allocated' | 'la_responsible')[]),
+                inArray(childRelationship.kind, [...scope.relationships] as (
+                  | 'on_roll'
+                  | 'involvement'
+                  | 'allocated'
+                  | 'la_responsible'
+                )[]),
               ),
             ),
         )
@@ -110,12 +118,19 @@ export function toConsentRecord(row: typeof consent.$inferSelect): ConsentRecord
  * Everything the access policy needs about each child, read fresh on every request (no
  * cache: a consent withdrawn a moment ago must already count). Unknown ids are absent.
  */
-export async function loadAccessFacts(db: DbHandle, ids: readonly string[]): Promise<Map<string, ChildAccessFacts>> {
+export async function loadAccessFacts(
+  db: DbHandle,
+  ids: readonly string[],
+): Promise<Map<string, ChildAccessFacts>> {
   if (ids.length === 0) return new Map();
   const list = [...ids];
   const [children, relationships, family, consents, glass] = await Promise.all([
     db.db
-      .select({ id: child.id, dateOfBirth: child.dateOfBirth, confirmed: child.parentAccessConfirmedByYoungPerson })
+      .select({
+        id: child.id,
+        dateOfBirth: child.dateOfBirth,
+        confirmed: child.parentAccessConfirmedByYoungPerson,
+      })
       .from(child)
       .where(inArray(child.id, list)),
     db.db.select().from(childRelationship).where(inArray(childRelationship.childId, list)),
@@ -136,7 +151,8 @@ export async function loadAccessFacts(db: DbHandle, ids: readonly string[]): Pro
       breakGlass: [],
     });
   }
-  for (const r of relationships) facts.get(r.childId)?.relationships.push({ orgId: r.orgId, kind: r.kind, active: r.active });
+  for (const r of relationships)
+    facts.get(r.childId)?.relationships.push({ orgId: r.orgId, kind: r.kind, active: r.active });
   for (const m of family) {
     const f = facts.get(m.childId);
     if (!f) continue;

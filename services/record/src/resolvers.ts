@@ -34,15 +34,22 @@ const MAX_FAMILY_RECORDS = 50;
 
 export function validateChildId(id: unknown): string {
   if (typeof id !== 'string' || !isUuid(id)) {
-    throw new HubError('INVALID_INPUT', 'Child id must be a UUID, for example 3f0c2a4e-8b1d-4c5e-9a7f-1b2c3d4e5f60.', {
-      field: 'id',
-    });
+    throw new HubError(
+      'INVALID_INPUT',
+      'Child id must be a UUID, for example 3f0c2a4e-8b1d-4c5e-9a7f-1b2c3d4e5f60.',
+      {
+        field: 'id',
+      },
+    );
   }
   return id.toLowerCase();
 }
 
 /** Validates search input; every problem is reported at once. */
-export function validateSearch(input: Record<string, unknown>, first: unknown): { criteria: ChildSearchCriteria; limit: number } {
+export function validateSearch(
+  input: Record<string, unknown>,
+  first: unknown,
+): { criteria: ChildSearchCriteria; limit: number } {
   const problems: string[] = [];
   const criteria: ChildSearchCriteria = {};
   const name = typeof input.name === 'string' ? input.name.trim() : undefined;
@@ -52,12 +59,14 @@ export function validateSearch(input: Record<string, unknown>, first: unknown): 
   }
   if (typeof input.nhsNumber === 'string') {
     const nhs = normaliseNhsNumber(input.nhsNumber);
-    if (!isValidNhsNumber(nhs)) problems.push('nhsNumber is not a valid NHS number (10 digits with a correct check digit)');
+    if (!isValidNhsNumber(nhs))
+      problems.push('nhsNumber is not a valid NHS number (10 digits with a correct check digit)');
     else criteria.nhsNumber = nhs;
   }
   if (typeof input.upn === 'string') {
     const upn = input.upn.trim().toUpperCase();
-    if (!isValidUpn(upn)) problems.push('upn is not a valid Unique Pupil Number (13 characters with a correct check letter)');
+    if (!isValidUpn(upn))
+      problems.push('upn is not a valid Unique Pupil Number (13 characters with a correct check letter)');
     else criteria.upn = upn;
   }
   if (typeof input.dateOfBirth === 'string') {
@@ -70,13 +79,15 @@ export function validateSearch(input: Record<string, unknown>, first: unknown): 
   if (problems.length === 0 && Object.keys(criteria).length === 0) {
     problems.push('give at least one of name, nhsNumber, upn or dateOfBirth');
   }
-  if (problems.length > 0) throw new HubError('INVALID_INPUT', `Invalid search: ${problems.join('; ')}.`, { problems });
+  if (problems.length > 0)
+    throw new HubError('INVALID_INPUT', `Invalid search: ${problems.join('; ')}.`, { problems });
   return { criteria, limit };
 }
 
 function searchScope(principal: Principal): SearchScope {
   const rule = POLICY_TABLE[principal.role].relationship;
-  if (rule === 'never') throw new HubError('FORBIDDEN', 'Your role gives access to the audit log, not to child records.');
+  if (rule === 'never')
+    throw new HubError('FORBIDDEN', 'Your role gives access to the audit log, not to child records.');
   if (rule === 'parental_responsibility' || rule === 'self') return { kind: 'family', sub: principal.sub };
   return { kind: 'organisation', orgId: principal.orgId, relationships: rule };
 }
@@ -86,7 +97,10 @@ function searchScope(principal: Principal): SearchScope {
  * attempt reported for the audit); the rest are guarded field by field.
  */
 async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
-  const facts = await loadAccessFacts(ctx.db, rows.map((r) => r.id));
+  const facts = await loadAccessFacts(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
   return rows.flatMap((row) => {
     const f = facts.get(row.id);
     const decision = f ? decide(ctx, f) : null;
@@ -117,7 +131,8 @@ export const resolvers: IResolvers = {
       const row = (await findChildren(ctx.db, [id])).get(id);
       const [visible] = row ? await visibleChildren(ctx, [row]) : [];
       // Not found and not yours read the same: a caller learns nothing about children outside their remit.
-      if (!visible) throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
+      if (!visible)
+        throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
       return visible;
     },
     async children(_root, args: { search: Record<string, unknown>; first?: number }, ctx) {
@@ -139,7 +154,13 @@ export const resolvers: IResolvers = {
       requireCaller(ctx);
       const childId = validateChildId(args.childId);
       const list = await listConsents(ctx.db, ctx.hub.principal, childId);
-      ctx.access.push({ childId, subject: 'Consent', fieldsReturned: ['history'], fieldsDenied: [], breakGlass: false });
+      ctx.access.push({
+        childId,
+        subject: 'Consent',
+        fieldsReturned: ['history'],
+        fieldsDenied: [],
+        breakGlass: false,
+      });
       return list;
     },
     ...sendResolvers.Query,

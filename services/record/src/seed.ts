@@ -112,7 +112,10 @@ export async function seedRecordIfEmpty(db: DbHandle): Promise<number> {
     // provided it holds the same synthetic children (ids are deterministic).
     const dataset = buildSyntheticDataset();
     const [ehc] = await db.db.select({ n: sql<number>`count(*)::int` }).from(ehcAssessment);
-    const [first] = await db.db.select({ id: child.id }).from(child).where(eq(child.id, dataset.children[0]!.id));
+    const [first] = await db.db
+      .select({ id: child.id })
+      .from(child)
+      .where(eq(child.id, dataset.children[0]!.id));
     return (ehc?.n ?? 0) === 0 && first ? seedSendWorkflow(db, dataset) : 0;
   }
   const dataset = buildSyntheticDataset();

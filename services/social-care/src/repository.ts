@@ -9,11 +9,18 @@ export interface SocialCareSection {
   updatedAt: string;
 }
 
-export async function findSections(db: DbHandle, childIds: string[]): Promise<Map<string, SocialCareSection>> {
+export async function findSections(
+  db: DbHandle,
+  childIds: string[],
+): Promise<Map<string, SocialCareSection>> {
   if (childIds.length === 0) return new Map();
   const [cases, breaks] = await Promise.all([
     db.db.select().from(caseRecord).where(inArray(caseRecord.childId, childIds)),
-    db.db.select().from(shortBreak).where(inArray(shortBreak.childId, childIds)).orderBy(shortBreak.startDate),
+    db.db
+      .select()
+      .from(shortBreak)
+      .where(inArray(shortBreak.childId, childIds))
+      .orderBy(shortBreak.startDate),
   ]);
   const sections = new Map<string, SocialCareSection>();
   for (const c of cases) {

@@ -13,7 +13,9 @@ export const loaders: MercuriusLoaders = {
   Child: {
     async socialCare(queries, ctx) {
       requireCaller(ctx);
-      return loadGuardedSections(ctx, queries, 'socialCare', 'SocialCareSection', (ids) => findSections(ctx.db, ids));
+      return loadGuardedSections(ctx, queries, 'socialCare', 'SocialCareSection', (ids) =>
+        findSections(ctx.db, ids),
+      );
     },
   },
 };
