@@ -246,9 +246,19 @@ describe('consent and field-level access through the gateway', () => {
     const byParent = await hub.query(setAccess, { as: parent, variables: { id: over16.id, allowed: true } });
     expect(byParent.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const yp = decisionMaker(hub.dataset, over16);
+    const readAccess = (as: Parameters<TestHub['token']>[0]) =>
+      hub.query<{ parentCarerAccess: { allowed: boolean } }>(
+        'query ($id: ID!) { parentCarerAccess(childId: $id) { allowed } }',
+        { as, variables: { id: over16.id } },
+      );
+    expect((await readAccess(yp)).data?.parentCarerAccess.allowed).toBe(false);
     expect(
       (await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: true } })).errors,
     ).toBeUndefined();
+    expect((await readAccess(yp)).data?.parentCarerAccess.allowed).toBe(true);
+    // Only the young person may ask: not the parent carer, not a professional.
+    expect((await readAccess(parent)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await readAccess(la())).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await view()).data?.child?.givenName).toBe(over16.givenName);
     await hub.query(setAccess, { as: yp, variables: { id: over16.id, allowed: false } });
     expect((await view()).data?.child).toBeNull();

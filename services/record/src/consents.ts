@@ -254,14 +254,8 @@ export async function openBreakGlass(
   };
 }
 
-/** Only the young person, from 16, decides whether parent carers keep seeing the record. */
-export async function setParentCarerAccess(
-  db: DbHandle,
-  principal: Principal,
-  childId: string,
-  allowed: boolean,
-  now = new Date(),
-) {
+/** The young person's own record, from 16: only they decide (and see) whether parent carers may look. */
+async function youngPersonOwnFacts(db: DbHandle, principal: Principal, childId: string, now: Date) {
   const facts = await factsFor(db, childId);
   if (
     principal.role !== 'young_person' ||
@@ -270,6 +264,28 @@ export async function setParentCarerAccess(
   ) {
     throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can decide this.');
   }
+  return facts;
+}
+
+/** Whether the young person has agreed that their parent carers may keep seeing the record. */
+export async function getParentCarerAccess(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  now = new Date(),
+) {
+  return (await youngPersonOwnFacts(db, principal, childId, now)).parentAccessConfirmedByYoungPerson;
+}
+
+/** Only the young person, from 16, decides whether parent carers keep seeing the record. */
+export async function setParentCarerAccess(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  allowed: boolean,
+  now = new Date(),
+) {
+  await youngPersonOwnFacts(db, principal, childId, now);
   await db.db.update(child).set({ parentAccessConfirmedByYoungPerson: allowed }).where(eq(child.id, childId));
   return allowed;
 }

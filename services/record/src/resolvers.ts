@@ -13,6 +13,7 @@ import type { IResolvers } from 'mercurius';
 import {
   confirmConsent,
   type GrantInput,
+  getParentCarerAccess,
   grantConsent,
   listConsents,
   openBreakGlass,
@@ -149,6 +150,19 @@ export const resolvers: IResolvers = {
       // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
       const rows = await searchChildren(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
       return visibleChildren(ctx, rows);
+    },
+    async parentCarerAccess(_root, args: { childId: string }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId);
+      const allowed = await getParentCarerAccess(ctx.db, ctx.hub.principal, childId);
+      ctx.access.push({
+        childId,
+        subject: 'Consent',
+        fieldsReturned: ['parentCarerAccess'],
+        fieldsDenied: [],
+        breakGlass: false,
+      });
+      return { childId, allowed };
     },
     async consents(_root, args: { childId: string }, ctx) {
       requireCaller(ctx);
