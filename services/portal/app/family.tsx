@@ -1,8 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
-import { DOMAINS, formatDateTime, PURPOSE_PHRASE, PURPOSES, purposeLabel, RECIPIENTS } from './text.ts';
+import {
+  DOMAINS,
+  formatDateTime,
+  isSixteenOrOver,
+  PURPOSE_PHRASE,
+  PURPOSES,
+  purposeLabel,
+  RECIPIENTS,
+} from './text.ts';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
@@ -95,8 +104,12 @@ const SECTION_WORDS: Record<string, string> = {
   other: 'other information',
 };
 
-const SHARING = (c: Consent) =>
-  c.status === 'active' || c.status === 'scheduled' || c.status === 'needs_young_person_confirmation';
+const SHARING = (c: Consent) => c.status === 'active' || c.status === 'scheduled';
+/** A parent carer's consent from before the 16th birthday: it counts only once the young person agrees. */
+const AWAITING = (c: Consent) => c.status === 'needs_young_person_confirmation';
+const CONFIRM = /* GraphQL */ `
+  mutation Confirm($id: ID!) { confirmConsent(id: $id) { id status } }
+`;
 
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [child, setChild] = useState<ChildRecord | null>(null);
@@ -152,7 +165,22 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
     await loadConsents();
   };
 
+  const confirm = async (domain: string, recipient: string, awaiting: Consent[]) => {
+    const d = DOMAINS.find((x) => x.value === domain)!;
+    const to = RECIPIENTS.find((x) => x.value === recipient)!;
+    setErrors([]);
+    for (const c of awaiting) {
+      const r = await gql(CONFIRM, { id: c.id });
+      if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
+    }
+    setStatus(`You agreed to share ${d.label} information with ${to.label} for ${PURPOSE_PHRASE[purpose]}.`);
+    await loadConsents();
+  };
+
   const name = child ? childName(child) : 'this child';
+  const self = user.role === 'young_person';
+  // From 16 the young person decides; a parent carer they let in can look but not change.
+  const decides = self || !child?.dateOfBirth || !isSixteenOrOver(child.dateOfBirth);
   return (
     <>
       <p>
@@ -168,10 +196,19 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
 
       <section aria-labelledby="sharing-heading">
         <h2 id="sharing-heading">Who can see {name}’s information</h2>
-        <p>
-          Each organisation keeps its own information. You decide whether they share it with the others, and
-          for what reason. You can stop sharing at any time. It takes effect straight away.
-        </p>
+        {decides ? (
+          <p>
+            Each organisation keeps its own information. You decide whether they share it with the others, and
+            for what reason. You can stop sharing at any time. It takes effect straight away.
+          </p>
+        ) : (
+          <div className="inset">
+            <p>
+              {name} is 16 or over, so they decide who sees their information. You can see their choices but
+              not change them.
+            </p>
+          </div>
+        )}
         <div className="form-group">
           <label className="label" htmlFor="consent-purpose">
             Reason for sharing
@@ -217,6 +254,21 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
                     SHARING(c),
                 );
                 const shared = active.length > 0;
+                const awaiting = shared
+                  ? []
+                  : consents.filter(
+                      (c) =>
+                        c.domain === d.value &&
+                        c.recipientOrgType === r.value &&
+                        c.purpose === purpose &&
+                        AWAITING(c),
+                    );
+                const what = (
+                  <span className="visually-hidden">
+                    {' '}
+                    {d.label} information with {r.label}
+                  </span>
+                );
                 return (
                   <tr key={r.value}>
                     <th scope="row">{r.label.replace(/^the /, 'The ').replace(/^children/, 'Children')}</th>
@@ -224,19 +276,34 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
                       <strong className={shared ? 'tag tag-green' : 'tag tag-grey'}>
                         {shared ? 'Shared' : 'Not shared'}
                       </strong>
+                      {awaiting.length > 0 && (
+                        <p className="hint">
+                          {self
+                            ? 'Your parent or carer agreed to this before you were 16. It only counts if you agree too.'
+                            : 'Agreed before they were 16. It only counts if they agree too.'}
+                        </p>
+                      )}
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className={shared ? 'button button-secondary' : 'button'}
-                        onClick={() => void toggle(d.value, r.value, active)}
-                      >
-                        {shared ? 'Stop sharing' : 'Share'}
-                        <span className="visually-hidden">
-                          {' '}
-                          {d.label} information with {r.label}
-                        </span>
-                      </button>
+                      {decides && awaiting.length > 0 && self ? (
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => void confirm(d.value, r.value, awaiting)}
+                        >
+                          Agree to share
+                          {what}
+                        </button>
+                      ) : decides ? (
+                        <button
+                          type="button"
+                          className={shared ? 'button button-secondary' : 'button'}
+                          onClick={() => void toggle(d.value, r.value, active)}
+                        >
+                          {shared ? 'Stop sharing' : 'Share'}
+                          {what}
+                        </button>
+                      ) : null}
                     </td>
                   </tr>
                 );
@@ -246,7 +313,9 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         ))}
       </section>
 
-      {child && (
+      {child && self && <ParentCarerAccessChoice childId={childId} />}
+
+      {child && decides && (
         <AboutMeForm
           childId={childId}
           name={name}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,71 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
       .poll(() => senco.locator('[data-section="family-information"]').innerText())
       .toContain(whatHelps);
     await screen(senco, '07-senco-record-after-withdrawal');
+  });
+
+  it('young person: agrees to a consent their parent gave before they were 16, and lets their parent see the record', async () => {
+    // A young person of 17+ (the hub stores dates of birth; whole years on today's date).
+    const today = new Date().toISOString().slice(0, 10);
+    const child = hub.dataset.children.find(
+      (c) =>
+        c.youngPersonSub &&
+        c.parentCarerSubs.length > 0 &&
+        c.dateOfBirth <= `${Number(today.slice(0, 4)) - 17}${today.slice(4)}`,
+    );
+    if (!child) throw new Error('no synthetic young person of 17 or over');
+    // The parent carer shared health information with the school a month before the 16th
+    // birthday; from 16 that only counts once the young person agrees.
+    const before16 = new Date(
+      `${Number(child.dateOfBirth.slice(0, 4)) + 16}${child.dateOfBirth.slice(4)}T00:00:00Z`,
+    );
+    before16.setUTCDate(before16.getUTCDate() - 30);
+    await hub.subgraphs.record.db.query(
+      `insert into record.consent (id, child_id, domain, recipient_org_type, purpose, granted_by_sub, granted_by_role, starts_at, created_at)
+       values ($1, $2, 'health', 'school', 'ehc_assessment', $3, 'parent_carer', $4, $4)`,
+      [randomUUID(), child.id, child.parentCarerSubs[0], before16.toISOString()],
+    );
+
+    const yp = await signIn(child.youngPersonSub!);
+    await expectHeadingFocused(yp, 'Your record');
+    await yp.getByRole('link', { name: `Your record (${child.givenName} ${child.familyName})` }).click();
+    await expectHeadingFocused(yp, `${child.givenName} ${child.familyName}`);
+    const health = yp.locator('table[data-domain="health"]');
+    await expect
+      .poll(() => health.innerText())
+      .toContain('Your parent or carer agreed to this before you were 16');
+    await yp.getByRole('button', { name: 'Agree to share health information with the school' }).click();
+    await yp
+      .getByRole('status')
+      .getByText('You agreed to share health information with the school')
+      .waitFor();
+    await yp.getByRole('button', { name: 'Stop sharing health information with the school' }).waitFor();
+
+    // Their parent cannot see the record until they say so.
+    const parentSub = child.parentCarerSubs[0]!;
+    const parentsRecords = async () => {
+      const parent = await signIn(parentSub);
+      await expectHeadingFocused(parent, /Your children/);
+      await parent
+        .getByText(/There are no records linked|Your children/)
+        .first()
+        .waitFor();
+      return parent;
+    };
+    const before = await parentsRecords();
+    await expect.poll(() => before.locator('main').innerText()).not.toContain(child.givenName);
+    const access = yp.locator('[data-section="parent-access"]');
+    await expect.poll(() => access.innerText()).toContain('No, they cannot see it');
+    await yp.getByRole('button', { name: 'Let them see my record' }).click();
+    await access.getByText('Yes, they can see it').waitFor();
+    await screen(yp, '14-young-person-record');
+
+    // Now the parent sees the record and the young person's choices, but cannot change them.
+    const parent = await parentsRecords();
+    await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
+    await expectHeadingFocused(parent, `${child.givenName} ${child.familyName}`);
+    await parent.getByText('so they decide who sees their information').waitFor();
+    await expect.poll(() => parent.getByRole('button', { name: /^(Share|Stop sharing)/ }).count()).toBe(0);
+    await screen(parent, '15-parent-of-young-person');
   });
 
   it('health practitioner: opens an assessment, sees the 6-week due date, writes and sends health advice', async () => {
