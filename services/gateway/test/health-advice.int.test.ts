@@ -1,3 +1,4 @@
+import { signInternalContext } from '@hub/auth';
 import { ageOn } from '@hub/policy';
 import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,5 +193,97 @@ describe('health advice for an EHC needs assessment', () => {
       code: 'FORBIDDEN_FIELD',
       field: 'Child.healthAdvice',
     });
+  });
+
+  it('the practitioner sees the requests waiting for them; sending advice answers the council’s request', async () => {
+    const WAITING = `{ adviceRequestsForMe { assessmentId request { id agency sentDate receivedDate dueDate status } child { id givenName } } }`;
+    const ASSESSMENTS = `query ($id: ID!) { child(id: $id) { ehcAssessments { id active adviceRequests { id agency receivedDate } } } }`;
+    type Waiting = {
+      assessmentId: string;
+      request: Record<string, unknown>;
+      child: { id: string; givenName: string };
+    };
+    const waitingFor = async (who: ReturnType<typeof hp>) => {
+      const res = await hub.query<{ adviceRequestsForMe: Waiting[] }>(WAITING, { as: who });
+      expect(res.errors).toBeUndefined();
+      return (res.data?.adviceRequestsForMe ?? []).filter((w) => w.child.id === child.id);
+    };
+    const assessment = (
+      await hub.query<{ child: { ehcAssessments: Array<{ id: string; active: boolean }> } }>(ASSESSMENTS, {
+        as: la(),
+        variables: { id: child.id },
+      })
+    ).data!.child.ehcAssessments.find((a) => a.active)!;
+    const sentDate = new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10);
+    const due = new Date(Date.parse(`${sentDate}T00:00:00Z`) + 42 * 86_400_000).toISOString().slice(0, 10);
+    const asked = await hub.query(
+      `mutation ($id: ID!, $date: String!) { recordEhcAdviceRequest(assessmentId: $id, agency: health, sentDate: $date) { id } }`,
+      { as: la(), variables: { id: assessment.id, date: sentDate } },
+    );
+    expect(asked.errors).toBeUndefined();
+
+    // Waiting for the involved ICB, with the 6-week due date; nobody else's list has it.
+    const waiting = await waitingFor(hp());
+    expect(waiting).toEqual([
+      {
+        assessmentId: assessment.id,
+        request: expect.objectContaining({ agency: 'health', sentDate, receivedDate: null, dueDate: due }),
+        child: { id: child.id, givenName: child.givenName },
+      },
+    ]);
+    if (!child.health?.involvements.some((i) => i.organisationId === 'trust-1' && !i.endDate)) {
+      expect(await waitingFor(demoUser(hub.dataset, 'demo-health-2'))).toEqual([]);
+    }
+    expect(await waitingFor(la())).toEqual([]);
+
+    // A corrected version sent through the hub answers the request, today.
+    const latest = (
+      await hub.query<{ child: any }>(READ, {
+        as: hp(),
+        variables: { id: child.id },
+        purpose: 'ehc_assessment',
+      })
+    ).data!.child.healthAdvice.find((a: any) => a.current).id;
+    const draft = await hub.query<{ correctHealthAdvice: { id: string } }>(CORRECT, {
+      as: hp(),
+      variables: { id: latest },
+    });
+    expect(
+      (await hub.query(SUBMIT, { as: hp(), variables: { id: draft.data!.correctHealthAdvice.id } })).errors,
+    ).toBeUndefined();
+    expect(await waitingFor(hp())).toEqual([]);
+    const after = await hub.query<{
+      child: { ehcAssessments: Array<{ id: string; adviceRequests: any[] }> };
+    }>(ASSESSMENTS, { as: la(), variables: { id: child.id } });
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    expect(
+      after.data!.child.ehcAssessments.find((a) => a.id === assessment.id)!.adviceRequests,
+    ).toContainEqual({
+      id: waiting[0]!.request.id,
+      agency: 'health',
+      receivedDate: today,
+    });
+  });
+
+  it('the record checks for itself who may mark health advice received', async () => {
+    const post = async (principal: ReturnType<typeof hp>, body: unknown) => {
+      const token = await signInternalContext(hub.secret, { principal, requestId: 'test', purpose: null });
+      return fetch(hub.subgraphs.record.url.replace('/graphql', '/internal/ehc-advice-received'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-context': token },
+        body: JSON.stringify(body),
+      });
+    };
+    const assessmentId = (
+      await hub.query<{ child: { ehcAssessments: Array<{ id: string }> } }>(
+        'query ($id: ID!) { child(id: $id) { ehcAssessments { id } } }',
+        { as: la(), variables: { id: child.id } },
+      )
+    ).data!.child.ehcAssessments[0]!.id;
+    expect((await post(la(), { assessmentId })).status).toBe(403);
+    expect((await post(demoUser(hub.dataset, 'demo-senco-1'), { assessmentId })).status).toBe(403);
+    expect((await post(hp(), { assessmentId: crypto.randomUUID() })).status).toBe(404);
+    expect((await post(hp(), { assessmentId: 'nope' })).status).toBe(400);
+    expect((await post(hp(), { assessmentId })).status).toBe(200);
   });
 });

@@ -271,12 +271,40 @@ export async function submit(ctx: SubgraphContext, id: string): Promise<AdviceRo
   requireWriter(ctx, facts, 'submitHealthAdvice');
   await requireActive(ctx, row.childId, row.assessmentId);
   const now = new Date();
+  // Submitted through the hub, the advice reaches the council at once, so the record marks the
+  // council's request answered. That happens first: if it fails, nothing has changed here and the
+  // practitioner can send again. (Not inside a transaction here: one must not hold a database
+  // transaction across a call to another service.) Marking is idempotent, so if this update then
+  // failed, sending again would complete it.
+  await tellRecordAdviceReceived(ctx, row.assessmentId);
   const [updated] = await ctx.db.db
     .update(healthAdvice)
     .set({ status: 'submitted', submittedAt: now, updatedAt: now })
     .where(eq(healthAdvice.id, id))
     .returning();
   return updated!;
+}
+
+async function tellRecordAdviceReceived(ctx: SubgraphContext, assessmentId: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${ctx.recordBaseUrl}/internal/ehc-advice-received`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-context': ctx.hubToken },
+      body: JSON.stringify({ assessmentId }),
+    });
+  } catch {
+    throw new HubError(
+      'UNAVAILABLE',
+      'The EHC assessment record is unavailable; the advice was not sent. Try again.',
+    );
+  }
+  if (!response.ok) {
+    throw new HubError(
+      'UNAVAILABLE',
+      'The EHC assessment record did not accept the advice; it was not sent. Try again.',
+    );
+  }
 }
 
 export async function correct(ctx: SubgraphContext, id: string): Promise<AdviceRow> {

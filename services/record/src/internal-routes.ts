@@ -1,7 +1,8 @@
 import type { DbHandle } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
+import { isHubError } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { activeAssessments } from './ehc.ts';
+import { activeAssessments, markHealthAdviceReceived } from './ehc.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**
@@ -29,5 +30,26 @@ export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void
       return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
     }
     return { active: await activeAssessments(db, ids as string[]) };
+  });
+
+  /**
+   * `POST /internal/ehc-advice-received`: the health service has submitted health advice for
+   * this assessment, so the council's request for it is answered (see markHealthAdviceReceived).
+   * The caller's own context decides whether it may.
+   */
+  app.post<{ Body: { assessmentId?: unknown } }>('/internal/ehc-advice-received', async (request, reply) => {
+    const id = request.body?.assessmentId;
+    if (typeof id !== 'string' || !isUuid(id))
+      return reply.code(400).send({ error: 'assessmentId must be a UUID' });
+    const principal = request.hubContext?.principal;
+    if (!principal) return reply.code(401).send({ error: 'a user context is required' });
+    try {
+      return await markHealthAdviceReceived(db, principal, id.toLowerCase());
+    } catch (error) {
+      if (isHubError(error) && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
+        return reply.code(error.code === 'NOT_FOUND' ? 404 : 403).send({ error: error.message });
+      }
+      throw error;
+    }
   });
 }

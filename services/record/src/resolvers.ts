@@ -1,7 +1,8 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { POLICY_TABLE, type Principal } from '@hub/policy';
+import { canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
 import {
   decide,
+  gateChildren,
   guardedFieldResolvers,
   guardRow,
   HubError,
@@ -20,6 +21,7 @@ import {
   setParentCarerAccess,
   withdrawConsent,
 } from './consents.ts';
+import { ADVICE_AGENCY_OF_ROLE, assessmentsFor, childrenAwaitingAdvice, todayInEngland } from './ehc.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,
@@ -150,6 +152,38 @@ export const resolvers: IResolvers = {
       // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
       const rows = await searchChildren(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
       return visibleChildren(ctx, rows);
+    },
+    async adviceRequestsForMe(_root, _args, ctx) {
+      requireCaller(ctx);
+      const principal = ctx.hub.principal;
+      const agency = ADVICE_AGENCY_OF_ROLE[principal.role];
+      const scope = agency ? searchScope(principal) : null;
+      if (!agency || scope?.kind !== 'organisation') return [];
+      const ids = await childrenAwaitingAdvice(ctx.db, agency, scope.orgId, scope.relationships);
+      const facts = await loadAccessFacts(ctx.db, ids);
+      const gate = gateChildren(ctx, facts, ids, (f, now) => canSeeEhcWorkflow(principal, f, now), {
+        subject: 'EhcAssessment',
+        field: 'ehcAssessments',
+        deniedReason: 'NOT_PERMITTED',
+      });
+      const visible = ids.filter((id) => gate.get(id) === true);
+      const [rows, assessments] = await Promise.all([
+        findChildren(ctx.db, visible),
+        assessmentsFor(ctx.db, visible, todayInEngland()),
+      ]);
+      return visible.flatMap((id) => {
+        const row = rows.get(id);
+        const f = facts.get(id);
+        if (!row || !f) return [];
+        const child = guardRow(row, id, 'Child', decide(ctx, f));
+        return (assessments.get(id) ?? [])
+          .filter((a) => a.active)
+          .flatMap((a) =>
+            a.adviceRequests
+              .filter((r) => r.agency === agency && r.receivedDate === null)
+              .map((request) => ({ assessmentId: a.id, request, child })),
+          );
+      });
     },
     async parentCarerAccess(_root, args: { childId: string }, ctx) {
       requireCaller(ctx);
