@@ -1,16 +1,35 @@
 import { useEffect, useState } from 'react';
-import { hubCapabilities, type SessionUser } from './api.ts';
-import { NotYetAvailable, PageHeading } from './ui.tsx';
+import { type GqlError, gql, type SessionUser } from './api.ts';
+import { childName, MILESTONE_STATUS, statusTag } from './record-view.tsx';
+import { formatDate } from './text.ts';
+import { ErrorSummary, PageHeading } from './ui.tsx';
+
+interface Waiting {
+  assessmentId: string;
+  request: { id: string; sentDate: string; dueDate: string; status: string };
+  child: { id: string; givenName: string | null; familyName: string | null };
+}
+
+const WAITING = /* GraphQL */ `
+  query AdviceRequestsForMe {
+    adviceRequestsForMe { assessmentId request { id sentDate dueDate status } child { id givenName familyName } }
+  }
+`;
 
 /**
- * Health advice for EHC needs assessments: the ICB (integrated care board) must send it
- * within 6 weeks of being asked. The API for drafting and submitting it is still being built,
- * so this screen says so until the hub offers it.
+ * Health advice for EHC needs assessments: the council asks the NHS for it and it is due within
+ * 6 weeks of the request. This lists what the council is waiting for from the practitioner's
+ * organisation (children they work with), oldest first; each opens the child's record, where the
+ * advice is written.
  */
 export function AssessmentsScreen({ user }: { user: SessionUser }) {
-  const [available, setAvailable] = useState<boolean | null>(null);
+  const [waiting, setWaiting] = useState<Waiting[] | null>(null);
+  const [errors, setErrors] = useState<GqlError[]>([]);
   useEffect(() => {
-    void hubCapabilities().then((caps) => setAvailable([...caps].some((n) => /healthAdvice/i.test(n))));
+    void gql<{ adviceRequestsForMe: Waiting[] }>(WAITING).then((r) => {
+      setWaiting(r.data?.adviceRequestsForMe ?? []);
+      setErrors(r.errors);
+    });
   }, []);
   return (
     <>
@@ -19,10 +38,44 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
         When the council starts an EHC (education, health and care) needs assessment, it asks the NHS for
         health advice. The advice is due within 6 weeks of the request.
       </p>
-      {available === false && <NotYetAvailable what="Writing and sending health advice" />}
-      {available && <p>Health advice is available in this hub. Find the child to open their assessment.</p>}
+      <ErrorSummary messages={errors.map((e) => e.message)} />
+      {waiting === null ? (
+        <p>Loading…</p>
+      ) : waiting.length === 0 ? (
+        <p>The council is not waiting for health advice from your organisation.</p>
+      ) : (
+        <table className="table" data-testid="advice-waiting">
+          <caption className="table-caption">
+            {waiting.length === 1 ? '1 request' : `${waiting.length} requests`}, oldest first
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Child</th>
+              <th scope="col">Asked on</th>
+              <th scope="col">Due by</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {waiting.map((w) => (
+              <tr key={w.request.id}>
+                <td>
+                  <a href={`#/child/${w.child.id}`}>{childName(w.child)}</a>
+                </td>
+                <td>{formatDate(w.request.sentDate)}</td>
+                <td>{formatDate(w.request.dueDate)}</td>
+                <td>
+                  <strong className={statusTag(w.request.status)}>
+                    {MILESTONE_STATUS[w.request.status] ?? w.request.status}
+                  </strong>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <p>
-        <a href="#/search">Find a child</a> to see their shared record.
+        For another child, <a href="#/search">find the child</a> to see their shared record.
       </p>
     </>
   );

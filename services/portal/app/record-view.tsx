@@ -111,7 +111,7 @@ const MILESTONE: Record<string, string> = {
   'advice:education': 'Education advice (6 weeks from request)',
 };
 
-const STATUS: Record<string, string> = {
+export const MILESTONE_STATUS: Record<string, string> = {
   not_due: 'Not due yet',
   due_soon: 'Due within 7 days',
   overdue: 'Late',
@@ -119,7 +119,7 @@ const STATUS: Record<string, string> = {
   missed: 'Done late',
 };
 
-function statusTag(status: string): string {
+export function statusTag(status: string): string {
   return status === 'overdue' || status === 'missed'
     ? 'tag tag-red'
     : status === 'met'
@@ -154,7 +154,7 @@ export function EhcAssessments({ assessments }: { assessments: EhcAssessment[] }
                   <th scope="row">{MILESTONE[m.name] ?? m.name}</th>
                   <td>{formatDate(m.dueDate)}</td>
                   <td>
-                    <strong className={statusTag(m.status)}>{STATUS[m.status] ?? m.status}</strong>
+                    <strong className={statusTag(m.status)}>{MILESTONE_STATUS[m.status] ?? m.status}</strong>
                     {m.status === 'overdue' && m.daysLate != null && ` ${m.daysLate} days late`}
                     {(m.status === 'not_due' || m.status === 'due_soon') &&
                       m.daysRemaining != null &&

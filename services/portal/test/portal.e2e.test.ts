@@ -268,11 +268,11 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
 
     const page = await signIn('demo-health-1');
     await expectHeadingFocused(page, /Assessments/);
+    // The council's request is on the practitioner's list; the child's record opens from it.
+    const waiting = page.getByTestId('advice-waiting');
+    await expect.poll(() => waiting.innerText()).toContain(`${child.givenName} ${child.familyName}`);
     await screen(page, '08-health-assessments');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }).click();
-    await page.getByLabel('Child’s name').fill(child.familyName);
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
+    await waiting.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
     const due = page.getByTestId('advice-due');
     await due.waitFor();
     // 6 weeks after the request was sent (14 days ago): 28 days from today.
@@ -297,6 +297,12 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await page.getByRole('status').getByText('Your health advice has been sent to the council').waitFor();
     await page.getByText(/^Sent /).waitFor();
     await screen(page, '10-health-advice-sent');
+    // Sent through the hub, the advice answers the council's request: it leaves the list.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assessments' }).click();
+    await expectHeadingFocused(page, /Assessments/);
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .not.toContain(`${child.givenName} ${child.familyName}`);
   });
 
   it('council SEND officer: timeliness dashboard', async () => {
