@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,10 +47,11 @@ describe('pnpm audit:verify', () => {
   beforeAll(async () => {
     if (process.env.DATABASE_URL) {
       testDb = await createTestDatabase();
-      env = { ...process.env, DATABASE_URL: testDb.url };
+      env = { ...process.env, DATABASE_URL: testDb.url, AUDIT_PORT: '1' };
     } else {
       dataDir = mkdtempSync(join(tmpdir(), 'hub-audit-verify-'));
-      env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir };
+      // AUDIT_PORT: nothing listens there, even if a dev hub runs on this machine.
+      env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, AUDIT_PORT: '1' };
     }
     await withDb(async (db) => {
       await migrateAudit(db);
@@ -58,6 +61,27 @@ describe('pnpm audit:verify', () => {
   afterAll(async () => {
     await testDb?.destroy();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to open the embedded store while the hub (its audit service) is running', async () => {
+    const hub = createServer((req, res) => res.writeHead(req.url === '/health' ? 200 : 404).end());
+    await new Promise<void>((done) => hub.listen(0, '127.0.0.1', done));
+    try {
+      const port = String((hub.address() as AddressInfo).port);
+      const saved = env;
+      env = {
+        ...saved,
+        DATABASE_URL: '',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-audit-running-')),
+        AUDIT_PORT: port,
+      };
+      const { code, out } = await verify();
+      env = saved;
+      expect(out).toMatch(/the hub is running on this embedded store.*Stop it first/);
+      expect(code).toBe(2);
+    } finally {
+      hub.close();
+    }
   });
 
   it('prints OK with the count and head, exit code 0', async () => {

@@ -26,6 +26,12 @@ const batchSize = values.batch ? Number(values.batch) : 5000;
 
 const url = process.env.DATABASE_URL;
 const dataDir = resolve(process.env.DATA_DIR ?? '.data', 'audit');
+if (!url && (await auditServiceAnswers())) {
+  console.error(
+    'audit:verify: the hub is running on this embedded store (the audit service answers on its port). Stop it first: an embedded database must not be opened by two processes.',
+  );
+  process.exit(2);
+}
 if (!url && !existsSync(dataDir)) {
   console.error(`audit:verify: no audit store at ${dataDir} (set DATABASE_URL or DATA_DIR)`);
   process.exit(2);
@@ -58,4 +64,15 @@ try {
   }
 } finally {
   await db.close();
+}
+
+/** Whether `pnpm start`'s audit service is up (it holds the embedded store open). */
+async function auditServiceAnswers(): Promise<boolean> {
+  const port = process.env.AUDIT_PORT ?? '4005';
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(500) });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
