@@ -199,27 +199,43 @@ export async function fetchAccessFacts(
   childIds: string[],
 ): Promise<Map<string, ChildAccessFacts>> {
   if (childIds.length === 0) return new Map();
+  const body = await postToRecord<{ facts: ChildAccessFacts[] }>(
+    recordBaseUrl,
+    contextToken,
+    '/internal/access-facts',
+    { childIds },
+    {
+      unavailable: 'The consent and access service is unavailable; no data can be shared right now.',
+      refused: 'The consent and access service did not answer; no data can be shared right now.',
+    },
+  );
+  return new Map(body.facts.map((f) => [f.childId, f]));
+}
+
+/**
+ * An adapter's call to one of the record service's internal routes, on behalf of the caller (their
+ * gateway-signed context goes along, so the record checks access itself). No answer, or a refusal,
+ * is UNAVAILABLE with the given message: the caller gets a clear error and nothing changes.
+ */
+export async function postToRecord<T>(
+  recordBaseUrl: string,
+  contextToken: string,
+  path: `/internal/${string}`,
+  body: unknown,
+  messages: { unavailable: string; refused: string },
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${recordBaseUrl}/internal/access-facts`, {
+    response = await fetch(`${recordBaseUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-context': contextToken },
-      body: JSON.stringify({ childIds }),
+      body: JSON.stringify(body),
     });
   } catch {
-    throw new HubError(
-      'UNAVAILABLE',
-      'The consent and access service is unavailable; no data can be shared right now.',
-    );
+    throw new HubError('UNAVAILABLE', messages.unavailable);
   }
-  if (!response.ok) {
-    throw new HubError(
-      'UNAVAILABLE',
-      'The consent and access service did not answer; no data can be shared right now.',
-    );
-  }
-  const body = (await response.json()) as { facts: ChildAccessFacts[] };
-  return new Map(body.facts.map((f) => [f.childId, f]));
+  if (!response.ok) throw new HubError('UNAVAILABLE', messages.refused);
+  return (await response.json()) as T;
 }
 
 /**

@@ -9,6 +9,7 @@ export {
   guardedFieldResolvers,
   guardRow,
   loadGuardedSections,
+  postToRecord,
   reportChildDenied,
   sectionDenied,
 } from './access.ts';

@@ -11,6 +11,7 @@ import {
   fetchAccessFacts,
   gateChildren,
   HubError,
+  postToRecord,
   reportChildDenied,
   type SubgraphContext,
 } from '@hub/service-kit';
@@ -70,31 +71,26 @@ interface ActiveAssessment {
 
 /** Asks the record service (which owns the EHC workflow) whether the child has an assessment in progress. */
 async function activeAssessment(ctx: SubgraphContext, childId: string): Promise<ActiveAssessment | null> {
-  let response: Response;
-  try {
-    response = await fetch(`${ctx.recordBaseUrl}/internal/ehc-assessments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-context': ctx.hubToken },
-      body: JSON.stringify({ childIds: [childId] }),
-    });
-  } catch {
-    throw new HubError(
-      'UNAVAILABLE',
-      'The EHC assessment record is unavailable; health advice cannot be saved right now.',
-    );
-  }
-  if (!response.ok)
-    throw new HubError(
-      'UNAVAILABLE',
-      'The EHC assessment record did not answer; health advice cannot be saved right now.',
-    );
-  const body = (await response.json()) as { active: ActiveAssessment[] };
+  const body = await postToRecord<{ active: ActiveAssessment[] }>(
+    recordUrl(ctx),
+    ctx.hubToken,
+    '/internal/ehc-assessments',
+    { childIds: [childId] },
+    {
+      unavailable: 'The EHC assessment record is unavailable; health advice cannot be saved right now.',
+      refused: 'The EHC assessment record did not answer; health advice cannot be saved right now.',
+    },
+  );
   return body.active.find((a) => a.childId === childId) ?? null;
 }
 
-async function factsFor(ctx: SubgraphContext, childId: string): Promise<ChildAccessFacts> {
+function recordUrl(ctx: SubgraphContext): string {
   if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
-  const facts = (await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, [childId])).get(childId);
+  return ctx.recordBaseUrl;
+}
+
+async function factsFor(ctx: SubgraphContext, childId: string): Promise<ChildAccessFacts> {
+  const facts = (await fetchAccessFacts(recordUrl(ctx), ctx.hubToken, [childId])).get(childId);
   const decision = facts ? decide(ctx, facts) : null;
   if (!facts || !decision?.canSeeChild) {
     reportChildDenied(ctx, childId);
@@ -286,25 +282,16 @@ export async function submit(ctx: SubgraphContext, id: string): Promise<AdviceRo
 }
 
 async function tellRecordAdviceReceived(ctx: SubgraphContext, assessmentId: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`${ctx.recordBaseUrl}/internal/ehc-advice-received`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-context': ctx.hubToken },
-      body: JSON.stringify({ assessmentId }),
-    });
-  } catch {
-    throw new HubError(
-      'UNAVAILABLE',
-      'The EHC assessment record is unavailable; the advice was not sent. Try again.',
-    );
-  }
-  if (!response.ok) {
-    throw new HubError(
-      'UNAVAILABLE',
-      'The EHC assessment record did not accept the advice; it was not sent. Try again.',
-    );
-  }
+  await postToRecord(
+    recordUrl(ctx),
+    ctx.hubToken,
+    '/internal/ehc-advice-received',
+    { assessmentId },
+    {
+      unavailable: 'The EHC assessment record is unavailable; the advice was not sent. Try again.',
+      refused: 'The EHC assessment record did not accept the advice; it was not sent. Try again.',
+    },
+  );
 }
 
 export async function correct(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
@@ -354,8 +341,7 @@ export async function loadAdvice(
   ctx: SubgraphContext,
   childIds: string[],
 ): Promise<Map<string, AdviceView[] | HubError>> {
-  if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
-  const facts = await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, childIds);
+  const facts = await fetchAccessFacts(recordUrl(ctx), ctx.hubToken, childIds);
   const gate = gateChildren(
     ctx,
     facts,
