@@ -184,36 +184,29 @@ export async function createDraft(
   requireWriter(ctx, facts, 'createHealthAdviceDraft');
   const active = await requireActive(ctx, id);
   const principal = ctx.hub.principal;
-  const [existing] = await ctx.db.db
-    .select({ id: healthAdvice.id })
+  // Any advice this organisation already has for the assessment: a draft is edited, submitted
+  // advice is corrected; neither starts again from version 1.
+  const earlier = await ctx.db.db
+    .select({ id: healthAdvice.id, status: healthAdvice.status })
     .from(healthAdvice)
     .where(
       and(
         eq(healthAdvice.assessmentId, active.assessmentId),
         eq(healthAdvice.organisationId, principal.orgId),
-        eq(healthAdvice.status, 'draft'),
       ),
     );
-  if (existing)
+  const draft = earlier.find((r) => r.status === 'draft');
+  if (draft)
     throw new HubError(
       'CONFLICT',
       'Your organisation already has a draft for this assessment; edit that one.',
-      { adviceId: existing.id },
+      { adviceId: draft.id },
     );
-  const previous = await ctx.db.db
-    .select({ id: healthAdvice.id })
-    .from(healthAdvice)
-    .where(
-      and(
-        eq(healthAdvice.assessmentId, active.assessmentId),
-        eq(healthAdvice.organisationId, principal.orgId),
-      ),
-    );
-  if (previous.length > 0) {
+  if (earlier.length > 0) {
     throw new HubError(
       'CONFLICT',
       'Your organisation has already submitted advice for this assessment; correct it instead.',
-      { adviceId: previous[0]!.id },
+      { adviceId: earlier[0]!.id },
     );
   }
   const [row] = await ctx.db.db
