@@ -1,17 +1,11 @@
+// The same age rule the hub enforces (only this pure module, not the CASL abilities).
+import { isDecisionMaker } from '@hub/policy/age';
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
-import {
-  DOMAINS,
-  formatDateTime,
-  isSixteenOrOver,
-  PURPOSE_PHRASE,
-  PURPOSES,
-  purposeLabel,
-  RECIPIENTS,
-} from './text.ts';
+import { DOMAINS, formatDateTime, PURPOSE_PHRASE, PURPOSES, purposeLabel, RECIPIENTS } from './text.ts';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
@@ -180,7 +174,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   const name = child ? childName(child) : 'this child';
   const self = user.role === 'young_person';
   // From 16 the young person decides; a parent carer they let in can look but not change.
-  const decides = self || !child?.dateOfBirth || !isSixteenOrOver(child.dateOfBirth);
+  const decides = self || !child?.dateOfBirth || !isDecisionMaker(child.dateOfBirth, new Date());
   return (
     <>
       <p>

@@ -115,13 +115,3 @@ export function formatDateTime(iso: string | null | undefined): string {
   });
   return `${when} UTC`;
 }
-
-/** From 16 a young person decides for themself (whole years on `today`, UK calendar dates). */
-export function isSixteenOrOver(dateOfBirth: string, today = new Date()): boolean {
-  const [y, m, d] = dateOfBirth.split('-').map(Number) as [number, number, number];
-  const age =
-    today.getFullYear() -
-    y -
-    (today.getMonth() + 1 < m || (today.getMonth() + 1 === m && today.getDate() < d) ? 1 : 0);
-  return age >= 16;
-}
