@@ -240,23 +240,12 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
             </thead>
             <tbody>
               {RECIPIENTS.filter((r) => r.value !== d.owner).map((r) => {
-                const active = consents.filter(
-                  (c) =>
-                    c.domain === d.value &&
-                    c.recipientOrgType === r.value &&
-                    c.purpose === purpose &&
-                    SHARING(c),
+                const here = consents.filter(
+                  (c) => c.domain === d.value && c.recipientOrgType === r.value && c.purpose === purpose,
                 );
+                const active = here.filter(SHARING);
                 const shared = active.length > 0;
-                const awaiting = shared
-                  ? []
-                  : consents.filter(
-                      (c) =>
-                        c.domain === d.value &&
-                        c.recipientOrgType === r.value &&
-                        c.purpose === purpose &&
-                        AWAITING(c),
-                    );
+                const awaiting = shared ? [] : here.filter(AWAITING);
                 const what = (
                   <span className="visually-hidden">
                     {' '}
