@@ -1,14 +1,96 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
+
+/**
+ * Error properties a log line may carry: what an operator needs to find the fault (which SQL,
+ * which constraint, which PostgreSQL error code), never the values. Everything else an error
+ * object holds is dropped, because libraries hang the query's values on their errors:
+ * drizzle's DrizzleQueryError has `params` and repeats them in its message ("params: …");
+ * postgres.js adds `parameters`/`args` (enumerable in debug mode) and PostgreSQL's `detail`
+ * quotes the row ("Key (nhs_number)=(…) already exists", "Failing row contains (…)").
+ * An allow-list rather than a deny-list: the next library's new property stays out by default.
+ */
+const SAFE_ERROR_FIELDS = [
+  'code',
+  'severity',
+  'routine',
+  'schema_name',
+  'table_name',
+  'column_name',
+  'constraint_name',
+  'statusCode',
+  'errno',
+  'syscall',
+] as const;
+
+/** Where a nested error may hide: wrapped by drizzle (`cause`), graphql-js (`originalError`), AggregateError. */
+const MAX_DEPTH = 4;
+
+/** drizzle: "Failed query: <sql>\nparams: <values>". Everything from "params:" on is values. */
+const PARAMS_TAIL = /\n\s*params:[\s\S]*$/;
+
+/** The message with any values removed. SQL text stays: drizzle and postgres.js bind values as $1, $2… */
+export function scrubMessage(message: string): string {
+  return message.replace(PARAMS_TAIL, '\nparams: [redacted]');
+}
+
+export interface SafeError {
+  type: string;
+  message: string;
+  stack?: string;
+  /** The SQL text of a failed query (placeholders, no values). */
+  query?: string;
+  cause?: SafeError;
+  [field: string]: unknown;
+}
+
+/**
+ * pino `err` serializer for every service: type, scrubbed message, stack frames (without the
+ * message the stack repeats), SQL text and PostgreSQL's error code and object names, nested
+ * causes the same way. Never parameters, `detail`, `where` or any other property.
+ */
+export function serializeError(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const error = value as Record<string, unknown> & { message?: unknown; stack?: unknown };
+  const message = scrubMessage(typeof error.message === 'string' ? error.message : String(error));
+  const type =
+    (error.constructor as { name?: string } | undefined)?.name ??
+    (typeof error.name === 'string' ? error.name : 'Error');
+  const out: SafeError = { type, message };
+  if (typeof error.stack === 'string') {
+    // The stack's first lines are the message again: keep only the frames.
+    const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line));
+    out.stack = [`${type}: ${message}`, ...frames].join('\n');
+  }
+  for (const field of SAFE_ERROR_FIELDS) {
+    const v = error[field];
+    if (typeof v === 'string' || typeof v === 'number') out[field] = v;
+  }
+  const code = (error.extensions as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') out.code ??= code;
+  if (typeof error.query === 'string') out.query = error.query;
+  if (depth < MAX_DEPTH) {
+    const inner = error.cause ?? error.originalError;
+    if (typeof inner === 'object' && inner !== null)
+      out.cause = serializeError(inner, depth + 1) as SafeError;
+    if (Array.isArray(error.errors))
+      out.errors = error.errors.slice(0, 10).map((e) => serializeError(e, depth + 1));
+  }
+  return out;
+}
 
 /**
  * pino settings shared by every service. Logs are operational, not audit: they carry
  * request ids and never personal data. Auth headers and the internal context are
- * redacted; GraphQL variables (which may hold names or NHS numbers) are never logged.
+ * redacted; GraphQL variables (which may hold names or NHS numbers) are never logged;
+ * errors go through `serializeError`, so a failed query's values never reach a log line.
+ * `stream` is for tests that read what a service logs.
  */
 export function loggerOptions(
   service: string,
   level: string,
+  stream?: DestinationStream,
 ): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'disableRequestLogging'> {
   return {
     logger:
@@ -17,6 +99,9 @@ export function loggerOptions(
         : {
             level,
             base: { service },
+            ...(stream ? { stream } : {}),
+            // Errors logged under another key than `err` get the same treatment.
+            serializers: { err: serializeError, error: serializeError, cause: serializeError },
             redact: {
               paths: [
                 'req.headers.authorization',
@@ -27,6 +112,12 @@ export function loggerOptions(
                 '*.givenName',
                 '*.familyName',
                 '*.dateOfBirth',
+                // Values of a failed query, wherever a caller put the error object.
+                'params',
+                'parameters',
+                '*.params',
+                '*.parameters',
+                '*.detail',
               ],
               censor: '[redacted]',
             },

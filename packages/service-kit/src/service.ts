@@ -2,6 +2,7 @@ import type { SubgraphConfig } from '@hub/config';
 import { type DbHandle, loadMigrations, type Migration, migrate } from '@hub/db';
 import type { FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import type { DestinationStream } from 'pino';
 import { buildSubgraph } from './subgraph.ts';
 
 export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
@@ -27,7 +28,7 @@ export interface SubgraphService {
   pgSchema: string;
   migrations: Migration[];
   prepareDatabase(db: DbHandle): Promise<string[]>;
-  buildApp(config: AppConfig, deps: { db: DbHandle }): FastifyInstance;
+  buildApp(config: AppConfig, deps: { db: DbHandle; logStream?: DestinationStream }): FastifyInstance;
   seedIfEmpty(db: DbHandle): Promise<number>;
 }
 
@@ -48,6 +49,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
         logLevel: config.LOG_LEVEL,
         resolvers: spec.resolvers,
         recordBaseUrl: config.RECORD_BASE_URL,
+        logStream: deps.logStream,
         ...(spec.loaders ? { loaders: spec.loaders } : {}),
       });
       spec.extend?.(app, { db: deps.db, config });

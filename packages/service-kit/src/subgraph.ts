@@ -3,6 +3,7 @@ import type { DbHandle } from '@hub/db';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import type { DestinationStream } from 'pino';
 import { compactAccess } from './access.ts';
 import { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
 import { HubError, hubErrorFormatter } from './errors.ts';
@@ -32,6 +33,8 @@ export interface SubgraphOptions {
   resolvers: IResolvers;
   loaders?: MercuriusLoaders;
   recordBaseUrl?: string | undefined;
+  /** Where log lines go (tests read them); stdout by default. */
+  logStream?: DestinationStream | undefined;
 }
 
 declare module 'mercurius' {
@@ -44,7 +47,7 @@ declare module 'mercurius' {
  * `server.ts` listens, tests use `inject` or listen on port 0.
  */
 export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
-  const app = Fastify({ ...loggerOptions(options.name, options.logLevel) });
+  const app = Fastify({ ...loggerOptions(options.name, options.logLevel, options.logStream) });
   app.register(internalContextPlugin, { secret: options.internalContextSecret });
   app.register(mercuriusFederationPlugin, {
     schema: readSchema(options.name),
