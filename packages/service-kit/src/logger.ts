@@ -38,7 +38,7 @@ export function scrubMessage(message: string): string {
 export interface SafeError {
   type: string;
   message: string;
-  stack?: string;
+  stack: string;
   /** The SQL text of a failed query (placeholders, no values). */
   query?: string;
   cause?: SafeError;
@@ -50,14 +50,15 @@ export interface SafeError {
  * message the stack repeats), SQL text and PostgreSQL's error code and object names, nested
  * causes the same way. Never parameters, `detail`, `where` or any other property.
  */
-export function serializeError(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null) return value;
+export function serializeError(value: unknown, depth = 0): SafeError {
+  if (typeof value !== 'object' || value === null)
+    return { type: typeof value, message: scrubMessage(String(value)), stack: '' };
   const error = value as Record<string, unknown> & { message?: unknown; stack?: unknown };
   const message = scrubMessage(typeof error.message === 'string' ? error.message : String(error));
   const type =
     (error.constructor as { name?: string } | undefined)?.name ??
     (typeof error.name === 'string' ? error.name : 'Error');
-  const out: SafeError = { type, message };
+  const out: SafeError = { type, message, stack: '' };
   if (typeof error.stack === 'string') {
     // The stack's first lines are the message again: keep only the frames.
     const frames = error.stack.split('\n').filter((line) => /^\s+at /.test(line));
@@ -80,6 +81,8 @@ export function serializeError(value: unknown, depth = 0): unknown {
   return out;
 }
 
+const logError = (value: unknown) => serializeError(value);
+
 /**
  * pino settings shared by every service. Logs are operational, not audit: they carry
  * request ids and never personal data. Auth headers and the internal context are
@@ -101,7 +104,7 @@ export function loggerOptions(
             base: { service },
             ...(stream ? { stream } : {}),
             // Errors logged under another key than `err` get the same treatment.
-            serializers: { err: serializeError, error: serializeError, cause: serializeError },
+            serializers: { err: logError, error: logError, cause: logError },
             redact: {
               paths: [
                 'req.headers.authorization',
