@@ -9,25 +9,46 @@ export {
   type PolicySubject,
   type SubjectDecision,
 } from './ability.ts';
-export { ageOn, DECISION_AGE, isDecisionMaker } from './age.ts';
+export {
+  ageOn,
+  decisionHandoverDate,
+  endOfCompulsorySchoolAge,
+  englandDate,
+  HANDOVER_RULE_TEXT,
+  isOverCompulsorySchoolAge,
+  schoolLeavingDate,
+} from './age.ts';
 export { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
 export {
   activeConsents,
+  type ConsentAction,
   type ConsentManagementDecision,
   canManageConsent,
   isConsentActive,
 } from './consent.ts';
+export {
+  activeRepresentatives,
+  type DecisionMakers,
+  type DecisionStage,
+  decisionMakers,
+  isActiveRepresentative,
+  isRepresentativeActive,
+} from './decision-maker.ts';
 export type * from './facts.ts';
+export { type HandoverNotice, handoverNotice } from './handover-notice.ts';
 export { POLICY_TABLE, type RolePolicy } from './policy-table.ts';
 export * from './principal.ts';
 export {
   activeBreakGlass,
   BREAK_GLASS_MAX_HOURS,
   BREAK_GLASS_MIN_REASON_LENGTH,
+  BREAK_GLASS_REASON_MAX_LENGTH,
   type BreakGlassRequest,
   hasRelationship,
+  normaliseFreeText,
   roleMatchesOrgType,
   validateBreakGlassRequest,
+  visibleLength,
 } from './relationship.ts';
 export {
   type ActionDecision,

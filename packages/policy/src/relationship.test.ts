@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { aBreakGlass, aPrincipal, someFacts } from './builders.ts';
-import { activeBreakGlass, hasRelationship, validateBreakGlassRequest } from './relationship.ts';
+import {
+  activeBreakGlass,
+  BREAK_GLASS_REASON_MAX_LENGTH,
+  hasRelationship,
+  normaliseFreeText,
+  validateBreakGlassRequest,
+  visibleLength,
+} from './relationship.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -116,8 +123,47 @@ describe('validateBreakGlassRequest', () => {
     ).toEqual([]);
     const padded = `   ${'x'.repeat(19)}          `;
     expect(validateBreakGlassRequest({ role: 'social_worker', reason: padded, durationHours: 1 })).toEqual([
-      'Reason must be at least 20 characters.',
+      'Reason must be at least 20 characters, not counting spaces or invisible characters.',
     ]);
+  });
+
+  it('does not count whitespace or invisible characters: a reason must be visible', () => {
+    const invisible = [
+      ' '.repeat(40),
+      '\u200B'.repeat(40),
+      '\u200C\u200D\u2060\uFEFF'.repeat(10),
+      '\u00A0\u2003\u3000\u2028\u2029\t\n'.repeat(6),
+      '\u00AD\u061C\u200E\u200F\u202A\u202E\u2066\u{E0041}'.repeat(5),
+      '\u3164\u115F\u1160\uFFA0\u2800'.repeat(8),
+    ];
+    for (const reason of invisible) {
+      expect(validateBreakGlassRequest({ role: 'social_worker', reason, durationHours: 1 })).toHaveLength(1);
+      expect(visibleLength(reason)).toBe(0);
+    }
+    // 19 visible characters padded to 60 code units with zero-width spaces between them.
+    const stuffed = 'x'.repeat(19).split('').join('\u200B\u200B');
+    expect(
+      validateBreakGlassRequest({ role: 'social_worker', reason: stuffed, durationHours: 1 }),
+    ).toHaveLength(1);
+    // Inner spaces count once: an ordinary sentence of 20 characters is a reason.
+    expect(visibleLength('Disclosure at school')).toBe(20);
+    expect(visibleLength('Disclosure   at\u200B school\n')).toBe(20);
+    expect(
+      validateBreakGlassRequest({ role: 'social_worker', reason: 'Disclosure at school', durationHours: 1 }),
+    ).toEqual([]);
+    // Decomposed accents count as the one character a person sees (NFC).
+    expect(visibleLength('e\u0301'.repeat(20))).toBe(20);
+  });
+
+  it(`caps a reason at BREAK_GLASS_REASON_MAX_LENGTH (${BREAK_GLASS_REASON_MAX_LENGTH}), the audit store's bound`, () => {
+    const longest = 'y'.repeat(BREAK_GLASS_REASON_MAX_LENGTH);
+    expect(
+      validateBreakGlassRequest({ role: 'social_worker', reason: `  ${longest}  `, durationHours: 1 }),
+    ).toEqual([]);
+    expect(
+      validateBreakGlassRequest({ role: 'social_worker', reason: `${longest}z`, durationHours: 1 }),
+    ).toEqual([`Reason must be at most ${BREAK_GLASS_REASON_MAX_LENGTH} characters.`]);
+    expect(normaliseFreeText(' e\u0301 ')).toBe('\u00E9');
   });
 
   it('wants a duration in (0, 24] hours', () => {

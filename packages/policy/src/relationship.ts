@@ -1,4 +1,5 @@
-import { isDecisionMaker } from './age.ts';
+import { isOverCompulsorySchoolAge } from './age.ts';
+import { decisionMakers, isActiveRepresentative } from './decision-maker.ts';
 import type { BreakGlassEntry, ChildAccessFacts } from './facts.ts';
 import { POLICY_TABLE } from './policy-table.ts';
 import { type Principal, ROLE_ORG_TYPE, type Role } from './principal.ts';
@@ -19,17 +20,23 @@ export function hasRelationship(principal: Principal, facts: ChildAccessFacts, n
   switch (rule) {
     case 'never':
       return false;
-    case 'parental_responsibility':
+    case 'parental_responsibility': {
+      // A capacity representative (who signs in with the family role) acts for the young person.
+      if (isActiveRepresentative(facts, principal.sub, now)) return true;
+      if (!facts.parentCarerSubs.includes(principal.sub)) return false;
+      const { stage } = decisionMakers(facts, now);
+      // Until the young person's login is set up, parent carers keep reading (nobody locked out).
       return (
-        facts.parentCarerSubs.includes(principal.sub) &&
-        (!isDecisionMaker(facts.dateOfBirth, now) || facts.parentAccessConfirmedByYoungPerson)
+        stage === 'child' || stage === 'awaiting_young_person' || facts.parentAccessConfirmedByYoungPerson
       );
+    }
     case 'self':
-      // Under 16 the parent carer holds the record; the young person's own access starts at 16.
+      // Of compulsory school age the parent carer holds the record; the young person's own
+      // access starts the day after the end of compulsory school age.
       return (
         facts.youngPersonSub !== null &&
         principal.sub === facts.youngPersonSub &&
-        isDecisionMaker(facts.dateOfBirth, now)
+        isOverCompulsorySchoolAge(facts.dateOfBirth, now)
       );
     default:
       return facts.relationships.some(
@@ -39,7 +46,38 @@ export function hasRelationship(principal: Principal, facts: ChildAccessFacts, n
 }
 
 export const BREAK_GLASS_MAX_HOURS = 24;
+/** Visible characters (see `visibleLength`), not code units: padding does not make a reason. */
 export const BREAK_GLASS_MIN_REASON_LENGTH = 20;
+/**
+ * UTF-16 code units of the stored (normalised, trimmed) reason: the same unit and bound as the
+ * audit store's `breakGlassReason` (packages/audit/src/event.ts imports this constant), so a
+ * reason the record service accepts is always one the audit event can carry.
+ */
+export const BREAK_GLASS_REASON_MAX_LENGTH = 2000;
+
+/**
+ * Characters that show nothing and take no space: format characters (Cf: ZWSP/ZWNJ/ZWJ
+ * U+200B-U+200D, word joiner U+2060, BOM U+FEFF, bidi marks, soft hyphen, tags...), controls
+ * (Cc, other than whitespace), and letters/symbols that render blank (Hangul fillers U+115F,
+ * U+1160, U+3164, U+FFA0; braille blank U+2800).
+ */
+const INVISIBLE = /(?![\t\n\v\f\r])[\p{Cf}\p{Cc}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+/** Any run of whitespace or separators (Z*: NBSP, em space, U+2028/2029...) reads as one space. */
+const SPACES = /[\s\p{Z}]+/gu;
+
+/** Free text as stored: Unicode NFC (one spelling per character), trimmed. */
+export function normaliseFreeText(text: string): string {
+  return text.normalize('NFC').trim();
+}
+
+/**
+ * How many characters a person would see: after NFC, invisible characters removed, each run of
+ * spaces counted once and none at either end. "Disclosure at school" is 20; twenty spaces or
+ * zero-width spaces are 0.
+ */
+export function visibleLength(text: string): number {
+  return [...text.normalize('NFC').replace(INVISIBLE, '').replace(SPACES, ' ').trim()].length;
+}
 
 export interface BreakGlassRequest {
   role: Role;
@@ -53,8 +91,14 @@ export function validateBreakGlassRequest(request: BreakGlassRequest): string[] 
   if (!POLICY_TABLE[request.role].mayBreakGlass) {
     problems.push(`Role ${request.role} may not use break-glass.`);
   }
-  if (request.reason.trim().length < BREAK_GLASS_MIN_REASON_LENGTH) {
-    problems.push(`Reason must be at least ${BREAK_GLASS_MIN_REASON_LENGTH} characters.`);
+  const reason = typeof request.reason === 'string' ? request.reason : '';
+  if (visibleLength(reason) < BREAK_GLASS_MIN_REASON_LENGTH) {
+    problems.push(
+      `Reason must be at least ${BREAK_GLASS_MIN_REASON_LENGTH} characters, not counting spaces or invisible characters.`,
+    );
+  }
+  if (normaliseFreeText(reason).length > BREAK_GLASS_REASON_MAX_LENGTH) {
+    problems.push(`Reason must be at most ${BREAK_GLASS_REASON_MAX_LENGTH} characters.`);
   }
   // Written so NaN fails too.
   if (!(request.durationHours > 0 && request.durationHours <= BREAK_GLASS_MAX_HOURS)) {
