@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PURPOSES, type Purpose, ROLES, type Role } from '@hub/policy';
+import { BREAK_GLASS_REASON_MAX_LENGTH, PURPOSES, type Purpose, ROLES, type Role } from '@hub/policy';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 
@@ -7,7 +7,14 @@ import { canonicalJson } from './canonical-json.ts';
 export const OPERATION_TYPES = ['query', 'mutation', 'subscription', 'export', 'unknown'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
-export const OUTCOMES = ['ok', 'denied', 'error'] as const;
+/**
+ * `attempted`: written by the gateway BEFORE a mutation is forwarded to any subgraph (write-ahead),
+ * so no write can commit without an event. The outcome (`ok`, `denied`, `error`) follows as a
+ * second event with the same requestId once the subgraphs have answered. An `attempted` event
+ * with no later event of the same requestId is a write whose outcome was never recorded (the
+ * gateway or the audit store failed in between): the change may or may not have been made.
+ */
+export const OUTCOMES = ['ok', 'denied', 'error', 'attempted'] as const;
 export type AuditOutcome = (typeof OUTCOMES)[number];
 
 /** Version of the canonical form below; stored per row so a later format can still be verified. */
@@ -89,34 +96,59 @@ export class AuditInputError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What the store accepts in one event. Exported so writers (the gateway) summarise to fit
+ * instead of having an event refused: a refused event means the request fails closed with no
+ * record at all. Bounds keep one event small; a GraphQL response can exceed them (thousands of
+ * errors or aliased fields), which is why the gateway summarises (services/gateway/src/audit-event.ts).
+ */
+export const AUDIT_EVENT_LIMITS = {
+  requestId: 200,
+  /** actor sub/orgId, operationName and every list entry. */
+  text: 300,
+  errorCodes: 100,
+  fields: 5000,
+  children: 10_000,
+  sectionsPerChild: 100,
+  /**
+   * A break-glass reason the record accepts must always fit: the record's own limit, the same
+   * constant (normalised, trimmed UTF-16 code units).
+   */
+  breakGlassReason: BREAK_GLASS_REASON_MAX_LENGTH,
+  clientIp: 100,
+} as const;
+
+const L = AUDIT_EVENT_LIMITS;
 const text = (max: number) => z.string().min(1).max(max);
 const nullableText = (max: number) => text(max).nullable();
-const list = (max: number) => z.array(text(300)).max(max);
+const list = (max: number) => z.array(text(L.text)).max(max);
 
-// Bounds keep one event small; they are far above what one GraphQL response can touch
-// (a search returns at most 50 children, each with a few dozen fields).
 const inputSchema = z.strictObject({
-  requestId: text(200),
+  requestId: text(L.requestId),
   actor: z.strictObject({
-    sub: nullableText(300),
+    sub: nullableText(L.text),
     role: z.enum(ROLES).nullable(),
-    orgId: nullableText(300),
+    orgId: nullableText(L.text),
   }),
   purpose: z.enum(PURPOSES).nullable(),
-  operationName: nullableText(300),
+  operationName: nullableText(L.text),
   operationType: z.enum(OPERATION_TYPES),
   outcome: z.enum(OUTCOMES),
-  errorCodes: list(100).optional(),
-  fieldsReturned: list(5000).optional(),
-  fieldsDenied: list(5000).optional(),
+  errorCodes: list(L.errorCodes).optional(),
+  fieldsReturned: list(L.fields).optional(),
+  fieldsDenied: list(L.fields).optional(),
   breakGlass: z.boolean().optional(),
-  breakGlassReason: nullableText(2000).optional(),
-  clientIp: nullableText(100).optional(),
+  breakGlassReason: nullableText(L.breakGlassReason).optional(),
+  clientIp: nullableText(L.clientIp).optional(),
   children: z
     .array(
-      z.strictObject({ childId: z.string().regex(UUID, 'must be a UUID'), sections: list(100).optional() }),
+      z.strictObject({
+        childId: z.string().regex(UUID, 'must be a UUID'),
+        sections: list(L.sectionsPerChild).optional(),
+      }),
     )
-    .max(10_000)
+    .max(L.children)
     .optional(),
 });
 

@@ -28,7 +28,15 @@ const SYSTEM = {
 } as const;
 
 // 0 success, 4 minor failure (the caller was refused), 8 serious failure (the operation failed).
-const OUTCOME_CODE: Record<AuditOutcome, '0' | '4' | '8'> = { ok: '0', denied: '4', error: '8' };
+// An attempt (written before a mutation is forwarded) has no outcome yet: R4 makes `outcome`
+// optional (0..1), so it is left out and outcomeDesc says the outcome follows in the event
+// with the same request id.
+const OUTCOME_CODE: Record<AuditOutcome, '0' | '4' | '8' | null> = {
+  ok: '0',
+  denied: '4',
+  error: '8',
+  attempted: null,
+};
 
 // Read for queries and exports; execute for anything else (a mutation may create, update or
 // withdraw, which the hub's own subtype names precisely).
@@ -75,13 +83,17 @@ export function toFhirAuditEvent(event: StoredAuditEvent): FhirAuditEvent {
     ],
     action: ACTION[event.operationType],
     recorded: event.occurredAt,
-    outcome: OUTCOME_CODE[event.outcome],
-    ...(event.outcome !== 'ok'
-      ? {
-          outcomeDesc:
-            event.errorCodes.length > 0 ? `${event.outcome}: ${event.errorCodes.join(', ')}` : event.outcome,
-        }
-      : {}),
+    ...(OUTCOME_CODE[event.outcome] !== null ? { outcome: OUTCOME_CODE[event.outcome] } : {}),
+    ...(event.outcome === 'attempted'
+      ? { outcomeDesc: `attempted: the outcome follows in the event with request id ${event.requestId}` }
+      : event.outcome !== 'ok'
+        ? {
+            outcomeDesc:
+              event.errorCodes.length > 0
+                ? `${event.outcome}: ${event.errorCodes.join(', ')}`
+                : event.outcome,
+          }
+        : {}),
     purposeOfEvent: purposeOfUse,
     agent: [
       {

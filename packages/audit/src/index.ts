@@ -1,6 +1,7 @@
 export { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
 export { canonicalJson } from './canonical-json.ts';
 export {
+  AUDIT_EVENT_LIMITS,
   type AuditActor,
   type AuditChildAccess,
   type AuditEvent,

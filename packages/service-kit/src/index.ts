@@ -24,7 +24,13 @@ export {
   type JsonError,
   statusCodeFor,
 } from './errors.ts';
-export { internalContextPlugin } from './internal-context-plugin.ts';
+export {
+  ContextRequiredError,
+  GATEWAY_ONLY_MESSAGE,
+  internalContextPlugin,
+  type RouteAccess,
+  requireContext,
+} from './internal-context-plugin.ts';
 export { loggerOptions } from './logger.ts';
 export { readSchema, schemaPath } from './schema.ts';
 export { runSubgraphServer } from './server-runner.ts';

@@ -1,56 +1,147 @@
-import { AuthError, INTERNAL_CONTEXT_HEADER, type InternalContext, verifyInternalContext } from '@hub/auth';
-import type { FastifyInstance } from 'fastify';
+import {
+  AuthError,
+  INTERNAL_CONTEXT_HEADER,
+  type InternalContext,
+  SERVICE_TOKEN_HEADER,
+  type ServiceAudience,
+  verifyInternalContext,
+  verifyServiceToken,
+} from '@hub/auth';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+
+/**
+ * Who may call a subgraph route, declared on the route itself (`config`), never worked out
+ * from the URL. A route that declares nothing needs the gateway-signed internal context.
+ */
+export type RouteAccess =
+  /** Anyone: liveness checks. Nothing behind such a route may read or write data. */
+  | 'public'
+  /**
+   * The GraphQL endpoint: the internal context, except for the gateway's start-up SDL fetch
+   * (`{ _service { sdl } }`), which it makes before any user exists. The SDL is public (the file in schema/).
+   */
+  | 'graphql';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route checks a service token itself (see @hub/auth signServiceToken); no user context. */
-    serviceAuth?: boolean;
+    /** Absent: only callers with a verified gateway-signed internal context (deny by default). */
+    hubAccess?: RouteAccess;
+    /**
+     * Service-to-service route: the caller proves itself with a service token of this
+     * audience (see @hub/auth signServiceToken) instead of a user context. Checked before the
+     * handler runs; the handler checks again.
+     */
+    serviceAuth?: ServiceAudience;
   }
   interface FastifyRequest {
-    /** Verified context from the gateway; set on every /graphql request that reaches a resolver. */
+    /** Verified context from the gateway; set on every request a protected route serves. */
     hubContext: InternalContext | null;
     /** The raw signed context, forwarded when this subgraph asks the record service for access facts. */
     hubContextToken: string | null;
   }
 }
 
+export const GATEWAY_ONLY_MESSAGE = 'This service only accepts requests from the hub gateway.';
+
+/** Thrown by requireContext; Fastify answers with its statusCode and code. */
+export class ContextRequiredError extends Error {
+  readonly statusCode = 401;
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = GATEWAY_ONLY_MESSAGE) {
+    super(message);
+    this.name = 'ContextRequiredError';
+  }
+}
+
 /**
- * Subgraphs are never called by end users: every GraphQL request must carry the
- * gateway-signed internal context. Anything else is a 401 before GraphQL runs.
- * The gateway's own schema-introspection call (`_service { sdl }`) is the one exception:
- * the SDL is public (it is the file in schema/), and the gateway fetches it at start.
+ * Handlers of protected routes call this first: the verified internal context, or a 401.
+ * Defence in depth: the route-level guard below already refused a caller without one, but a
+ * handler must not rely on a hook someone could reorder, scope away or remove.
+ */
+export function requireContext(request: FastifyRequest): InternalContext {
+  const context = (request as Partial<FastifyRequest>).hubContext;
+  if (!context) throw new ContextRequiredError();
+  return context;
+}
+
+/**
+ * Subgraphs are never called by end users. The guard is bound to the route Fastify matched
+ * (its `config`), not to `request.url`: the router matches the percent-decoded path, so any
+ * test on the raw URL (`/%69nternal/...`) can disagree with what is actually served.
+ *
+ * Deny by default: every route needs a verified gateway-signed internal context unless it is
+ * marked `hubAccess: 'public'` or `serviceAuth`. The hooks are registered on the root (this
+ * plugin is not encapsulated), before any route or plugin of the service, so they run for
+ * every route, including routes in encapsulated plugins (mercurius) and Fastify's own HEAD
+ * routes. Only a request that matched no route (404) passes untouched: it reaches no handler.
  */
 export const internalContextPlugin = fp(
   async (app: FastifyInstance, options: { secret: string }) => {
     app.decorateRequest('hubContext', null);
     app.decorateRequest('hubContextToken', null);
-    app.addHook('preHandler', async (request, reply) => {
-      if (!request.url.startsWith('/graphql') && !request.url.startsWith('/internal/')) return;
-      // Service-to-service routes (the gateway writing audit events, also for callers it could
-      // not authenticate) carry no user context and verify their own service token instead.
-      if (request.routeOptions.config?.serviceAuth === true) return;
+
+    // onRequest, before the body is read: an unauthenticated caller costs no body parsing.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.is404) return;
+      const config = request.routeOptions.config;
+      if (config.hubAccess === 'public') return;
+      if (config.serviceAuth !== undefined) {
+        const token = request.headers[SERVICE_TOKEN_HEADER];
+        try {
+          await verifyServiceToken(
+            options.secret,
+            config.serviceAuth,
+            typeof token === 'string' ? token : undefined,
+          );
+        } catch (error) {
+          return refuse(request, reply, error instanceof AuthError ? error.message : GATEWAY_ONLY_MESSAGE);
+        }
+        return;
+      }
       const token = request.headers[INTERNAL_CONTEXT_HEADER];
       if (typeof token !== 'string') {
-        if (request.url.startsWith('/graphql') && isSdlQuery(request.body)) return;
-        return reply
-          .code(401)
-          .send(unauthenticated('This service only accepts requests from the hub gateway.'));
+        // The SDL exception needs the body: decided in preHandler.
+        if (config.hubAccess === 'graphql') return;
+        return refuse(request, reply, GATEWAY_ONLY_MESSAGE);
       }
       try {
         request.hubContext = await verifyInternalContext(options.secret, token);
         request.hubContextToken = token;
       } catch (error) {
-        const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
-        return reply.code(401).send(unauthenticated(message));
+        return refuse(request, reply, error instanceof AuthError ? error.message : 'Unauthenticated.');
       }
+    });
+
+    // The one request a protected route serves without a context: the SDL fetch on /graphql.
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.is404 || request.hubContext) return;
+      const config = request.routeOptions.config;
+      if (config.hubAccess === 'public' || config.serviceAuth !== undefined) return;
+      if (
+        config.hubAccess === 'graphql' &&
+        isSdlQuery(request.method === 'GET' ? request.query : request.body)
+      )
+        return;
+      return refuse(request, reply, GATEWAY_ONLY_MESSAGE);
     });
   },
   { name: 'hub-internal-context' },
 );
 
-function unauthenticated(message: string) {
-  return { data: null, errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] };
+/**
+ * 401 in the shape the route speaks: a GraphQL result for the GraphQL route, the REST problem
+ * shape (`{ error: { code, message } }`, as the audit routes answer) for every other route.
+ */
+function refuse(request: FastifyRequest, reply: FastifyReply, message: string) {
+  const graphql = request.routeOptions.config.hubAccess === 'graphql';
+  return reply
+    .code(401)
+    .send(
+      graphql
+        ? { data: null, errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }
+        : { error: { code: 'UNAUTHENTICATED', message } },
+    );
 }
 
 function isSdlQuery(body: unknown): boolean {

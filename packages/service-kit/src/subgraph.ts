@@ -55,6 +55,8 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     ...(options.loaders ? { loaders: options.loaders } : {}),
     errorFormatter: hubErrorFormatter as never,
     graphiql: false,
+    // Declared on the route (GET and POST /graphql), read by the internal-context guard.
+    additionalRouteOptions: { config: { hubAccess: 'graphql' } },
     context: (request) => ({
       hub: request.hubContext,
       hubToken: request.hubContextToken,
@@ -74,7 +76,10 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
       }
     });
   });
-  app.get('/health', async () => ({ status: 'ok', service: options.name }));
+  app.get('/health', { config: { hubAccess: 'public' } }, async () => ({
+    status: 'ok',
+    service: options.name,
+  }));
   return app;
 }
 

@@ -15,7 +15,7 @@ import type { IResolvers } from 'mercurius';
 const upper = (value: string) => value.toUpperCase();
 
 interface GraphQLFilter extends Omit<AuditFilter, 'outcome'> {
-  outcome?: 'OK' | 'DENIED' | 'ERROR' | null;
+  outcome?: 'OK' | 'DENIED' | 'ERROR' | 'ATTEMPTED' | null;
 }
 
 /** Validation problems reach the caller as INVALID_INPUT, listing every one. */

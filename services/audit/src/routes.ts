@@ -33,7 +33,7 @@ const problem = (code: string, message: string, extra: Record<string, unknown> =
  * problem; any other failure is a 5xx, which the gateway turns into "no data returned".
  */
 export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; secret: string }): void {
-  app.post('/internal/audit-events', { config: { serviceAuth: true } }, async (request, reply) => {
+  app.post('/internal/audit-events', { config: { serviceAuth: 'audit-writer' } }, async (request, reply) => {
     const token = request.headers[SERVICE_TOKEN_HEADER];
     try {
       await verifyServiceToken(deps.secret, 'audit-writer', typeof token === 'string' ? token : undefined);
@@ -56,7 +56,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
    * `GET /audit/export?format=ndjson|fhir&childId&actorSub&organisation&from&to&breakGlass&outcome`:
    * every matching event, oldest first, one JSON document per line. Reached through the
    * gateway (which verifies the user's token, forwards a signed context and audits the export
-   * itself); auditors only.
+   * itself); auditors only. The internal-context guard refuses callers without a context
+   * first (this route declares no `hubAccess`); the handler verifies the context again itself.
    */
   app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (request, reply) => {
     const token = request.headers[INTERNAL_CONTEXT_HEADER];

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { AuditEventInput, AuditOutcome, OperationType } from '@hub/audit';
+import { AUDIT_EVENT_LIMITS, type AuditEventInput } from '@hub/audit';
 import {
   AuthError,
   INTERNAL_CONTEXT_HEADER,
@@ -11,15 +11,21 @@ import {
 import type { AccessReport } from '@hub/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import type { AccessTap } from './access-tap.ts';
+import { describeRequest, outcomeOf, type RequestedOperation, summariseAuditEvent } from './audit-event.ts';
+
+export { describeRequest, outcomeOf, summariseAuditEvent } from './audit-event.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Access reports from the subgraphs for this request (filled by the AccessTap). */
     auditAccess: AccessReport[] | null;
-    /** Set once this request's one audit event has been handed to the writer. */
+    /** Set once this request's (outcome) audit event has been handed to the writer. */
     audited: boolean;
+    /** Set once a mutation's write-ahead `attempted` event is durably recorded. */
+    auditAttempted: boolean;
+    /** The operation as read from the request (parsed once). */
+    auditRequested: RequestedOperation | null;
   }
 }
 
@@ -41,55 +47,39 @@ const AUDIT_FAILED = {
   errors: [{ message: AUDIT_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE' } }],
 };
 
-const DENIAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'FORBIDDEN_FIELD']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const isGraphqlRequest = (request: FastifyRequest) => request.url.startsWith('/graphql');
-
-/** The operation a GraphQL request asked for, read from the request itself (it may not parse). */
-export function describeOperation(body: unknown): {
-  operationName: string | null;
-  operationType: OperationType;
-} {
-  const { query, operationName } = (body ?? {}) as { query?: unknown; operationName?: unknown };
-  if (typeof query !== 'string') return { operationName: null, operationType: 'unknown' };
-  let document: DocumentNode;
-  try {
-    document = parse(query, { noLocation: true });
-  } catch {
-    return { operationName: null, operationType: 'unknown' };
-  }
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation =
-    typeof operationName === 'string'
-      ? operations.find((o) => o.name?.value === operationName)
-      : operations.length === 1
-        ? operations[0]
-        : undefined;
-  if (!operation) return { operationName: null, operationType: 'unknown' };
-  // `Name:rootFields` (or just the root fields when anonymous): the client picks the name, the
-  // root fields say what was actually asked or done (`Grant:grantConsent`, `child`).
-  const rootFields = operation.selectionSet.selections
-    .flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
-    .join(',');
-  const name = [operation.name?.value, rootFields].filter(Boolean).join(':');
-  return { operationName: name.slice(0, 300) || null, operationType: operation.operation };
-}
-
-/** ok / denied / error, from what the caller is about to receive. */
-export function outcomeOf(statusCode: number, errorCodes: string[], fieldsDenied: string[]): AuditOutcome {
-  if (errorCodes.some((code) => DENIAL_CODES.has(code)) || fieldsDenied.length > 0) return 'denied';
-  if (statusCode === 401 || statusCode === 403) return 'denied';
-  if (errorCodes.length > 0 || statusCode >= 400) return 'error';
-  return 'ok';
-}
+/** A mutation whose attempt could not be recorded: refused before anything was forwarded. */
+export const AUDIT_ATTEMPT_FAILED_MESSAGE =
+  'The change could not be recorded in the audit log, so it was not made: nothing was saved. Try again later.';
+const AUDIT_ATTEMPT_FAILED = {
+  data: null,
+  errors: [{ message: AUDIT_ATTEMPT_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE', changed: false } }],
+};
 
 /**
- * The one event of a /graphql request: who, what operation, which children, which fields were
- * returned and which denied (by the subgraphs' reports and by the gateway's own field guard),
- * break-glass, outcome. Field names and ids only: the response body's data is never read.
+ * A mutation whose attempt WAS recorded and forwarded, but whose outcome could not be: the
+ * change may well have been saved, so the caller is told so (never "nothing was saved") and
+ * asked to check before repeating it. The result is still withheld: no audit, no data.
+ */
+export const AUDIT_OUTCOME_FAILED_MESSAGE =
+  'The change was sent and may have been saved, but its outcome could not be recorded in the audit log, so the result is not shown. Check the record before trying again.';
+const AUDIT_OUTCOME_FAILED = {
+  data: null,
+  errors: [
+    { message: AUDIT_OUTCOME_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE', changed: 'unknown' } },
+  ],
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The matched route, never request.url: `/%67raphql` is routed to /graphql too (see auth-plugin).
+const isGraphqlRequest = (request: FastifyRequest) => request.url.startsWith('/graphql');
+
+/**
+ * The outcome event of a /graphql request: who, what operation, which children (every child the
+ * operation names in its arguments, plus every child a subgraph reported; sections empty when
+ * nothing was returned), which fields were returned and which denied (by the subgraphs' reports
+ * and by the gateway's own field guard), break-glass, outcome. Field names and ids only: the
+ * response body's data is never read. Summarised so it always fits the store.
  */
 export function graphqlAuditEvent(
   request: FastifyRequest,
@@ -109,22 +99,22 @@ export function graphqlAuditEvent(
     ...reports.flatMap((r) => r.fieldsDenied.map((d) => `${r.subject}.${d.field}:${d.reason}`)),
     ...(request.gatewayDenials ?? []).map((d) => `${d.field}:${d.reason}`),
   ];
+  const requested = requestedOperation(request);
   const sections = new Map<string, Set<string>>();
+  for (const childId of requested.childIds) sections.set(childId, new Set());
   for (const report of reports) {
-    const seen = sections.get(report.childId) ?? new Set<string>();
+    const id = report.childId.toLowerCase();
+    const seen = sections.get(id) ?? new Set<string>();
     if (report.fieldsReturned.length > 0) seen.add(report.subject);
-    sections.set(report.childId, seen);
+    sections.set(id, seen);
   }
   const breakGlass = reports.some((r) => r.breakGlass);
-  const { operationName, operationType } = describeOperation(
-    request.method === 'GET' ? request.query : request.body,
-  );
-  return {
+  return summariseAuditEvent({
     requestId: request.id,
     actor: actorOf(request),
     purpose: request.purpose,
-    operationName,
-    operationType,
+    operationName: requested.operationName,
+    operationType: requested.operationType,
     outcome: outcomeOf(statusCode, errorCodes, fieldsDenied),
     errorCodes,
     fieldsReturned,
@@ -133,7 +123,35 @@ export function graphqlAuditEvent(
     breakGlassReason: breakGlass ? (reports.find((r) => r.breakGlassReason)?.breakGlassReason ?? null) : null,
     clientIp: request.ip,
     children: [...sections].map(([childId, subjects]) => ({ childId, sections: [...subjects] })),
-  };
+  });
+}
+
+/**
+ * The write-ahead event of a mutation, recorded before it is forwarded: who, what, why, the
+ * children it names, and (for openBreakGlass) the reason given. No fields: nothing has run.
+ */
+export function attemptAuditEvent(request: FastifyRequest, requested: RequestedOperation): AuditEventInput {
+  return summariseAuditEvent({
+    requestId: request.id,
+    actor: actorOf(request),
+    purpose: request.purpose,
+    operationName: requested.operationName,
+    operationType: requested.operationType,
+    outcome: 'attempted',
+    errorCodes: [],
+    fieldsReturned: [],
+    fieldsDenied: [],
+    breakGlass: requested.breakGlass,
+    breakGlassReason: requested.breakGlass ? requested.breakGlassReason : null,
+    clientIp: request.ip,
+    children: requested.childIds.map((childId) => ({ childId, sections: [] })),
+  });
+}
+
+/** What the request asked for; parsed once per request (the attempt and the outcome share it). */
+function requestedOperation(request: FastifyRequest): RequestedOperation {
+  request.auditRequested ??= describeRequest(request.method === 'GET' ? request.query : request.body);
+  return request.auditRequested;
 }
 
 function actorOf(request: FastifyRequest): AuditEventInput['actor'] {
@@ -152,6 +170,8 @@ export const auditPlugin = fp(
     const timeoutMs = options.timeoutMs ?? 5_000;
     app.decorateRequest('auditAccess', null);
     app.decorateRequest('audited', false);
+    app.decorateRequest('auditAttempted', false);
+    app.decorateRequest('auditRequested', null);
 
     async function write(event: AuditEventInput, request: FastifyRequest): Promise<boolean> {
       try {
@@ -180,7 +200,7 @@ export const auditPlugin = fp(
       request: FastifyRequest,
       reply: FastifyReply,
       body: unknown,
-    ): Promise<typeof AUDIT_FAILED | null> {
+    ): Promise<typeof AUDIT_FAILED | typeof AUDIT_OUTCOME_FAILED | null> {
       request.audited = true;
       let ok: boolean;
       try {
@@ -191,17 +211,65 @@ export const auditPlugin = fp(
       }
       if (ok) return null;
       reply.code(503);
-      return AUDIT_FAILED;
+      return request.auditAttempted ? AUDIT_OUTCOME_FAILED : AUDIT_FAILED;
+    }
+
+    /**
+     * Write-ahead for mutations: the `attempted` event must be durably recorded (201 from the
+     * store) before the mutation is forwarded to any subgraph. Returns the reply to send instead
+     * of running GraphQL, or null to go on. Queries, and requests that do not parse (they never
+     * execute), go straight on: their one event is written after they ran, before any data leaves.
+     */
+    async function writeAhead(request: FastifyRequest, reply: FastifyReply): Promise<unknown | null> {
+      const requested = requestedOperation(request);
+      if (requested.operationType !== 'mutation') return null;
+      // A reason the audit log could not hold is refused before anything is stored anywhere:
+      // recorded (with the child) as an INVALID_INPUT error by the normal outcome path.
+      if ((requested.breakGlassReason?.length ?? 0) > AUDIT_EVENT_LIMITS.breakGlassReason) {
+        reply.code(400);
+        return {
+          data: null,
+          errors: [
+            {
+              message: `The break-glass reason is too long: at most ${AUDIT_EVENT_LIMITS.breakGlassReason} characters.`,
+              extensions: { code: 'INVALID_INPUT', field: 'reason' },
+            },
+          ],
+        };
+      }
+      let ok: boolean;
+      try {
+        ok = await write(attemptAuditEvent(request, requested), request);
+      } catch (error) {
+        request.log.error({ err: error }, 'could not build the attempt event');
+        ok = false;
+      }
+      if (ok) {
+        request.auditAttempted = true;
+        return null;
+      }
+      // Nothing was forwarded and the store is failing: no outcome event is attempted either.
+      request.audited = true;
+      reply.code(503);
+      return AUDIT_ATTEMPT_FAILED;
     }
 
     // Everything the handler (and the gateway's subgraph calls) does runs inside collect(),
     // so the AccessTap knows which request a subgraph response belongs to. Callback style on
     // purpose: the rest of the chain runs inside `done`, in the AsyncLocalStorage context.
-    app.addHook('preHandler', (request, _reply, done) => {
+    // A mutation first has its attempt recorded (writeAhead); only then does the handler run.
+    app.addHook('preHandler', (request, reply, done) => {
       if (!isGraphqlRequest(request)) return done();
       const sink: AccessReport[] = [];
       request.auditAccess = sink;
-      options.tap.collect(sink, done);
+      writeAhead(request, reply).then(
+        (refusal) => {
+          if (refusal === null) options.tap.collect(sink, done);
+          // Replying from a callback hook: send without calling done (fastify Hooks guide).
+          else reply.send(refusal);
+        },
+        (error: unknown) => done(error as Error),
+      );
     });
 
     // Normal path: the response object before serialisation (GraphQL results and errors, and

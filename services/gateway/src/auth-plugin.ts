@@ -1,6 +1,6 @@
 import { AuthError, type UserTokenVerifier } from '@hub/auth';
 import { isPurpose, type Principal, type Purpose } from '@hub/policy';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 declare module 'fastify' {
@@ -12,20 +12,33 @@ declare module 'fastify' {
 
 export const PURPOSE_HEADER = 'x-hub-purpose';
 
+/** The path mercurius serves GraphQL on (GET and POST). */
+export const GRAPHQL_ROUTE = '/graphql';
+
+/**
+ * True when Fastify matched the GraphQL route for this request, however the URL was spelled
+ * (`/%67raphql` is routed to it too). Guards ask this, never `request.url`: the router
+ * matches the percent-decoded path, the raw URL is whatever the caller sent.
+ */
+export function isGraphqlRoute(request: FastifyRequest): boolean {
+  return !request.is404 && request.routeOptions.url === GRAPHQL_ROUTE;
+}
+
 function graphqlError(message: string, code: string) {
   return { data: null, errors: [{ message, extensions: { code } }] };
 }
 
 /**
- * Every /graphql request needs a valid end-user bearer token (401 otherwise, before any
- * GraphQL runs). The declared purpose (consent is per purpose) comes from X-Hub-Purpose.
+ * Every request the GraphQL route serves (GET, POST and Fastify's HEAD) needs a valid
+ * end-user bearer token (401 otherwise, before any GraphQL runs). Bound to the matched route,
+ * not the URL. The declared purpose (consent is per purpose) comes from X-Hub-Purpose.
  */
 export const authPlugin = fp(
   async (app: FastifyInstance, options: { verifier: UserTokenVerifier }) => {
     app.decorateRequest('principal', null);
     app.decorateRequest('purpose', null);
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/graphql')) return;
+      if (!isGraphqlRoute(request)) return;
       const header = request.headers.authorization;
       const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
       if (!match?.[1]) {

@@ -16,8 +16,11 @@ export const portalRoutes = fp(
     }
     await app.register(fastifyStatic, { root: options.root, index: ['index.html'], wildcard: false });
     app.setNotFoundHandler((request, reply) => {
-      const api = /^\/(graphql|health|demo-idp|audit)(\/|$|\?)/.test(request.url);
-      if (request.method === 'GET' && !api && (request.headers.accept ?? '').includes('text/html')) {
+      if (
+        request.method === 'GET' &&
+        !looksLikeApi(request.url) &&
+        (request.headers.accept ?? '').includes('text/html')
+      ) {
         return reply.type('text/html').sendFile('index.html');
       }
       return reply.code(404).send({
@@ -30,3 +33,23 @@ export const portalRoutes = fp(
   // Not encapsulated: the index.html fallback must be the app-wide 404 handler.
   { name: 'hub-portal' },
 );
+
+/** First path segments that belong to the hub's API, not to the portal's pages. */
+const API_SEGMENT = /(^|\/)(graphql|health|demo-idp|audit|internal)(?![a-z0-9_])/;
+
+/**
+ * Whether a path that matched no route was meant for the API: such a miss is answered with a
+ * JSON 404, never with the portal page. Read leniently on purpose (decoded, any case, any
+ * segment, dot segments and `;` left in), so `/GraphQL`, `//graphql`, `/x/../graphql` or
+ * `/%2e/graphql` get the same 404 as any other API miss instead of a 200 HTML page.
+ */
+export function looksLikeApi(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Malformed escapes: judge the raw path.
+  }
+  return API_SEGMENT.test(decoded.toLowerCase()) || API_SEGMENT.test(path.toLowerCase());
+}

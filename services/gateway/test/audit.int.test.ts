@@ -19,7 +19,7 @@ const RECORD = /* GraphQL */ `
   }
 `;
 
-describe('audit: one event per request, through the gateway', () => {
+describe('audit: one event per query, attempt + outcome per mutation, through the gateway', () => {
   let hub: TestHub;
   let child: SyntheticChild;
   let requests = 0;
@@ -80,6 +80,16 @@ describe('audit: one event per request, through the gateway', () => {
     return events[0]!;
   }
 
+  /** A mutation has two events: the attempt (written before it was forwarded), then its outcome. */
+  async function theOutcomeOf(requestId: string): Promise<StoredAuditEvent> {
+    const events = await eventsOf(requestId);
+    expect(
+      events.map((e) => e.outcome),
+      `events for ${requestId}`,
+    ).toEqual(['attempted', expect.not.stringMatching(/^attempted$/)]);
+    return events[1]!;
+  }
+
   it(`a query: who, what, which child, fields returned and denied, purpose, outcome (${process.env.DATABASE_URL ? 'postgres' : 'pglite'})`, async () => {
     const { requestId, body } = await send({
       query: RECORD,
@@ -123,7 +133,7 @@ describe('audit: one event per request, through the gateway', () => {
       as: parent,
     });
     expect(grant.body.errors).toBeUndefined();
-    expect(await theEventOf(grant.requestId)).toMatchObject({
+    expect(await theOutcomeOf(grant.requestId)).toMatchObject({
       operationType: 'mutation',
       operationName: 'Grant:grantConsent',
       outcome: 'ok',
@@ -164,7 +174,7 @@ describe('audit: one event per request, through the gateway', () => {
       as: worker,
     });
     expect(open.body.errors).toBeUndefined();
-    expect(await theEventOf(open.requestId)).toMatchObject({
+    expect(await theOutcomeOf(open.requestId)).toMatchObject({
       breakGlass: true,
       breakGlassReason: reason,
       operationType: 'mutation',

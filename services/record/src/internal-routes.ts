@@ -1,6 +1,6 @@
 import type { DbHandle } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
-import { isHubError } from '@hub/service-kit';
+import { isHubError, requireContext } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { activeAssessments, markHealthAdviceReceived } from './ehc.ts';
 import { loadAccessFacts } from './repository.ts';
@@ -8,10 +8,14 @@ import { loadAccessFacts } from './repository.ts';
 /**
  * `POST /internal/access-facts`: the adapters' one question to the core record — for these
  * children, what are the relationships, family, consents and break-glass entries? Only
- * callers with a gateway-signed context reach it (internal-context plugin).
+ * callers with a gateway-signed context reach it: the internal-context guard refuses every
+ * other caller before the handler runs (these routes declare no `hubAccess`, so they get the
+ * default), and each handler refuses again itself (requireContext), so removing or
+ * re-scoping the hook can never open them.
  */
 export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void {
   app.post<{ Body: { childIds?: unknown } }>('/internal/access-facts', async (request, reply) => {
+    requireContext(request);
     const ids = request.body?.childIds;
     if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && isUuid(id))) {
       return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
@@ -25,6 +29,7 @@ export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void
    * progress (the health service refuses advice without one). Same gate as access-facts.
    */
   app.post<{ Body: { childIds?: unknown } }>('/internal/ehc-assessments', async (request, reply) => {
+    requireContext(request);
     const ids = request.body?.childIds;
     if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && isUuid(id))) {
       return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
@@ -38,11 +43,10 @@ export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void
    * The caller's own context decides whether it may.
    */
   app.post<{ Body: { assessmentId?: unknown } }>('/internal/ehc-advice-received', async (request, reply) => {
+    const { principal } = requireContext(request);
     const id = request.body?.assessmentId;
     if (typeof id !== 'string' || !isUuid(id))
       return reply.code(400).send({ error: 'assessmentId must be a UUID' });
-    const principal = request.hubContext?.principal;
-    if (!principal) return reply.code(401).send({ error: 'a user context is required' });
     try {
       return await markHealthAdviceReceived(db, principal, id.toLowerCase());
     } catch (error) {
