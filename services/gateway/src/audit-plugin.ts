@@ -72,7 +72,7 @@ const AUDIT_OUTCOME_FAILED = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The matched route, never request.url: `/%67raphql` is routed to /graphql too (see auth-plugin).
-const isGraphqlRequest = (request: FastifyRequest) => request.url.startsWith('/graphql');
+const isGraphqlRequest = (request: FastifyRequest) => request.routeOptions.url === '/graphql';
 
 /**
  * The outcome event of a /graphql request: who, what operation, which children (every child the
