@@ -28,8 +28,26 @@ const common = {
 const subgraphSchema = z.object({
   ...common,
   PORT: port,
-  /** postgres:// URL. When absent the service uses embedded PGlite persisted in DATA_DIR. */
+  /**
+   * postgres:// URL the service runs on. When absent the service uses embedded PGlite persisted
+   * in DATA_DIR. Production: the service's own LOGIN user (e.g. `record_app`, a member of
+   * `hub_record` only), never the owner or a superuser.
+   */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * postgres:// URL of the schema owner, used only at startup to apply migrations (and the
+   * synthetic seed), then closed. Defaults to DATABASE_URL (development: one user for all).
+   */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
+  /**
+   * The role the service assumes on every connection (PostgreSQL only). Default: its bounded
+   * context's role (hub_record, hub_education, hub_health, hub_social_care, hub_audit_writer);
+   * `none` runs with the login user's own privileges.
+   */
+  DATABASE_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lower case, digits, _) or none')
+    .optional(),
   DATA_DIR: z.string().default('.data'),
   /** `synthetic` seeds the deterministic synthetic data set when the service's tables are empty. */
   SEED: z.enum(['none', 'synthetic']).default('none'),

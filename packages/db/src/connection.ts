@@ -5,12 +5,17 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 
+/** A plain lower-case identifier: role names reach the server unquoted. */
+const ROLE_NAME = /^[a-z_][a-z0-9_]*$/;
+
 /** The drizzle API both drivers share; repositories depend only on this. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 
 export interface DbHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** The role every connection runs as (`SET ROLE` at connect), when one was asked for on PostgreSQL. */
+  role: string | undefined;
   /** Run SQL (several statements allowed, no parameters): migrations and test set-up. */
   exec(sqlText: string): Promise<void>;
   /** Parameterised query returning plain rows, whatever the driver. */
@@ -29,6 +34,15 @@ export interface OpenDatabaseOptions {
   pglite?: PGlite | undefined;
   /** Connection pool size for postgres.js. */
   maxConnections?: number;
+  /**
+   * PostgreSQL only: the role every pooled connection assumes at connect time (the startup
+   * parameter `role`, i.e. `SET ROLE` before the first query; `RESET ROLE` returns to it).
+   * This gives a service exactly its bounded context's privileges (see `DB_ROLES`). It is a
+   * privilege boundary only when the login user is not a superuser and is a member of just
+   * this role (production: one LOGIN user per service); from a superuser login it proves the
+   * grants suffice but can be undone. Ignored on PGlite (one embedded session, one user).
+   */
+  role?: string | undefined;
 }
 
 /**
@@ -37,7 +51,7 @@ export interface OpenDatabaseOptions {
  * and test everything without a server.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DbHandle> {
-  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10, options.role);
   if (options.pglite) return wrapPglite(options.pglite, false);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pg = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
@@ -45,8 +59,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DbHand
   return wrapPglite(pg, true);
 }
 
-function openPostgres(url: string, max: number): DbHandle {
-  const client = postgres(url, { max, onnotice: () => {}, idle_timeout: 30 });
+function openPostgres(url: string, max: number, role: string | undefined): DbHandle {
+  if (role !== undefined && !ROLE_NAME.test(role)) throw new Error(`invalid database role name: ${role}`);
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    idle_timeout: 30,
+    // Sent in the startup packet, so it holds from a connection's first statement and for
+    // every connection the pool ever opens (no per-connection hook to forget).
+    ...(role ? { connection: { role } } : {}),
+  });
   const db = drizzlePostgres({ client }) as unknown as Database;
   const make = (sql: postgres.Sql | postgres.TransactionSql): Pick<DbHandle, 'exec' | 'query'> => ({
     async exec(sqlText) {
@@ -60,6 +82,7 @@ function openPostgres(url: string, max: number): DbHandle {
   return {
     db,
     kind: 'postgres',
+    role,
     ...make(client),
     transaction: (fn) => client.begin((tx) => fn(make(tx))) as Promise<never>,
     close: () => client.end({ timeout: 5 }),
@@ -81,6 +104,7 @@ function wrapPglite(pg: PGlite, owned: boolean): DbHandle {
   return {
     db,
     kind: 'pglite',
+    role: undefined,
     ...make(pg),
     transaction: (fn) => pg.transaction((tx) => fn(make(tx))),
     close: async () => {

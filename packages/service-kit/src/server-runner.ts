@@ -1,19 +1,23 @@
 import { join } from 'node:path';
-import { loadSubgraphConfig } from '@hub/config';
-import { openDatabase } from '@hub/db';
+import { loadSubgraphConfig, type SubgraphConfig } from '@hub/config';
+import { type DbHandle, openDatabase } from '@hub/db';
 import type { SubgraphService } from './service.ts';
 
 /**
  * The body of every subgraph's `server.ts`: the only place that reads process.env,
  * opens the database, migrates, optionally seeds, listens, and closes on SIGTERM.
+ *
+ * On PostgreSQL, migrations and the synthetic seed run as the schema owner
+ * (DATABASE_MIGRATION_URL, else DATABASE_URL) on a short-lived connection; the service then
+ * serves on DATABASE_URL as its least-privilege role (DATABASE_ROLE, default the context's
+ * role), so a request can only do what the context's grants allow. Embedded PGlite is one
+ * single-user database per service: no role there.
  */
 export async function runSubgraphServer(service: SubgraphService, env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadSubgraphConfig(env);
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, service.name) });
-  await service.prepareDatabase(db);
+  const { db, written } = await openPreparedDatabase(service, config);
   const app = service.buildApp(config, { db });
-  if (config.SEED === 'synthetic') {
-    const written = await service.seedIfEmpty(db);
+  if (written !== undefined) {
     app.log.info({ written }, written ? 'seeded synthetic data' : 'data present, not seeding');
   }
   const shutdown = async (signal: string) => {
@@ -25,4 +29,30 @@ export async function runSubgraphServer(service: SubgraphService, env: NodeJS.Pr
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+/** Migrates (and seeds when asked) as the owner, then opens the connection the service runs on. */
+async function openPreparedDatabase(
+  service: SubgraphService,
+  config: SubgraphConfig,
+): Promise<{ db: DbHandle; written: number | undefined }> {
+  const seed = (db: DbHandle) => (config.SEED === 'synthetic' ? service.seedIfEmpty(db) : undefined);
+  if (!config.DATABASE_URL) {
+    const db = await openDatabase({ dataDir: join(config.DATA_DIR, service.name) });
+    await service.prepareDatabase(db);
+    return { db, written: await seed(db) };
+  }
+  const owner = await openDatabase({
+    url: config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL,
+    maxConnections: 2,
+  });
+  let written: number | undefined;
+  try {
+    await service.prepareDatabase(owner);
+    written = await seed(owner);
+  } finally {
+    await owner.close();
+  }
+  const role = config.DATABASE_ROLE === 'none' ? undefined : (config.DATABASE_ROLE ?? service.dbRole);
+  return { db: await openDatabase({ url: config.DATABASE_URL, role }), written };
 }

@@ -13,6 +13,11 @@ export interface SubgraphServiceSpec {
   name: string;
   /** The one Postgres schema this bounded context owns. */
   pgSchema: string;
+  /**
+   * The database role the service runs as (created and granted by its migrations; see
+   * `DB_ROLES` in @hub/db). Default `hub_<pgSchema>`.
+   */
+  dbRole?: string;
   /** Folder of `NNNN_name.sql` migrations. */
   migrationsDir: string;
   resolvers: IResolvers;
@@ -26,6 +31,8 @@ export interface SubgraphServiceSpec {
 export interface SubgraphService {
   name: string;
   pgSchema: string;
+  /** The least-privilege role the service's connections assume on PostgreSQL. */
+  dbRole: string;
   migrations: Migration[];
   prepareDatabase(db: DbHandle): Promise<string[]>;
   buildApp(config: AppConfig, deps: { db: DbHandle; logStream?: DestinationStream }): FastifyInstance;
@@ -38,6 +45,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
   return {
     name: spec.name,
     pgSchema: spec.pgSchema,
+    dbRole: spec.dbRole ?? `hub_${spec.pgSchema}`,
     migrations,
     prepareDatabase: (db) => migrate(db, spec.pgSchema, migrations),
     seedIfEmpty: spec.seedIfEmpty,

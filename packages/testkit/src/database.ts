@@ -6,8 +6,14 @@ import postgres from 'postgres';
 export interface TestDatabase {
   /** Which engine this test file got, for the test name and the closing note. */
   kind: 'postgres' | 'testcontainers' | 'pglite';
-  /** Opens a connection (each service in a test opens its own, as in production). */
-  open(): Promise<DbHandle>;
+  /**
+   * Opens a connection (each service in a test opens its own, as in production). With `role`
+   * (PostgreSQL only) every connection runs as that role, as the service does in production,
+   * so a test through it proves the role's grants are enough; PGlite is one shared session
+   * with one user, so there the role is ignored. Without `role`: the owner, for migrations,
+   * seeding and tests that play an insider.
+   */
+  open(options?: { role?: string; maxConnections?: number }): Promise<DbHandle>;
   /** postgres:// URL of the fresh database (undefined on PGlite). */
   url: string | undefined;
   /** Drops the database / stops the container / closes PGlite. */
@@ -53,8 +59,12 @@ async function freshDatabaseOn(
   return {
     kind,
     url: url.toString(),
-    async open() {
-      const handle = await openDatabase({ url: url.toString(), maxConnections: 5 });
+    async open(options = {}) {
+      const handle = await openDatabase({
+        url: url.toString(),
+        maxConnections: options.maxConnections ?? 5,
+        role: options.role,
+      });
       handles.push(handle);
       return handle;
     },

@@ -1,4 +1,5 @@
 import { AUDIT_MIGRATIONS_DIR, AUDIT_SCHEMA } from '@hub/audit';
+import { DB_ROLES } from '@hub/db';
 import { defineSubgraphService } from '@hub/service-kit';
 import { resolvers } from './resolvers.ts';
 import { registerAuditRoutes } from './routes.ts';
@@ -11,6 +12,8 @@ import { registerAuditRoutes } from './routes.ts';
 export const service = defineSubgraphService({
   name: 'audit',
   pgSchema: AUDIT_SCHEMA,
+  // Appends and reads only: no UPDATE, DELETE or TRUNCATE on the log (migrations/0004_db_roles.sql).
+  dbRole: DB_ROLES.audit_writer,
   migrationsDir: AUDIT_MIGRATIONS_DIR,
   resolvers,
   // The log is never seeded: every event must come from a real request.

@@ -38,9 +38,13 @@ export interface TestHub {
   database: TestDatabase;
   dataset: SyntheticDataset;
   gateway: FastifyInstance;
-  subgraphs: Record<ServiceName, { app: FastifyInstance; url: string; db: DbHandle }>;
-  /** The audit service (base URL, no /graphql) and its database handle. */
-  audit: { app: FastifyInstance; url: string; db: DbHandle };
+  /**
+   * `db` is the schema owner's connection (migrations, seed, and tests playing an insider with
+   * database rights); `appDb` is the service's own, running as its least-privilege role.
+   */
+  subgraphs: Record<ServiceName, { app: FastifyInstance; url: string; db: DbHandle; appDb: DbHandle }>;
+  /** The audit service (base URL, no /graphql) and its database handles. */
+  audit: { app: FastifyInstance; url: string; db: DbHandle; appDb: DbHandle };
   secret: string;
   token(user: DemoUser | Principal): Promise<string>;
   /** A GraphQL request through the gateway, as an end user would send it. */
@@ -73,19 +77,23 @@ export async function startHub(
     LOG_LEVEL: (process.env.HUB_TEST_LOG ?? 'silent') as 'silent',
   };
   const subgraphs = {} as TestHub['subgraphs'];
+  // As in production (service-kit's server runner): the owner migrates and seeds, and each
+  // service serves as its own least-privilege role, so every test through the hub also proves
+  // the role's grants are enough (on PostgreSQL; PGlite has one user).
+  const owner = await database.open({ maxConnections: 3 });
   for (const { name, service, seed } of SERVICES) {
-    const db = await database.open();
-    await service.prepareDatabase(db);
-    await seed(db, dataset);
+    await service.prepareDatabase(owner);
+    await seed(owner, dataset);
+    const db = await database.open({ role: service.dbRole });
     // The record service starts first: the adapters ask it for access facts.
     const recordBaseUrl = subgraphs.record?.url.replace(/\/graphql$/, '');
     const app = service.buildApp({ ...config, RECORD_BASE_URL: recordBaseUrl }, { db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    subgraphs[name] = { app, db, url: `http://127.0.0.1:${port}/graphql` };
+    subgraphs[name] = { app, db: owner, appDb: db, url: `http://127.0.0.1:${port}/graphql` };
   }
-  const audit = await startAuditService(database, {
+  const audit = await startAuditService(database, owner, {
     ...config,
     RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, ''),
   });
@@ -152,15 +160,16 @@ export async function startHub(
 /** The audit subgraph on its own handle to the test database, listening on port 0. */
 async function startAuditService(
   database: TestDatabase,
+  owner: DbHandle,
   config: Parameters<typeof auditService.buildApp>[0],
 ) {
-  const db = await database.open();
-  await auditService.prepareDatabase(db);
-  const app = auditService.buildApp(config, { db });
+  await auditService.prepareDatabase(owner);
+  const appDb = await database.open({ role: auditService.dbRole });
+  const app = auditService.buildApp(config, { db: appDb });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { app, db, url: `http://127.0.0.1:${port}` };
+  return { app, db: owner, appDb, url: `http://127.0.0.1:${port}` };
 }
 
 export function demoUser(dataset: SyntheticDataset, sub: string): DemoUser {
