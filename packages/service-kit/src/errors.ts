@@ -67,6 +67,59 @@ export interface JsonError {
 type Where = Pick<JsonError, 'path' | 'locations'>;
 
 /**
+ * Mistakes in the HTTP request itself, caught by fastify or mercurius before any GraphQL runs.
+ * They carry a 4xx `statusCode` and a library `code`; without this catalogue they fell through
+ * to INTERNAL ("Internal error."), which tells a caller nothing they can fix.
+ */
+const SEND_AS =
+  'Send one JSON object {"query": "...", "variables": {...}} with content-type application/json.';
+const REQUEST_MISTAKES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: `The request body is not valid JSON. ${SEND_AS}`,
+  FST_ERR_CTP_EMPTY_JSON_BODY: `The request body is empty. ${SEND_AS}`,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: `Unsupported content-type. ${SEND_AS}`,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The content-length header does not match the request body.',
+  FST_ERR_CTP_INVALID_TYPE: `The content-type header is not valid. ${SEND_AS}`,
+  MER_ERR_METHOD_NOT_ALLOWED: 'Only queries may be sent with GET; send a mutation with POST.',
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: `The request has no "query". ${SEND_AS}`,
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_SUPPORTED: `Persisted queries are not supported. ${SEND_AS}`,
+  // Without nested GraphQL errors this is the GET `variables` parameter that is not JSON.
+  MER_ERR_GQL_VALIDATION: 'The "variables" parameter is not valid JSON: send a JSON object.',
+};
+
+/** Which part of the request a schema validation error is about, in words a caller can act on. */
+const REQUEST_PARTS: Record<string, string> = {
+  '': `The request body must be one JSON object; batched (array) requests are not accepted. ${SEND_AS}`,
+  '/query': '"query" must be text: the GraphQL document.',
+  '/variables': '"variables" must be a JSON object of variable values (or null).',
+  '/operationName': '"operationName" must be text (or null).',
+  '/extensions': '"extensions" must be a JSON object.',
+  '/persisted': '"persisted" must be true or false.',
+};
+
+/** graphql-js, handed a non-string, non-document `query`, fails with this instead of a syntax error. */
+const NOT_A_DOCUMENT = /^Invalid AST Node/;
+
+/** The catalogue message for a mistake in the request, or undefined when it is not one. */
+export function requestMistake(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, validation, message, errors } = error as {
+    code?: unknown;
+    validation?: unknown;
+    message?: unknown;
+    errors?: unknown;
+  };
+  if (code === 'FST_ERR_VALIDATION' && Array.isArray(validation)) {
+    const first = validation[0] as { instancePath?: unknown } | undefined;
+    const part = typeof first?.instancePath === 'string' ? first.instancePath : '';
+    return REQUEST_PARTS[part] ?? `The request is malformed at "${part}". ${SEND_AS}`;
+  }
+  if (code === 'MER_ERR_GQL_VALIDATION' && Array.isArray(errors) && errors.length > 0) return undefined;
+  if (typeof code === 'string' && code in REQUEST_MISTAKES) return REQUEST_MISTAKES[code];
+  if (typeof message === 'string' && NOT_A_DOCUMENT.test(message)) return REQUEST_PARTS['/query'];
+  return undefined;
+}
+
+/**
  * Turns one execution error into the safe JSON shape. Handles, in order: our HubErrors;
  * mercurius' wrapper around a list of validation errors; the gateway's FederatedError
  * around a subgraph's errors; errors graphql-js raised itself (syntax/validation) or a
@@ -87,6 +140,8 @@ function formatOne(error: unknown, log: FastifyBaseLogger, outer: Where = {}): J
       { message: original.message, ...where, extensions: { code: original.code, ...original.details } },
     ];
   }
+  const mistake = requestMistake(original);
+  if (mistake !== undefined) return [{ message: mistake, ...where, extensions: { code: 'INVALID_INPUT' } }];
   const nested = (original as { errors?: unknown } | null)?.errors;
   if (original !== error && Array.isArray(nested))
     return nested.flatMap((inner) => formatOne(inner, log, where));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import {
+  activeBreakGlass,
   type ChildAccessFacts,
   type ConsentRecord,
   canManageConsent,
@@ -8,8 +9,10 @@ import {
   hasRelationship,
   isConsentActive,
   isDecisionMaker,
+  normaliseFreeText,
   type Principal,
   type Purpose,
+  roleMatchesOrgType,
   validateBreakGlassRequest,
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
@@ -40,9 +43,40 @@ export function consentStatus(record: ConsentRecord, facts: ChildAccessFacts, no
   return 'needs_young_person_confirmation';
 }
 
-async function factsFor(db: DbHandle, childId: string): Promise<ChildAccessFacts> {
+/**
+ * Whether the caller may learn that this child exists: they can see the record (relationship, or
+ * a break-glass in force) or they are listed as its family. Everyone else gets exactly the answer
+ * an unknown id gets, so a refusal is never an oracle for "this id is a real child" (or "this id
+ * is a real consent"). Callers who know the child get the specific FORBIDDEN reason instead.
+ */
+function knowsChild(principal: Principal, facts: ChildAccessFacts, now: Date): boolean {
+  if (hasRelationship(principal, facts, now) || activeBreakGlass(principal, facts, now) !== null) return true;
+  if (!roleMatchesOrgType(principal)) return false;
+  return (
+    (principal.role === 'parent_carer' && facts.parentCarerSubs.includes(principal.sub)) ||
+    (principal.role === 'young_person' && facts.youngPersonSub === principal.sub)
+  );
+}
+
+/** The one answer for "no such child" and "not a child you can know about". */
+export function childNotFound(childId: string): HubError {
+  return new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
+}
+
+function consentNotFound(consentId: string): HubError {
+  return new HubError('NOT_FOUND', `No consent has id ${consentId} that you can see.`, { consentId });
+}
+
+/** Access facts of a child the caller may know about; otherwise NOT_FOUND, as for an unknown id. */
+async function factsFor(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  now: Date,
+  notFound: HubError = childNotFound(childId),
+): Promise<ChildAccessFacts> {
   const facts = (await loadAccessFacts(db, [childId])).get(childId);
-  if (!facts) throw new HubError('NOT_FOUND', `No child record has id ${childId}.`, { childId });
+  if (!facts || !knowsChild(principal, facts, now)) throw notFound;
   return facts;
 }
 
@@ -94,7 +128,7 @@ export async function grantConsent(
   if (problems.length > 0)
     throw new HubError('INVALID_INPUT', `Invalid consent: ${problems.join('; ')}.`, { problems });
 
-  const facts = await factsFor(db, input.childId);
+  const facts = await factsFor(db, principal, input.childId, now);
   const decision = canManageConsent(principal, facts, now);
   if (!decision.allowed) {
     throw new HubError(
@@ -120,10 +154,11 @@ export async function grantConsent(
   return view(row, facts, now);
 }
 
-async function consentById(db: DbHandle, id: string) {
+/** A consent of a child the caller may know about, with that child's facts; else NOT_FOUND. */
+async function consentById(db: DbHandle, principal: Principal, id: string, now: Date) {
   const [row] = await db.db.select().from(consent).where(eq(consent.id, id));
-  if (!row) throw new HubError('NOT_FOUND', `No consent has id ${id}.`, { consentId: id });
-  return row;
+  if (!row) throw consentNotFound(id);
+  return { row, facts: await factsFor(db, principal, row.childId, now, consentNotFound(id)) };
 }
 
 /** Withdrawal takes effect immediately (the very next request sees it) and is final. */
@@ -133,8 +168,7 @@ export async function withdrawConsent(
   id: string,
   now = new Date(),
 ): Promise<ConsentView> {
-  const row = await consentById(db, id);
-  const facts = await factsFor(db, row.childId);
+  const { row, facts } = await consentById(db, principal, id, now);
   const decision = canManageConsent(principal, facts, now);
   if (!decision.allowed) {
     throw new HubError(
@@ -160,8 +194,7 @@ export async function confirmConsent(
   id: string,
   now = new Date(),
 ): Promise<ConsentView> {
-  const row = await consentById(db, id);
-  const facts = await factsFor(db, row.childId);
+  const { row, facts } = await consentById(db, principal, id, now);
   if (
     principal.role !== 'young_person' ||
     facts.youngPersonSub !== principal.sub ||
@@ -184,7 +217,7 @@ export async function confirmConsent(
     .where(eq(consent.id, id))
     .returning();
   if (!updated) throw new Error('update returned no row');
-  return view(updated, await factsFor(db, row.childId), now);
+  return view(updated, await factsFor(db, principal, row.childId, now), now);
 }
 
 /**
@@ -197,10 +230,10 @@ export async function listConsents(
   childId: string,
   now = new Date(),
 ): Promise<ConsentView[]> {
-  const facts = await factsFor(db, childId);
-  if (!hasRelationship(principal, facts, now)) {
-    throw new HubError('NOT_FOUND', `No child record has id ${childId}.`, { childId });
-  }
+  const facts = await factsFor(db, principal, childId, now);
+  // Family members who may not see the record (a parent carer of a 16+ who has not agreed)
+  // know the child exists, but the history is still not theirs: same answer as an unknown id.
+  if (!hasRelationship(principal, facts, now)) throw childNotFound(childId);
   const rows = await db.db
     .select()
     .from(consent)
@@ -230,7 +263,9 @@ export async function openBreakGlass(
       },
     );
   }
-  await factsFor(db, input.childId);
+  // Break-glass needs no relationship (that is its point), so a permitted role learns whether the
+  // id is a child; roles that may not break glass were refused above without looking.
+  if (!(await loadAccessFacts(db, [input.childId])).has(input.childId)) throw childNotFound(input.childId);
   const [row] = await db.db
     .insert(breakGlass)
     .values({
@@ -239,7 +274,8 @@ export async function openBreakGlass(
       sub: principal.sub,
       role: principal.role,
       orgId: principal.orgId,
-      reason: input.reason.trim(),
+      // What was validated is what is stored (and audited): NFC, trimmed.
+      reason: normaliseFreeText(input.reason),
       startsAt: now,
       expiresAt: new Date(now.getTime() + input.durationHours * 3_600_000),
     })
@@ -256,7 +292,7 @@ export async function openBreakGlass(
 
 /** The young person's own record, from 16: only they decide (and see) whether parent carers may look. */
 async function youngPersonOwnFacts(db: DbHandle, principal: Principal, childId: string, now: Date) {
-  const facts = await factsFor(db, childId);
+  const facts = await factsFor(db, principal, childId, now);
   if (
     principal.role !== 'young_person' ||
     facts.youngPersonSub !== principal.sub ||

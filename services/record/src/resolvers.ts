@@ -35,14 +35,16 @@ import { sendResolvers } from './send-resolvers.ts';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_FAMILY_RECORDS = 50;
 
-export function validateChildId(id: unknown): string {
+/**
+ * A child id argument. The message names the argument as the caller wrote it (`childId`,
+ * `input.childId`) so they can see what to fix.
+ */
+export function validateChildId(id: unknown, argument = 'id'): string {
   if (typeof id !== 'string' || !isUuid(id)) {
     throw new HubError(
       'INVALID_INPUT',
-      'Child id must be a UUID, for example 3f0c2a4e-8b1d-4c5e-9a7f-1b2c3d4e5f60.',
-      {
-        field: 'id',
-      },
+      `${argument} must be a UUID (the child's id in the hub), for example 3f0c2a4e-8b1d-4c5e-9a7f-1b2c3d4e5f60.`,
+      { field: argument },
     );
   }
   return id.toLowerCase();
@@ -87,6 +89,40 @@ export function validateSearch(
   return { criteria, limit };
 }
 
+/** The Child fields a search criterion matches on; the caller must be allowed to read each. */
+const CRITERION_FIELDS = {
+  name: { fields: ['givenName', 'familyName'], words: 'name' },
+  nhsNumber: { fields: ['nhsNumber'], words: 'NHS number' },
+  upn: { fields: ['upn'], words: 'Unique Pupil Number' },
+  dateOfBirth: { fields: ['dateOfBirth'], words: 'date of birth' },
+} as const satisfies Record<keyof ChildSearchCriteria, { fields: readonly string[]; words: string }>;
+
+/**
+ * A search may only match on fields the caller's role may read (POLICY_TABLE): otherwise a
+ * search on an NHS number would confirm it belongs to a child on the SENCO's roll although the
+ * SENCO never sees NHS numbers. Refused up front, before any query, whatever the data.
+ */
+export function requireSearchableCriteria(principal: Principal, criteria: ChildSearchCriteria): void {
+  const readable: readonly string[] = POLICY_TABLE[principal.role].read.Child;
+  const refused = (Object.keys(criteria) as (keyof ChildSearchCriteria)[]).filter(
+    (criterion) =>
+      criteria[criterion] !== undefined &&
+      !CRITERION_FIELDS[criterion].fields.every((field) => readable.includes(field)),
+  );
+  if (refused.length === 0) return;
+  const allowed = (Object.keys(CRITERION_FIELDS) as (keyof ChildSearchCriteria)[]).filter((criterion) =>
+    CRITERION_FIELDS[criterion].fields.every((field) => readable.includes(field)),
+  );
+  const words = (list: (keyof ChildSearchCriteria)[]) =>
+    list.map((c) => CRITERION_FIELDS[c].words).join(', ');
+  throw new HubError(
+    'FORBIDDEN',
+    `You cannot search by ${words(refused)}: your role does not see it.` +
+      (allowed.length > 0 ? ` Search by ${words(allowed)} instead.` : ''),
+    { criteria: refused, searchableBy: allowed },
+  );
+}
+
 function searchScope(principal: Principal): SearchScope {
   const rule = POLICY_TABLE[principal.role].relationship;
   if (rule === 'never')
@@ -117,7 +153,9 @@ async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
 
 function validateConsentId(id: unknown): string {
   if (typeof id !== 'string' || !isUuid(id)) {
-    throw new HubError('INVALID_INPUT', 'Consent id must be a UUID.', { field: 'id' });
+    throw new HubError('INVALID_INPUT', "id must be a UUID (the consent's id, as listed by consents).", {
+      field: 'id',
+    });
   }
   return id.toLowerCase();
 }
@@ -141,7 +179,9 @@ export const resolvers: IResolvers = {
     async children(_root, args: { search: Record<string, unknown>; first?: number }, ctx) {
       requireCaller(ctx);
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
-      const rows = await searchChildren(ctx.db, criteria, limit, searchScope(ctx.hub.principal));
+      const scope = searchScope(ctx.hub.principal);
+      requireSearchableCriteria(ctx.hub.principal, criteria);
+      const rows = await searchChildren(ctx.db, criteria, limit, scope);
       return visibleChildren(ctx, rows);
     },
     async myRecords(_root, _args, ctx) {
@@ -187,7 +227,7 @@ export const resolvers: IResolvers = {
     },
     async parentCarerAccess(_root, args: { childId: string }, ctx) {
       requireCaller(ctx);
-      const childId = validateChildId(args.childId);
+      const childId = validateChildId(args.childId, 'childId');
       const allowed = await getParentCarerAccess(ctx.db, ctx.hub.principal, childId);
       ctx.access.push({
         childId,
@@ -200,7 +240,7 @@ export const resolvers: IResolvers = {
     },
     async consents(_root, args: { childId: string }, ctx) {
       requireCaller(ctx);
-      const childId = validateChildId(args.childId);
+      const childId = validateChildId(args.childId, 'childId');
       const list = await listConsents(ctx.db, ctx.hub.principal, childId);
       ctx.access.push({
         childId,
@@ -217,7 +257,7 @@ export const resolvers: IResolvers = {
     ...sendResolvers.Mutation,
     async grantConsent(_root, args: { input: GrantInput }, ctx) {
       requireCaller(ctx);
-      const childId = validateChildId(args.input.childId);
+      const childId = validateChildId(args.input.childId, 'input.childId');
       const created = await grantConsent(ctx.db, ctx.hub.principal, { ...args.input, childId });
       reportWrite(ctx, childId, 'grantConsent');
       return created;
@@ -236,7 +276,7 @@ export const resolvers: IResolvers = {
     },
     async openBreakGlass(_root, args: { childId: string; reason: string; durationHours: number }, ctx) {
       requireCaller(ctx);
-      const childId = validateChildId(args.childId);
+      const childId = validateChildId(args.childId, 'childId');
       const opened = await openBreakGlass(ctx.db, ctx.hub.principal, { ...args, childId });
       ctx.access.push({
         childId,
@@ -251,7 +291,7 @@ export const resolvers: IResolvers = {
     },
     async setParentCarerAccess(_root, args: { childId: string; allowed: boolean }, ctx) {
       requireCaller(ctx);
-      const childId = validateChildId(args.childId);
+      const childId = validateChildId(args.childId, 'childId');
       const allowed = await setParentCarerAccess(ctx.db, ctx.hub.principal, childId, args.allowed);
       reportWrite(ctx, childId, 'setParentCarerAccess');
       return { childId, allowed };

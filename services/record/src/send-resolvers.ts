@@ -7,7 +7,7 @@ import {
   canSeeFamilyInformation,
   canSeeKpis,
 } from '@hub/policy';
-import { HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { HubError, isHubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
 import {
   type AssessmentUpdate,
@@ -109,6 +109,35 @@ const manage = (ctx: SubgraphContext, childId: string, action: string) =>
     action,
   });
 
+/**
+ * For mutations that name an assessment, advice request or review rather than a child: an id
+ * that does not exist and one of a child the caller cannot see give the same NOT_FOUND, without
+ * the child's id (requireChildAction's NOT_FOUND would name it). A caller who can see the child
+ * still gets the specific FORBIDDEN.
+ */
+async function manageByRecord(
+  ctx: SubgraphContext,
+  lookupChildId: () => Promise<string>,
+  notFound: HubError,
+  action: string,
+): Promise<void> {
+  const hidden = (error: unknown) => isHubError(error) && error.code === 'NOT_FOUND';
+  let childId: string;
+  try {
+    childId = await lookupChildId();
+  } catch (error) {
+    throw hidden(error) ? notFound : error;
+  }
+  try {
+    await manage(ctx, childId, action);
+  } catch (error) {
+    throw hidden(error) ? notFound : error;
+  }
+}
+
+const notFound = (what: string, field: string, id: string) =>
+  new HubError('NOT_FOUND', `No ${what} has id ${id} that you can see.`, { [field]: id });
+
 export const sendResolvers = {
   Query: {
     async sendKpis(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
@@ -173,7 +202,12 @@ export const sendResolvers = {
     ) {
       requireCaller(ctx);
       const id = uuidArg(args.id, 'id');
-      await manage(ctx, await childIdOfAssessment(ctx.db, id), 'updateEhcAssessment');
+      await manageByRecord(
+        ctx,
+        () => childIdOfAssessment(ctx.db, id),
+        notFound('EHC needs assessment', 'assessmentId', id),
+        'updateEhcAssessment',
+      );
       return updateAssessment(ctx.db, id, args.input ?? {});
     },
     async recordEhcAdviceRequest(
@@ -183,7 +217,12 @@ export const sendResolvers = {
     ) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
-      await manage(ctx, await childIdOfAssessment(ctx.db, id), 'recordEhcAdviceRequest');
+      await manageByRecord(
+        ctx,
+        () => childIdOfAssessment(ctx.db, id),
+        notFound('EHC needs assessment', 'assessmentId', id),
+        'recordEhcAdviceRequest',
+      );
       return recordAdviceRequest(ctx.db, id, args.agency, args.sentDate);
     },
     async recordEhcAdviceReceived(
@@ -193,7 +232,12 @@ export const sendResolvers = {
     ) {
       requireCaller(ctx);
       const id = uuidArg(args.adviceRequestId, 'adviceRequestId');
-      await manage(ctx, await childIdOfAdviceRequest(ctx.db, id), 'recordEhcAdviceReceived');
+      await manageByRecord(
+        ctx,
+        () => childIdOfAdviceRequest(ctx.db, id),
+        notFound('advice request', 'adviceRequestId', id),
+        'recordEhcAdviceReceived',
+      );
       return recordAdviceReceived(ctx.db, id, args.receivedDate);
     },
     async recordAnnualReview(
@@ -213,7 +257,12 @@ export const sendResolvers = {
     ) {
       requireCaller(ctx);
       const id = uuidArg(args.reviewId, 'reviewId');
-      await manage(ctx, await childIdOfReview(ctx.db, id), 'recordAnnualReviewDecision');
+      await manageByRecord(
+        ctx,
+        () => childIdOfReview(ctx.db, id),
+        notFound('annual review', 'reviewId', id),
+        'recordAnnualReviewDecision',
+      );
       return recordAnnualReviewDecision(ctx.db, id, args.decisionDate);
     },
   },
