@@ -198,20 +198,28 @@ function clip(value: string, max: number): string {
   return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
 }
 
-/** Lists are cut well below the store's bounds so the whole event also stays far below its body limit. */
+/**
+ * Lists are cut well below the store's bounds, and the whole event is kept under
+ * SUMMARY_LIMITS.bytes (the audit service takes bodies up to fastify's default 1 MiB): if the
+ * first cut is still too big, every cap is halved until it fits.
+ */
 export const SUMMARY_LIMITS = {
   errorCodes: 50,
   fields: 1000,
-  children: 2000,
-  sectionsPerChild: 50,
+  children: 1000,
+  sectionsPerChild: 20,
   entryLength: 200,
+  bytes: 512 * 1024,
 } as const;
+
+type Caps = { fields: number; children: number; sectionsPerChild: number };
 
 /** Marks how many entries of a list were left out (`… 1234 more (truncated)`). */
 export const truncationMarker = (count: number) => `… ${count} more (truncated)`;
 
 /** Distinct entries, first-seen order, each clipped; a marker entry counts the rest beyond `max`. */
 function summariseList(values: readonly string[], max: number): string[] {
+  max = Math.max(max, 1);
   const distinct = [...new Set(values.map((v) => clip(v, SUMMARY_LIMITS.entryLength)).filter(Boolean))];
   if (distinct.length <= max) return distinct;
   return [...distinct.slice(0, max - 1), truncationMarker(distinct.length - (max - 1))];
@@ -238,13 +246,27 @@ export function summariseErrorCodes(codes: readonly string[]): string[] {
  * (`AUDIT_TRUNCATED:children=N`). The outcome is decided before summarising, from everything.
  */
 export function summariseAuditEvent(event: AuditEventInput): AuditEventInput {
+  let caps: Caps = { ...SUMMARY_LIMITS };
+  for (;;) {
+    const summary = summariseWith(event, caps);
+    if (caps.fields <= 1 || Buffer.byteLength(JSON.stringify(summary)) <= SUMMARY_LIMITS.bytes)
+      return summary;
+    caps = {
+      fields: Math.floor(caps.fields / 2),
+      children: Math.max(Math.floor(caps.children / 2), 1),
+      sectionsPerChild: Math.max(Math.floor(caps.sectionsPerChild / 2), 1),
+    };
+  }
+}
+
+function summariseWith(event: AuditEventInput, caps: Caps): AuditEventInput {
   const children = new Map<string, Set<string>>();
   for (const child of event.children ?? []) {
     const sections = children.get(child.childId.toLowerCase()) ?? new Set<string>();
     for (const s of child.sections ?? []) sections.add(s);
     children.set(child.childId.toLowerCase(), sections);
   }
-  const kept = [...children].slice(0, SUMMARY_LIMITS.children);
+  const kept = [...children].slice(0, caps.children);
   const childrenLeftOut = children.size - kept.length;
   const errorCodes = summariseErrorCodes(event.errorCodes ?? []);
   if (childrenLeftOut > 0) errorCodes.push(`AUDIT_TRUNCATED:children=${childrenLeftOut}`);
@@ -259,15 +281,15 @@ export function summariseAuditEvent(event: AuditEventInput): AuditEventInput {
     },
     operationName: event.operationName === null ? null : clip(event.operationName, AUDIT_EVENT_LIMITS.text),
     errorCodes,
-    fieldsReturned: summariseList(event.fieldsReturned ?? [], SUMMARY_LIMITS.fields),
-    fieldsDenied: summariseList(event.fieldsDenied ?? [], SUMMARY_LIMITS.fields),
+    fieldsReturned: summariseList(event.fieldsReturned ?? [], caps.fields),
+    fieldsDenied: summariseList(event.fieldsDenied ?? [], caps.fields),
     // The reason is evidence: never cut here. A reason longer than the store accepts is
     // refused before anything runs (see audit-plugin.ts), so this only clips what cannot happen.
     breakGlassReason: reason === null ? null : clip(reason, AUDIT_EVENT_LIMITS.breakGlassReason),
     clientIp: event.clientIp == null ? null : clip(event.clientIp, AUDIT_EVENT_LIMITS.clientIp),
     children: kept.map(([childId, sections]) => ({
       childId,
-      sections: summariseList([...sections], SUMMARY_LIMITS.sectionsPerChild),
+      sections: summariseList([...sections], caps.sectionsPerChild),
     })),
   };
 }

@@ -164,6 +164,33 @@ function reportWrite(ctx: SubgraphContext, childId: string, action: string, brea
   ctx.access.push({ childId, subject: 'Consent', action, fieldsReturned: [], fieldsDenied: [], breakGlass });
 }
 
+/**
+ * withdrawConsent and confirmConsent name a consent, not a child, so the gateway cannot read the
+ * child of a refusal from the arguments: the refusal reports the consent's child here (no fields),
+ * so the audit event carries it and an auditor filtering by child finds it, whatever the caller
+ * was told (NOT_FOUND or FORBIDDEN). Then the error goes on unchanged.
+ */
+function reportConsentRefusal(ctx: SubgraphContext, consentId: string, action: string) {
+  return async (error: unknown): Promise<never> => {
+    const [row] = await ctx.db
+      .query<{ child_id: string }>('select child_id::text as child_id from record.consent where id = $1', [
+        consentId,
+      ])
+      .catch(() => []);
+    if (row) {
+      ctx.access.push({
+        childId: row.child_id,
+        subject: 'Consent',
+        action,
+        fieldsReturned: [],
+        fieldsDenied: [],
+        breakGlass: false,
+      });
+    }
+    throw error;
+  };
+}
+
 export const resolvers: IResolvers = {
   Query: {
     async child(_root, args: { id: string }, ctx) {
@@ -264,13 +291,19 @@ export const resolvers: IResolvers = {
     },
     async withdrawConsent(_root, args: { id: string }, ctx) {
       requireCaller(ctx);
-      const withdrawn = await withdrawConsent(ctx.db, ctx.hub.principal, validateConsentId(args.id));
+      const id = validateConsentId(args.id);
+      const withdrawn = await withdrawConsent(ctx.db, ctx.hub.principal, id).catch(
+        reportConsentRefusal(ctx, id, 'withdrawConsent'),
+      );
       reportWrite(ctx, withdrawn.childId, 'withdrawConsent');
       return withdrawn;
     },
     async confirmConsent(_root, args: { id: string }, ctx) {
       requireCaller(ctx);
-      const confirmed = await confirmConsent(ctx.db, ctx.hub.principal, validateConsentId(args.id));
+      const id = validateConsentId(args.id);
+      const confirmed = await confirmConsent(ctx.db, ctx.hub.principal, id).catch(
+        reportConsentRefusal(ctx, id, 'confirmConsent'),
+      );
       reportWrite(ctx, confirmed.childId, 'confirmConsent');
       return confirmed;
     },
