@@ -72,17 +72,22 @@ describe('cross-agency consent', () => {
     expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
   });
 
-  it("a parent carer's consent stops counting at 16 unless the young person confirmed it", () => {
+  it("a parent carer's consent stops counting at the end of compulsory school age unless the young person confirmed it", () => {
+    // 16 on 2026-03-01 (EHC's date), of compulsory school age until Friday 26 June 2026.
     const facts = someFacts({ dateOfBirth: '2010-03-01', consents: [healthConsentForSchools] });
-    const dayBefore = { ...EHC, now: new Date('2026-02-28T12:00:00.000Z') };
+    const dayBefore = { ...EHC, now: new Date('2026-06-26T12:00:00.000Z') };
+    const handover = { ...EHC, now: new Date('2026-06-27T12:00:00.000Z') };
     expect(decideChildAccess(senco, facts, dayBefore).subjects.HealthSection.allowed).toContain('diagnoses');
-    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toEqual([]);
+    expect(decideChildAccess(senco, facts, EHC).subjects.HealthSection.allowed).toContain('diagnoses');
+    expect(decideChildAccess(senco, facts, handover).subjects.HealthSection.allowed).toEqual([]);
 
     const confirmed = someFacts({
       dateOfBirth: '2010-03-01',
-      consents: [aConsent({ confirmedByYoungPersonAt: '2026-03-01T08:00:00.000Z' })],
+      consents: [aConsent({ confirmedByYoungPersonAt: '2026-06-27T08:00:00.000Z' })],
     });
-    expect(decideChildAccess(senco, confirmed, EHC).subjects.HealthSection.allowed).toContain('diagnoses');
+    expect(decideChildAccess(senco, confirmed, handover).subjects.HealthSection.allowed).toContain(
+      'diagnoses',
+    );
   });
 });
 

@@ -48,7 +48,11 @@ describe('activeConsents: time', () => {
 
 describe('activeConsents: who may grant', () => {
   const under16 = someFacts({ dateOfBirth: '2015-06-01' });
-  const sixteen = someFacts({ dateOfBirth: '2010-03-01' }); // 16th birthday is NOW's date
+  // 16th birthday is NOW's date, but they stay a child until the end of compulsory school age:
+  // Friday 26 June 2026 (the school year 2025-26 ends); the young person decides from 27 June.
+  const sixteen = someFacts({ dateOfBirth: '2010-03-01' });
+  const LAST_DAY = new Date('2026-06-26T12:00:00.000Z');
+  const HANDOVER = new Date('2026-06-27T12:00:00.000Z');
 
   it('under 16: a parent carer with parental responsibility', () => {
     expect(counts({ grantedByRole: 'parent_carer', grantedBySub: 'demo-parent-1' }, under16)).toBe(true);
@@ -64,31 +68,33 @@ describe('activeConsents: who may grant', () => {
     );
   });
 
-  it("a parent carer's consent stops counting on the 16th birthday", () => {
+  it("a parent carer's consent stops counting at the end of compulsory school age, not the 16th birthday", () => {
     const parentGrant = { grantedByRole: 'parent_carer', grantedBySub: 'demo-parent-1' } as const;
     const dayBefore = new Date('2026-02-28T12:00:00.000Z');
     expect(counts(parentGrant, sixteen, dayBefore)).toBe(true);
-    expect(counts(parentGrant, sixteen, NOW)).toBe(false);
+    expect(counts(parentGrant, sixteen, NOW)).toBe(true);
+    expect(counts(parentGrant, sixteen, LAST_DAY)).toBe(true);
+    expect(counts(parentGrant, sixteen, HANDOVER)).toBe(false);
   });
 
-  it('…unless the young person confirmed it once they were 16', () => {
+  it('…unless the young person confirmed it once they decided', () => {
     const parentGrant = { grantedByRole: 'parent_carer', grantedBySub: 'demo-parent-1' } as const;
-    expect(counts({ ...parentGrant, confirmedByYoungPersonAt: '2026-03-01T09:00:00.000Z' }, sixteen)).toBe(
-      true,
-    );
-    // A "confirmation" given at 15 was not theirs to give.
-    expect(counts({ ...parentGrant, confirmedByYoungPersonAt: '2026-02-20T09:00:00.000Z' }, sixteen)).toBe(
-      false,
-    );
+    const confirmed = (at: string) => ({ ...parentGrant, confirmedByYoungPersonAt: at });
+    expect(counts(confirmed('2026-06-27T09:00:00.000Z'), sixteen, HANDOVER)).toBe(true);
+    // A "confirmation" given before the handover (at 15, or at 16 still of school age) was not theirs to give.
+    expect(counts(confirmed('2026-02-20T09:00:00.000Z'), sixteen, HANDOVER)).toBe(false);
+    expect(counts(confirmed('2026-03-01T09:00:00.000Z'), sixteen, HANDOVER)).toBe(false);
     // Nor does one dated in the future.
-    expect(counts({ ...parentGrant, confirmedByYoungPersonAt: AFTER }, sixteen)).toBe(false);
+    expect(counts(confirmed('2026-07-01T00:00:00.000Z'), sixteen, HANDOVER)).toBe(false);
   });
 
-  it('16+: the young person themself, by their own login', () => {
-    expect(counts({ grantedByRole: 'young_person', grantedBySub: 'demo-young-person-1' }, sixteen)).toBe(
-      true,
-    );
-    expect(counts({ grantedByRole: 'young_person', grantedBySub: 'demo-someone-else' }, sixteen)).toBe(false);
+  it('over compulsory school age: the young person themself, by their own login', () => {
+    const own = { grantedByRole: 'young_person', grantedBySub: 'demo-young-person-1' } as const;
+    expect(counts(own, sixteen, HANDOVER)).toBe(true);
+    expect(counts(own, sixteen, NOW)).toBe(false);
+    expect(
+      counts({ grantedByRole: 'young_person', grantedBySub: 'demo-someone-else' }, sixteen, HANDOVER),
+    ).toBe(false);
   });
 });
 
@@ -105,7 +111,7 @@ describe('canManageConsent', () => {
   it('not a parent carer of a 16+ young person, even one who may still see the record', () => {
     const decision = canManageConsent(parent, over16, NOW);
     expect(decision.allowed).toBe(false);
-    expect(decision.reason).toMatch(/16 or over/);
+    expect(decision.reason).toMatch(/the school year in which they turn 16 \(the last Friday in June\)/);
   });
 
   it('the young person at 16+, not before', () => {

@@ -17,7 +17,7 @@ export interface ConsentRecord {
   expiresAt: string | null;
   /** ISO timestamp; takes effect at that instant (withdrawal is immediate). */
   withdrawnAt: string | null;
-  /** A parent carer's consent confirmed by the young person after they turned 16 (ISO timestamp). */
+  /** A parent carer's consent confirmed by the young person once they decide (ISO timestamp). */
   confirmedByYoungPersonAt: string | null;
 }
 
@@ -38,17 +38,42 @@ export interface BreakGlassEntry {
  */
 export interface ChildAccessFacts {
   childId: string;
-  /** YYYY-MM-DD; age decides who makes decisions (16+ = the young person). */
+  /**
+   * YYYY-MM-DD; decides who makes decisions: the young person from the day after the end of
+   * compulsory school age (see age.ts).
+   */
   dateOfBirth: string;
   relationships: Array<{ orgId: string; kind: RelationshipKind; active: boolean }>;
   /** Family members with parental responsibility. */
   parentCarerSubs: string[];
   /** The young person's own login, if any. */
   youngPersonSub: string | null;
-  /** 16+: has the young person agreed their parent carers may keep seeing the record. */
+  /** Over compulsory school age: has the young person (or their representative) agreed their parent carers may keep seeing the record. */
   parentAccessConfirmedByYoungPerson: boolean;
   /** Full consent history for this child. */
   consents: ConsentRecord[];
   /** Safeguarding overrides. */
   breakGlass: BreakGlassEntry[];
+  /**
+   * Representatives recorded by the council for a young person who lacks capacity (Mental
+   * Capacity Act 2005; CFA 2014 s.80), history included. Optional so facts built before this
+   * existed mean "none".
+   */
+  capacityRepresentatives?: CapacityRepresentativeEntry[];
+}
+
+export type CapacityRepresentativeBasis = 'deputy' | 'attorney' | 'parent_acting';
+
+/** One capacity-representative record. The representative signs in with the family (parent_carer) role. */
+export interface CapacityRepresentativeEntry {
+  id: string;
+  /** The representative's login. */
+  sub: string;
+  basis: CapacityRepresentativeBasis;
+  /** ISO timestamp from which it counts. */
+  recordedAt: string;
+  /** YYYY-MM-DD (date in England): it stops counting after this day unless reviewed. */
+  reviewBy: string;
+  /** ISO timestamp; null = not ended. */
+  endedAt: string | null;
 }

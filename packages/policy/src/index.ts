@@ -28,6 +28,7 @@ export {
 } from './consent.ts';
 export {
   activeRepresentatives,
+  canRecordCapacityRepresentative,
   type DecisionMakers,
   type DecisionStage,
   decisionMakers,
@@ -35,7 +36,7 @@ export {
   isRepresentativeActive,
 } from './decision-maker.ts';
 export type * from './facts.ts';
-export { type HandoverNotice, handoverNotice } from './handover-notice.ts';
+export { type HandoverNotice, handoverNotice, longDate } from './handover-notice.ts';
 export { POLICY_TABLE, type RolePolicy } from './policy-table.ts';
 export * from './principal.ts';
 export {

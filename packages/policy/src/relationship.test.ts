@@ -36,25 +36,36 @@ describe('hasRelationship', () => {
     expect(hasRelationship(aPrincipal({ role: 'social_worker' }), facts, NOW)).toBe(true);
   });
 
-  it('parent carer: under 16; from 16 only if the young person agreed', () => {
+  // Turns 16 on NOW's date (2026-03-01) but is of compulsory school age until the end of Friday
+  // 26 June 2026 in England (23:00 UTC, BST): the young person decides from Saturday 27 June.
+  const LAST_MOMENT = new Date('2026-06-26T22:59:59Z');
+  const HANDOVER = new Date('2026-06-26T23:00:00Z');
+
+  it('parent carer: of compulsory school age; afterwards only if the young person agreed', () => {
     const parent = aPrincipal({ role: 'parent_carer' });
     const turns16Today = someFacts({ dateOfBirth: '2010-03-01' });
     expect(hasRelationship(parent, turns16Today, new Date('2026-02-28T23:59:59Z'))).toBe(true);
-    expect(hasRelationship(parent, turns16Today, NOW)).toBe(false);
-    expect(hasRelationship(parent, { ...turns16Today, parentAccessConfirmedByYoungPerson: true }, NOW)).toBe(
-      true,
-    );
+    expect(hasRelationship(parent, turns16Today, NOW)).toBe(true);
+    expect(hasRelationship(parent, turns16Today, LAST_MOMENT)).toBe(true);
+    expect(hasRelationship(parent, turns16Today, HANDOVER)).toBe(false);
+    expect(
+      hasRelationship(parent, { ...turns16Today, parentAccessConfirmedByYoungPerson: true }, HANDOVER),
+    ).toBe(true);
+    // Nobody locked out: until the young person's login is set up the parent carer keeps reading.
+    expect(hasRelationship(parent, { ...turns16Today, youngPersonSub: null }, HANDOVER)).toBe(true);
     expect(
       hasRelationship(aPrincipal({ role: 'parent_carer', sub: 'demo-parent-9' }), someFacts(), NOW),
     ).toBe(false);
   });
 
-  it('young person: their own login, from their 16th birthday', () => {
+  it('young person: their own login, from the day after the end of compulsory school age', () => {
     const youngPerson = aPrincipal({ role: 'young_person' });
     const turns16Today = someFacts({ dateOfBirth: '2010-03-01' });
     expect(hasRelationship(youngPerson, turns16Today, new Date('2026-02-28T23:59:59Z'))).toBe(false);
-    expect(hasRelationship(youngPerson, turns16Today, NOW)).toBe(true);
-    expect(hasRelationship(youngPerson, { ...turns16Today, youngPersonSub: null }, NOW)).toBe(false);
+    expect(hasRelationship(youngPerson, turns16Today, NOW)).toBe(false);
+    expect(hasRelationship(youngPerson, turns16Today, LAST_MOMENT)).toBe(false);
+    expect(hasRelationship(youngPerson, turns16Today, HANDOVER)).toBe(true);
+    expect(hasRelationship(youngPerson, { ...turns16Today, youngPersonSub: null }, HANDOVER)).toBe(false);
   });
 
   it('auditor: never', () => {

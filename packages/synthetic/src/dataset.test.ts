@@ -142,11 +142,10 @@ describe('children', () => {
     expect(older).toBeLessThan(0.25);
   });
 
-  it('gives a young-person login to exactly the children aged 16+', () => {
-    for (const [i, c] of children.entries()) {
-      const adult = ageOn(c.dateOfBirth, REFERENCE_DATE) >= 16;
-      expect(c.youngPersonSub).toBe(adult ? `demo-yp-${i + 1}` : null);
-    }
+  // Was "exactly the children aged 16+": a frozen date left children who passed 16 later with no
+  // login and nobody to decide. Every child now has one; it opens nothing before the handover.
+  it('gives every child a young-person login', () => {
+    for (const [i, c] of children.entries()) expect(c.youngPersonSub).toBe(`demo-yp-${i + 1}`);
   });
 
   it('has 1–2 parent carers each, with some shared between siblings', () => {
@@ -269,11 +268,10 @@ describe('demo users', () => {
     expect(ds.demoUsers.some((u) => u.role === 'parent_carer' && (u.childIds?.length ?? 0) >= 2)).toBe(true);
   });
 
-  it('has a young-person login for exactly the 16+ children, scoped to themselves', () => {
+  it('has a young-person login for every child, scoped to themselves', () => {
     const yp = ds.demoUsers.filter((u) => u.role === 'young_person');
-    const sixteenPlus = children.filter((c) => ageOn(c.dateOfBirth, REFERENCE_DATE) >= 16);
     expect(yp.length).toBeGreaterThan(0);
-    expect(yp.map((u) => [u.sub, u.childIds])).toEqual(sixteenPlus.map((c) => [c.youngPersonSub, [c.id]]));
+    expect(yp.map((u) => [u.sub, u.childIds])).toEqual(children.map((c) => [c.youngPersonSub, [c.id]]));
     expect(yp.every((u) => u.orgType === 'family')).toBe(true);
   });
 

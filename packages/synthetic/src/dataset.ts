@@ -1,5 +1,5 @@
 import { syntheticNhsNumber, syntheticUpn } from '@hub/identifiers';
-import { ageOn, fromDay, timestampOn, toDay, yearsBefore } from './dates.ts';
+import { fromDay, timestampOn, toDay, yearsBefore } from './dates.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, pickDistinct, type Rng, weighted } from './prng.ts';
 import type {
   DemoUser,
@@ -318,7 +318,10 @@ function buildChild(seed: number, n: number): ChildCore {
     upn: syntheticUpn(n),
     laId: `LA-SYN-${pad(n, 6)}`,
     schoolId,
-    youngPersonSub: ageOn(dateOfBirth, REFERENCE_DATE) >= 16 ? `demo-yp-${n}` : null,
+    // Every child has a young-person login in the demo identity provider, so that whenever (at
+    // any date) they pass the end of compulsory school age someone can decide: the login opens
+    // nothing until that handover (@hub/policy), and the demo data never strands a family.
+    youngPersonSub: `demo-yp-${n}`,
     education,
     health,
     socialCare,

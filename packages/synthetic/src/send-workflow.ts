@@ -1,3 +1,4 @@
+import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { fromDay, toDay } from './dates.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, type Rng } from './prng.ts';
 import type { SyntheticChild, SyntheticDataset } from './types.ts';
@@ -243,12 +244,17 @@ function inProgress(
 }
 
 function family(out: SyntheticSendWorkflow, rng: Rng, child: SyntheticChild, n: number, ref: number): void {
-  const editedBySub = child.youngPersonSub ?? child.parentCarerSubs[0];
+  // Written by whoever decides at the reference date: the young person only after the end of
+  // compulsory school age (every synthetic child has a login, so the login alone says nothing).
+  const youngPersonDecides =
+    child.youngPersonSub !== null &&
+    isOverCompulsorySchoolAge(child.dateOfBirth, new Date(`${fromDay(ref)}T12:00:00Z`));
+  const editedBySub = youngPersonDecides ? child.youngPersonSub : child.parentCarerSubs[0];
   if (!editedBySub) return;
   out.familyInformation.push({
     childId: child.id,
     editedBySub,
-    editedByRole: child.youngPersonSub ? 'young_person' : 'parent_carer',
+    editedByRole: youngPersonDecides ? 'young_person' : 'parent_carer',
     editedAt: `${fromDay(ref - intBetween(rng, 1, 200))}T10:00:00.000Z`,
     aboutMe: {
       whatMattersToMe: pick(rng, MATTERS),

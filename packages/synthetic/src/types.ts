@@ -26,7 +26,10 @@ export interface SyntheticChild {
   schoolId: string;
   /** e.g. ['demo-parent-17']; siblings share theirs. */
   parentCarerSubs: string[];
-  /** 'demo-yp-<n>' for children aged 16+ at the reference date, else null. */
+  /**
+   * 'demo-yp-<n>' for every synthetic child: the login opens the record only after the end of
+   * compulsory school age. Null only for data from elsewhere (a young person not yet set up).
+   */
   youngPersonSub: string | null;
   education: {
     senStatus: SenStatus;

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { service as auditService } from '@hub/audit-service';
 import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
+import type { GatewayLimits } from '@hub/config';
 import type { DbHandle } from '@hub/db';
 import { service as education, seedEducation } from '@hub/education';
 import { service as health, seedHealth } from '@hub/health';
-import { isDecisionMaker, type Principal } from '@hub/policy';
+import { isOverCompulsorySchoolAge, type Principal } from '@hub/policy';
 import { service as record, seedRecord } from '@hub/record';
 import { seedSocialCare, service as socialCare } from '@hub/social-care';
 import {
@@ -67,7 +68,14 @@ export interface TestHub {
  */
 export async function startHub(
   // portal: the web portal's e2e tests also want the demo sign-in and the built portal served.
-  options: { children?: number; portal?: { dir: string } } = {},
+  // limits: the gateway's query limits (defaults from @hub/config); serviceUrl: put something
+  // (a slow proxy) between the gateway and a subgraph.
+  options: {
+    children?: number;
+    portal?: { dir: string };
+    limits?: Partial<GatewayLimits>;
+    serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
+  } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase();
   const dataset = buildSyntheticDataset({ children: options.children ?? 60 });
@@ -98,24 +106,29 @@ export async function startHub(
     RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, ''),
   });
   const issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
-  const gateway = buildApp(config, {
-    verifier: createUserTokenVerifier({
-      issuer: DEV_ISSUER,
-      audience: DEV_AUDIENCE,
-      jwksFile: issuer.jwksFile,
-    }),
-    services: {
-      record: subgraphs.record.url,
-      education: subgraphs.education.url,
-      health: subgraphs.health.url,
-      'social-care': subgraphs['social-care'].url,
+  const via = async (name: ServiceName) =>
+    options.serviceUrl ? options.serviceUrl(name, subgraphs[name].url) : subgraphs[name].url;
+  const gateway = buildApp(
+    { ...config, ...options.limits },
+    {
+      verifier: createUserTokenVerifier({
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+        jwksFile: issuer.jwksFile,
+      }),
+      services: {
+        record: await via('record'),
+        education: await via('education'),
+        health: await via('health'),
+        'social-care': await via('social-care'),
+      },
+      audit: audit.url,
+      retry: { count: 1, intervalMs: 100 },
+      ...(options.portal
+        ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } }
+        : {}),
     },
-    audit: audit.url,
-    retry: { count: 1, intervalMs: 100 },
-    ...(options.portal
-      ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } }
-      : {}),
-  });
+  );
   await gateway.ready();
 
   const token = (user: DemoUser | Principal) =>
@@ -178,9 +191,9 @@ export function demoUser(dataset: SyntheticDataset, sub: string): DemoUser {
   return user;
 }
 
-/** The person who decides for the child today: the young person at 16+, else a parent carer. */
+/** The person who decides for the child today: the young person after compulsory school age, else a parent carer. */
 export function decisionMaker(dataset: SyntheticDataset, child: SyntheticChild): DemoUser {
-  const sub = isDecisionMaker(child.dateOfBirth, new Date())
+  const sub = isOverCompulsorySchoolAge(child.dateOfBirth, new Date())
     ? child.youngPersonSub
     : child.parentCarerSubs[0];
   if (!sub) throw new Error(`child ${child.id} has no decision maker login`);

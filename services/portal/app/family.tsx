@@ -1,5 +1,5 @@
 // The same age rule the hub enforces (only this pure module, not the CASL abilities).
-import { isDecisionMaker } from '@hub/policy/age';
+import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
@@ -173,8 +173,9 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
 
   const name = child ? childName(child) : 'this child';
   const self = user.role === 'young_person';
-  // From 16 the young person decides; a parent carer they let in can look but not change.
-  const decides = self || !child?.dateOfBirth || !isDecisionMaker(child.dateOfBirth, new Date());
+  // After the end of compulsory school age the young person decides; a parent carer they let in
+  // can look but not change.
+  const decides = self || !child?.dateOfBirth || !isOverCompulsorySchoolAge(child.dateOfBirth, new Date());
   return (
     <>
       <p>
@@ -198,8 +199,8 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         ) : (
           <div className="inset">
             <p>
-              {name} is 16 or over, so they decide who sees their information. You can see their choices but
-              not change them.
+              The school year in which {name} turned 16 has ended (the last Friday in June), so they decide
+              who sees their information. You can see their choices but not change them.
             </p>
           </div>
         )}

@@ -45,8 +45,8 @@ export function ParentCarerAccessChoice({ childId }: { childId: string }) {
     <section aria-labelledby="parent-access-heading" className="section" data-section="parent-access">
       <h2 id="parent-access-heading">Can your parents or carers see your record?</h2>
       <p>
-        You are 16 or over, so you decide. If you say yes, they can see your record and who has looked at it,
-        but only you can change who it is shared with.
+        The school year in which you turned 16 has ended (the last Friday in June), so you decide. If you say
+        yes, they can see your record and who has looked at it, but only you can change who it is shared with.
       </p>
       <ErrorSummary messages={errors} />
       <div role="status" className={status ? 'notification' : 'visually-hidden'}>

@@ -6,9 +6,10 @@ import {
   type ConsentRecord,
   canManageConsent,
   type Domain,
+  decisionMakers,
+  HANDOVER_RULE_TEXT,
   hasRelationship,
   isConsentActive,
-  isDecisionMaker,
   normaliseFreeText,
   type Principal,
   type Purpose,
@@ -39,7 +40,7 @@ export function consentStatus(record: ConsentRecord, facts: ChildAccessFacts, no
   if (record.expiresAt && Date.parse(record.expiresAt) <= t) return 'expired';
   if (Date.parse(record.startsAt) > t) return 'scheduled';
   if (isConsentActive(record, facts, now)) return 'active';
-  // Not active although in its period: a parent carer's consent after the 16th birthday.
+  // Not active although in its period: a parent carer's consent after the handover day.
   return 'needs_young_person_confirmation';
 }
 
@@ -110,7 +111,8 @@ export interface GrantInput {
 
 /**
  * Records a consent. Only the person who decides for the child may grant: the parent carer of
- * an under-16, the young person themself at 16+. Validation happens before any write.
+ * a child of compulsory school age, afterwards the young person themself (or their capacity
+ * representative). Validation happens before any write.
  */
 export async function grantConsent(
   db: DbHandle,
@@ -169,7 +171,8 @@ export async function withdrawConsent(
   now = new Date(),
 ): Promise<ConsentView> {
   const { row, facts } = await consentById(db, principal, id, now);
-  const decision = canManageConsent(principal, facts, now);
+  // Withdrawing only narrows sharing: allowed to parent carers while the young person's login is not set up.
+  const decision = canManageConsent(principal, facts, now, 'withdraw');
   if (!decision.allowed) {
     throw new HubError(
       'FORBIDDEN',
@@ -187,7 +190,7 @@ export async function withdrawConsent(
   return view(updated, { ...facts, consents: facts.consents.filter((c) => c.id !== id) }, now);
 }
 
-/** A young person (16+) confirms a consent their parent carer gave, so it keeps counting. */
+/** A young person (over compulsory school age) confirms a consent their parent carer gave, so it keeps counting. */
 export async function confirmConsent(
   db: DbHandle,
   principal: Principal,
@@ -198,11 +201,11 @@ export async function confirmConsent(
   if (
     principal.role !== 'young_person' ||
     facts.youngPersonSub !== principal.sub ||
-    !isDecisionMaker(facts.dateOfBirth, now)
+    decisionMakers(facts, now).stage !== 'young_person'
   ) {
     throw new HubError(
       'FORBIDDEN',
-      'Only the young person themself, aged 16 or over, can confirm a consent.',
+      `Only the young person themself can confirm a consent, ${HANDOVER_RULE_TEXT}.`,
     );
   }
   if (row.grantedByRole !== 'parent_carer')
@@ -290,15 +293,23 @@ export async function openBreakGlass(
   };
 }
 
-/** The young person's own record, from 16: only they decide (and see) whether parent carers may look. */
+/**
+ * The young person's own record, after the end of compulsory school age: only they (or, while one
+ * is recorded, their capacity representative) decide (and see) whether parent carers may look.
+ */
 async function youngPersonOwnFacts(db: DbHandle, principal: Principal, childId: string, now: Date) {
   const facts = await factsFor(db, principal, childId, now);
-  if (
-    principal.role !== 'young_person' ||
-    facts.youngPersonSub !== principal.sub ||
-    !isDecisionMaker(facts.dateOfBirth, now)
-  ) {
-    throw new HubError('FORBIDDEN', 'Only the young person themself, aged 16 or over, can decide this.');
+  const { stage, subs } = decisionMakers(facts, now);
+  const decides =
+    (stage === 'young_person' &&
+      principal.role === 'young_person' &&
+      facts.youngPersonSub === principal.sub) ||
+    (stage === 'representative' && principal.role === 'parent_carer' && subs.includes(principal.sub));
+  if (!decides) {
+    throw new HubError(
+      'FORBIDDEN',
+      `Only the young person themself (or their recorded representative) can decide this, ${HANDOVER_RULE_TEXT}.`,
+    );
   }
   return facts;
 }
@@ -313,7 +324,7 @@ export async function getParentCarerAccess(
   return (await youngPersonOwnFacts(db, principal, childId, now)).parentAccessConfirmedByYoungPerson;
 }
 
-/** Only the young person, from 16, decides whether parent carers keep seeing the record. */
+/** Only the young person (or their representative), after compulsory school age, decides whether parent carers keep seeing the record. */
 export async function setParentCarerAccess(
   db: DbHandle,
   principal: Principal,

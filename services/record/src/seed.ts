@@ -1,4 +1,5 @@
 import type { DbHandle } from '@hub/db';
+import { isOverCompulsorySchoolAge } from '@hub/policy';
 import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
 import type { FamilyInformationContent } from './family-information.ts';
@@ -137,7 +138,8 @@ export async function seedDemoConsents(db: DbHandle, dataset: SyntheticDataset):
   const rows = dataset.children.flatMap((c, i) => {
     const band = i % 10;
     if (band >= 8) return [];
-    const byYoungPerson = c.youngPersonSub !== null;
+    // The young person decides only after the end of compulsory school age (not merely having a login).
+    const byYoungPerson = c.youngPersonSub !== null && isOverCompulsorySchoolAge(c.dateOfBirth, granted);
     const grantedBySub = byYoungPerson ? c.youngPersonSub! : c.parentCarerSubs[0]!;
     return DOMAINS.flatMap((domain) =>
       RECIPIENTS.map((recipientOrgType, j) => ({

@@ -1,0 +1,644 @@
+// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--keep]`
+//
+// Load test of the child record, side by side in ONE run (interleaved rounds, so a noisy
+// machine hits every scenario alike; compare ratios, not absolute numbers between runs):
+//   gw-one    the full record of one child through the gateway (identity + education + health +
+//             social care, as the LA SEND officer with purpose ehc_assessment and consent given);
+//   direct    the same four sections from the subgraphs called directly with a signed internal
+//             context (record `child`, then the three adapters' `_entities` in parallel, as the
+//             gateway does, but no gateway and no audit write);
+//   gw-fifty  `children(first: 50)` with all sections through the gateway;
+//   hello     a Fastify hello-world (the HTTP floor);
+//   pk        a Fastify route doing one postgres.js primary-key SELECT (the database floor);
+// plus gw-one at a fixed rate (--rate req/s) for the p99 target.
+//
+// The hub runs on real PostgreSQL (DATABASE_URL) in a FRESH database created here and dropped
+// at the end, seeded with the default synthetic data set; every service is its own child
+// process (scripts/bench/lib/hub-process.ts) so CPU per request is attributable: Node processes
+// report process.cpuUsage(), PostgreSQL backends of the bench database are read from
+// /proc/<pid>/stat. Loopback only; every load run is bounded in time and in requests.
+// HTTP hops and SQL statements per request are counted on a sequential sample.
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  INTERNAL_CONTEXT_HEADER,
+  loadOrCreateDevIssuer,
+  signInternalContext,
+} from '@hub/auth';
+import type { Principal } from '@hub/policy';
+import { buildSyntheticDataset, type DemoUser } from '@hub/synthetic';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { Pool } from 'undici';
+import type { ProcessStats, ToBench } from './lib/hub-process.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '8' },
+    rate: { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const RATE = Number(values.rate);
+// A hard cap on requests per load run, on top of the time bound.
+const MAX_REQUESTS = 50_000;
+const SAMPLE = 20;
+
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.error(
+    'bench:record needs DATABASE_URL (a PostgreSQL server): it creates and drops its own database.',
+  );
+  process.exit(2);
+}
+for (const [name, v] of Object.entries({ ROUNDS, SECONDS, CONNECTIONS, RATE })) {
+  if (!Number.isFinite(v) || v < 1) {
+    console.error(`--${name.toLowerCase()} must be a number of at least 1`);
+    process.exit(2);
+  }
+}
+
+const root = resolve(import.meta.dirname, '../..');
+const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+// ---------------------------------------------------------------- the hub, one process each
+const dbName = `hub_bench_record_${randomBytes(4).toString('hex')}`;
+const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${dbName}`);
+const dbUrl = new URL(serverUrl);
+dbUrl.pathname = `/${dbName}`;
+{
+  const [slots] = await admin<{ used: number; max: number }[]>`
+    select (select count(*) from pg_stat_activity)::int as used, current_setting('max_connections')::int as max`;
+  // Six hub processes with 5 connections each, the floor's 5 and ours.
+  if (slots && slots.max - slots.used < 40)
+    console.warn(`warning: only ${slots.max - slots.used} free PostgreSQL connections (the bench wants ~36)`);
+}
+const idpDir = mkdtempSync(join(tmpdir(), 'hub-bench-idp-'));
+const issuer = await loadOrCreateDevIssuer(idpDir);
+const secret = randomBytes(32).toString('hex');
+
+interface HubProcess {
+  role: string;
+  child: ChildProcess;
+  port: number;
+}
+const processes: HubProcess[] = [];
+const pending = new Map<ChildProcess, (stats: ProcessStats) => void>();
+
+function startProcess(role: string, env: Record<string, string>): Promise<HubProcess> {
+  const child = fork(resolve(import.meta.dirname, 'lib/hub-process.ts'), {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_ROLE: role,
+      DATABASE_URL: dbUrl.toString(),
+      INTERNAL_CONTEXT_SECRET: secret,
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolveReady, reject) => {
+    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before it was ready`)));
+    child.on('message', (message: ToBench) => {
+      if (message.type === 'ready') {
+        const p = { role, child, port: message.port };
+        processes.push(p);
+        resolveReady(p);
+      } else if (message.type === 'stats') {
+        pending.get(child)?.(message.stats);
+        pending.delete(child);
+      }
+    });
+  });
+}
+
+function statsOf(p: HubProcess): Promise<ProcessStats> {
+  return new Promise((r) => {
+    pending.set(p.child, r);
+    p.child.send({ type: 'stats' });
+  });
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all(
+    processes.map(
+      (p) =>
+        new Promise<void>((r) => {
+          if (p.child.exitCode !== null) return r();
+          p.child.once('exit', () => r());
+          p.child.send({ type: 'stop' });
+        }),
+    ),
+  );
+  await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName}`;
+  if (!values.keep) await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+  rmSync(idpDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- CPU accounting
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts CPU time in these ticks
+
+/** utime + stime of a PostgreSQL backend in microseconds, or null when it is gone / not readable. */
+function procCpuMicros(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
+  } catch {
+    return null;
+  }
+}
+
+interface Snapshot {
+  node: Map<string, ProcessStats>;
+  pg: Map<number, number>;
+  pgReadable: boolean;
+}
+
+async function snapshot(): Promise<Snapshot> {
+  const node = new Map((await Promise.all(processes.map(statsOf))).map((s) => [s.role, s] as const));
+  const pids = await admin<{ pid: number }[]>`
+    select pid from pg_stat_activity where datname = ${dbName} and backend_type = 'client backend'`;
+  const pg = new Map<number, number>();
+  let pgReadable = true;
+  for (const { pid } of pids) {
+    const cpu = procCpuMicros(pid);
+    if (cpu === null) pgReadable = false;
+    else pg.set(pid, cpu);
+  }
+  return { node, pg, pgReadable };
+}
+
+interface Cost {
+  /** CPU ms per request, per process role, plus `postgres`. */
+  perRole: Record<string, number>;
+  totalMs: number;
+  hops: number;
+  statements: number;
+  pgReadable: boolean;
+}
+
+function costBetween(a: Snapshot, b: Snapshot, requests: number, roles: readonly string[]): Cost {
+  const perRole: Record<string, number> = {};
+  let hops = 0;
+  let statements = 0;
+  for (const role of roles) {
+    const x = a.node.get(role);
+    const y = b.node.get(role);
+    if (!x || !y) continue;
+    perRole[role] = (y.cpuMicros - x.cpuMicros) / 1000 / requests;
+    // Every HTTP request a hub process received, the client's own request to the gateway included.
+    if (role !== 'floor') hops += y.requests - x.requests;
+    statements += y.statements - x.statements;
+  }
+  let pgMicros = 0;
+  for (const [pid, cpu] of b.pg) pgMicros += cpu - (a.pg.get(pid) ?? 0);
+  perRole.postgres = pgMicros / 1000 / requests;
+  const totalMs = Object.values(perRole).reduce((s, v) => s + v, 0);
+  return {
+    perRole,
+    totalMs,
+    hops: hops / requests,
+    statements: statements / requests,
+    pgReadable: a.pgReadable && b.pgReadable,
+  };
+}
+
+// ---------------------------------------------------------------- scenarios
+const CHILD_RECORD = /* GraphQL */ `
+  query ChildRecord($id: ID!) {
+    child(id: $id) {
+      id
+      givenName
+      familyName
+      dateOfBirth
+      nhsNumber
+      upn
+      education { senStatus attendancePercent school { id name } provisions { description } }
+      health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }
+      socialCare { status allocatedWorker { name } shortBreaks { description } }
+    }
+  }
+`;
+const CHILDREN_FIFTY = /* GraphQL */ `
+  query Children {
+    children(search: { name: "Testchild" }, first: 50) {
+      id
+      givenName
+      familyName
+      dateOfBirth
+      nhsNumber
+      upn
+      education { senStatus attendancePercent school { id name } provisions { description } }
+      health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }
+      socialCare { status allocatedWorker { name } shortBreaks { description } }
+    }
+  }
+`;
+// What the gateway asks each subgraph for the one-child query (same selections).
+const RECORD_PART = `query($id: ID!) { child(id: $id) { __typename id givenName familyName dateOfBirth nhsNumber upn } }`;
+const entities = (selection: string) =>
+  `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { ${selection} } } }`;
+const ADAPTER_PARTS = {
+  education: entities(
+    'education { senStatus attendancePercent school { id name } provisions { description } }',
+  ),
+  health: entities(
+    'health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }',
+  ),
+  'social-care': entities('socialCare { status allocatedWorker { name } shortBreaks { description } }'),
+} as const;
+
+interface Run {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function cannon(
+  url: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  options: { overallRate?: number; connections?: number; seconds?: number } = {},
+): Promise<Run> {
+  const result = await autocannon({
+    url,
+    method: body ? 'POST' : 'GET',
+    headers: body ? { 'content-type': 'application/json', ...headers } : headers,
+    ...(body ? { body } : {}),
+    connections: options.connections ?? CONNECTIONS,
+    duration: options.seconds ?? SECONDS,
+    maxOverallRequests: MAX_REQUESTS,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+  });
+  const requests = result.requests.total;
+  return {
+    requests,
+    seconds: result.duration,
+    rps: requests / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+// ---------------------------------------------------------------- main
+let exitCode = 0;
+try {
+  log(`fresh database ${dbName}; starting the hub (one process per service)…`);
+  const record = await startProcess('record', { SEED: 'synthetic' });
+  const recordBase = `http://127.0.0.1:${record.port}`;
+  const adapters: Record<string, HubProcess> = {};
+  for (const name of ['education', 'health', 'social-care', 'audit'] as const) {
+    adapters[name] = await startProcess(name, { SEED: 'synthetic', RECORD_BASE_URL: recordBase });
+  }
+  const url = (p: HubProcess) => `http://127.0.0.1:${p.port}/graphql`;
+  const gateway = await startProcess('gateway', {
+    RECORD_URL: url(record),
+    EDUCATION_URL: url(adapters.education!),
+    HEALTH_URL: url(adapters.health!),
+    SOCIAL_CARE_URL: url(adapters['social-care']!),
+    AUDIT_URL: `http://127.0.0.1:${adapters.audit!.port}`,
+    JWT_ISSUER: DEV_ISSUER,
+    JWT_AUDIENCE: DEV_AUDIENCE,
+    JWKS_FILE: issuer.jwksFile,
+  });
+  const floorProcess = await startProcess('floor', {});
+  const HUB_ROLES = ['gateway', 'record', 'education', 'health', 'social-care', 'audit'] as const;
+  const DIRECT_ROLES = ['record', 'education', 'health', 'social-care'] as const;
+  log('hub ready');
+
+  const dataset = buildSyntheticDataset();
+  const user = (sub: string): DemoUser => {
+    const u = dataset.demoUsers.find((x) => x.sub === sub);
+    if (!u) throw new Error(`no demo user ${sub}`);
+    return u;
+  };
+  const token = (u: DemoUser) =>
+    issuer.sign({ sub: u.sub, role: u.role, orgId: u.orgId, orgType: u.orgType }, { expiresIn: '2h' });
+  const la = user('demo-la-1');
+  const laToken = await token(la);
+  const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
+  const gwHeaders = { authorization: `Bearer ${laToken}`, 'x-hub-purpose': 'ehc_assessment' };
+  const gql = async (bearer: string, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...gwHeaders, authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, checked below
+    return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  };
+
+  // Consent, given by each family through the gateway as in real use: the LA may see every
+  // section of every child in the fifty-child search, for EHC assessment.
+  const fifty = await gql(laToken, `{ children(search: { name: "Testchild" }, first: 50) { id } }`);
+  const fiftyIds: string[] = (fifty.data?.children ?? []).map((c: { id: string }) => c.id);
+  const one = dataset.children.find((c) => c.health && c.socialCare && fiftyIds.includes(c.id));
+  if (!one) throw new Error('no child with all four sections in the search result');
+  log(`granting consent for ${fiftyIds.length} children (3 domains each) through the gateway…`);
+  const byId = new Map(dataset.children.map((c) => [c.id, c]));
+  const tokens = new Map<string, string>();
+  const tokenOf = async (sub: string) => {
+    if (!tokens.has(sub)) tokens.set(sub, await token(user(sub)));
+    return tokens.get(sub)!;
+  };
+  const grant = (bearer: string, childId: string, domain: string) =>
+    gql(bearer, `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, {
+      input: { childId, domain, recipientOrgType: 'local_authority', purpose: 'ehc_assessment' },
+    });
+  // Who decides is the policy's business (age, capacity): ask it, by letting each family login
+  // try; the first the hub accepts is the decision maker. A child nobody here may decide for
+  // (a young person with no login of their own) keeps their sections closed, as in real use,
+  // and the check below expects exactly that.
+  const undecided = new Set<string>();
+  for (const id of fiftyIds) {
+    const c = byId.get(id)!;
+    let decider: string | null = null;
+    for (const sub of [c.youngPersonSub, ...c.parentCarerSubs].filter((x): x is string => !!x)) {
+      if (!(await grant(await tokenOf(sub), id, 'education')).errors) {
+        decider = sub;
+        break;
+      }
+    }
+    if (!decider) {
+      undecided.add(id);
+      continue;
+    }
+    for (const domain of ['health', 'social_care']) {
+      const granted = await grant(await tokenOf(decider), id, domain);
+      if (granted.errors) throw new Error(`grantConsent failed: ${JSON.stringify(granted.errors)}`);
+    }
+  }
+
+  const oneBody = JSON.stringify({ query: CHILD_RECORD, variables: { id: one.id } });
+  const fiftyBody = JSON.stringify({ query: CHILDREN_FIFTY });
+
+  // The direct scenario: what the gateway sends, with a context signed once per request.
+  const pools = Object.fromEntries(
+    (['record', 'education', 'health', 'social-care'] as const).map((name) => [
+      name,
+      new Pool(`http://127.0.0.1:${(name === 'record' ? record : adapters[name]!).port}`, {
+        connections: CONNECTIONS,
+      }),
+    ]),
+  );
+  const principal: Principal = { sub: la.sub, role: la.role, orgId: la.orgId, orgType: la.orgType };
+  async function post(name: string, query: string, variables: unknown, ctx: string) {
+    const response = await pools[name]!.request({
+      path: '/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: ctx },
+      body: JSON.stringify({ query, variables }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, compared below
+    const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
+    if (response.statusCode !== 200 || json.errors) throw new Error(`${name}: ${JSON.stringify(json)}`);
+    return json.data;
+  }
+  async function directOnce(): Promise<Record<string, unknown>> {
+    const ctx = await signInternalContext(secret, {
+      principal,
+      requestId: randomUUID(),
+      purpose: 'ehc_assessment',
+    });
+    const identity = await post('record', RECORD_PART, { id: one!.id }, ctx);
+    const representations = [{ __typename: 'Child', id: identity.child.id }];
+    const parts = await Promise.all(
+      Object.entries(ADAPTER_PARTS).map(([name, q]) => post(name, q, { representations }, ctx)),
+    );
+    return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
+  }
+  async function direct(seconds = SECONDS): Promise<Run> {
+    const latencies: number[] = [];
+    let failures = 0;
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (performance.now() < deadline && latencies.length + failures < MAX_REQUESTS) {
+          const t = performance.now();
+          try {
+            await directOnce();
+            latencies.push(performance.now() - t);
+          } catch {
+            failures++;
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      requests: latencies.length,
+      seconds: elapsed,
+      rps: latencies.length / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      failures,
+    };
+  }
+
+  // Correctness before speed: every scenario answers fully, with no error.
+  const checkOne = await gql(laToken, CHILD_RECORD, { id: one.id });
+  const c1 = checkOne.data?.child;
+  if (checkOne.errors || !c1?.education || !c1?.health || !c1?.socialCare)
+    throw new Error(`gateway one-child record incomplete: ${JSON.stringify(checkOne)}`);
+  const checkDirect = await directOnce();
+  for (const key of ['education', 'health', 'socialCare']) {
+    if (JSON.stringify(checkDirect[key]) !== JSON.stringify(c1[key]))
+      throw new Error(`direct and gateway disagree on ${key}`);
+  }
+  const checkFifty = await gql(laToken, CHILDREN_FIFTY);
+  const unexpected = (
+    (checkFifty.errors ?? []) as Array<{ extensions?: { code?: string; childId?: string } }>
+  ).filter((e) => !(e.extensions?.code === 'FORBIDDEN_FIELD' && undecided.has(e.extensions.childId ?? '')));
+  if (unexpected.length > 0 || checkFifty.data?.children?.length !== fiftyIds.length)
+    throw new Error(`gateway fifty-children search incomplete: ${JSON.stringify(unexpected).slice(0, 1500)}`);
+  const floorBase = `http://127.0.0.1:${floorProcess.port}`;
+
+  interface Scenario {
+    name: string;
+    roles: readonly string[];
+    run(seconds?: number): Promise<Run>;
+    once(): Promise<void>;
+  }
+  const gwOnce = (body: string) => async () => {
+    const r = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...gwHeaders },
+      body,
+    });
+    await r.arrayBuffer();
+  };
+  const scenarios: Scenario[] = [
+    {
+      name: 'hello',
+      roles: ['floor'],
+      run: (s) => cannon(`${floorBase}/hello`, undefined, {}, { seconds: s }),
+      once: async () => void (await (await fetch(`${floorBase}/hello`)).arrayBuffer()),
+    },
+    {
+      name: 'pk',
+      roles: ['floor'],
+      run: (s) => cannon(`${floorBase}/pk?id=${one.id}`, undefined, {}, { seconds: s }),
+      once: async () => void (await (await fetch(`${floorBase}/pk?id=${one.id}`)).arrayBuffer()),
+    },
+    {
+      name: 'direct',
+      roles: DIRECT_ROLES,
+      run: (s) => direct(s),
+      once: async () => void (await directOnce()),
+    },
+    {
+      name: 'gw-one',
+      roles: HUB_ROLES,
+      run: (s) => cannon(gatewayUrl, oneBody, gwHeaders, { seconds: s }),
+      once: gwOnce(oneBody),
+    },
+    {
+      name: 'gw-fifty',
+      roles: HUB_ROLES,
+      run: (s) => cannon(gatewayUrl, fiftyBody, gwHeaders, { seconds: s }),
+      once: gwOnce(fiftyBody),
+    },
+  ];
+
+  // Hops and statements: a sequential sample per scenario, nothing else running.
+  const counts = new Map<string, Cost>();
+  for (const s of scenarios) {
+    for (let i = 0; i < 3; i++) await s.once(); // warm connections and caches
+    const a = await snapshot();
+    for (let i = 0; i < SAMPLE; i++) await s.once();
+    const b = await snapshot();
+    counts.set(s.name, costBetween(a, b, SAMPLE, s.roles));
+  }
+
+  log(`warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS}s per scenario, ${CONNECTIONS} connections`);
+  for (const s of scenarios) await s.run(1);
+  const results = new Map<string, Array<Run & { cost: Cost }>>();
+  const fixedRate: Array<Run & { cost: Cost }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const s of scenarios) {
+      const a = await snapshot();
+      const run = await s.run();
+      const b = await snapshot();
+      const entry = { ...run, cost: costBetween(a, b, Math.max(1, run.requests), s.roles) };
+      results.set(s.name, [...(results.get(s.name) ?? []), entry]);
+      log(
+        `round ${round} ${s.name.padEnd(8)} ${run.rps.toFixed(1).padStart(8)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  cpu ${entry.cost.totalMs.toFixed(2)} ms/req${run.failures ? `  FAILURES ${run.failures}` : ''}`,
+      );
+    }
+    const a = await snapshot();
+    const run = await cannon(gatewayUrl, oneBody, gwHeaders, {
+      overallRate: RATE,
+      connections: Math.max(CONNECTIONS, 64),
+    });
+    const b = await snapshot();
+    fixedRate.push({ ...run, cost: costBetween(a, b, Math.max(1, run.requests), HUB_ROLES) });
+    log(
+      `round ${round} gw-one @${RATE}/s: ${run.rps.toFixed(1)} req/s achieved, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms${run.failures ? `  FAILURES ${run.failures}` : ''}`,
+    );
+  }
+
+  // ---------------------------------------------------------------- report (medians over rounds)
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const med = (name: string, pick: (r: Run & { cost: Cost }) => number) =>
+    median(results.get(name)!.map(pick));
+  console.log('\nscenario     req/s   p50 ms   p99 ms  CPU ms/req  HTTP hops/req  SQL/req  failures');
+  for (const s of scenarios) {
+    const c = counts.get(s.name)!;
+    const failures = results.get(s.name)!.reduce((n, r) => n + r.failures, 0);
+    console.log(
+      [
+        s.name.padEnd(9),
+        med(s.name, (r) => r.rps)
+          .toFixed(1)
+          .padStart(8),
+        med(s.name, (r) => r.p50)
+          .toFixed(1)
+          .padStart(8),
+        med(s.name, (r) => r.p99)
+          .toFixed(1)
+          .padStart(8),
+        med(s.name, (r) => r.cost.totalMs)
+          .toFixed(2)
+          .padStart(11),
+        c.hops.toFixed(1).padStart(14),
+        c.statements.toFixed(1).padStart(8),
+        String(failures).padStart(9),
+      ].join(' '),
+    );
+  }
+  console.log('\nCPU ms per request by process (median over rounds):');
+  for (const s of scenarios) {
+    const roles = [...s.roles, 'postgres'];
+    console.log(
+      `  ${s.name.padEnd(9)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
+    );
+  }
+  const pgOk = [...results.values()].flat().every((r) => r.cost.pgReadable);
+  if (!pgOk)
+    console.log('  (some PostgreSQL backends were not readable in /proc: postgres CPU is a lower bound)');
+  const fr = {
+    rps: median(fixedRate.map((r) => r.rps)),
+    p50: median(fixedRate.map((r) => r.p50)),
+    p99: median(fixedRate.map((r) => r.p99)),
+  };
+  console.log(
+    `gw-one at a fixed ${RATE} req/s: achieved ${fr.rps.toFixed(1)} req/s, p50 ${fr.p50.toFixed(1)} ms, p99 ${fr.p99.toFixed(1)} ms`,
+  );
+
+  const rps = (n: string) => med(n, (r) => r.rps);
+  const cpu = (n: string) => med(n, (r) => r.cost.totalMs);
+  let commit = 'unknown';
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    commit = git('rev-parse', '--short=9', 'HEAD').trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (dirty.trim()) commit += '+dirty';
+  } catch {
+    // not a git checkout
+  }
+  const one1 = counts.get('gw-one')!;
+  console.log(
+    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fr.p99.toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one1.hops.toFixed(0)} hops ${one1.statements.toFixed(0)} SQL per record`,
+  );
+  await Promise.all(Object.values(pools).map((p) => p.close()));
+} catch (error) {
+  console.error(error);
+  exitCode = 1;
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);
