@@ -1,6 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import type { BreakGlassEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
 import { and, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { attachCapacityRepresentatives } from './capacity-facts.ts';
 import { breakGlass, child, childRelationship, consent, familyMember } from './tables.ts';
 
 export interface ChildSearchCriteria {
@@ -168,5 +169,7 @@ export async function loadAccessFacts(
       expiresAt: g.expiresAt.toISOString(),
     } satisfies BreakGlassEntry);
   }
+  // Who decides for a young person lacking capacity: a separate query, see capacity-facts.ts.
+  await attachCapacityRepresentatives(db, list, facts);
   return facts;
 }

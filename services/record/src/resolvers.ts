@@ -11,6 +11,8 @@ import {
   type SubgraphContext,
 } from '@hub/service-kit';
 import type { IResolvers } from 'mercurius';
+import { childIdsRepresentedBy } from './capacity.ts';
+import { capacityResolvers } from './capacity-resolvers.ts';
 import {
   confirmConsent,
   type GrantInput,
@@ -218,7 +220,13 @@ export const resolvers: IResolvers = {
       const scope = { kind: 'family', sub } as const;
       // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
       const rows = await searchChildren(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
-      return visibleChildren(ctx, rows);
+      // A capacity representative who is not a listed parent carer (e.g. a professional deputy).
+      const listed = new Set(rows.map((r) => r.id));
+      const represented = (role === 'parent_carer' ? await childIdsRepresentedBy(ctx.db, sub) : []).filter(
+        (id) => !listed.has(id),
+      );
+      const extra = represented.length > 0 ? [...(await findChildren(ctx.db, represented)).values()] : [];
+      return visibleChildren(ctx, [...rows, ...extra]);
     },
     async adviceRequestsForMe(_root, _args, ctx) {
       requireCaller(ctx);
@@ -279,9 +287,11 @@ export const resolvers: IResolvers = {
       return list;
     },
     ...sendResolvers.Query,
+    ...capacityResolvers.Query,
   },
   Mutation: {
     ...sendResolvers.Mutation,
+    ...capacityResolvers.Mutation,
     async grantConsent(_root, args: { input: GrantInput }, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.input.childId, 'input.childId');

@@ -132,3 +132,23 @@ export const annualReview = recordSchema.table('annual_review', {
   meetingDate: date('meeting_date', { mode: 'string' }).notNull(),
   decisionDate: date('decision_date', { mode: 'string' }),
 });
+
+/** Who decides for a young person lacking capacity (see migrations/0005_capacity_representative.sql). */
+export const capacityRepresentative = recordSchema.table('capacity_representative', {
+  id: uuid('id').primaryKey(),
+  childId: uuid('child_id').notNull(),
+  representativeSub: text('representative_sub').notNull(),
+  representativeKind: text('representative_kind', { enum: ['parent_carer', 'other_person'] }).notNull(),
+  basis: text('basis', { enum: ['deputy', 'attorney', 'parent_acting'] }).notNull(),
+  reason: text('reason').notNull(),
+  recordedBySub: text('recorded_by_sub').notNull(),
+  recordedByRole: text('recorded_by_role').notNull(),
+  recordedByOrgId: text('recorded_by_org_id').notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull(),
+  reviewBy: date('review_by', { mode: 'string' }).notNull(),
+  endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+  endedBySub: text('ended_by_sub'),
+  endedByRole: text('ended_by_role'),
+  endedByOrgId: text('ended_by_org_id'),
+  endReason: text('end_reason'),
+});
