@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BREAK_GLASS_REASON_MAX_LENGTH, POLICY_TABLE, type Principal, type Role } from '@hub/policy';
-import type { SyntheticChild } from '@hub/synthetic';
+import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
@@ -260,6 +260,49 @@ describe('a refusal reads the same for a real child and an unknown id', () => {
       checked++;
     }
     expect(checked, 'the synthetic data set has EHC records').toBeGreaterThan(0);
+  });
+});
+
+describe('health advice by id: another organisation cannot tell a real advice id from an unknown one', () => {
+  it('update, submit and correct read the same for a real draft and an unknown id, without the child id', async () => {
+    const withAssessment = new Set(buildSendWorkflow(hub.dataset).assessments.map((a) => a.childId));
+    const target = [...hub.dataset.children]
+      .sort((a, b) => b.dateOfBirth.localeCompare(a.dateOfBirth))
+      .find(
+        (c) =>
+          c.id !== child.id &&
+          !withAssessment.has(c.id) &&
+          c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate),
+      );
+    expect(target, 'seed needs a young child with an ICB involvement and no EHC assessment').toBeDefined();
+    await grantConsents(hub, target!, 'local_authority', 'ehc_assessment', ['health']);
+    const requestDate = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const requested = await hub.query(
+      `mutation ($id: ID!, $d: String!) { recordEhcAssessmentRequest(childId: $id, requestDate: $d) { id } }`,
+      { as: demoUser(hub.dataset, 'demo-la-1'), variables: { id: target!.id, d: requestDate } },
+    );
+    expect(requested.errors).toBeUndefined();
+    const draft = await hub.query<{ createHealthAdviceDraft: { id: string } }>(
+      `mutation ($id: ID!) { createHealthAdviceDraft(childId: $id, input: { needs: "Synthetic needs" }) { id } }`,
+      { as: demoUser(hub.dataset, 'demo-health-1'), variables: { id: target!.id } },
+    );
+    expect(draft.errors).toBeUndefined();
+    const adviceId = draft.data!.createHealthAdviceDraft.id;
+    const other = stranger('health_practitioner');
+    for (const query of [
+      `mutation ($id: ID!) { updateHealthAdviceDraft(id: $id, input: { needs: "x" }) { id } }`,
+      `mutation ($id: ID!) { submitHealthAdvice(id: $id) { id } }`,
+      `mutation ($id: ID!) { correctHealthAdvice(id: $id) { id } }`,
+    ]) {
+      const unknown = randomUUID();
+      const real = await hub.query(query, { as: other, variables: { id: adviceId } });
+      const none = await hub.query(query, { as: other, variables: { id: unknown } });
+      expect(real.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(JSON.stringify(real.errors).split(adviceId).join('<id>')).toBe(
+        JSON.stringify(none.errors).split(unknown).join('<id>'),
+      );
+      expect(JSON.stringify(real)).not.toContain(target!.id);
+    }
   });
 });
 

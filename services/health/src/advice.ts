@@ -11,6 +11,7 @@ import {
   fetchAccessFacts,
   gateChildren,
   HubError,
+  isHubError,
   postToRecord,
   reportChildDenied,
   type SubgraphContext,
@@ -142,10 +143,16 @@ async function requireActive(
   return active;
 }
 
+/** One answer for an unknown advice id, another organisation's draft and a child you cannot see. */
+function adviceNotFound(id: string): HubError {
+  return new HubError('NOT_FOUND', `No health advice has id ${id} that you can see.`, { adviceId: id });
+}
+
 async function rowById(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
-  if (!isUuid(id)) throw new HubError('INVALID_INPUT', 'Advice id must be a UUID.', { field: 'id' });
+  if (!isUuid(id))
+    throw new HubError('INVALID_INPUT', 'id must be a UUID (the health advice id).', { field: 'id' });
   const [row] = await ctx.db.db.select().from(healthAdvice).where(eq(healthAdvice.id, id));
-  if (!row) throw new HubError('NOT_FOUND', `No health advice has id ${id}.`, { adviceId: id });
+  if (!row) throw adviceNotFound(id);
   return row;
 }
 
@@ -155,9 +162,13 @@ async function ownDraftOrSubmitted(
   id: string,
 ): Promise<{ row: AdviceRow; facts: ChildAccessFacts }> {
   const row = await rowById(ctx, id);
-  const facts = await factsFor(ctx, row.childId);
+  // A child the caller cannot see must not answer differently from an unknown advice id (nor
+  // name the child, as factsFor's NOT_FOUND would).
+  const facts = await factsFor(ctx, row.childId).catch((error: unknown) => {
+    throw isHubError(error) && error.code === 'NOT_FOUND' ? adviceNotFound(id) : error;
+  });
   if (row.status === 'draft' && !canReadHealthAdviceDraft(ctx.hub.principal, row.organisationId)) {
-    throw new HubError('NOT_FOUND', `No health advice has id ${id}.`, { adviceId: id });
+    throw adviceNotFound(id);
   }
   if (row.organisationId !== ctx.hub.principal.orgId) {
     throw new HubError(
