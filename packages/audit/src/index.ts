@@ -1,6 +1,25 @@
 export { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
 export { canonicalJson } from './canonical-json.ts';
 export {
+  type AuditCheckpoint,
+  CHECKPOINT_TYPE,
+  CHECKPOINT_VERSION,
+  type CheckedCheckpoints,
+  CheckpointKeyError,
+  type CheckpointLine,
+  CheckpointPublisher,
+  type CheckpointPublisherOptions,
+  checkCheckpoints,
+  checkpointKeyId,
+  checkpointSignatureProblem,
+  checkpointStatement,
+  loadCheckpointPublicKey,
+  loadCheckpointSigningKey,
+  loadOrCreateCheckpointKeyPair,
+  parseCheckpointLog,
+  signCheckpoint,
+} from './checkpoint.ts';
+export {
   AUDIT_EVENT_LIMITS,
   type AuditActor,
   type AuditChildAccess,
@@ -46,10 +65,22 @@ export {
   type AppendOptions,
   AUDIT_MIGRATIONS_DIR,
   AUDIT_SCHEMA,
+  AuditChainWriter,
+  type AuditChainWriterOptions,
   appendAuditEvent,
+  appendAuditEventUnbatched,
+  auditWriterFor,
+  type ChainHead,
+  type CommitListener,
   EVENT_COLUMNS,
   type EventRow,
   migrateAudit,
   rowToEvent,
 } from './store.ts';
-export { type BrokenLink, type VerifyOptions, type VerifyResult, verifyAuditChain } from './verify.ts';
+export {
+  type BrokenLink,
+  type TrustedCheckpoint,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyAuditChain,
+} from './verify.ts';

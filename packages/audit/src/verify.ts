@@ -1,11 +1,20 @@
 import type { DbHandle } from '@hub/db';
 import { chainHash, GENESIS_HASH } from './event.ts';
-import { EVENT_COLUMNS, type EventRow, rowToEvent } from './store.ts';
+import { fastChainHash } from './fast-hash.ts';
+import { type EventRow, rowToEvent } from './store.ts';
 
 export interface BrokenLink {
   seq: number;
   eventId: string | null;
   reason: string;
+}
+
+/** A head the chain must still hold: a signed checkpoint whose signature was already checked. */
+export interface TrustedCheckpoint {
+  seq: number;
+  hash: string;
+  /** Where it came from, for messages: `checkpoints.ndjson line 12, signed 2026-…`. */
+  label: string;
 }
 
 export interface VerifyResult {
@@ -15,30 +24,111 @@ export interface VerifyResult {
   /** The last event when ok: record it elsewhere (an anchor) to detect later truncation of the tail. */
   head: { seq: number; hash: string } | null;
   firstBroken?: BrokenLink;
+  /** With checkpoints: how many matched, the newest one, and events after it not yet covered. */
+  checkpoints?: { matched: number; newestSeq: number; uncovered: number };
 }
 
 export interface VerifyOptions {
   batchSize?: number;
   /** A head recorded earlier: the chain must still hold this seq with this hash. */
   anchor?: { seq: number; hash: string };
+  /** Signed checkpoints (signatures verified by the caller, see checkpoint.ts): each must match. */
+  checkpoints?: readonly TrustedCheckpoint[];
+}
+
+/** A page of the chain as one JSON text; the columns are EVENT_COLUMNS' in the same order and form. */
+const PAGE_SQL = `
+  select json_agg(json_build_array(e.seq::text, e.event_id, e.format,
+      to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      e.request_id, e.actor_sub, e.actor_role, e.actor_org, e.purpose, e.operation_name, e.operation_type,
+      e.outcome, e.error_codes, e.fields_returned, e.fields_denied, e.break_glass, e.break_glass_reason,
+      e.client_ip, e.child_ids, e.child_sections, e.prev_hash, e.hash) order by e.seq)::text as rows
+    from audit.event e where e.seq > $1 and e.seq <= $2`;
+
+/** Pages fetched ahead of the one being hashed (each on its own pooled connection when available). */
+const PAGES_IN_FLIGHT = 3;
+
+type PageRow = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+  string[],
+  string[],
+  string[],
+  boolean,
+  string | null,
+  string | null,
+  string[],
+  Record<string, string[]>,
+  string,
+  string,
+];
+
+function pageRowToEventRow(r: PageRow): EventRow {
+  return {
+    seq: r[0],
+    event_id: r[1],
+    format: r[2],
+    occurred_at: r[3],
+    request_id: r[4],
+    actor_sub: r[5],
+    actor_role: r[6],
+    actor_org: r[7],
+    purpose: r[8],
+    operation_name: r[9],
+    operation_type: r[10],
+    outcome: r[11],
+    error_codes: r[12],
+    fields_returned: r[13],
+    fields_denied: r[14],
+    break_glass: r[15],
+    break_glass_reason: r[16],
+    client_ip: r[17],
+    child_ids: r[18],
+    child_sections: r[19],
+    prev_hash: r[20],
+    hash: r[21],
+  };
+}
+
+interface Page {
+  rows: EventRow[];
+  /** First event in the page with a child id that has no row in audit.event_child. */
+  missingSeq: number | null;
 }
 
 /**
- * Walks the whole chain in seq order, in batches (constant memory at any size), and reports the
- * first broken link: a seq gap (a deleted row), a prev_hash that is not the previous row's hash
- * (a deleted, inserted or reordered row), a hash that does not match the row's content (an
- * edited row), or child links that disagree with the event (an edited per-child index, which
+ * Walks the whole chain in seq order, in keyset pages (constant memory at any size), and
+ * reports the first broken link: a seq gap (a deleted row), a prev_hash that is not the previous
+ * row's hash (a deleted, inserted or reordered row), a hash that does not match the row's content
+ * (an edited row), or child links that disagree with the event (an edited per-child index, which
  * would hide an access from the child's family or invent one).
+ *
+ * A chain that someone with write access rewrote consistently (edit, then re-hash everything
+ * after) or cut short is still a valid chain; only something kept outside the database shows
+ * it: an `anchor` noted earlier, or signed `checkpoints`. Each must be found in the chain with
+ * exactly its hash; a chain that ends before the newest one had its tail cut.
+ *
+ * Speed: the next page (and its child-link check) is fetched while this one is hashed, and
+ * format-1 rows are hashed with fastChainHash (the same hash, without the generic walk).
  */
 export async function verifyAuditChain(
   handle: Pick<DbHandle, 'query'>,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   let prevHash = GENESIS_HASH;
   let prevSeq = 0;
   let checked = 0;
-  let anchorSeen = false;
   const broken = (seq: number, eventId: string | null, reason: string): VerifyResult => ({
     ok: false,
     checked,
@@ -46,23 +136,66 @@ export async function verifyAuditChain(
     firstBroken: { seq, eventId, reason },
   });
 
-  for (;;) {
-    const rows = await handle.query<EventRow>(
-      `select ${EVENT_COLUMNS} from audit.event e where e.seq > $1 order by e.seq limit $2`,
-      [prevSeq, batchSize],
-    );
-    if (rows.length === 0) break;
-    const first = Number(rows[0]!.seq);
-    const last = Number(rows[rows.length - 1]!.seq);
-    const [missing] = await handle.query<{ seq: string }>(
-      `select e.seq::text as seq from audit.event e cross join lateral unnest(e.child_ids) as u(child_id)
-        where e.seq between $1 and $2
-          and not exists (select 1 from audit.event_child c where c.child_id = u.child_id and c.seq = e.seq)
-        order by e.seq limit 1`,
-      [first, last],
-    );
-    const missingSeq = missing ? Number(missing.seq) : null;
-    for (const row of rows) {
+  // Every head the chain must hold, in seq order: the anchor and the checkpoints alike.
+  const expected: TrustedCheckpoint[] = [...(options.checkpoints ?? [])];
+  if (options.anchor) expected.push({ ...options.anchor, label: 'the recorded anchor' });
+  expected.sort((a, b) => a.seq - b.seq);
+  for (let i = 1; i < expected.length; i++) {
+    const [a, b] = [expected[i - 1]!, expected[i]!];
+    if (a.seq === b.seq && a.hash !== b.hash) {
+      return broken(
+        a.seq,
+        null,
+        `two trusted heads disagree at seq ${a.seq} (${a.label}; ${b.label}): the log was forked or the signing key misused`,
+      );
+    }
+  }
+  let next = 0; // index of the next expected head
+  let lastMatched = 0; // seq of the last expected head found intact
+
+  // Pages are seq ranges (after, after + batchSize] up to the head at the start, so several can
+  // be fetched at once on the pool's connections while earlier ones are hashed. A missing row
+  // just makes a page short (or empty); the walk reports the gap. Rows appended while this
+  // runs are past `last` and left for the next run.
+  const [top] = await handle.query<{ last: string }>(
+    'select coalesce(max(e.seq), 0)::text as last from audit.event e',
+  );
+  const last = Number(top?.last ?? 0);
+  const fetchPage = async (after: number): Promise<Page> => {
+    const upTo = Math.min(after + batchSize, last);
+    // One JSON document per page (an array of rows, each an array in PAGE_COLUMNS order):
+    // JSON.parse is native, where decoding 22 columns per row (arrays, jsonb) through the driver
+    // cost more than hashing. The values are the same text the driver would return.
+    const [[page], [missing]] = await Promise.all([
+      handle.query<{ rows: string | null }>(PAGE_SQL, [after, upTo]),
+      handle.query<{ seq: string }>(
+        `select e.seq::text as seq from audit.event e cross join lateral unnest(e.child_ids) as u(child_id)
+          where e.seq > $1 and e.seq <= $2
+            and not exists (select 1 from audit.event_child c where c.child_id = u.child_id and c.seq = e.seq)
+          order by e.seq limit 1`,
+        [after, upTo],
+      ),
+    ]);
+    const rows = page?.rows ? (JSON.parse(page.rows) as PageRow[]).map(pageRowToEventRow) : [];
+    return { rows, missingSeq: missing ? Number(missing.seq) : null };
+  };
+
+  const inFlight: Promise<Page>[] = [];
+  let nextAfter = 0;
+  const fill = () => {
+    while (inFlight.length < PAGES_IN_FLIGHT && nextAfter < last) {
+      const page = fetchPage(nextAfter);
+      // If the walk stops at a break, pages still in flight are abandoned: no unhandled rejection.
+      page.catch(() => {});
+      inFlight.push(page);
+      nextAfter += batchSize;
+    }
+  };
+  fill();
+  while (inFlight.length > 0) {
+    const page = await inFlight.shift()!;
+    fill();
+    for (const row of page.rows) {
       const event = rowToEvent(row);
       if (event.seq !== prevSeq + 1) {
         return broken(
@@ -74,29 +207,35 @@ export async function verifyAuditChain(
       if (event.prevHash !== prevHash) {
         return broken(event.seq, event.eventId, `prev_hash does not match the hash of event ${prevSeq}`);
       }
-      if (chainHash(event.prevHash, event) !== event.hash) {
+      if (
+        fastChainHash(event.prevHash, event) !== event.hash &&
+        chainHash(event.prevHash, event) !== event.hash
+      ) {
         return broken(
           event.seq,
           event.eventId,
           'hash does not match the event content (the row was changed)',
         );
       }
-      if (missingSeq === event.seq) {
+      if (page.missingSeq === event.seq) {
         return broken(
           event.seq,
           event.eventId,
           'a child link in audit.event_child is missing for this event',
         );
       }
-      if (options.anchor && event.seq === options.anchor.seq) {
-        if (event.hash !== options.anchor.hash) {
+      while (next < expected.length && expected[next]!.seq === event.seq) {
+        const head = expected[next]!;
+        if (event.hash !== head.hash) {
           return broken(
             event.seq,
             event.eventId,
-            'hash differs from the recorded anchor (the chain was rewritten)',
+            `hash differs from ${head.label}: the chain was rewritten at or before seq ${event.seq}` +
+              ` (after seq ${lastMatched}, the last trusted head that matched)`,
           );
         }
-        anchorSeen = true;
+        lastMatched = event.seq;
+        next += 1;
       }
       prevHash = event.hash;
       prevSeq = event.seq;
@@ -118,12 +257,30 @@ export async function verifyAuditChain(
     );
     return broken(seq, event?.event_id ?? null, 'audit.event_child links a child the event does not list');
   }
-  if (options.anchor && !anchorSeen) {
+  if (next < expected.length) {
+    const newest = expected[expected.length - 1]!;
     return broken(
-      options.anchor.seq,
+      prevSeq + 1,
       null,
-      `the anchored event ${options.anchor.seq} is no longer in the chain (truncated)`,
+      `the chain ends at seq ${prevSeq} but ${newest.label} vouches for seq ${newest.seq}:` +
+        ` events ${prevSeq + 1}..${newest.seq} were removed (cut tail, truncated)`,
     );
   }
-  return { ok: true, checked, head: checked > 0 ? { seq: prevSeq, hash: prevHash } : null };
+  const newestSeq = options.checkpoints?.length
+    ? options.checkpoints.reduce((max, c) => Math.max(max, c.seq), 0)
+    : null;
+  return {
+    ok: true,
+    checked,
+    head: checked > 0 ? { seq: prevSeq, hash: prevHash } : null,
+    ...(newestSeq !== null
+      ? {
+          checkpoints: {
+            matched: options.checkpoints!.length,
+            newestSeq,
+            uncovered: prevSeq - newestSeq,
+          },
+        }
+      : {}),
+  };
 }

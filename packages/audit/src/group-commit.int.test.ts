@@ -1,0 +1,152 @@
+import type { DbHandle } from '@hub/db';
+import { createTestDatabase } from '@hub/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
+import { AuditInputError } from './event.ts';
+import { AuditChainWriter, migrateAudit } from './store.ts';
+import { verifyAuditChain } from './verify.ts';
+
+/** Group commit (issue 14): many appends per transaction, one chain across writer instances. */
+describe('audit chain group commit', async () => {
+  const testDb = await createTestDatabase();
+  // Two store instances on two connection pools, as two audit service processes would be.
+  let one: DbHandle;
+  let two: DbHandle;
+  beforeAll(async () => {
+    one = await testDb.open();
+    two = testDb.kind === 'pglite' ? one : await testDb.open();
+    await migrateAudit(one);
+  });
+  afterAll(() => testDb.destroy());
+
+  const count = async () =>
+    Number((await one.query<{ n: string }>('select count(*)::text as n from audit.event'))[0]!.n);
+
+  it(`2,000 concurrent appends from two writers make one unbroken chain, each event exactly once (${testDb.kind})`, async () => {
+    const writers = [new AuditChainWriter(one), new AuditChainWriter(two)];
+    const stored = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        writers[i % 2]!.append(
+          anAuditEventInput({
+            requestId: `group-${i}`,
+            children: [{ childId: i % 3 ? TEST_CHILD_A : TEST_CHILD_B, sections: ['Child'] }],
+          }),
+        ),
+      ),
+    );
+    // Every caller got its own event back, with a distinct seq 1..2000.
+    expect(stored.map((e) => e.requestId)).toEqual(Array.from({ length: 2000 }, (_, i) => `group-${i}`));
+    expect(stored.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    expect(await verifyAuditChain(one, { batchSize: 333 })).toMatchObject({ ok: true, checked: 2000 });
+    const [rows] = await one.query<{ n: number; distinct_requests: number; links: number }>(
+      `select count(*)::int as n, count(distinct request_id)::int as distinct_requests,
+              (select count(*)::int from audit.event_child) as links
+         from audit.event where request_id like 'group-%'`,
+    );
+    expect(rows).toEqual({ n: 2000, distinct_requests: 2000, links: 2000 });
+    if (testDb.kind !== 'pglite') {
+      // Batched for real: far fewer transactions (xmin) than events, and both writers committed some.
+      const [tx] = await one.query<{ n: number }>('select count(distinct xmin::text)::int as n from audit.event');
+      expect(tx!.n).toBeLessThan(200);
+      expect(tx!.n).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('a batch that fails commits nothing and rejects every caller in it; the next batch continues the chain', async () => {
+    const before = await verifyAuditChain(one);
+    // A constraint only one event of the batch violates, as a disk-full or a bad row would fail it.
+    await one.exec(
+      `alter table audit.event add constraint test_no_poison check (request_id <> 'poison') not valid`,
+    );
+    try {
+      const writer = new AuditChainWriter(one);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          writer.append(anAuditEventInput({ requestId: i === 13 ? 'poison' : `batch-${i}` })),
+        ),
+      );
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      for (const result of results) {
+        expect((result as PromiseRejectedResult).reason.message).toMatch(/test_no_poison/);
+      }
+      expect(await count()).toBe(before.checked);
+      expect((await verifyAuditChain(one)).head).toEqual(before.head);
+
+      const next = await writer.append(anAuditEventInput({ requestId: 'after-failure' }));
+      expect(next).toMatchObject({ seq: before.head!.seq + 1, prevHash: before.head!.hash });
+      expect((await verifyAuditChain(one)).ok).toBe(true);
+    } finally {
+      await one.exec('alter table audit.event drop constraint test_no_poison');
+    }
+  });
+
+  it('an event PostgreSQL could not store is refused for its caller alone, before it can fail a batch', async () => {
+    const writer = new AuditChainWriter(one);
+    const [bad, surrogate] = await Promise.allSettled([
+      writer.append(anAuditEventInput({ requestId: 'nul\u0000byte' })),
+      writer.append(anAuditEventInput({ requestId: 'fine', breakGlass: true, breakGlassReason: 'lone \ud800 surrogate' })),
+      writer.append(anAuditEventInput({ requestId: 'fine-too' })),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(AuditInputError);
+    expect((bad as PromiseRejectedResult).reason.problems).toEqual([
+      'requestId: contains a NUL character or an unpaired surrogate',
+    ]);
+    expect((surrogate as PromiseRejectedResult).reason.problems).toEqual([
+      'breakGlassReason: contains a NUL character or an unpaired surrogate',
+    ]);
+    const [row] = await one.query<{ n: number }>(
+      `select count(*)::int as n from audit.event where request_id = 'fine-too'`,
+    );
+    expect(row!.n).toBe(1);
+  });
+
+  it.runIf(testDb.kind !== 'pglite')(
+    "resolves a caller only after its batch committed, and waits for another instance's lock",
+    async () => {
+      // Another writer instance holds the chain lock (its transaction still open).
+      const holder = await testDb.open();
+      let releaseHolder!: () => void;
+      const held = new Promise<void>((resolve) => {
+        releaseHolder = resolve;
+      });
+      let lockTaken!: () => void;
+      const taken = new Promise<void>((resolve) => {
+        lockTaken = resolve;
+      });
+      const holding = holder.transaction(async (tx) => {
+        await tx.query("select pg_advisory_xact_lock(hashtext('tell-it-once:audit-chain'))");
+        lockTaken();
+        await held;
+      });
+      await taken;
+      const writer = new AuditChainWriter(two);
+      let settled = false;
+      const appended = writer.append(anAuditEventInput({ requestId: 'waits-for-lock' })).finally(() => {
+        settled = true;
+      });
+      // Condition, not a sleep: the writer's transaction is waiting on the advisory lock.
+      for (;;) {
+        const [waiting] = await one.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`,
+        );
+        if (waiting!.n > 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(settled).toBe(false);
+      const [visible] = await one.query<{ n: number }>(
+        `select count(*)::int as n from audit.event where request_id = 'waits-for-lock'`,
+      );
+      expect(visible!.n).toBe(0);
+      releaseHolder();
+      await holding;
+      const event = await appended;
+      const [row] = await one.query<{ seq: string }>(
+        `select seq::text as seq from audit.event where request_id = 'waits-for-lock'`,
+      );
+      expect(Number(row!.seq)).toBe(event.seq);
+      expect((await verifyAuditChain(one)).ok).toBe(true);
+    },
+  );
+});
