@@ -1,6 +1,8 @@
+import { BREAK_GLASS_REASON_MAX_LENGTH } from '@hub/policy';
 import { describe, expect, it } from 'vitest';
 import { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
 import {
+  AUDIT_EVENT_LIMITS,
   AuditInputError,
   buildAuditEvent,
   canonicalEvent,
@@ -67,6 +69,28 @@ describe('normaliseAuditEventInput', () => {
       normaliseAuditEventInput(anInput({ breakGlass: true, breakGlassReason: 'Police welfare check' }))
         .breakGlass,
     ).toBe(true);
+  });
+});
+
+describe('limits shared with writers', () => {
+  it('an attempted event (write-ahead, before a mutation runs) is accepted', () => {
+    expect(
+      normaliseAuditEventInput(anInput({ outcome: 'attempted', operationType: 'mutation' })).outcome,
+    ).toBe('attempted');
+  });
+
+  it('carries any break-glass reason the record accepts, and no longer one', () => {
+    expect(AUDIT_EVENT_LIMITS.breakGlassReason).toBeGreaterThanOrEqual(BREAK_GLASS_REASON_MAX_LENGTH);
+    const at = (length: number) =>
+      anInput({ breakGlass: true, breakGlassReason: 'r'.repeat(length) }) as Parameters<
+        typeof normaliseAuditEventInput
+      >[0];
+    expect(normaliseAuditEventInput(at(BREAK_GLASS_REASON_MAX_LENGTH)).breakGlassReason).toHaveLength(
+      BREAK_GLASS_REASON_MAX_LENGTH,
+    );
+    expect(() => normaliseAuditEventInput(at(AUDIT_EVENT_LIMITS.breakGlassReason + 1))).toThrow(
+      AuditInputError,
+    );
   });
 });
 

@@ -92,6 +92,17 @@ describe('toFhirAuditEvent', () => {
     expect(exported.type).toMatchObject({ code: '110106', display: 'Export' });
   });
 
+  it('maps a write-ahead attempt with no outcome code (R4 outcome is optional) and says the outcome follows', () => {
+    const attempt = toFhirAuditEvent(
+      stored({ outcome: 'attempted', operationType: 'mutation', requestId: 'req-42' }),
+    ) as Record<string, any>;
+    expect(attempt).not.toHaveProperty('outcome');
+    expect(attempt).toMatchObject({
+      action: 'E',
+      outcomeDesc: 'attempted: the outcome follows in the event with request id req-42',
+    });
+  });
+
   it('writes one JSON document per line', () => {
     const event = stored();
     for (const line of [toNdjsonLine(event), toFhirNdjsonLine(event)]) {
