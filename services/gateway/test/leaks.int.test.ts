@@ -437,6 +437,20 @@ describe('variables inside list literals reach the subgraph', () => {
   });
 });
 
+describe('other free text: invisible characters are no text', () => {
+  it('a family item described only by zero-width characters is refused as missing', async () => {
+    const parent = decisionMaker(hub.dataset, child);
+    const result = await hub.query(
+      `mutation ($id: ID!, $d: String!) {
+        updateFamilyInformation(childId: $id, expectedVersion: 2, input: { previousAssessments: [{ description: $d }] }) { version }
+      }`,
+      { as: parent, variables: { id: child.id, d: '\u200B\u200D\u2060\uFEFF \u3164' } },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/previousAssessments\[0\]\.description is required/);
+  });
+});
+
 describe('break-glass reasons must be visible and fit the audit event', () => {
   const OPEN = `mutation ($id: ID!, $r: String!) { openBreakGlass(childId: $id, reason: $r, durationHours: 1) { id reason } }`;
   const socialWorker = () => demoUser(hub.dataset, 'demo-social-1');

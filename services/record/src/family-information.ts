@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
-import type { Principal } from '@hub/policy';
+import { normaliseFreeText, type Principal, visibleLength } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import { familyInformationVersion, familyItemConfirmation } from './tables.ts';
@@ -66,10 +66,11 @@ function text(value: unknown, field: string, max: number, problems: string[]): s
     problems.push(`${field} must be text`);
     return null;
   }
-  const trimmed = value.trim();
+  const trimmed = normaliseFreeText(value);
   if (trimmed.length > max)
     problems.push(`${field} must be at most ${max} characters (it has ${trimmed.length})`);
-  return trimmed === '' ? null : trimmed;
+  // Only spaces or invisible characters (zero-width spaces, joiners, BOM...) is no text at all.
+  return visibleLength(trimmed) === 0 ? null : trimmed;
 }
 
 /**
