@@ -50,6 +50,16 @@ async function openPreparedDatabase(
   try {
     await service.prepareDatabase(owner);
     written = await seed(owner);
+  } catch (error) {
+    // The usual production mistake: DATABASE_URL is the service's own login, which may not
+    // change the schema. Say what to set instead of a bare "permission denied".
+    if (!config.DATABASE_MIGRATION_URL && (error as { code?: unknown }).code === '42501') {
+      throw new Error(
+        `${service.name}: migrations must run as the schema owner, and the DATABASE_URL user may not (${(error as Error).message}); set DATABASE_MIGRATION_URL to the owner's URL`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
     await owner.close();
   }

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { anAuditEventInput, appendAuditEvent, TEST_CHILD_A, verifyAuditChain } from '@hub/audit';
+import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
 import { DB_ROLES, type DbHandle, openDatabase } from '@hub/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
@@ -97,6 +101,8 @@ describe.skipIf(!process.env.DATABASE_URL)('least-privilege database roles (Post
   const logins: string[] = [];
   /** One connection per role, logged in as a fresh LOGIN user that is a member of that role only. */
   const as: Record<string, DbHandle> = {};
+  /** That LOGIN user's URL, per role. */
+  const loginUrl: Record<string, string> = {};
 
   beforeAll(async () => {
     hub = await startHub({ children: 20 });
@@ -111,6 +117,7 @@ describe.skipIf(!process.env.DATABASE_URL)('least-privilege database roles (Post
       const url = new URL(hub.database.url!);
       url.username = login;
       url.password = password;
+      loginUrl[role] = url.toString();
       // As the server runner does: the login user, assuming its context role at connect.
       as[role] = await openDatabase({ url: url.toString(), role, maxConnections: 1 });
     }
@@ -292,6 +299,82 @@ describe.skipIf(!process.env.DATABASE_URL)('least-privilege database roles (Post
     });
   });
 
+  describe('a service started as in production (server.ts, its own LOGIN user)', () => {
+    const root = resolve(import.meta.dirname, '../../..');
+    const secret = randomBytes(32).toString('hex');
+
+    /** Starts services/audit/src/server.ts; resolves once /health answers, rejects if it exits first. */
+    async function startAuditServer(env: Record<string, string>) {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['--import', 'tsx', 'services/audit/src/server.ts'], {
+        cwd: root,
+        env: {
+          ...process.env,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          LOG_LEVEL: 'error',
+          INTERNAL_CONTEXT_SECRET: secret,
+          DATABASE_URL: '',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      const healthy = (async () => {
+        for (;;) {
+          if (child.exitCode !== null) return false;
+          const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ok) return true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      const up = await Promise.race([healthy, exited.then(() => false)]);
+      return { up, port, child, exited, output: () => output };
+    }
+
+    it('migrates as the owner (DATABASE_MIGRATION_URL), then appends as its LOGIN user and role', async () => {
+      const server = await startAuditServer({
+        DATABASE_URL: loginUrl[DB_ROLES.audit_writer]!,
+        DATABASE_MIGRATION_URL: hub.database.url!,
+      });
+      try {
+        expect(server.up, server.output()).toBe(true);
+        const response = await fetch(`http://127.0.0.1:${server.port}/internal/audit-events`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SERVICE_TOKEN_HEADER]: await signServiceToken(secret, 'audit-writer', 'db-roles-server'),
+          },
+          body: JSON.stringify(anAuditEventInput({ requestId: 'db-roles-server' })),
+        });
+        expect(response.status, await response.clone().text()).toBe(201);
+        const sessions = await hub.audit.db.query<{ usename: string }>(
+          'select distinct usename from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        );
+        // The service's pool logged in as its own user (the owner's migration connection is closed).
+        expect(sessions.map((s) => s.usename)).toContain(`${DB_ROLES.audit_writer}_t${suffix}`);
+        expect((await verifyAuditChain(hub.audit.db)).ok).toBe(true);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+
+    it('refuses to start when its LOGIN user would have to migrate (no DDL rights at run time)', async () => {
+      const server = await startAuditServer({ DATABASE_URL: loginUrl[DB_ROLES.audit_writer]! });
+      const code = await server.exited;
+      expect(server.up).toBe(false);
+      expect(code).not.toBe(0);
+      expect(server.output()).toMatch(/permission denied.*set DATABASE_MIGRATION_URL/);
+    });
+  });
+
   async function tablesOf(schema: string) {
     return hub.audit.db.query<{ table: string }>(
       `select c.relname as table from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -300,3 +383,15 @@ describe.skipIf(!process.env.DATABASE_URL)('least-privilege database roles (Post
     );
   }
 });
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
