@@ -34,7 +34,7 @@ export function aPrincipal(overrides: Partial<Principal> & { role: Role }): Prin
   return { sub: DEFAULT_SUB[role], orgId: DEFAULT_ORG_ID[role], orgType: ROLE_ORG_TYPE[role], ...overrides };
 }
 
-/** A child born 1 June 2015 (under 16 until 1 June 2031), known to every demo organisation. */
+/** A child born 1 June 2015 (the parent carer decides until Friday 27 June 2031), known to every demo organisation. */
 export function someFacts(overrides: Partial<ChildAccessFacts> = {}): ChildAccessFacts {
   return {
     childId: DEMO_CHILD_ID,

@@ -15,9 +15,11 @@ export interface RolePolicy {
   /**
    * How the principal must be connected to the child:
    * - a list of relationship kinds with the principal's own organisation (any one, active);
-   * - 'parental_responsibility': listed as a parent carer, and the child is under 16 or the
-   *   young person has agreed their parent carers may keep seeing the record;
-   * - 'self': the young person's own login, aged 16+;
+   * - 'parental_responsibility': listed as a parent carer, and the child is of compulsory school
+   *   age, or the young person (or their representative) has agreed their parent carers may keep
+   *   seeing the record, or the young person's login is not set up yet; or a recorded capacity
+   *   representative of the young person (see decision-maker.ts);
+   * - 'self': the young person's own login, after the end of compulsory school age;
    * - 'never'.
    */
   relationship: readonly RelationshipKind[] | 'parental_responsibility' | 'self' | 'never';
@@ -115,7 +117,7 @@ export const POLICY_TABLE: Readonly<Record<Role, RolePolicy>> = {
     ownDomain: null,
     mayBreakGlass: false,
     read: {
-      // Their own record, all of it: at 16+ they are the decision maker.
+      // Their own record, all of it: after compulsory school age they are the decision maker.
       Child: [...NAME_AND_AGE, 'nhsNumber', 'upn', 'laId'],
       EducationSection: ['senStatus', 'school', 'attendancePercent', 'sencoNotes', 'provisions', 'updatedAt'],
       HealthSection: ['involvements', 'pathwayWaits', 'diagnoses', 'updatedAt'],

@@ -30,9 +30,10 @@ export const PARTNER_ROLES: readonly Role[] = [
 
 /**
  * Family information ("about me", contact preferences, key history) is written by whoever decides
- * for the child: the parent carer of an under-16, the young person from 16 — the same people who
- * manage consent. A parent carer of a 16+ young person may still read it (if the young person
- * agreed) but no longer writes it: it is the young person's story to tell.
+ * for the child: the parent carer of a child of compulsory school age, then the young person (or
+ * their capacity representative) — the same people who manage consent. A parent carer of a
+ * young person may still read it (if the young person agreed) but no longer writes it: it is the
+ * young person's story to tell.
  */
 export function canEditFamilyInformation(
   principal: Principal,

@@ -1,5 +1,5 @@
 import { signInternalContext } from '@hub/auth';
-import { ageOn } from '@hub/policy';
+import { ageOn, isOverCompulsorySchoolAge } from '@hub/policy';
 import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, demoUser, GRANT_CONSENT, grantConsents, startHub, type TestHub } from './hub.ts';
@@ -270,12 +270,13 @@ describe('consent and field-level access through the gateway', () => {
       expect(res.errors).toBeUndefined();
       return (res.data?.myRecords ?? []).map((c) => c.id).sort();
     };
-    // A parent carer of an under-16: their children under 16 (the young people decide the rest,
-    // and they have not agreed here).
+    // A parent carer of a child: their children of compulsory school age (the young people decide
+    // the rest, from the day after the last Friday in June of the school year in which they turn
+    // 16, and they have not agreed here).
     const parentSub = under16.parentCarerSubs[0]!;
     const now = new Date();
     const expected = hub.dataset.children
-      .filter((c) => c.parentCarerSubs.includes(parentSub) && ageOn(c.dateOfBirth, now) < 16)
+      .filter((c) => c.parentCarerSubs.includes(parentSub) && !isOverCompulsorySchoolAge(c.dateOfBirth, now))
       .map((c) => c.id)
       .sort();
     expect(expected).toContain(under16.id);
