@@ -11,7 +11,8 @@ const { values } = parseArgs({
     role: { type: 'string' },
     org: { type: 'string' },
     list: { type: 'boolean' },
-    'expires-in': { type: 'string', default: '8h' },
+    // At most the gateway's JWT_MAX_LIFETIME_SECONDS (1 h by default): longer tokens are refused.
+    'expires-in': { type: 'string', default: '1h' },
   },
 });
 

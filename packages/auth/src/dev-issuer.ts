@@ -47,7 +47,7 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
         .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '8h')
+        .setExpirationTime(options.expiresIn ?? '1h')
         .sign(key),
   };
 }

@@ -11,4 +11,15 @@ export {
   signServiceToken,
   verifyServiceToken,
 } from './service-token.ts';
-export { AuthError, createUserTokenVerifier, type UserTokenVerifier } from './user-token.ts';
+export {
+  checkTokenTimes,
+  SERVICE_TOKEN_TIMES,
+  type TokenTimePolicy,
+  USER_TOKEN_TIMES,
+} from './token-times.ts';
+export {
+  AuthError,
+  createUserTokenVerifier,
+  type UserTokenVerifier,
+  type UserTokenVerifierOptions,
+} from './user-token.ts';

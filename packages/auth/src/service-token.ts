@@ -1,4 +1,11 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import {
+  checkPolicy,
+  checkTokenTimes,
+  SERVICE_TOKEN_LIFETIME_SECONDS,
+  SERVICE_TOKEN_TIMES,
+  type TokenTimePolicy,
+} from './token-times.ts';
 import { AuthError } from './user-token.ts';
 
 /**
@@ -34,26 +41,43 @@ export function signServiceToken(
     .setSubject('gateway')
     .setJti(requestId)
     .setIssuedAt()
-    .setExpirationTime('60s')
+    .setExpirationTime(`${SERVICE_TOKEN_LIFETIME_SECONDS}s`)
     .sign(keyOf(secret));
 }
 
+/**
+ * Verifies a service token: signature, issuer, audience, and times. `exp` and `iat` are both
+ * required (the gateway always sets them), `iat` may not be in the future and the lifetime may
+ * not exceed 60 s, with 10 s of clock skew (SERVICE_TOKEN_TIMES): a token minted with the
+ * shared secret for longer use is refused even though its signature is good.
+ */
 export async function verifyServiceToken(
   secret: string,
   audience: ServiceAudience,
   token: string | undefined,
+  options: Partial<TokenTimePolicy> & { now?: () => Date } = {},
 ): Promise<{ service: string; requestId: string }> {
+  const times = checkPolicy({
+    maxLifetimeSeconds: options.maxLifetimeSeconds ?? SERVICE_TOKEN_TIMES.maxLifetimeSeconds,
+    clockSkewSeconds: options.clockSkewSeconds ?? SERVICE_TOKEN_TIMES.clockSkewSeconds,
+  });
+  const now = options.now?.() ?? new Date();
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token ?? '', keyOf(secret), {
+    ({ payload } = await jwtVerify(token ?? '', keyOf(secret), {
       issuer: ISSUER,
       audience: `urn:tell-it-once:service:${audience}`,
       algorithms: ['HS256'],
-    });
-    return {
-      service: String(payload.sub),
-      requestId: typeof payload.jti === 'string' ? payload.jti : 'unknown',
-    };
+      requiredClaims: ['exp', 'iat'],
+      clockTolerance: times.clockSkewSeconds,
+      currentDate: now,
+    }));
   } catch {
     throw new AuthError('Service token is missing, expired or not signed by the gateway.');
   }
+  checkTokenTimes(payload, times, now, 'Service token');
+  return {
+    service: String(payload.sub),
+    requestId: typeof payload.jti === 'string' ? payload.jti : 'unknown',
+  };
 }

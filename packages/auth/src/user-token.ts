@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isRole, type Principal, ROLE_ORG_TYPE } from '@hub/policy';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import { AuthError } from './errors.ts';
+import { checkPolicy, checkTokenTimes, type TokenTimePolicy, USER_TOKEN_TIMES } from './token-times.ts';
 
-/** An authentication failure; `message` is safe to show the caller. */
-export class AuthError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuthError';
-  }
-}
+export { AuthError };
 
 export interface UserTokenVerifier {
   verify(token: string): Promise<Principal>;
@@ -21,12 +17,23 @@ export interface UserTokenVerifierOptions {
   jwksFile?: string | undefined;
   /** Inline key set (tests). */
   jwks?: JSONWebKeySet | undefined;
+  /** Longest accepted token lifetime in seconds (default 3600, see USER_TOKEN_TIMES). */
+  maxLifetimeSeconds?: number | undefined;
+  /** Accepted clock difference with the identity provider in seconds (default 60). */
+  clockSkewSeconds?: number | undefined;
+  /** The current time (tests); the system clock otherwise. */
+  now?: (() => Date) | undefined;
 }
 
 /**
  * Verifies end-user JWTs (ES256 only: no `alg: none`, no HMAC confusion) against the
- * identity provider's JWKS, checking issuer, audience and expiry, and turns the claims
+ * identity provider's JWKS, checking issuer, audience and times, and turns the claims
  * into a Principal. A token whose role and organisation type disagree is rejected.
+ *
+ * Times: `exp` is required (a token that never expires is refused) and must not be past;
+ * `nbf`, when present, must be reached; `iat`, when present, must not be in the future; the
+ * lifetime (`exp - iat`, or `exp - now` without `iat`) must not exceed the maximum. Each
+ * with the configured clock skew. See token-times.ts for what jose does and does not check.
  */
 export function createUserTokenVerifier(options: UserTokenVerifierOptions): UserTokenVerifier {
   const keys = options.jwks
@@ -37,20 +44,29 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions): User
         ? createRemoteJWKSet(new URL(options.jwksUrl))
         : undefined;
   if (!keys) throw new Error('createUserTokenVerifier: a JWKS source is required');
+  const times = checkPolicy({
+    maxLifetimeSeconds: options.maxLifetimeSeconds ?? USER_TOKEN_TIMES.maxLifetimeSeconds,
+    clockSkewSeconds: options.clockSkewSeconds ?? USER_TOKEN_TIMES.clockSkewSeconds,
+  } satisfies TokenTimePolicy);
+  const clock = options.now ?? (() => new Date());
 
   return {
     async verify(token) {
       let payload: Record<string, unknown>;
+      const now = clock();
       try {
         ({ payload } = await jwtVerify(token, keys, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: ['ES256'],
-          clockTolerance: 5,
+          requiredClaims: ['exp'],
+          clockTolerance: times.clockSkewSeconds,
+          currentDate: now,
         }));
       } catch (error) {
         throw new AuthError(describeJoseError(error));
       }
+      checkTokenTimes(payload, times, now);
       const { sub, role, org_id: orgId, org_type: orgType, name } = payload;
       if (typeof sub !== 'string' || sub === '') throw new AuthError('Token has no subject (sub).');
       if (!isRole(role)) throw new AuthError('Token has no recognised role.');
@@ -72,8 +88,13 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions): User
 
 function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'Token has expired.';
-  if (error instanceof errors.JWTClaimValidationFailed)
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp' && error.reason === 'missing')
+      return 'Token has no expiry time (exp): the hub accepts only tokens that expire.';
+    if (error.claim === 'nbf' && error.reason === 'check_failed') return 'Token is not valid yet (nbf).';
+    if (error.reason === 'missing') return `Token has no "${error.claim}" claim.`;
     return `Token claim "${error.claim}" is not accepted.`;
+  }
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'Token signature is not valid.';
   if (error instanceof errors.JWKSNoMatchingKey) return 'Token was not signed by a trusted key.';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'Token algorithm is not accepted.';

@@ -70,6 +70,13 @@ const gatewaySchema = z
     /** Accepted issuer and audience of end-user JWTs. */
     JWT_ISSUER: z.string().min(1),
     JWT_AUDIENCE: z.string().min(1),
+    /**
+     * Longest accepted end-user token lifetime (exp - iat) in seconds; tokens without exp are
+     * always refused. 1 hour suits most OIDC providers; Entra ID issues 60-90 minutes (5400).
+     */
+    JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** Accepted clock difference with the identity provider, in seconds (exp, nbf, iat). */
+    JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
     /** A real identity provider's JWKS URL... */
     JWKS_URL: z.string().url().optional(),
     /** ...or, for the demo identity provider, a local JWKS file written by the dev issuer. */

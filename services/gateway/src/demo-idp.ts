@@ -34,7 +34,9 @@ export async function demoIdpRoutes(app: FastifyInstance, options: DemoIdpDeps):
         orgType: user.orgType,
         ...(user.name ? { name: user.name } : {}),
       },
-      { expiresIn: '8h' },
+      // As long as the gateway accepts by default (JWT_MAX_LIFETIME_SECONDS): the portal asks
+      // the user to sign in again when it has expired.
+      { expiresIn: '1h' },
     );
     // Only who the user is, as an OpenID Connect provider would say; which records a family
     // holds comes from the hub (myRecords).

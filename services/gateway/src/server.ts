@@ -10,6 +10,8 @@ const app = buildApp(config, {
     audience: config.JWT_AUDIENCE,
     jwksUrl: config.JWKS_URL,
     jwksFile: config.JWKS_FILE,
+    maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
+    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
   }),
   services: {
     record: config.RECORD_URL,
