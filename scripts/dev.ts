@@ -3,6 +3,7 @@
 // seeded with the deterministic synthetic data set. Ctrl-C stops everything.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { loadOrCreateCheckpointKeyPair } from '@hub/audit';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import { buildPortal } from '@hub/portal';
 import { loadOrCreateInternalSecret } from './lib/dev-secrets.ts';
@@ -60,6 +61,14 @@ process.once('SIGTERM', () => void stop(0));
 
 const secret = loadOrCreateInternalSecret(dataDir);
 const issuer = await loadOrCreateDevIssuer(resolve(dataDir, 'demo-idp'));
+// Signed audit checkpoints: a dev Ed25519 key pair made once per data folder (deployments mount
+// their own key as a secret), and the log the audit service appends them to, outside the database.
+const checkpointDir = resolve(dataDir, 'audit-checkpoints');
+const checkpointKeys = loadOrCreateCheckpointKeyPair(checkpointDir);
+const auditCheckpointEnv = {
+  AUDIT_CHECKPOINT_KEY_FILE: checkpointKeys.privateKeyFile,
+  AUDIT_CHECKPOINTS_FILE: resolve(checkpointDir, 'checkpoints.ndjson'),
+};
 const shared = {
   INTERNAL_CONTEXT_SECRET: secret,
   DATA_DIR: dataDir,
@@ -73,7 +82,12 @@ console.log(
 const portalDir = await buildPortal();
 try {
   for (const service of SUBGRAPHS)
-    start(service, { ...shared, SEED: 'synthetic', RECORD_BASE_URL: `http://${host}:4001` });
+    start(service, {
+      ...shared,
+      SEED: 'synthetic',
+      RECORD_BASE_URL: `http://${host}:4001`,
+      ...(service.name === 'audit' ? auditCheckpointEnv : {}),
+    });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
   const serviceUrls = Object.fromEntries(
     SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [
@@ -111,6 +125,9 @@ console.log(`
     curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
       -H 'x-hub-purpose: ehc_assessment' \\
       -d '{"query":"{ children(search: {name: \\"Testchild\\"}, first: 3) { id givenName familyName education { senStatus } } }"}'
+
+  Check the audit chain against its signed checkpoints (after Ctrl-C on the embedded store):
+    pnpm audit:verify --checkpoints ${auditCheckpointEnv.AUDIT_CHECKPOINTS_FILE} --public-key ${checkpointKeys.publicKeyFile}
 
   Ctrl-C stops the hub. Data persists in ${dataDir} (delete it to re-seed).
 `);

@@ -114,3 +114,41 @@ export function loadSubgraphConfig(env: Record<string, string | undefined>): Sub
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
   return parse(gatewaySchema, env);
 }
+
+/**
+ * The audit service's signed checkpoints (SECURITY.md "Audit chain"): an Ed25519 private key the
+ * database never holds, and an append-only NDJSON file outside the database where the service
+ * publishes signed heads of the chain. Both or neither; required when NODE_ENV=production.
+ */
+const auditCheckpointShape = {
+  /** PKCS#8 PEM Ed25519 private key file (a mounted secret, mode 600). */
+  AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+  /** NDJSON file the signed checkpoints are appended to (ship it on to write-once storage). */
+  AUDIT_CHECKPOINTS_FILE: z.string().min(1).optional(),
+  /** Publish after a committed batch once this many events are not yet covered... */
+  AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().positive().default(1000),
+  /** ...or once this many seconds have passed since the last checkpoint. */
+  AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().positive().default(10),
+  NODE_ENV: z.string().optional(),
+};
+const auditSchema = subgraphSchema.extend(auditCheckpointShape).superRefine((value, ctx) => {
+  if (!value.AUDIT_CHECKPOINT_KEY_FILE !== !value.AUDIT_CHECKPOINTS_FILE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [value.AUDIT_CHECKPOINT_KEY_FILE ? 'AUDIT_CHECKPOINTS_FILE' : 'AUDIT_CHECKPOINT_KEY_FILE'],
+      message: 'set both AUDIT_CHECKPOINT_KEY_FILE and AUDIT_CHECKPOINTS_FILE (or neither)',
+    });
+  } else if (!value.AUDIT_CHECKPOINT_KEY_FILE && value.NODE_ENV === 'production') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUDIT_CHECKPOINT_KEY_FILE'],
+      message:
+        'required in production (with AUDIT_CHECKPOINTS_FILE): without signed checkpoints a database superuser can rewrite the audit chain undetected',
+    });
+  }
+});
+export type AuditServiceConfig = z.infer<typeof auditSchema>;
+
+export function loadAuditServiceConfig(env: Record<string, string | undefined>): AuditServiceConfig {
+  return parse(auditSchema, env);
+}

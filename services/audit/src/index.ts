@@ -1,1 +1,2 @@
-export { buildApp, service } from './app.ts';
+export { buildApp, createAuditService, service } from './app.ts';
+export type { CheckpointSettings } from './checkpoints.ts';
