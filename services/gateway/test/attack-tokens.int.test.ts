@@ -13,8 +13,8 @@ const AUDIENCE = 'urn:tell-it-once:hub';
  * Token claims attacked over HTTP: a gateway in front of the real subgraphs, trusting a key
  * this test holds, so the test can sign tokens an identity provider should never issue (no
  * expiry, issued in the future, valid for a year). Each gets 401 UNAUTHENTICATED with a
- * message that says what is wrong, and the refusal is audited. On 6c390e8 the first two were
- * accepted and answered.
+ * message that says what is wrong, and the refusal is audited. On 6c390e8 the tokens without
+ * exp, with iat in the future and with a year of lifetime were all accepted and answered.
  */
 describe('gateway refuses tokens with bad times, over HTTP', () => {
   let hub: TestHub;
