@@ -203,6 +203,13 @@ describe('who decides, through the gateway', () => {
         variables: { id: represented.id },
       });
       expect(record.data?.child.id).toBe(represented.id);
+      // The adapters decide on facts fetched from the record service: they carry the representative too.
+      const section = await hub.query<{ child: { education: { senStatus: string } | null } }>(
+        `query ($id: ID!) { child(id: $id) { id education { senStatus } } }`,
+        { as: deputy, variables: { id: represented.id } },
+      );
+      expect(section.errors).toBeUndefined();
+      expect(section.data?.child.education?.senStatus).toBe(represented.education.senStatus);
 
       const byDeputy = await hub.query<{ grantConsent: { status: string } }>(GRANT_CONSENT, {
         as: deputy,
