@@ -275,7 +275,17 @@ describe('who decides, through the gateway', () => {
         },
       });
       expect(code(twice)).toBe('CONFLICT');
-      // The service's own database role cannot delete, and the table refuses even the owner.
+      // Each write is one audit event naming the officer, the child and the outcome.
+      const events = await hub.audit.db.query<{ operation_type: string; outcome: string; actor_sub: string }>(
+        `select operation_type, outcome, actor_sub from audit.event
+          where $1::uuid = any(child_ids) and actor_sub = 'demo-la-1' and operation_type = 'mutation'
+            and outcome <> 'attempted' order by seq`,
+        [represented.id],
+      );
+      expect(events.map((e) => e.outcome)).toEqual(
+        expect.arrayContaining(['ok', 'ok', 'error']), // recorded, ended, ended twice (CONFLICT)
+      );
+      // The table refuses deletes, even from the schema owner.
       await expect(
         hub.subgraphs.record.db.query('delete from record.capacity_representative where id = $1', [recordId]),
       ).rejects.toThrow(/kept forever/);
