@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aConsent, aPrincipal, someFacts } from './builders.ts';
 import { activeConsents, canManageConsent } from './consent.ts';
 import { decisionMakers } from './decision-maker.ts';
-import type { CapacityRepresentativeEntry } from './facts.ts';
+import type { CapacityRepresentativeEntry, ChildAccessFacts } from './facts.ts';
 import { handoverNotice } from './handover-notice.ts';
 import { hasRelationship } from './relationship.ts';
 
@@ -141,5 +142,61 @@ describe('handoverNotice', () => {
     expect(after.stage).toBe('young_person');
     expect(after.parentCarerNotice).toMatch(/^Since Saturday 26 June 2027, Sam makes the decisions/);
     expect(handoverNotice(facts, new Date('2027-09-27T12:00:00Z'), 'Sam').parentCarerNotice).toBeNull();
+  });
+});
+
+describe('properties: who decides is always someone who can open the record', () => {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const dob = fc
+    .record({
+      y: fc.integer({ min: 2000, max: 2025 }),
+      m: fc.integer({ min: 1, max: 12 }),
+      d: fc.integer({ min: 1, max: 28 }),
+    })
+    .map(({ y, m, d }) => `${y}-${pad(m)}-${pad(d)}`);
+  const instant = fc
+    .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2045, 0, 1) })
+    .map((t) => new Date(t));
+  const day = fc
+    .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2045, 0, 1) })
+    .map((t) => new Date(t).toISOString());
+  const representative = fc.record({
+    id: fc.constant('rep'),
+    sub: fc.constantFrom('demo-parent-1', 'demo-deputy-1'),
+    basis: fc.constantFrom('deputy' as const, 'attorney' as const, 'parent_acting' as const),
+    recordedAt: day,
+    reviewBy: day.map((iso) => iso.slice(0, 10)),
+    endedAt: fc.option(day, { nil: null }),
+  });
+  const factsArb = fc.record({
+    dateOfBirth: dob,
+    parentCarerSubs: fc.constantFrom(['demo-parent-1'], ['demo-parent-1', 'demo-parent-2']),
+    youngPersonSub: fc.option(fc.constant('demo-young-person-1'), { nil: null }),
+    parentAccessConfirmedByYoungPerson: fc.boolean(),
+    capacityRepresentatives: fc.array(representative, { maxLength: 2 }),
+  });
+  const members = (f: ChildAccessFacts) => [
+    ...f.parentCarerSubs.map((sub) => aPrincipal({ role: 'parent_carer', sub })),
+    ...(f.youngPersonSub ? [aPrincipal({ role: 'young_person', sub: f.youngPersonSub })] : []),
+    ...(f.capacityRepresentatives ?? []).map((r) => aPrincipal({ role: 'parent_carer', sub: r.sub })),
+  ];
+
+  it('someone in the family can always open the record; whoever may give consent can open it; deciders are the stage’s', () => {
+    fc.assert(
+      fc.property(factsArb, instant, (partial, now) => {
+        const facts = someFacts(partial);
+        const { stage, subs } = decisionMakers(facts, now);
+        const openers = members(facts).filter((p) => hasRelationship(p, facts, now));
+        const givers = members(facts).filter((p) => canManageConsent(p, facts, now, 'give').allowed);
+        expect(openers.length).toBeGreaterThan(0);
+        for (const g of givers) expect(openers.map((o) => o.sub)).toContain(g.sub);
+        expect(new Set(givers.map((g) => g.sub))).toEqual(new Set(subs));
+        // Only while the young person is not set up may nobody give consent.
+        if (stage !== 'awaiting_young_person') expect(givers.length).toBeGreaterThan(0);
+        else
+          expect(members(facts).some((p) => canManageConsent(p, facts, now, 'withdraw').allowed)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
