@@ -46,6 +46,11 @@ describe('describeRequest: what a request asks for, read before anything runs', 
     expect(
       describeRequest({ query: 'query A { a } mutation B { b }', operationName: 'B' }).operationType,
     ).toBe('mutation');
+    // Over the gateway's token limit: mercurius will not parse it, so it never runs (and it is
+    // not parsed in full here).
+    const long = `mutation { ${'a '.repeat(100)} }`;
+    expect(describeRequest({ query: long }, 50).operationType).toBe('unknown');
+    expect(describeRequest({ query: long }, 500).operationType).toBe('mutation');
     // A batch that writes is a write.
     expect(describeRequest([{ query: '{ a }' }, { query: 'mutation { b }' }]).operationType).toBe('mutation');
   });

@@ -48,19 +48,19 @@ const NOTHING: RequestedOperation = {
 
 /**
  * The operation a GraphQL request asked for, read from the request itself (it may not parse).
- * Same parser and same operation choice as mercurius: the selected operation (by
+ * Same parser, token limit and operation choice as mercurius: the selected operation (by
  * `operationName`, or the only one). A batched body (an array) is described by its first
  * mutation if it has one, so a batch that writes is always treated as a write.
  */
-export function describeRequest(body: unknown): RequestedOperation {
+export function describeRequest(body: unknown, maxTokens?: number): RequestedOperation {
   if (Array.isArray(body)) {
-    const described = body.map(describeOne);
+    const described = body.map((item) => describeOne(item, maxTokens));
     return described.find((d) => d.operationType === 'mutation') ?? described[0] ?? NOTHING;
   }
-  return describeOne(body);
+  return describeOne(body, maxTokens);
 }
 
-function describeOne(body: unknown): RequestedOperation {
+function describeOne(body: unknown, maxTokens: number | undefined): RequestedOperation {
   const { query, operationName, variables } = (body ?? {}) as {
     query?: unknown;
     operationName?: unknown;
@@ -69,7 +69,9 @@ function describeOne(body: unknown): RequestedOperation {
   if (typeof query !== 'string') return NOTHING;
   let document: DocumentNode;
   try {
-    document = parse(query, { noLocation: true });
+    // The gateway's own token limit (GATEWAY_MAX_TOKENS): a document mercurius refuses to
+    // parse never executes, and a huge one is not parsed in full here either.
+    document = parse(query, { noLocation: true, ...(maxTokens ? { maxTokens } : {}) });
   } catch {
     return NOTHING;
   }

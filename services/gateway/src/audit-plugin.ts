@@ -38,6 +38,11 @@ export interface AuditPluginOptions {
   verifier: UserTokenVerifier;
   /** How long a write may take before the request fails closed. */
   timeoutMs?: number;
+  /**
+   * The token limit mercurius parses with (GATEWAY_MAX_TOKENS). Must be the same number: a
+   * document over it is not a mutation here because mercurius will not run it either.
+   */
+  maxTokens?: number;
 }
 
 export const AUDIT_FAILED_MESSAGE =
@@ -85,6 +90,7 @@ export function graphqlAuditEvent(
   request: FastifyRequest,
   statusCode: number,
   body: unknown,
+  maxTokens?: number,
 ): AuditEventInput {
   const reports = request.auditAccess ?? [];
   const errors = (body as { errors?: unknown } | null)?.errors;
@@ -99,7 +105,7 @@ export function graphqlAuditEvent(
     ...reports.flatMap((r) => r.fieldsDenied.map((d) => `${r.subject}.${d.field}:${d.reason}`)),
     ...(request.gatewayDenials ?? []).map((d) => `${d.field}:${d.reason}`),
   ];
-  const requested = requestedOperation(request);
+  const requested = requestedOperation(request, maxTokens);
   const sections = new Map<string, Set<string>>();
   for (const childId of requested.childIds) sections.set(childId, new Set());
   for (const report of reports) {
@@ -149,8 +155,11 @@ export function attemptAuditEvent(request: FastifyRequest, requested: RequestedO
 }
 
 /** What the request asked for; parsed once per request (the attempt and the outcome share it). */
-function requestedOperation(request: FastifyRequest): RequestedOperation {
-  request.auditRequested ??= describeRequest(request.method === 'GET' ? request.query : request.body);
+function requestedOperation(request: FastifyRequest, maxTokens?: number): RequestedOperation {
+  request.auditRequested ??= describeRequest(
+    request.method === 'GET' ? request.query : request.body,
+    maxTokens,
+  );
   return request.auditRequested;
 }
 
@@ -204,7 +213,7 @@ export const auditPlugin = fp(
       request.audited = true;
       let ok: boolean;
       try {
-        ok = await write(graphqlAuditEvent(request, reply.statusCode, body), request);
+        ok = await write(graphqlAuditEvent(request, reply.statusCode, body, options.maxTokens), request);
       } catch (error) {
         request.log.error({ err: error }, 'could not build the audit event');
         ok = false;
@@ -221,7 +230,7 @@ export const auditPlugin = fp(
      * execute), go straight on: their one event is written after they ran, before any data leaves.
      */
     async function writeAhead(request: FastifyRequest, reply: FastifyReply): Promise<unknown | null> {
-      const requested = requestedOperation(request);
+      const requested = requestedOperation(request, options.maxTokens);
       if (requested.operationType !== 'mutation') return null;
       // A reason the audit log could not hold is refused before anything is stored anywhere:
       // recorded (with the child) as an INVALID_INPUT error by the normal outcome path.
