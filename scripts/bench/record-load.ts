@@ -1,4 +1,4 @@
-// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--keep]`
+// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--baseline DIR] [--keep]`
 //
 // Load test of the child record, side by side in ONE run (interleaved rounds, so a noisy
 // machine hits every scenario alike; compare ratios, not absolute numbers between runs):
@@ -12,6 +12,12 @@
 //   pk        a Fastify route doing one postgres.js primary-key SELECT (the database floor);
 // plus gw-one at a fixed rate (--rate req/s) for the p99 target.
 //
+// `--baseline DIR` also starts the hub of another checkout of this repository (e.g. a
+// `git worktree` of an older commit, dependencies installed) on its own fresh database and
+// interleaves its scenarios with this one's (`base:gw-one`, …): a before/after comparison
+// from one run, which a machine shared with other work cannot give from two. DIR needs
+// scripts/bench/lib/hub-process.ts (copy this one in if the commit predates it).
+//
 // The hub runs on real PostgreSQL (DATABASE_URL) in a FRESH database created here and dropped
 // at the end, seeded with the default synthetic data set; every service is its own child
 // process (scripts/bench/lib/hub-process.ts) so CPU per request is attributable: Node processes
@@ -20,7 +26,7 @@
 // HTTP hops and SQL statements per request are counted on a sequential sample.
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,6 +50,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '8' },
     rate: { type: 'string', default: '200' },
+    baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -68,43 +75,70 @@ for (const [name, v] of Object.entries({ ROUNDS, SECONDS, CONNECTIONS, RATE })) 
     process.exit(2);
   }
 }
-
 const root = resolve(import.meta.dirname, '../..');
+const baselineRoot = values.baseline ? resolve(values.baseline) : null;
+if (baselineRoot && !existsSync(join(baselineRoot, 'scripts/bench/lib/hub-process.ts'))) {
+  console.error(`--baseline ${baselineRoot}: no scripts/bench/lib/hub-process.ts there (copy this one in)`);
+  process.exit(2);
+}
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-// ---------------------------------------------------------------- the hub, one process each
-const dbName = `hub_bench_record_${randomBytes(4).toString('hex')}`;
+// ---------------------------------------------------------------- processes and databases
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
 {
   const [slots] = await admin<{ used: number; max: number }[]>`
     select (select count(*) from pg_stat_activity)::int as used, current_setting('max_connections')::int as max`;
-  // Six hub processes with 5 connections each, the floor's 5 and ours.
-  if (slots && slots.max - slots.used < 40)
-    console.warn(`warning: only ${slots.max - slots.used} free PostgreSQL connections (the bench wants ~36)`);
+  // Per hub: six processes with 5 connections each; the floor's 5 and ours.
+  const wanted = (baselineRoot ? 2 : 1) * 30 + 6;
+  if (slots && slots.max - slots.used < wanted)
+    console.warn(
+      `warning: only ${slots.max - slots.used} free PostgreSQL connections (the bench wants ~${wanted})`,
+    );
 }
 const idpDir = mkdtempSync(join(tmpdir(), 'hub-bench-idp-'));
 const issuer = await loadOrCreateDevIssuer(idpDir);
 const secret = randomBytes(32).toString('hex');
+const databases: string[] = [];
+
+async function freshDatabase(): Promise<{ name: string; url: string }> {
+  const name = `hub_bench_record_${randomBytes(4).toString('hex')}`;
+  await admin.unsafe(`create database ${name}`);
+  databases.push(name);
+  const url = new URL(serverUrl!);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
 
 interface HubProcess {
-  role: string;
+  /** `record`, or `base:record` for the baseline hub. */
+  key: string;
   child: ChildProcess;
   port: number;
 }
 const processes: HubProcess[] = [];
 const pending = new Map<ChildProcess, (stats: ProcessStats) => void>();
 
-function startProcess(role: string, env: Record<string, string>): Promise<HubProcess> {
-  const child = fork(resolve(import.meta.dirname, 'lib/hub-process.ts'), {
-    cwd: root,
-    execArgv: ['--import', 'tsx'],
+function startProcess(
+  key: string,
+  role: string,
+  tree: string,
+  env: Record<string, string>,
+): Promise<HubProcess> {
+  // BENCH_PROFILE=record,gateway writes a V8 CPU profile of those processes (open in Chrome
+  // DevTools) to $TMPDIR/hub-bench-profiles/ when the run ends.
+  const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(key)
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${join(tmpdir(), 'hub-bench-profiles')}`,
+        `--cpu-prof-name=${key.replace(':', '-')}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const child = fork(join(tree, 'scripts/bench/lib/hub-process.ts'), {
+    cwd: tree,
+    execArgv: ['--import', 'tsx', ...profile],
     env: {
       ...process.env,
       BENCH_ROLE: role,
-      DATABASE_URL: dbUrl.toString(),
       INTERNAL_CONTEXT_SECRET: secret,
       LOG_LEVEL: 'silent',
       HOST: '127.0.0.1',
@@ -114,14 +148,14 @@ function startProcess(role: string, env: Record<string, string>): Promise<HubPro
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolveReady, reject) => {
-    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before it was ready`)));
+    child.once('exit', (code) => reject(new Error(`${key} exited (${code}) before it was ready`)));
     child.on('message', (message: ToBench) => {
       if (message.type === 'ready') {
-        const p = { role, child, port: message.port };
+        const p = { key, child, port: message.port };
         processes.push(p);
         resolveReady(p);
       } else if (message.type === 'stats') {
-        pending.get(child)?.(message.stats);
+        pending.get(child)?.({ ...message.stats, role: key });
         pending.delete(child);
       }
     });
@@ -146,8 +180,10 @@ async function stopAll(): Promise<void> {
         }),
     ),
   );
-  await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName}`;
-  if (!values.keep) await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+  for (const name of databases) {
+    await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+    if (!values.keep) await admin.unsafe(`drop database if exists ${name} with (force)`);
+  }
   await admin.end();
   rmSync(idpDir, { recursive: true, force: true });
 }
@@ -168,26 +204,28 @@ function procCpuMicros(pid: number): number | null {
 
 interface Snapshot {
   node: Map<string, ProcessStats>;
-  pg: Map<number, number>;
+  /** Backend pid → its database and CPU microseconds. */
+  pg: Map<number, { db: string; cpu: number }>;
   pgReadable: boolean;
 }
 
 async function snapshot(): Promise<Snapshot> {
   const node = new Map((await Promise.all(processes.map(statsOf))).map((s) => [s.role, s] as const));
-  const pids = await admin<{ pid: number }[]>`
-    select pid from pg_stat_activity where datname = ${dbName} and backend_type = 'client backend'`;
-  const pg = new Map<number, number>();
+  const pids = await admin<{ pid: number; datname: string }[]>`
+    select pid, datname from pg_stat_activity
+    where datname = any(${databases}) and backend_type = 'client backend'`;
+  const pg = new Map<number, { db: string; cpu: number }>();
   let pgReadable = true;
-  for (const { pid } of pids) {
+  for (const { pid, datname } of pids) {
     const cpu = procCpuMicros(pid);
     if (cpu === null) pgReadable = false;
-    else pg.set(pid, cpu);
+    else pg.set(pid, { db: datname, cpu });
   }
   return { node, pg, pgReadable };
 }
 
 interface Cost {
-  /** CPU ms per request, per process role, plus `postgres`. */
+  /** CPU ms per request, per process, plus `postgres` (the backends of the hub's database). */
   perRole: Record<string, number>;
   totalMs: number;
   hops: number;
@@ -195,21 +233,27 @@ interface Cost {
   pgReadable: boolean;
 }
 
-function costBetween(a: Snapshot, b: Snapshot, requests: number, roles: readonly string[]): Cost {
+function costBetween(
+  a: Snapshot,
+  b: Snapshot,
+  requests: number,
+  keys: readonly string[],
+  db: string | null,
+): Cost {
   const perRole: Record<string, number> = {};
   let hops = 0;
   let statements = 0;
-  for (const role of roles) {
-    const x = a.node.get(role);
-    const y = b.node.get(role);
+  for (const key of keys) {
+    const x = a.node.get(key);
+    const y = b.node.get(key);
     if (!x || !y) continue;
-    perRole[role] = (y.cpuMicros - x.cpuMicros) / 1000 / requests;
+    perRole[key.replace(/^base:/, '')] = (y.cpuMicros - x.cpuMicros) / 1000 / requests;
     // Every HTTP request a hub process received, the client's own request to the gateway included.
-    if (role !== 'floor') hops += y.requests - x.requests;
+    if (key !== 'floor') hops += y.requests - x.requests;
     statements += y.statements - x.statements;
   }
   let pgMicros = 0;
-  for (const [pid, cpu] of b.pg) pgMicros += cpu - (a.pg.get(pid) ?? 0);
+  for (const [pid, now] of b.pg) if (now.db === db) pgMicros += now.cpu - (a.pg.get(pid)?.cpu ?? 0);
   perRole.postgres = pgMicros / 1000 / requests;
   const totalMs = Object.values(perRole).reduce((s, v) => s + v, 0);
   return {
@@ -221,51 +265,7 @@ function costBetween(a: Snapshot, b: Snapshot, requests: number, roles: readonly
   };
 }
 
-// ---------------------------------------------------------------- scenarios
-const CHILD_RECORD = /* GraphQL */ `
-  query ChildRecord($id: ID!) {
-    child(id: $id) {
-      id
-      givenName
-      familyName
-      dateOfBirth
-      nhsNumber
-      upn
-      education { senStatus attendancePercent school { id name } provisions { description } }
-      health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }
-      socialCare { status allocatedWorker { name } shortBreaks { description } }
-    }
-  }
-`;
-const CHILDREN_FIFTY = /* GraphQL */ `
-  query Children {
-    children(search: { name: "Testchild" }, first: 50) {
-      id
-      givenName
-      familyName
-      dateOfBirth
-      nhsNumber
-      upn
-      education { senStatus attendancePercent school { id name } provisions { description } }
-      health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }
-      socialCare { status allocatedWorker { name } shortBreaks { description } }
-    }
-  }
-`;
-// What the gateway asks each subgraph for the one-child query (same selections).
-const RECORD_PART = `query($id: ID!) { child(id: $id) { __typename id givenName familyName dateOfBirth nhsNumber upn } }`;
-const entities = (selection: string) =>
-  `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { ${selection} } } }`;
-const ADAPTER_PARTS = {
-  education: entities(
-    'education { senStatus attendancePercent school { id name } provisions { description } }',
-  ),
-  health: entities(
-    'health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }',
-  ),
-  'social-care': entities('socialCare { status allocatedWorker { name } shortBreaks { description } }'),
-} as const;
-
+// ---------------------------------------------------------------- load generators
 interface Run {
   requests: number;
   seconds: number;
@@ -305,31 +305,126 @@ async function cannon(
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-// ---------------------------------------------------------------- main
-let exitCode = 0;
-try {
-  log(`fresh database ${dbName}; starting the hub (one process per service)…`);
-  const record = await startProcess('record', { SEED: 'synthetic' });
-  const recordBase = `http://127.0.0.1:${record.port}`;
-  const adapters: Record<string, HubProcess> = {};
-  for (const name of ['education', 'health', 'social-care', 'audit'] as const) {
-    adapters[name] = await startProcess(name, { SEED: 'synthetic', RECORD_BASE_URL: recordBase });
+/** A closed loop of CONNECTIONS workers calling `once` until the time (or request) bound. */
+async function closedLoop(once: () => Promise<unknown>, seconds: number): Promise<Run> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline && latencies.length + failures < MAX_REQUESTS) {
+        const t = performance.now();
+        try {
+          await once();
+          latencies.push(performance.now() - t);
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    seconds: elapsed,
+    rps: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+  };
+}
+
+// ---------------------------------------------------------------- scenarios
+const SECTIONS = /* GraphQL */ `
+      education { senStatus attendancePercent school { id name } provisions { description } }
+      health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }
+      socialCare { status allocatedWorker { name } shortBreaks { description } }`;
+// The query of services/gateway/test/child-record.int.test.ts.
+const CHILD_RECORD = /* GraphQL */ `
+  query ChildRecord($id: ID!) {
+    child(id: $id) {
+      id
+      givenName
+      familyName
+      dateOfBirth
+      nhsNumber
+      upn${SECTIONS}
+    }
   }
-  const url = (p: HubProcess) => `http://127.0.0.1:${p.port}/graphql`;
-  const gateway = await startProcess('gateway', {
-    RECORD_URL: url(record),
-    EDUCATION_URL: url(adapters.education!),
-    HEALTH_URL: url(adapters.health!),
-    SOCIAL_CARE_URL: url(adapters['social-care']!),
-    AUDIT_URL: `http://127.0.0.1:${adapters.audit!.port}`,
+`;
+const CHILDREN_FIFTY = /* GraphQL */ `
+  query Children {
+    children(search: { name: "Testchild" }, first: 50) {
+      id
+      givenName
+      familyName
+      dateOfBirth
+      nhsNumber
+      upn${SECTIONS}
+    }
+  }
+`;
+// What the gateway asks each subgraph for the one-child query (same selections).
+const RECORD_PART = `query($id: ID!) { child(id: $id) { __typename id givenName familyName dateOfBirth nhsNumber upn } }`;
+const entities = (selection: string) =>
+  `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { ${selection} } } }`;
+const ADAPTER_PARTS = {
+  education: entities(
+    'education { senStatus attendancePercent school { id name } provisions { description } }',
+  ),
+  health: entities(
+    'health { involvements { organisationId active } pathwayWaits { pathway referralDate weeksWaited } diagnoses { description } }',
+  ),
+  'social-care': entities('socialCare { status allocatedWorker { name } shortBreaks { description } }'),
+} as const;
+
+interface Scenario {
+  name: string;
+  keys: readonly string[];
+  db: string | null;
+  run(seconds?: number): Promise<Run>;
+  once(): Promise<unknown>;
+}
+
+interface Hub {
+  label: string;
+  db: { name: string; url: string };
+  childId: string;
+  scenarios: Scenario[];
+  fixedRate(): Promise<Run>;
+  close(): Promise<void>;
+}
+
+const SUBGRAPH_ROLES = ['record', 'education', 'health', 'social-care', 'audit'] as const;
+
+/** One hub (all six processes) from a checkout, on its own fresh database, consent given. */
+async function startHub(label: 'current' | 'base', tree: string, token: (u: DemoUser) => Promise<string>) {
+  const prefix = label === 'base' ? 'base:' : '';
+  const db = await freshDatabase();
+  log(`${label}: fresh database ${db.name}; starting the hub from ${tree}`);
+  const started: Record<string, HubProcess> = {};
+  for (const role of SUBGRAPH_ROLES) {
+    started[role] = await startProcess(`${prefix}${role}`, role, tree, {
+      DATABASE_URL: db.url,
+      SEED: 'synthetic',
+      ...(started.record ? { RECORD_BASE_URL: `http://127.0.0.1:${started.record.port}` } : {}),
+    });
+  }
+  const url = (role: string) => `http://127.0.0.1:${started[role]!.port}/graphql`;
+  const gateway = await startProcess(`${prefix}gateway`, 'gateway', tree, {
+    DATABASE_URL: db.url,
+    RECORD_URL: url('record'),
+    EDUCATION_URL: url('education'),
+    HEALTH_URL: url('health'),
+    SOCIAL_CARE_URL: url('social-care'),
+    AUDIT_URL: `http://127.0.0.1:${started.audit!.port}`,
     JWT_ISSUER: DEV_ISSUER,
     JWT_AUDIENCE: DEV_AUDIENCE,
     JWKS_FILE: issuer.jwksFile,
   });
-  const floorProcess = await startProcess('floor', {});
-  const HUB_ROLES = ['gateway', 'record', 'education', 'health', 'social-care', 'audit'] as const;
-  const DIRECT_ROLES = ['record', 'education', 'health', 'social-care'] as const;
-  log('hub ready');
+  const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
 
   const dataset = buildSyntheticDataset();
   const user = (sub: string): DemoUser => {
@@ -337,11 +432,8 @@ try {
     if (!u) throw new Error(`no demo user ${sub}`);
     return u;
   };
-  const token = (u: DemoUser) =>
-    issuer.sign({ sub: u.sub, role: u.role, orgId: u.orgId, orgType: u.orgType }, { expiresIn: '2h' });
   const la = user('demo-la-1');
   const laToken = await token(la);
-  const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
   const gwHeaders = { authorization: `Bearer ${laToken}`, 'x-hub-purpose': 'ehc_assessment' };
   const gql = async (bearer: string, query: string, variables: Record<string, unknown> = {}) => {
     const response = await fetch(gatewayUrl, {
@@ -359,7 +451,7 @@ try {
   const fiftyIds: string[] = (fifty.data?.children ?? []).map((c: { id: string }) => c.id);
   const one = dataset.children.find((c) => c.health && c.socialCare && fiftyIds.includes(c.id));
   if (!one) throw new Error('no child with all four sections in the search result');
-  log(`granting consent for ${fiftyIds.length} children (3 domains each) through the gateway…`);
+  log(`${label}: granting consent for ${fiftyIds.length} children (3 domains each) through the gateway…`);
   const byId = new Map(dataset.children.map((c) => [c.id, c]));
   const tokens = new Map<string, string>();
   const tokenOf = async (sub: string) => {
@@ -394,21 +486,16 @@ try {
     }
   }
 
-  const oneBody = JSON.stringify({ query: CHILD_RECORD, variables: { id: one.id } });
-  const fiftyBody = JSON.stringify({ query: CHILDREN_FIFTY });
-
   // The direct scenario: what the gateway sends, with a context signed once per request.
   const pools = Object.fromEntries(
-    (['record', 'education', 'health', 'social-care'] as const).map((name) => [
-      name,
-      new Pool(`http://127.0.0.1:${(name === 'record' ? record : adapters[name]!).port}`, {
-        connections: CONNECTIONS,
-      }),
+    (['record', 'education', 'health', 'social-care'] as const).map((role) => [
+      role,
+      new Pool(`http://127.0.0.1:${started[role]!.port}`, { connections: CONNECTIONS }),
     ]),
   );
   const principal: Principal = { sub: la.sub, role: la.role, orgId: la.orgId, orgType: la.orgType };
-  async function post(name: string, query: string, variables: unknown, ctx: string) {
-    const response = await pools[name]!.request({
+  async function post(role: string, query: string, variables: unknown, ctx: string) {
+    const response = await pools[role]!.request({
       path: '/graphql',
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: ctx },
@@ -416,7 +503,7 @@ try {
     });
     // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, compared below
     const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
-    if (response.statusCode !== 200 || json.errors) throw new Error(`${name}: ${JSON.stringify(json)}`);
+    if (response.statusCode !== 200 || json.errors) throw new Error(`${role}: ${JSON.stringify(json)}`);
     return json.data;
   }
   async function directOnce(): Promise<Record<string, unknown>> {
@@ -428,64 +515,32 @@ try {
     const identity = await post('record', RECORD_PART, { id: one!.id }, ctx);
     const representations = [{ __typename: 'Child', id: identity.child.id }];
     const parts = await Promise.all(
-      Object.entries(ADAPTER_PARTS).map(([name, q]) => post(name, q, { representations }, ctx)),
+      Object.entries(ADAPTER_PARTS).map(([role, q]) => post(role, q, { representations }, ctx)),
     );
     return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
-  }
-  async function direct(seconds = SECONDS): Promise<Run> {
-    const latencies: number[] = [];
-    let failures = 0;
-    const started = performance.now();
-    const deadline = started + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (performance.now() < deadline && latencies.length + failures < MAX_REQUESTS) {
-          const t = performance.now();
-          try {
-            await directOnce();
-            latencies.push(performance.now() - t);
-          } catch {
-            failures++;
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      requests: latencies.length,
-      seconds: elapsed,
-      rps: latencies.length / elapsed,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      failures,
-    };
   }
 
   // Correctness before speed: every scenario answers fully, with no error.
   const checkOne = await gql(laToken, CHILD_RECORD, { id: one.id });
   const c1 = checkOne.data?.child;
   if (checkOne.errors || !c1?.education || !c1?.health || !c1?.socialCare)
-    throw new Error(`gateway one-child record incomplete: ${JSON.stringify(checkOne)}`);
+    throw new Error(`${label}: gateway one-child record incomplete: ${JSON.stringify(checkOne)}`);
   const checkDirect = await directOnce();
   for (const key of ['education', 'health', 'socialCare']) {
     if (JSON.stringify(checkDirect[key]) !== JSON.stringify(c1[key]))
-      throw new Error(`direct and gateway disagree on ${key}`);
+      throw new Error(`${label}: direct and gateway disagree on ${key}`);
   }
   const checkFifty = await gql(laToken, CHILDREN_FIFTY);
   const unexpected = (
     (checkFifty.errors ?? []) as Array<{ extensions?: { code?: string; childId?: string } }>
   ).filter((e) => !(e.extensions?.code === 'FORBIDDEN_FIELD' && undecided.has(e.extensions.childId ?? '')));
   if (unexpected.length > 0 || checkFifty.data?.children?.length !== fiftyIds.length)
-    throw new Error(`gateway fifty-children search incomplete: ${JSON.stringify(unexpected).slice(0, 1500)}`);
-  const floorBase = `http://127.0.0.1:${floorProcess.port}`;
+    throw new Error(
+      `${label}: gateway fifty-children search incomplete: ${JSON.stringify(unexpected).slice(0, 1500)}`,
+    );
 
-  interface Scenario {
-    name: string;
-    roles: readonly string[];
-    run(seconds?: number): Promise<Run>;
-    once(): Promise<void>;
-  }
+  const oneBody = JSON.stringify({ query: CHILD_RECORD, variables: { id: one.id } });
+  const fiftyBody = JSON.stringify({ query: CHILDREN_FIFTY });
   const gwOnce = (body: string) => async () => {
     const r = await fetch(gatewayUrl, {
       method: 'POST',
@@ -494,38 +549,90 @@ try {
     });
     await r.arrayBuffer();
   };
-  const scenarios: Scenario[] = [
+  const hubKeys = ['gateway', ...SUBGRAPH_ROLES].map((r) => `${prefix}${r}`);
+  const directKeys = ['record', 'education', 'health', 'social-care'].map((r) => `${prefix}${r}`);
+  const hub: Hub = {
+    label,
+    db,
+    childId: one.id,
+    scenarios: [
+      {
+        name: `${prefix}direct`,
+        keys: directKeys,
+        db: db.name,
+        run: (s = SECONDS) => closedLoop(directOnce, s),
+        once: directOnce,
+      },
+      {
+        name: `${prefix}gw-one`,
+        keys: hubKeys,
+        db: db.name,
+        run: (s) => cannon(gatewayUrl, oneBody, gwHeaders, { seconds: s ?? SECONDS }),
+        once: gwOnce(oneBody),
+      },
+      {
+        name: `${prefix}gw-fifty`,
+        keys: hubKeys,
+        db: db.name,
+        run: (s) => cannon(gatewayUrl, fiftyBody, gwHeaders, { seconds: s ?? SECONDS }),
+        once: gwOnce(fiftyBody),
+      },
+    ],
+    fixedRate: () =>
+      cannon(gatewayUrl, oneBody, gwHeaders, {
+        overallRate: RATE,
+        connections: Math.max(CONNECTIONS, 64),
+      }),
+    close: async () => {
+      await Promise.all(Object.values(pools).map((p) => p.close()));
+    },
+  };
+  return hub;
+}
+
+// ---------------------------------------------------------------- main
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return 0;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+let exitCode = 0;
+const hubs: Hub[] = [];
+try {
+  const token = (u: DemoUser) =>
+    issuer.sign({ sub: u.sub, role: u.role, orgId: u.orgId, orgType: u.orgType }, { expiresIn: '2h' });
+  const current = await startHub('current', root, token);
+  hubs.push(current);
+  const base = baselineRoot ? await startHub('base', baselineRoot, token) : null;
+  if (base) hubs.push(base);
+
+  const floorProcess = await startProcess('floor', 'floor', root, { DATABASE_URL: current.db.url });
+  const floorBase = `http://127.0.0.1:${floorProcess.port}`;
+  const getOnce = (url: string) => async () => void (await (await fetch(url)).arrayBuffer());
+  const floors: Scenario[] = [
     {
       name: 'hello',
-      roles: ['floor'],
-      run: (s) => cannon(`${floorBase}/hello`, undefined, {}, { seconds: s }),
-      once: async () => void (await (await fetch(`${floorBase}/hello`)).arrayBuffer()),
+      keys: ['floor'],
+      db: current.db.name,
+      run: (s) => cannon(`${floorBase}/hello`, undefined, {}, { seconds: s ?? SECONDS }),
+      once: getOnce(`${floorBase}/hello`),
     },
     {
       name: 'pk',
-      roles: ['floor'],
-      run: (s) => cannon(`${floorBase}/pk?id=${one.id}`, undefined, {}, { seconds: s }),
-      once: async () => void (await (await fetch(`${floorBase}/pk?id=${one.id}`)).arrayBuffer()),
-    },
-    {
-      name: 'direct',
-      roles: DIRECT_ROLES,
-      run: (s) => direct(s),
-      once: async () => void (await directOnce()),
-    },
-    {
-      name: 'gw-one',
-      roles: HUB_ROLES,
-      run: (s) => cannon(gatewayUrl, oneBody, gwHeaders, { seconds: s }),
-      once: gwOnce(oneBody),
-    },
-    {
-      name: 'gw-fifty',
-      roles: HUB_ROLES,
-      run: (s) => cannon(gatewayUrl, fiftyBody, gwHeaders, { seconds: s }),
-      once: gwOnce(fiftyBody),
+      keys: ['floor'],
+      db: current.db.name,
+      run: (s) => cannon(`${floorBase}/pk?id=${current.childId}`, undefined, {}, { seconds: s ?? SECONDS }),
+      once: getOnce(`${floorBase}/pk?id=${current.childId}`),
     },
   ];
+  // Interleaved: each hub's scenarios alternate with the other's and with the floors.
+  const scenarios: Scenario[] = [...floors];
+  for (let i = 0; i < current.scenarios.length; i++) {
+    scenarios.push(current.scenarios[i]!);
+    if (base) scenarios.push(base.scenarios[i]!);
+  }
+  log('hub ready; counting hops and statements on a sequential sample');
 
   // Hops and statements: a sequential sample per scenario, nothing else running.
   const counts = new Map<string, Cost>();
@@ -534,50 +641,48 @@ try {
     const a = await snapshot();
     for (let i = 0; i < SAMPLE; i++) await s.once();
     const b = await snapshot();
-    counts.set(s.name, costBetween(a, b, SAMPLE, s.roles));
+    counts.set(s.name, costBetween(a, b, SAMPLE, s.keys, s.db));
   }
 
   log(`warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS}s per scenario, ${CONNECTIONS} connections`);
   for (const s of scenarios) await s.run(1);
-  const results = new Map<string, Array<Run & { cost: Cost }>>();
-  const fixedRate: Array<Run & { cost: Cost }> = [];
+  type Measured = Run & { cost: Cost };
+  const results = new Map<string, Measured[]>();
+  const fixed = new Map<string, Measured[]>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of scenarios) {
       const a = await snapshot();
       const run = await s.run();
       const b = await snapshot();
-      const entry = { ...run, cost: costBetween(a, b, Math.max(1, run.requests), s.roles) };
+      const entry = { ...run, cost: costBetween(a, b, Math.max(1, run.requests), s.keys, s.db) };
       results.set(s.name, [...(results.get(s.name) ?? []), entry]);
       log(
-        `round ${round} ${s.name.padEnd(8)} ${run.rps.toFixed(1).padStart(8)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  cpu ${entry.cost.totalMs.toFixed(2)} ms/req${run.failures ? `  FAILURES ${run.failures}` : ''}`,
+        `round ${round} ${s.name.padEnd(13)} ${run.rps.toFixed(1).padStart(8)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  cpu ${entry.cost.totalMs.toFixed(2)} ms/req${run.failures ? `  FAILURES ${run.failures}` : ''}`,
       );
     }
-    const a = await snapshot();
-    const run = await cannon(gatewayUrl, oneBody, gwHeaders, {
-      overallRate: RATE,
-      connections: Math.max(CONNECTIONS, 64),
-    });
-    const b = await snapshot();
-    fixedRate.push({ ...run, cost: costBetween(a, b, Math.max(1, run.requests), HUB_ROLES) });
-    log(
-      `round ${round} gw-one @${RATE}/s: ${run.rps.toFixed(1)} req/s achieved, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms${run.failures ? `  FAILURES ${run.failures}` : ''}`,
-    );
+    for (const hub of hubs) {
+      const gw = hub.scenarios.find((s) => s.name.endsWith('gw-one'))!;
+      const a = await snapshot();
+      const run = await hub.fixedRate();
+      const b = await snapshot();
+      const entry = { ...run, cost: costBetween(a, b, Math.max(1, run.requests), gw.keys, gw.db) };
+      fixed.set(gw.name, [...(fixed.get(gw.name) ?? []), entry]);
+      log(
+        `round ${round} ${gw.name}@${RATE}/s: ${run.rps.toFixed(1)} req/s achieved, p50 ${run.p50.toFixed(1)} ms, p99 ${run.p99.toFixed(1)} ms${run.failures ? `  FAILURES ${run.failures}` : ''}`,
+      );
+    }
   }
 
   // ---------------------------------------------------------------- report (medians over rounds)
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
-  const med = (name: string, pick: (r: Run & { cost: Cost }) => number) =>
-    median(results.get(name)!.map(pick));
-  console.log('\nscenario     req/s   p50 ms   p99 ms  CPU ms/req  HTTP hops/req  SQL/req  failures');
+  const med = (name: string, pick: (r: Measured) => number) => median((results.get(name) ?? []).map(pick));
+  const fixedMed = (name: string, pick: (r: Measured) => number) => median((fixed.get(name) ?? []).map(pick));
+  console.log('\nscenario          req/s   p50 ms   p99 ms  CPU ms/req  HTTP hops/req  SQL/req  failures');
   for (const s of scenarios) {
     const c = counts.get(s.name)!;
     const failures = results.get(s.name)!.reduce((n, r) => n + r.failures, 0);
     console.log(
       [
-        s.name.padEnd(9),
+        s.name.padEnd(14),
         med(s.name, (r) => r.rps)
           .toFixed(1)
           .padStart(8),
@@ -598,47 +703,50 @@ try {
   }
   console.log('\nCPU ms per request by process (median over rounds):');
   for (const s of scenarios) {
-    const roles = [...s.roles, 'postgres'];
+    const roles = Object.keys(results.get(s.name)![0]!.cost.perRole);
     console.log(
-      `  ${s.name.padEnd(9)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
+      `  ${s.name.padEnd(14)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
     );
   }
-  const pgOk = [...results.values()].flat().every((r) => r.cost.pgReadable);
-  if (!pgOk)
+  if (![...results.values()].flat().every((r) => r.cost.pgReadable))
     console.log('  (some PostgreSQL backends were not readable in /proc: postgres CPU is a lower bound)');
-  const fr = {
-    rps: median(fixedRate.map((r) => r.rps)),
-    p50: median(fixedRate.map((r) => r.p50)),
-    p99: median(fixedRate.map((r) => r.p99)),
-  };
-  console.log(
-    `gw-one at a fixed ${RATE} req/s: achieved ${fr.rps.toFixed(1)} req/s, p50 ${fr.p50.toFixed(1)} ms, p99 ${fr.p99.toFixed(1)} ms`,
-  );
+  for (const name of fixed.keys()) {
+    console.log(
+      `${name} at a fixed ${RATE} req/s: achieved ${fixedMed(name, (r) => r.rps).toFixed(1)} req/s, p50 ${fixedMed(name, (r) => r.p50).toFixed(1)} ms, p99 ${fixedMed(name, (r) => r.p99).toFixed(1)} ms`,
+    );
+  }
 
   const rps = (n: string) => med(n, (r) => r.rps);
   const cpu = (n: string) => med(n, (r) => r.cost.totalMs);
+  if (base) {
+    console.log('\nbefore (--baseline) / after (this checkout), same run:');
+    console.log('scenario     req/s before → after   CPU ms/req before → after   SQL/req before → after');
+    for (const name of ['direct', 'gw-one', 'gw-fifty']) {
+      const b = `base:${name}`;
+      console.log(
+        `${name.padEnd(10)} ${rps(b).toFixed(1).padStart(8)} → ${rps(name).toFixed(1).padEnd(6)} (×${(rps(name) / rps(b)).toFixed(2)})   ${cpu(b).toFixed(1).padStart(7)} → ${cpu(name).toFixed(1).padEnd(6)} (×${(cpu(name) / cpu(b)).toFixed(2)})   ${counts.get(b)!.statements.toFixed(0).padStart(4)} → ${counts.get(name)!.statements.toFixed(0)}`,
+      );
+    }
+  }
+
   let commit = 'unknown';
   try {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     commit = git('rev-parse', '--short=9', 'HEAD').trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (dirty.trim()) commit += '+dirty';
+    if (git('status', '--porcelain', '--untracked-files=no').trim()) commit += '+dirty';
   } catch {
     // not a git checkout
   }
-  const one1 = counts.get('gw-one')!;
+  const one = counts.get('gw-one')!;
   console.log(
-    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fr.p99.toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one1.hops.toFixed(0)} hops ${one1.statements.toFixed(0)} SQL per record`,
+    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu` : ''}`,
   );
-  await Promise.all(Object.values(pools).map((p) => p.close()));
 } catch (error) {
   console.error(error);
   exitCode = 1;
 } finally {
+  for (const hub of hubs) await hub.close().catch(() => {});
   await stopAll();
 }
 process.exit(exitCode);
