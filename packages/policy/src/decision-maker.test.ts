@@ -184,7 +184,7 @@ describe('properties: who decides is always someone who can open the record', ()
   it('someone in the family can always open the record; whoever may give consent can open it; deciders are the stage’s', () => {
     fc.assert(
       fc.property(factsArb, instant, (partial, now) => {
-        const facts = someFacts(partial);
+        const facts = someFacts({ ...partial, parentCarerSubs: [...partial.parentCarerSubs] });
         const { stage, subs } = decisionMakers(facts, now);
         const openers = members(facts).filter((p) => hasRelationship(p, facts, now));
         const givers = members(facts).filter((p) => canManageConsent(p, facts, now, 'give').allowed);
