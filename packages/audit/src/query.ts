@@ -14,6 +14,11 @@ export interface AuditFilter {
   to?: string | null;
   breakGlass?: boolean | null;
   outcome?: AuditOutcome | null;
+  /**
+   * Only write-ahead attempts whose outcome was never recorded (no later event of the same
+   * request id): the change may or may not have been made, so these are the ones to follow up.
+   */
+  withoutOutcome?: boolean | null;
 }
 
 export interface PageOptions {
@@ -149,6 +154,13 @@ function pageSql(
   if (filter.breakGlass === true) where.push('e.break_glass');
   if (filter.breakGlass === false) where.push('not e.break_glass');
   if (filter.outcome != null) where.push(`e.outcome = '${filter.outcome}'`);
+  // Both events of a mutation have operation_type 'mutation': the partial index
+  // event_mutation_request_idx (0005) answers the lookup without touching reads' events.
+  if (filter.withoutOutcome === true) {
+    where.push(`e.outcome = 'attempted' and not exists (
+      select 1 from audit.event o
+       where o.operation_type = 'mutation' and o.request_id = e.request_id and o.seq > e.seq)`);
+  }
   const from =
     filter.childId != null ? 'audit.event_child c join audit.event e on e.seq = c.seq' : 'audit.event e';
   const sql = `select ${EVENT_COLUMNS} from ${from}
