@@ -6,7 +6,7 @@ export const ROLE_LABELS: Record<string, string> = {
   social_worker: "Social worker (children's social care)",
   la_send_officer: 'Council SEND officer (special educational needs and disabilities team)',
   parent_carer: 'Parent or carer',
-  young_person: 'Young person (aged 16 to 25)',
+  young_person: 'Young person (from the end of the school year they turn 16, to 25)',
   auditor: 'Auditor',
 };
 

@@ -234,7 +234,7 @@ export async function listConsents(
   now = new Date(),
 ): Promise<ConsentView[]> {
   const facts = await factsFor(db, principal, childId, now);
-  // Family members who may not see the record (a parent carer of a 16+ who has not agreed)
+  // Family members who may not see the record (a parent carer of a young person who has not agreed)
   // know the child exists, but the history is still not theirs: same answer as an unknown id.
   if (!hasRelationship(principal, facts, now)) throw childNotFound(childId);
   const rows = await db.db
