@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadGatewayConfig, loadSubgraphConfig } from './index.ts';
+import { ConfigError, GATEWAY_LIMIT_DEFAULTS, loadGatewayConfig, loadSubgraphConfig } from './index.ts';
 
 const secret = 'x'.repeat(32);
 
@@ -43,5 +43,37 @@ describe('loadGatewayConfig', () => {
       loadGatewayConfig({ ...base, JWKS_FILE: 'a.json', JWKS_URL: 'https://issuer.example/jwks' }),
     ).toThrow(ConfigError);
     expect(loadGatewayConfig({ ...base, JWKS_FILE: 'a.json' }).JWKS_FILE).toBe('a.json');
+  });
+});
+
+describe('gateway limits', () => {
+  const base = {
+    PORT: '4000',
+    INTERNAL_CONTEXT_SECRET: secret,
+    RECORD_URL: 'http://127.0.0.1:4001/graphql',
+    EDUCATION_URL: 'http://127.0.0.1:4002/graphql',
+    HEALTH_URL: 'http://127.0.0.1:4003/graphql',
+    SOCIAL_CARE_URL: 'http://127.0.0.1:4004/graphql',
+    AUDIT_URL: 'http://127.0.0.1:4005',
+    JWT_ISSUER: 'https://issuer.example',
+    JWT_AUDIENCE: 'hub',
+    JWKS_FILE: 'a.json',
+  };
+
+  it('has documented defaults, introspection off', () => {
+    expect(loadGatewayConfig(base)).toMatchObject(GATEWAY_LIMIT_DEFAULTS);
+    expect(GATEWAY_LIMIT_DEFAULTS).toMatchObject({
+      GATEWAY_MAX_TOKENS: 2000,
+      GATEWAY_MAX_DEPTH: 10,
+      GATEWAY_INTROSPECTION: false,
+    });
+  });
+
+  it('reads overrides and refuses nonsense', () => {
+    const config = loadGatewayConfig({ ...base, GATEWAY_MAX_TOKENS: '500', GATEWAY_INTROSPECTION: 'true' });
+    expect(config).toMatchObject({ GATEWAY_MAX_TOKENS: 500, GATEWAY_INTROSPECTION: true });
+    expect(() =>
+      loadGatewayConfig({ ...base, GATEWAY_MAX_DEPTH: '0', GATEWAY_INTROSPECTION: 'yes' }),
+    ).toThrow(/GATEWAY_MAX_DEPTH[\s\S]*GATEWAY_INTROSPECTION/);
   });
 });

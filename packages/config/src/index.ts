@@ -57,9 +57,49 @@ const subgraphSchema = z.object({
 export type SubgraphConfig = z.infer<typeof subgraphSchema>;
 
 const serviceUrl = z.string().url();
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * The gateway's protections against expensive or abusive requests (SECURITY.md "Query limits").
+ * Every real query of the portal stays far below them (it needs ≈250 tokens, depth 5, 3 aliases).
+ */
+const gatewayLimitsShape = {
+  /** Lexical tokens in one GraphQL document; parsing stops at the first token over the limit. */
+  GATEWAY_MAX_TOKENS: positiveInt.default(2000),
+  /** Nesting depth of selections (fragments followed). */
+  GATEWAY_MAX_DEPTH: positiveInt.default(10),
+  /** Aliased fields in one operation. */
+  GATEWAY_MAX_ALIASES: positiveInt.default(30),
+  /** Directives in one operation. */
+  GATEWAY_MAX_DIRECTIVES: positiveInt.default(20),
+  /** The same field (response name) in one selection set: graphql's merge check is quadratic in it. */
+  GATEWAY_MAX_REPEATED_FIELDS: positiveInt.default(10),
+  /** graphql-armor cost: 1 per scalar, 2 per object, ×1.5 per nesting level, ×`first`. */
+  GATEWAY_MAX_COST: positiveInt.default(5000),
+  /** Request body size in bytes (every HTTP route of the gateway). */
+  GATEWAY_BODY_LIMIT_BYTES: positiveInt.default(256 * 1024),
+  /** Time budget of one GraphQL request, subgraph calls included, in milliseconds. */
+  GATEWAY_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+  /** GraphQL requests per principal (per IP when anonymous) per rate-limit window. */
+  GATEWAY_RATE_LIMIT_MAX: positiveInt.default(600),
+  GATEWAY_RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  /** Shed load (503 + Retry-After) above this mean event-loop delay, in milliseconds. */
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS: positiveInt.default(1000),
+  /** Shed load above this heap use, in MiB (0: 90% of the V8 heap limit). */
+  GATEWAY_MAX_HEAP_USED_MB: z.coerce.number().int().min(0).default(0),
+  /** Schema introspection (`__schema`, `__type`) and "did you mean" hints: off unless set. */
+  GATEWAY_INTROSPECTION: flag.default(false),
+};
+const gatewayLimitsSchema = z.object(gatewayLimitsShape);
+export type GatewayLimits = z.infer<typeof gatewayLimitsSchema>;
+/** The defaults, for callers (tests) that build the gateway without an environment. */
+export const GATEWAY_LIMIT_DEFAULTS: GatewayLimits = gatewayLimitsSchema.parse({});
+
 const gatewaySchema = z
   .object({
     ...common,
+    ...gatewayLimitsShape,
     PORT: port,
     RECORD_URL: serviceUrl,
     EDUCATION_URL: serviceUrl,

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { gunzipSync } from 'node:zlib';
 import { ACCESS_EXTENSION, type AccessReport } from '@hub/service-kit';
 import { Pool } from 'undici';
+import { currentRequestSignal } from './limits.ts';
 
 /**
  * Reads the `extensions.hubAccess` reports out of EVERY subgraph response of a request.
@@ -41,7 +42,9 @@ export class AccessTap {
     const current = this.#current;
     return {
       async request(options: Parameters<Pool['request']>[0]) {
-        const response = await pool.request(options);
+        // Aborted when the request runs out of its time budget (limits.ts).
+        const signal = currentRequestSignal();
+        const response = await pool.request(signal ? { ...options, signal } : options);
         const sink = current.getStore();
         if (!sink) return response;
         const raw = Buffer.from(await response.body.arrayBuffer());

@@ -1,14 +1,16 @@
 import { INTERNAL_CONTEXT_HEADER, signInternalContext, type UserTokenVerifier } from '@hub/auth';
-import type { GatewayConfig } from '@hub/config';
+import { GATEWAY_LIMIT_DEFAULTS, type GatewayConfig, type GatewayLimits } from '@hub/config';
 import { loggerOptions } from '@hub/service-kit';
 import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { AccessTap } from './access-tap.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { authPlugin } from './auth-plugin.ts';
+import { capabilitiesRoute } from './capabilities.ts';
 import { type DemoIdpDeps, demoIdpRoutes } from './demo-idp.ts';
-import { gatewayErrorFormatter } from './error-formatter.ts';
+import { createGatewayErrorFormatter } from './error-formatter.ts';
 import { fieldGuardPlugin } from './field-guard.ts';
+import { limitsPlugin, queryLimitsPlugin } from './limits.ts';
 import { portalRoutes } from './portal.ts';
 import type { ServiceName } from './sections.ts';
 
@@ -31,18 +33,28 @@ export interface GatewayDeps {
  * context, mask internal errors. It holds no domain data.
  */
 export function buildApp(
-  config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'>,
+  // The limits are optional here (defaults from @hub/config) so tests can override a few.
+  config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> & Partial<GatewayLimits>,
   deps: GatewayDeps,
 ): FastifyInstance {
-  const app = Fastify({ ...loggerOptions('gateway', config.LOG_LEVEL) });
+  const limits = limitsOf(config);
+  const app = Fastify({
+    ...loggerOptions('gateway', config.LOG_LEVEL),
+    bodyLimit: limits.GATEWAY_BODY_LIMIT_BYTES,
+  });
   // Reads each subgraph response's access reports for the audit event (see access-tap.ts).
   const accessTap = new AccessTap();
+  // First: load shedding answers before any other work (token verification included); the time
+  // budget and the rate limit attach to the routes declared after it (limits.ts).
+  app.register(limitsPlugin, limits);
   app.register(authPlugin, { verifier: deps.verifier });
   app.register(auditPlugin, {
     auditUrl: deps.audit,
     secret: config.INTERNAL_CONTEXT_SECRET,
     tap: accessTap,
     verifier: deps.verifier,
+    // The same token limit mercurius parses with: the audit hooks read every request first.
+    maxTokens: limits.GATEWAY_MAX_TOKENS,
   });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.
@@ -78,14 +90,33 @@ export function buildApp(
       retryServicesCount: deps.retry?.count ?? 10,
       retryServicesInterval: deps.retry?.intervalMs ?? 1000,
     },
-    errorFormatter: gatewayErrorFormatter as never,
+    errorFormatter: createGatewayErrorFormatter({ suggestions: limits.GATEWAY_INTROSPECTION }) as never,
     graphiql: false,
+    // The parser stops at the first token over the limit: a huge document is never fully parsed.
+    graphql: { parseOptions: { maxTokens: limits.GATEWAY_MAX_TOKENS } },
   });
+  app.register(queryLimitsPlugin, limits);
+  // What the portal used introspection for, now that introspection is off.
+  app.register(capabilitiesRoute, { verifier: deps.verifier });
 
   // After the gateway plugin: it needs `app.graphql` to add its preExecution hook.
   app.register(fieldGuardPlugin);
-  app.get('/health', async () => ({ status: 'ok', service: 'gateway' }));
+  // Answered even under pressure (it opts out of load shedding), and says so then.
+  app.get('/health', { config: { pressureHandler: () => null } }, async (_request, reply) => {
+    if (!app.isUnderPressure()) return { status: 'ok', service: 'gateway' };
+    reply.code(503).header('retry-after', '10');
+    return { status: 'overloaded', service: 'gateway' };
+  });
   if (deps.demoIdp) app.register(demoIdpRoutes, deps.demoIdp);
   if (deps.portalDir) app.register(portalRoutes, { root: deps.portalDir });
   return app;
+}
+
+/** The configured limits, each missing one at its documented default. */
+function limitsOf(config: Partial<GatewayLimits>): GatewayLimits {
+  const limits = { ...GATEWAY_LIMIT_DEFAULTS };
+  for (const key of Object.keys(limits) as (keyof GatewayLimits)[]) {
+    if (config[key] !== undefined) (limits as Record<string, unknown>)[key] = config[key];
+  }
+  return limits;
 }

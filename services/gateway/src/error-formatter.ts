@@ -1,6 +1,7 @@
 import { formatErrors, type JsonError, statusCodeFor } from '@hub/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExecutionResult, GraphQLError } from 'graphql';
+import { limitErrorIn, withoutSuggestions } from './limits.ts';
 import { SERVICE_SECTIONS, serviceForPath } from './sections.ts';
 
 /**
@@ -51,15 +52,37 @@ function withoutSubgraphPath(error: JsonError): JsonError {
   return rest;
 }
 
-export function gatewayErrorFormatter(
-  execution: ExecutionResult & { statusCode?: number },
-  context: { reply?: { log: FastifyBaseLogger }; app: { log: FastifyBaseLogger } },
-) {
-  const log = context.reply?.log ?? context.app.log;
-  const errors = (execution.errors ?? []).flatMap((error) => {
-    if (!isTransportFailure(error)) return formatErrors([error], log).map(withoutSubgraphPath);
-    log.warn({ err: error, path: error.path }, 'subgraph unavailable');
-    return [unavailable(error)];
-  });
-  return { statusCode: statusCodeFor(execution, errors), response: { data: execution.data ?? null, errors } };
+type FormatterContext = { reply?: { log: FastifyBaseLogger }; app: { log: FastifyBaseLogger } };
+
+/**
+ * The gateway's mercurius `errorFormatter`. Refusals by the gateway's own limits (limits.ts)
+ * become one error with their code and HTTP status; "did you mean" hints are removed unless
+ * introspection is on (they would reveal the schema piece by piece).
+ */
+export function createGatewayErrorFormatter(options: { suggestions: boolean }) {
+  return (execution: ExecutionResult & { statusCode?: number }, context: FormatterContext) => {
+    const log = context.reply?.log ?? context.app.log;
+    let limitStatus: number | undefined;
+    const errors = (execution.errors ?? []).flatMap((error): JsonError[] => {
+      const limit = execution.data ? null : limitErrorIn(error);
+      if (limit) {
+        log.info({ code: limit.code, details: limit.details }, limit.message);
+        limitStatus ??= limit.statusCode;
+        return [{ message: limit.message, extensions: { code: limit.code, ...limit.details } }];
+      }
+      if (!isTransportFailure(error)) return formatErrors([error], log).map(withoutSubgraphPath);
+      log.warn({ err: error, path: error.path }, 'subgraph unavailable');
+      return [unavailable(error)];
+    });
+    const shown = options.suggestions
+      ? errors
+      : errors.map((e) => ({ ...e, message: withoutSuggestions(e.message) }));
+    return {
+      statusCode: limitStatus ?? statusCodeFor(execution, shown),
+      response: { data: execution.data ?? null, errors: shown },
+    };
+  };
 }
+
+/** With the default settings (no suggestions). */
+export const gatewayErrorFormatter = createGatewayErrorFormatter({ suggestions: false });

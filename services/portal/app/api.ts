@@ -76,20 +76,20 @@ export async function gql<T>(
   return { data: body.data ?? null, errors: body.errors ?? [] };
 }
 
-/** The query and mutation names the hub offers today: screens for parts still being built say so. */
+/**
+ * The query and mutation names the hub offers today: screens for parts still being built say so.
+ * Child fields come as "Child.<name>": the record screens ask for sections still being built only
+ * once they exist. From the gateway's `/capabilities` (schema introspection is off).
+ */
 let capabilities: Promise<Set<string>> | null = null;
 export function hubCapabilities(): Promise<Set<string>> {
-  type Fields = { fields: { name: string }[] } | null;
-  capabilities ??= gql<{ q: Fields; m: Fields; c: Fields }>(
-    '{ q: __type(name: "Query") { fields { name } } m: __type(name: "Mutation") { fields { name } } c: __type(name: "Child") { fields { name } } }',
-  ).then(
-    (r) =>
-      new Set([
-        ...[...(r.data?.q?.fields ?? []), ...(r.data?.m?.fields ?? [])].map((f) => f.name),
-        // Child fields as "Child.<name>": the record screens ask for sections still being built only once they exist.
-        ...(r.data?.c?.fields ?? []).map((f) => `Child.${f.name}`),
-      ]),
-  );
+  const session = getSession();
+  capabilities ??= fetch('/capabilities', {
+    headers: session ? { authorization: `Bearer ${session.token}` } : {},
+  })
+    .then(async (response) => (response.ok ? ((await response.json()) as { fields?: string[] }) : {}))
+    .then((body: { fields?: string[] }) => new Set<string>(body.fields ?? []))
+    .catch(() => new Set<string>());
   return capabilities;
 }
 
