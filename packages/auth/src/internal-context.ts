@@ -1,5 +1,6 @@
 import { isPurpose, isRole, type Principal, type Purpose, ROLE_ORG_TYPE } from '@hub/policy';
 import { jwtVerify, SignJWT } from 'jose';
+import { hmacKey } from './hmac-key.ts';
 import { AuthError } from './user-token.ts';
 
 /** Header the gateway sets on every subgraph request. Subgraphs trust nothing else. */
@@ -16,12 +17,8 @@ export interface InternalContext {
   purpose: Purpose | null;
 }
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
 /** Short-lived (60 s) HS256 token: long enough for one federated operation, no longer. */
-export function signInternalContext(secret: string, context: InternalContext): Promise<string> {
+export async function signInternalContext(secret: string, context: InternalContext): Promise<string> {
   return new SignJWT({ principal: context.principal, purpose: context.purpose })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
@@ -29,13 +26,13 @@ export function signInternalContext(secret: string, context: InternalContext): P
     .setJti(context.requestId)
     .setIssuedAt()
     .setExpirationTime('60s')
-    .sign(keyOf(secret));
+    .sign(await hmacKey(secret));
 }
 
 export async function verifyInternalContext(secret: string, token: string): Promise<InternalContext> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, keyOf(secret), {
+    ({ payload } = await jwtVerify(token, await hmacKey(secret), {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],

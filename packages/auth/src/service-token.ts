@@ -1,4 +1,5 @@
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { hmacKey } from './hmac-key.ts';
 import {
   checkPolicy,
   checkTokenTimes,
@@ -20,16 +21,15 @@ const ISSUER = 'urn:tell-it-once:gateway';
 /** What a service token may be used for. Each is its own audience, so a token for one use is refused for any other. */
 export type ServiceAudience = 'audit-writer';
 
-function keyOf(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
+// The key is imported once per secret (hmac-key.ts), not on every sign and verify.
+const keyOf = hmacKey;
 
 /**
  * Short-lived (60 s) HS256 token signed with the shared internal secret. Its audience
  * (`urn:tell-it-once:service:<use>`) differs from the internal context's, so neither can be
  * replayed as the other.
  */
-export function signServiceToken(
+export async function signServiceToken(
   secret: string,
   audience: ServiceAudience,
   requestId: string,
@@ -42,7 +42,7 @@ export function signServiceToken(
     .setJti(requestId)
     .setIssuedAt()
     .setExpirationTime(`${SERVICE_TOKEN_LIFETIME_SECONDS}s`)
-    .sign(keyOf(secret));
+    .sign(await keyOf(secret));
 }
 
 /**
@@ -64,7 +64,7 @@ export async function verifyServiceToken(
   const now = options.now?.() ?? new Date();
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token ?? '', keyOf(secret), {
+    ({ payload } = await jwtVerify(token ?? '', await keyOf(secret), {
       issuer: ISSUER,
       audience: `urn:tell-it-once:service:${audience}`,
       algorithms: ['HS256'],
