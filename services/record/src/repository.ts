@@ -1,8 +1,9 @@
 import type { DbHandle } from '@hub/db';
-import type { BreakGlassEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
+import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
 import { and, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { readAccessFacts } from './access-facts-query.ts';
 import { attachCapacityRepresentatives } from './capacity-facts.ts';
-import { breakGlass, child, childRelationship, consent, familyMember } from './tables.ts';
+import { child, childRelationship, type consent, familyMember } from './tables.ts';
 
 export interface ChildSearchCriteria {
   name?: string | undefined;
@@ -125,50 +126,9 @@ export async function loadAccessFacts(
 ): Promise<Map<string, ChildAccessFacts>> {
   if (ids.length === 0) return new Map();
   const list = [...ids];
-  const [children, relationships, family, consents, glass] = await Promise.all([
-    db.db
-      .select({
-        id: child.id,
-        dateOfBirth: child.dateOfBirth,
-        confirmed: child.parentAccessConfirmedByYoungPerson,
-      })
-      .from(child)
-      .where(inArray(child.id, list)),
-    db.db.select().from(childRelationship).where(inArray(childRelationship.childId, list)),
-    db.db.select().from(familyMember).where(inArray(familyMember.childId, list)),
-    db.db.select().from(consent).where(inArray(consent.childId, list)),
-    db.db.select().from(breakGlass).where(inArray(breakGlass.childId, list)),
-  ]);
-  const facts = new Map<string, ChildAccessFacts>();
-  for (const c of children) {
-    facts.set(c.id, {
-      childId: c.id,
-      dateOfBirth: c.dateOfBirth,
-      relationships: [],
-      parentCarerSubs: [],
-      youngPersonSub: null,
-      parentAccessConfirmedByYoungPerson: c.confirmed,
-      consents: [],
-      breakGlass: [],
-    });
-  }
-  for (const r of relationships)
-    facts.get(r.childId)?.relationships.push({ orgId: r.orgId, kind: r.kind, active: r.active });
-  for (const m of family) {
-    const f = facts.get(m.childId);
-    if (!f) continue;
-    if (m.relationship === 'parent_carer') f.parentCarerSubs.push(m.sub);
-    else f.youngPersonSub = m.sub;
-  }
-  for (const row of consents) facts.get(row.childId)?.consents.push(toConsentRecord(row));
-  for (const g of glass) {
-    facts.get(g.childId)?.breakGlass.push({
-      sub: g.sub,
-      reason: g.reason,
-      startsAt: g.startsAt.toISOString(),
-      expiresAt: g.expiresAt.toISOString(),
-    } satisfies BreakGlassEntry);
-  }
+  // One statement for all of it (access-facts-query.ts): this runs on every request, up to
+  // four times for one child record.
+  const facts = await readAccessFacts(db, list);
   // Who decides for a young person lacking capacity: a separate query, see capacity-facts.ts.
   await attachCapacityRepresentatives(db, list, facts);
   return facts;
