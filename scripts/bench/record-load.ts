@@ -450,7 +450,10 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
   const fifty = await gql(laToken, `{ children(search: { name: "Testchild" }, first: 50) { id } }`);
   const fiftyIds: string[] = (fifty.data?.children ?? []).map((c: { id: string }) => c.id);
   const one = dataset.children.find((c) => c.health && c.socialCare && fiftyIds.includes(c.id));
-  if (!one) throw new Error('no child with all four sections in the search result');
+  if (!one)
+    throw new Error(
+      `${label}: no child with all four sections in the search result: ${JSON.stringify(fifty).slice(0, 1000)}`,
+    );
   log(`${label}: granting consent for ${fiftyIds.length} children (3 domains each) through the gateway…`);
   const byId = new Map(dataset.children.map((c) => [c.id, c]));
   const tokens = new Map<string, string>();
@@ -601,7 +604,7 @@ let exitCode = 0;
 const hubs: Hub[] = [];
 try {
   const token = (u: DemoUser) =>
-    issuer.sign({ sub: u.sub, role: u.role, orgId: u.orgId, orgType: u.orgType }, { expiresIn: '2h' });
+    issuer.sign({ sub: u.sub, role: u.role, orgId: u.orgId, orgType: u.orgType }, { expiresIn: '50m' });
   const current = await startHub('current', root, token);
   hubs.push(current);
   const base = baselineRoot ? await startHub('base', baselineRoot, token) : null;
