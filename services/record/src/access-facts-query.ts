@@ -1,13 +1,14 @@
 import type { DbHandle } from '@hub/db';
-import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
+import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
 
 /**
  * The access facts of a batch of children in ONE statement: each child row with its
- * relationships, family members, consents and break-glass entries aggregated as JSON arrays.
+ * relationships, family members, consents, break-glass entries and capacity representatives
+ * (capacity-facts.ts describes those) aggregated as JSON arrays.
  *
  * Why one statement: the facts are read on every request, by the record itself and for each
- * adapter (POST /internal/access-facts), so five SELECTs per read made access facts 20 of the
- * 35 statements of a full child record. One statement is one round trip, one snapshot and
+ * adapter (POST /internal/access-facts), so a SELECT per table (five, then six) made access
+ * facts 20 of the 35 statements of a full child record, then 24 of 39. One statement is one round trip, one snapshot and
  * one plan per read (postgres.js prepares it once per connection: the text never changes,
  * the ids are one array parameter). Always read fresh: there is no cache anywhere.
  *
@@ -44,7 +45,15 @@ select
       'startsAt', floor(extract(epoch from g.starts_at) * 1000),
       'expiresAt', floor(extract(epoch from g.expires_at) * 1000))
       order by g.starts_at, g.id)
-    from record.break_glass g where g.child_id = c.id), '[]') as break_glass
+    from record.break_glass g where g.child_id = c.id), '[]') as break_glass,
+  coalesce((
+    select json_agg(json_build_object(
+      'id', p.id, 'sub', p.representative_sub, 'basis', p.basis,
+      'recordedAt', floor(extract(epoch from p.recorded_at) * 1000),
+      'reviewBy', to_char(p.review_by, 'YYYY-MM-DD'),
+      'endedAt', floor(extract(epoch from p.ended_at) * 1000))
+      order by p.recorded_at, p.id)
+    from record.capacity_representative p where p.child_id = c.id), '[]') as capacity
 from record.child c
 where c.id = any($1::uuid[])`;
 
@@ -68,6 +77,14 @@ interface Row {
     >
   >;
   break_glass: Json<Array<{ sub: string; reason: string; startsAt: number; expiresAt: number }>>;
+  capacity: Json<
+    Array<
+      Omit<CapacityRepresentativeEntry, 'recordedAt' | 'endedAt'> & {
+        recordedAt: number;
+        endedAt: number | null;
+      }
+    >
+  >;
 }
 
 /** A json column: parsed by postgres.js, but a string on a driver that leaves json alone. */
@@ -111,6 +128,14 @@ export async function readAccessFacts(
         reason: g.reason,
         startsAt: iso(g.startsAt),
         expiresAt: iso(g.expiresAt),
+      })),
+      capacityRepresentatives: parsed(row.capacity).map((p) => ({
+        id: p.id,
+        sub: p.sub,
+        basis: p.basis,
+        recordedAt: iso(p.recordedAt),
+        reviewBy: p.reviewBy,
+        endedAt: isoOrNull(p.endedAt),
       })),
     });
   }

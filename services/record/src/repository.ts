@@ -2,7 +2,6 @@ import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
 import { and, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { readAccessFacts } from './access-facts-query.ts';
-import { attachCapacityRepresentatives } from './capacity-facts.ts';
 import { child, childRelationship, type consent, familyMember } from './tables.ts';
 
 export interface ChildSearchCriteria {
@@ -126,10 +125,7 @@ export async function loadAccessFacts(
 ): Promise<Map<string, ChildAccessFacts>> {
   if (ids.length === 0) return new Map();
   const list = [...ids];
-  // One statement for all of it (access-facts-query.ts): this runs on every request, up to
-  // four times for one child record.
-  const facts = await readAccessFacts(db, list);
-  // Who decides for a young person lacking capacity: a separate query, see capacity-facts.ts.
-  await attachCapacityRepresentatives(db, list, facts);
-  return facts;
+  // One statement for all of it, capacity representatives included (access-facts-query.ts):
+  // this runs on every request, up to four times for one child record.
+  return readAccessFacts(db, list);
 }

@@ -6,12 +6,14 @@ import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccessFacts } from '../src/access-facts-query.ts';
+import { attachCapacityRepresentatives } from '../src/capacity-facts.ts';
 import { seedRecord, service } from '../src/index.ts';
 import { toConsentRecord } from '../src/repository.ts';
 import { breakGlass, child, childRelationship, consent, familyMember } from '../src/tables.ts';
 
 /**
- * The reader the one-statement query replaced (five drizzle SELECTs), kept here as the oracle:
+ * The reader the one-statement query replaced (five drizzle SELECTs, plus the capacity
+ * representatives' own query), kept here as the oracle:
  * for the same rows the new reader must give exactly the same facts, field for field.
  */
 async function fiveSelectReader(db: DbHandle, ids: string[]): Promise<Map<string, ChildAccessFacts>> {
@@ -59,6 +61,7 @@ async function fiveSelectReader(db: DbHandle, ids: string[]): Promise<Map<string
       expiresAt: g.expiresAt.toISOString(),
     });
   }
+  await attachCapacityRepresentatives(db, ids, facts);
   return facts;
 }
 
@@ -72,6 +75,7 @@ function normalised(facts: Map<string, ChildAccessFacts>) {
       parentCarerSubs: [...f.parentCarerSubs].sort(),
       consents: byKey(f.consents),
       breakGlass: byKey(f.breakGlass),
+      capacityRepresentatives: byKey(f.capacityRepresentatives ?? []),
     }))
     .sort((a, b) => a.childId.localeCompare(b.childId));
 }
@@ -125,6 +129,15 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
        values ($1, $2, 'social_care', 'health', 'early_help', 'someone', 'young_person', '1999-12-31 23:59:59.999123+00')`,
       [randomUUID(), b!.id],
     );
+    await db.query(
+      `insert into record.capacity_representative (id, child_id, representative_sub, representative_kind, basis, reason,
+         recorded_by_sub, recorded_by_role, recorded_by_org_id, recorded_at, review_by, ended_at, ended_by_sub, ended_by_role, ended_by_org_id, end_reason)
+       values ($1, $2, 'deputy-1', 'other_person', 'deputy', 'Court of Protection order for property and welfare',
+         'demo-la-1', 'la_send_officer', 'la-1', '2025-05-05 10:00:00.123456+00', '2026-05-05', null, null, null, null, null),
+              ($3, $2, $4, 'parent_carer', 'parent_acting', 'Parent acting while the deputyship application is heard',
+         'demo-la-1', 'la_send_officer', 'la-1', '2025-01-01 09:00:00+00', '2025-06-30', '2025-05-05 10:00:00.123+00', 'demo-la-1', 'la_send_officer', 'la-1', 'Deputy appointed')`,
+      [randomUUID(), c!.id, randomUUID(), c!.parentCarerSubs[0]],
+    );
     await db.db.insert(breakGlass).values([
       {
         id: randomUUID(),
@@ -156,6 +169,8 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
     ]);
     expect(a.consents.find((k) => k.withdrawnAt)?.withdrawnAt).toBe('2025-03-01T12:00:00.999Z');
     expect(actual.get(dataset.children[2]!.id)!.breakGlass).toHaveLength(1);
+    expect(actual.get(dataset.children[2]!.id)!.capacityRepresentatives).toHaveLength(2);
+    expect(actual.get(dataset.children[0]!.id)!.capacityRepresentatives).toEqual([]);
   });
 
   it('answers one statement per call, however many children', async () => {
