@@ -285,6 +285,35 @@ describe('who decides, through the gateway', () => {
       expect(events.map((e) => e.outcome)).toEqual(
         expect.arrayContaining(['ok', 'ok', 'error']), // recorded, ended, ended twice (CONFLICT)
       );
+      // Reviewing is recording again: a record past its review date (inserted here as an insider,
+      // as if made last year) has stopped counting and does not block a new one.
+      await hub.subgraphs.record.db.query(
+        `insert into record.capacity_representative (id, child_id, representative_sub, representative_kind, basis,
+           reason, recorded_by_sub, recorded_by_role, recorded_by_org_id, recorded_at, review_by)
+         values ($1, $2, 'demo-deputy-88', 'other_person', 'attorney', $3, 'demo-la-1', 'la_send_officer', 'la-1',
+           now() - interval '400 days', $4)`,
+        [randomUUID(), represented.id, REASON, inDays(-2)],
+      );
+      const lapsed = await hub.query<{
+        capacityRepresentatives: Array<{ representativeSub: string; active: boolean }>;
+      }>(REPS, { as: la(), variables: { id: represented.id } });
+      expect(lapsed.data?.capacityRepresentatives).toContainEqual(
+        expect.objectContaining({ representativeSub: 'demo-deputy-88', active: false }),
+      );
+      const reviewed = await hub.query<{ recordCapacityRepresentative: { active: boolean } }>(RECORD_REP, {
+        as: la(),
+        variables: {
+          input: {
+            childId: represented.id,
+            representativeSub: 'demo-deputy-88',
+            basis: 'attorney',
+            reason: REASON,
+            reviewBy: inDays(300),
+          },
+        },
+      });
+      expect(reviewed.errors).toBeUndefined();
+      expect(reviewed.data?.recordCapacityRepresentative.active).toBe(true);
       // The table refuses deletes, even from the schema owner.
       await expect(
         hub.subgraphs.record.db.query('delete from record.capacity_representative where id = $1', [recordId]),

@@ -12,7 +12,7 @@ import {
   type Principal,
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull } from 'drizzle-orm';
 import { toEntry } from './capacity-facts.ts';
 import { findChildren, loadAccessFacts } from './repository.ts';
 import { capacityRepresentative } from './tables.ts';
@@ -71,12 +71,18 @@ function view(row: Row, now: Date): CapacityRepresentativeView {
   };
 }
 
-/** Children for whom this login is a currently recorded (not ended) representative. */
+/** Children for whom this login is a recorded representative (not ended, not past review). */
 export async function childIdsRepresentedBy(db: DbHandle, sub: string): Promise<string[]> {
   const rows = await db.db
     .selectDistinct({ childId: capacityRepresentative.childId })
     .from(capacityRepresentative)
-    .where(and(eq(capacityRepresentative.representativeSub, sub), isNull(capacityRepresentative.endedAt)));
+    .where(
+      and(
+        eq(capacityRepresentative.representativeSub, sub),
+        isNull(capacityRepresentative.endedAt),
+        gte(capacityRepresentative.reviewBy, englandDate(new Date())),
+      ),
+    );
   return rows.map((r) => r.childId);
 }
 
@@ -157,7 +163,10 @@ export async function recordCapacityRepresentative(
       problems: ['representativeSub is the young person'],
     });
   }
-  const open = (facts.capacityRepresentatives ?? []).some((r) => r.sub === sub && r.endedAt === null);
+  // Reviewing = recording again: a record past its review date no longer blocks a new one.
+  const open = (facts.capacityRepresentatives ?? []).some(
+    (r) => r.sub === sub && r.endedAt === null && r.reviewBy >= today,
+  );
   if (open) {
     throw new HubError(
       'CONFLICT',
