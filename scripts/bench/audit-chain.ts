@@ -8,6 +8,7 @@
 // - verifyAuditChain events/s over a chain of --verify-events events (built by group commit).
 // Ends with one summary line to compare between commits.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import {
@@ -55,9 +56,44 @@ const eventFor = (i: number) =>
     children: [{ childId: i % 2 ? TEST_CHILD_A : TEST_CHILD_B, sections: ['Child', 'EducationSection'] }],
   });
 
-/** `writers` loops appending back to back for SECONDS; returns appends per second. */
-async function measure(append: (i: number) => Promise<unknown>, writers: number): Promise<number> {
+/**
+ * CPU seconds used so far by this process and by the PostgreSQL backends serving the bench
+ * database (from /proc, on Linux with the server on this machine; null otherwise). Throughput on
+ * a shared machine depends on what else runs; CPU per event does not, so both are reported.
+ */
+async function cpuSeconds(handle: DbHandle): Promise<{ client: number; server: number | null }> {
+  const { user, system } = process.cpuUsage();
+  let server: number | null = 0;
+  try {
+    const pids = await handle.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database()',
+    );
+    const tick = 100; // USER_HZ on Linux
+    for (const { pid } of pids) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      server += (Number(fields[11]) + Number(fields[12])) / tick;
+    }
+  } catch {
+    server = null;
+  }
+  return { client: (user + system) / 1e6, server };
+}
+
+interface Measurement {
+  perSecond: number;
+  /** CPU microseconds per append: this process, and the PostgreSQL backends (null if unknown). */
+  clientUs: number;
+  serverUs: number | null;
+}
+
+/** `writers` loops appending back to back for SECONDS. */
+async function measure(
+  handle: DbHandle,
+  append: (i: number) => Promise<unknown>,
+  writers: number,
+): Promise<Measurement> {
   let count = 0;
+  const before = await cpuSeconds(handle);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -68,7 +104,14 @@ async function measure(append: (i: number) => Promise<unknown>, writers: number)
       }
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const after = await cpuSeconds(handle);
+  return {
+    perSecond: count / seconds,
+    clientUs: ((after.client - before.client) * 1e6) / count,
+    serverUs:
+      after.server !== null && before.server !== null ? ((after.server - before.server) * 1e6) / count : null,
+  };
 }
 
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -78,7 +121,7 @@ const url = new URL(serverUrl);
 url.pathname = `/${name}`;
 let db: DbHandle | undefined;
 try {
-  db = await openDatabase({ url: url.toString(), maxConnections: 70 });
+  db = await openDatabase({ url: url.toString(), maxConnections: 12 });
   await migrateAudit(db);
   const handle = db;
   const writer = new AuditChainWriter(handle);
@@ -86,12 +129,14 @@ try {
   console.log(`bench:audit-chain on ${url.host}, ${SECONDS}s per measurement, ${ROUNDS} rounds (best kept)`);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const writers of WRITERS) {
-      const old = await measure((i) => appendAuditEventUnbatched(handle, eventFor(i)), writers);
-      const grouped = await measure((i) => writer.append(eventFor(i)), writers);
-      best[`old-${writers}`] = Math.max(best[`old-${writers}`] ?? 0, old);
-      best[`group-${writers}`] = Math.max(best[`group-${writers}`] ?? 0, grouped);
+      const old = await measure(handle, (i) => appendAuditEventUnbatched(handle, eventFor(i)), writers);
+      const grouped = await measure(handle, (i) => writer.append(eventFor(i)), writers);
+      best[`old-${writers}`] = Math.max(best[`old-${writers}`] ?? 0, old.perSecond);
+      best[`group-${writers}`] = Math.max(best[`group-${writers}`] ?? 0, grouped.perSecond);
+      const cpu = (m: Measurement) =>
+        `CPU/append ${Math.round(m.clientUs)}µs client + ${m.serverUs === null ? '?' : Math.round(m.serverUs)}µs PostgreSQL`;
       console.log(
-        `  round ${round}, ${String(writers).padStart(2)} writers: old ${Math.round(old)}/s, group commit ${Math.round(grouped)}/s (×${(grouped / old).toFixed(1)})`,
+        `  round ${round}, ${String(writers).padStart(2)} writers: old ${Math.round(old.perSecond)}/s (${cpu(old)}), group commit ${Math.round(grouped.perSecond)}/s (${cpu(grouped)}) ×${(grouped.perSecond / old.perSecond).toFixed(1)}`,
       );
     }
   }
@@ -111,13 +156,19 @@ try {
   let verifyRate = 0;
   let verified = 0;
   for (let round = 1; round <= ROUNDS; round++) {
+    const before = await cpuSeconds(handle);
     const started = performance.now();
     const result = await verifyAuditChain(handle);
     const rate = result.checked / ((performance.now() - started) / 1000);
+    const after = await cpuSeconds(handle);
     if (!result.ok) throw new Error(`chain broken: ${JSON.stringify(result.firstBroken)}`);
     verified = result.checked;
     verifyRate = Math.max(verifyRate, rate);
-    console.log(`  verify round ${round}: ${result.checked} events at ${Math.round(rate)} events/s`);
+    const us = (a: number, b: number) => (((a - b) * 1e6) / result.checked).toFixed(1);
+    console.log(
+      `  verify round ${round}: ${result.checked} events at ${Math.round(rate)} events/s` +
+        ` (CPU/event ${us(after.client, before.client)}µs client + ${after.server !== null && before.server !== null ? us(after.server, before.server) : '?'}µs PostgreSQL)`,
+    );
   }
   if (missing > 0)
     console.log(

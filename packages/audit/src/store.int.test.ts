@@ -164,6 +164,11 @@ describe('audit store', async () => {
         seq: 10,
         reason: expect.stringMatching(/missing/),
       });
+      // Pages are seq ranges: with one seq per page the deleted row's page comes back empty.
+      expect((await verifyAuditChain(handle, { batchSize: 1 })).firstBroken).toMatchObject({
+        seq: 10,
+        reason: expect.stringMatching(/missing/),
+      });
       await tamper('insert into audit.event select * from public.saved_event');
       await handle.exec('drop table public.saved_event');
       expect((await verifyAuditChain(handle)).ok).toBe(true);

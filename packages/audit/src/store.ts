@@ -203,6 +203,40 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * The same batch INSERT, done only if the chain's head is still `$2` (read by this statement,
+ * which runs after the lock statement and so with a snapshot taken after the lock was granted).
+ * Returns how many events it inserted: all of them, or none.
+ */
+const GUARDED_INSERT_BATCH_SQL = INSERT_BATCH_SQL.replace(
+  '     order by r.seq\n',
+  `     where (select e.hash from audit.event e order by e.seq desc limit 1) = $2
+     order by r.seq\n`,
+)
+  .replace('\n  insert into audit.event_child', '\n  , links as (insert into audit.event_child')
+  .concat(')\n  select count(*)::int as n from inserted');
+
+/** Seq, time and hash for each queued event in order, chained onto `head`. */
+function chainBatch(
+  batch: readonly Pending[],
+  head: { seq: number; hash: string; occurredAt: string | null },
+): StoredAuditEvent[] {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  let lastTime = head.occurredAt ? Date.parse(head.occurredAt) : Number.NEGATIVE_INFINITY;
+  return batch.map(({ input, now }) => {
+    const occurredAt = new Date(Math.max(now().getTime(), lastTime));
+    lastTime = occurredAt.getTime();
+    seq += 1;
+    const event = buildAuditEvent(input, { seq, occurredAt });
+    const hash = fastChainHash(prevHash, event);
+    const childIds = event.children.map((child) => child.childId);
+    const result: StoredAuditEvent = { ...event, childIds, prevHash, hash };
+    prevHash = hash;
+    return result;
+  });
+}
+
 export interface AuditChainWriterOptions {
   /** Most events chained in one transaction (default 1000): bounds one statement's size and lock time. */
   maxBatch?: number;
@@ -235,6 +269,8 @@ export class AuditChainWriter {
   readonly #maxBatch: number;
   readonly #listeners = new Set<CommitListener>();
   #queue: Pending[] = [];
+  /** The head this writer last committed (null: unknown, read it under the lock). */
+  #head: { seq: number; hash: string; occurredAt: string | null } | null = null;
   #running = false;
   #idle: Array<() => void> = [];
 
@@ -301,32 +337,58 @@ export class AuditChainWriter {
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
+  /**
+   * One transaction for the batch. When this writer knows the head it committed last, the
+   * batch is chained onto it before the lock is taken (hashing happens outside the lock) and
+   * sent in the same round trip as the lock and the head read, as an INSERT guarded by "the
+   * head is still that hash". The guard runs after the lock is granted, with a fresh snapshot,
+   * so it sees any other instance's commit: then it inserts nothing, and the batch is chained
+   * again onto the head just read, under the lock. Either way the head is read inside the lock.
+   */
   #commit(batch: Pending[]): Promise<StoredAuditEvent[]> {
-    return this.#handle.transaction(async (tx) => {
-      const [locked, head] = await Promise.allSettled([
-        tx.query(CHAIN_LOCK),
-        tx.query<{ seq: string; hash: string; occurred_at: string }>(HEAD_SQL),
-      ]);
-      if (locked.status === 'rejected') throw locked.reason;
-      if (head.status === 'rejected') throw head.reason;
-      const last = head.value[0];
-      let seq = last ? Number(last.seq) : 0;
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      let lastTime = last ? Date.parse(last.occurred_at) : Number.NEGATIVE_INFINITY;
-      const stored = batch.map(({ input, now }) => {
-        const occurredAt = new Date(Math.max(now().getTime(), lastTime));
-        lastTime = occurredAt.getTime();
-        seq += 1;
-        const event = buildAuditEvent(input, { seq, occurredAt });
-        const hash = fastChainHash(prevHash, event);
-        const childIds = event.children.map((child) => child.childId);
-        const result: StoredAuditEvent = { ...event, childIds, prevHash, hash };
-        prevHash = hash;
-        return result;
-      });
-      await tx.query(INSERT_BATCH_SQL, [JSON.stringify(stored.map(toRow))]);
-      return stored;
-    });
+    const known = this.#head;
+    const speculative = known ? chainBatch(batch, known) : null;
+    return this.#handle
+      .transaction(async (tx) => {
+        const results = await Promise.allSettled([
+          tx.query(CHAIN_LOCK),
+          tx.query<{ seq: string; hash: string; occurred_at: string }>(HEAD_SQL),
+          ...(speculative && known
+            ? [
+                tx.query<{ n: number }>(GUARDED_INSERT_BATCH_SQL, [
+                  JSON.stringify(speculative.map(toRow)),
+                  known.hash,
+                ]),
+              ]
+            : []),
+        ]);
+        for (const result of results) if (result.status === 'rejected') throw result.reason;
+        const inserted = results[2] as PromiseFulfilledResult<{ n: number }[]> | undefined;
+        if (speculative && inserted?.value[0]?.n === speculative.length) return speculative;
+        const [last] = (
+          results[1] as PromiseFulfilledResult<{ seq: string; hash: string; occurred_at: string }[]>
+        ).value;
+        const stored = chainBatch(
+          batch,
+          last
+            ? { seq: Number(last.seq), hash: last.hash, occurredAt: last.occurred_at }
+            : { seq: 0, hash: GENESIS_HASH, occurredAt: null },
+        );
+        await tx.query(INSERT_BATCH_SQL, [JSON.stringify(stored.map(toRow))]);
+        return stored;
+      })
+      .then(
+        (stored) => {
+          const last = stored[stored.length - 1]!;
+          this.#head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
+          return stored;
+        },
+        (error: unknown) => {
+          // Unknown outcome (a lost COMMIT reply): read the head from the database next time.
+          this.#head = null;
+          throw error;
+        },
+      );
   }
 }
 

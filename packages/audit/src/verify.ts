@@ -1,7 +1,8 @@
 import type { DbHandle } from '@hub/db';
+import type { Purpose, Role } from '@hub/policy';
+import type { AuditOutcome, OperationType, StoredAuditEvent } from './event.ts';
 import { chainHash, GENESIS_HASH } from './event.ts';
 import { fastChainHash } from './fast-hash.ts';
-import { type EventRow, rowToEvent } from './store.ts';
 
 export interface BrokenLink {
   seq: number;
@@ -73,35 +74,35 @@ type PageRow = [
   string,
 ];
 
-function pageRowToEventRow(r: PageRow): EventRow {
+/** A page row as the stored event it records (like rowToEvent, without the intermediate row object). */
+function pageRowToEvent(r: PageRow): StoredAuditEvent {
+  const sections = r[19] ?? {};
   return {
-    seq: r[0],
-    event_id: r[1],
-    format: r[2],
-    occurred_at: r[3],
-    request_id: r[4],
-    actor_sub: r[5],
-    actor_role: r[6],
-    actor_org: r[7],
-    purpose: r[8],
-    operation_name: r[9],
-    operation_type: r[10],
-    outcome: r[11],
-    error_codes: r[12],
-    fields_returned: r[13],
-    fields_denied: r[14],
-    break_glass: r[15],
-    break_glass_reason: r[16],
-    client_ip: r[17],
-    child_ids: r[18],
-    child_sections: r[19],
-    prev_hash: r[20],
+    format: Number(r[2]),
+    seq: Number(r[0]),
+    eventId: r[1],
+    occurredAt: r[3],
+    requestId: r[4],
+    actor: { sub: r[5], role: r[6] as Role | null, orgId: r[7] },
+    purpose: r[8] as Purpose | null,
+    operationName: r[9],
+    operationType: r[10] as OperationType,
+    outcome: r[11] as AuditOutcome,
+    errorCodes: r[12],
+    fieldsReturned: r[13],
+    fieldsDenied: r[14],
+    breakGlass: r[15],
+    breakGlassReason: r[16],
+    clientIp: r[17],
+    children: r[18].map((childId) => ({ childId, sections: sections[childId] ?? [] })),
+    childIds: r[18],
+    prevHash: r[20],
     hash: r[21],
   };
 }
 
 interface Page {
-  rows: EventRow[];
+  rows: PageRow[];
   /** First event in the page with a child id that has no row in audit.event_child. */
   missingSeq: number | null;
 }
@@ -176,7 +177,7 @@ export async function verifyAuditChain(
         [after, upTo],
       ),
     ]);
-    const rows = page?.rows ? (JSON.parse(page.rows) as PageRow[]).map(pageRowToEventRow) : [];
+    const rows = page?.rows ? (JSON.parse(page.rows) as PageRow[]) : [];
     return { rows, missingSeq: missing ? Number(missing.seq) : null };
   };
 
@@ -196,7 +197,7 @@ export async function verifyAuditChain(
     const page = await inFlight.shift()!;
     fill();
     for (const row of page.rows) {
-      const event = rowToEvent(row);
+      const event = pageRowToEvent(row);
       if (event.seq !== prevSeq + 1) {
         return broken(
           prevSeq + 1,
