@@ -36,7 +36,9 @@ describe('audit chain group commit', async () => {
     );
     // Every caller got its own event back, with a distinct seq 1..2000.
     expect(stored.map((e) => e.requestId)).toEqual(Array.from({ length: 2000 }, (_, i) => `group-${i}`));
-    expect(stored.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    expect(stored.map((e) => e.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i + 1),
+    );
     expect(await verifyAuditChain(one, { batchSize: 333 })).toMatchObject({ ok: true, checked: 2000 });
     const [rows] = await one.query<{ n: number; distinct_requests: number; links: number }>(
       `select count(*)::int as n, count(distinct request_id)::int as distinct_requests,
@@ -46,7 +48,9 @@ describe('audit chain group commit', async () => {
     expect(rows).toEqual({ n: 2000, distinct_requests: 2000, links: 2000 });
     if (testDb.kind !== 'pglite') {
       // Batched for real: far fewer transactions (xmin) than events, and both writers committed some.
-      const [tx] = await one.query<{ n: number }>('select count(distinct xmin::text)::int as n from audit.event');
+      const [tx] = await one.query<{ n: number }>(
+        'select count(distinct xmin::text)::int as n from audit.event',
+      );
       expect(tx!.n).toBeLessThan(200);
       expect(tx!.n).toBeGreaterThanOrEqual(2);
     }
@@ -84,7 +88,9 @@ describe('audit chain group commit', async () => {
     const writer = new AuditChainWriter(one);
     const [bad, surrogate] = await Promise.allSettled([
       writer.append(anAuditEventInput({ requestId: 'nul\u0000byte' })),
-      writer.append(anAuditEventInput({ requestId: 'fine', breakGlass: true, breakGlassReason: 'lone \ud800 surrogate' })),
+      writer.append(
+        anAuditEventInput({ requestId: 'fine', breakGlass: true, breakGlassReason: 'lone \ud800 surrogate' }),
+      ),
       writer.append(anAuditEventInput({ requestId: 'fine-too' })),
     ]);
     expect(bad.status).toBe('rejected');
