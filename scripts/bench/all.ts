@@ -33,14 +33,15 @@ for (const { script, args } of BENCHMARKS) {
     continue;
   }
   console.log(`\n— pnpm ${script} ${args.join(' ')}`);
-  const run = spawnSync('pnpm', ['-s', script, ...(args.length ? ['--', ...args] : [])], {
+  const run = spawnSync('pnpm', ['-s', script, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   process.stdout.write(run.stdout ?? '');
-  summaries.push(...(run.stdout ?? '').split('\n').filter((line) => /^SUMMARY\b/.test(line)));
+  const lines = (run.stdout ?? '').split('\n').filter((line) => /^SUMMARY\b/.test(line));
+  summaries.push(...(lines.length ? lines : [`${script}: no SUMMARY line (see its output above)`]));
   if (run.status !== 0) {
     failed++;
     summaries.push(`FAILED ${script} (exit ${run.status ?? run.signal})`);

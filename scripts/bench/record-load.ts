@@ -125,12 +125,13 @@ function startProcess(
   env: Record<string, string>,
 ): Promise<HubProcess> {
   // BENCH_PROFILE=record,gateway writes a V8 CPU profile of those processes (open in Chrome
-  // DevTools) to $TMPDIR/hub-bench-profiles/ when the run ends.
+  // DevTools) to $TMPDIR/hub-bench-profiles/<process>/ when the run ends.
   const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(key)
     ? [
         '--cpu-prof',
-        `--cpu-prof-dir=${join(tmpdir(), 'hub-bench-profiles')}`,
-        `--cpu-prof-name=${key.replace(':', '-')}-${Date.now()}.cpuprofile`,
+        // One folder per process: tsx's loader thread writes a profile of its own next to the
+        // main thread's (the largest file is the main thread).
+        `--cpu-prof-dir=${join(tmpdir(), 'hub-bench-profiles', key.replace(':', '-'))}`,
       ]
     : [];
   const child = fork(join(tree, 'scripts/bench/lib/hub-process.ts'), {
@@ -423,6 +424,8 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     JWT_ISSUER: DEV_ISSUER,
     JWT_AUDIENCE: DEV_AUDIENCE,
     JWKS_FILE: issuer.jwksFile,
+    // One LA token drives the whole load: the per-principal rate limit would measure itself.
+    GATEWAY_RATE_LIMIT_MAX: '100000000',
   });
   const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
 
