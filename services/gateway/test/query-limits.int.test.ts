@@ -189,7 +189,7 @@ describe('query limits: shape, size, rate, time, load', () => {
   });
 
   it('a costly query: refused by the cost limit', async () => {
-    const query = '{ children(search: { name: "a" }, first: 1000) { id givenName familyName } }';
+    const query = '{ children(search: { name: "a" }, first: 5000) { id givenName familyName } }';
     const error = await expectRefused(await send(query), 'QUERY_TOO_COMPLEX', 400);
     expect(error.extensions).toMatchObject({ limit: 'cost', max: GATEWAY_LIMIT_DEFAULTS.GATEWAY_MAX_COST });
   });
