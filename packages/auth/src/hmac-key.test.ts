@@ -1,3 +1,4 @@
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { signInternalContext, verifyInternalContext } from './internal-context.ts';
 import { signServiceToken, verifyServiceToken } from './service-token.ts';
@@ -31,5 +32,41 @@ describe('HS256 key cache (one import per secret)', () => {
   it('an empty secret is refused as before, as an authentication error', async () => {
     const token = await signInternalContext('k'.repeat(40), { principal, requestId: 'r', purpose: null });
     await expect(verifyInternalContext('', token)).rejects.toThrow(/not signed by the gateway/);
+  });
+});
+
+describe('internal context signed with node:crypto, verified by jose', () => {
+  const secret = 'n'.repeat(40);
+
+  it('is a standard HS256 JWS with the same claims jose would have written', async () => {
+    const token = await signInternalContext(secret, {
+      principal,
+      requestId: 'req-7',
+      purpose: 'ehc_assessment',
+    });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256' });
+    // Plain jose with the raw secret, no cache involved.
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      issuer: 'urn:tell-it-once:gateway',
+      audience: 'urn:tell-it-once:subgraph',
+      algorithms: ['HS256'],
+    });
+    expect(payload).toMatchObject({ principal, purpose: 'ehc_assessment', jti: 'req-7' });
+    expect(payload.exp! - payload.iat!).toBe(60);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it('a changed claim or signature is refused', async () => {
+    const token = await signInternalContext(secret, { principal, requestId: 'r', purpose: null });
+    const [header, body, signature] = token.split('.') as [string, string, string];
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), purpose: 'early_help' }),
+    ).toString('base64url');
+    await expect(verifyInternalContext(secret, `${header}.${forged}.${signature}`)).rejects.toThrow(
+      /not signed by the gateway/,
+    );
+    await expect(
+      verifyInternalContext(secret, `${header}.${body}.${signature.slice(0, -2)}AA`),
+    ).rejects.toThrow(/not signed by the gateway/);
   });
 });

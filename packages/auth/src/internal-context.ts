@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { isPurpose, isRole, type Principal, type Purpose, ROLE_ORG_TYPE } from '@hub/policy';
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key.ts';
 import { AuthError } from './user-token.ts';
 
@@ -17,16 +18,31 @@ export interface InternalContext {
   purpose: Purpose | null;
 }
 
-/** Short-lived (60 s) HS256 token: long enough for one federated operation, no longer. */
+const LIFETIME_SECONDS = 60;
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
+
+/**
+ * Short-lived (60 s) HS256 token: long enough for one federated operation, no longer.
+ *
+ * Signed with node:crypto's HMAC, not jose: the gateway signs one per subgraph call, and
+ * WebCrypto's asynchronous sign job was the single most expensive function in the gateway's
+ * profile (scripts/bench/record-load.ts, BENCH_PROFILE=gateway); a synchronous HMAC is a few
+ * microseconds. The token is a plain compact JWS (RFC 7515) with the same claims as before, and
+ * jose stays the verifier of record (verifyInternalContext below), so a mistake here is refused.
+ */
 export async function signInternalContext(secret: string, context: InternalContext): Promise<string> {
-  return new SignJWT({ principal: context.principal, purpose: context.purpose })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setJti(context.requestId)
-    .setIssuedAt()
-    .setExpirationTime('60s')
-    .sign(await hmacKey(secret));
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    principal: context.principal,
+    purpose: context.purpose,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    jti: context.requestId,
+    iat,
+    exp: iat + LIFETIME_SECONDS,
+  };
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
 export async function verifyInternalContext(secret: string, token: string): Promise<InternalContext> {
