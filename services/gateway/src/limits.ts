@@ -280,6 +280,8 @@ export const limitsPlugin = fp(
         controller.abort(error);
         reply.send(error);
       }, limits.GATEWAY_REQUEST_TIMEOUT_MS);
+      // A refusal after this hook (rate limit) leaves the timer to expire unused: not a reason to stay up.
+      timer.unref();
       request.timeBudget = {
         signal: controller.signal,
         settle() {
