@@ -161,7 +161,7 @@ function oracleOver(dob: [number, number, number], local: [number, number, numbe
   const [by, bm, bd] = dob;
   // 16th birthday (29 Feb → 1 Mar when year+16 is not a leap year: either way the same school year).
   const y16 = by + 16;
-  const [m16, d16] = bm === 2 && bd === 29 && !isLeap(y16) ? [3, 1] : [bm, bd];
+  const [m16] = bm === 2 && bd === 29 && !isLeap(y16) ? [3, 1] : [bm, bd];
   // The school year containing it runs 1 Sept – 31 Aug.
   const endYear = m16 >= 9 ? y16 + 1 : y16;
   let friday = 30;
