@@ -487,4 +487,17 @@ describe('break-glass reasons must be visible and fit the audit event', () => {
     expect(atBound.errors).toBeUndefined();
     expect(atBound.data?.openBreakGlass.reason).toHaveLength(BREAK_GLASS_REASON_MAX_LENGTH);
   });
+
+  it('the database holds the same bound: a longer reason written around the policy is refused', async () => {
+    const insert = (reason: string) =>
+      hub.subgraphs.record.db.query(
+        `insert into record.break_glass (id, child_id, sub, role, org_id, reason, starts_at, expires_at)
+         values (gen_random_uuid(), $1, 'insider', 'social_worker', 'la-1', $2, now(), now() + interval '1 hour')`,
+        [child.id, reason],
+      );
+    await expect(insert('r'.repeat(BREAK_GLASS_REASON_MAX_LENGTH + 1))).rejects.toMatchObject({
+      code: '23514',
+    });
+    await expect(insert('r'.repeat(BREAK_GLASS_REASON_MAX_LENGTH))).resolves.toBeDefined();
+  });
 });
