@@ -228,6 +228,8 @@ async function snapshot(): Promise<Snapshot> {
 interface Cost {
   /** CPU ms per request, per process, plus `postgres` (the backends of the hub's database). */
   perRole: Record<string, number>;
+  /** SQL statements per request, per process. */
+  statementsPerRole: Record<string, number>;
   totalMs: number;
   hops: number;
   statements: number;
@@ -242,6 +244,7 @@ function costBetween(
   db: string | null,
 ): Cost {
   const perRole: Record<string, number> = {};
+  const statementsPerRole: Record<string, number> = {};
   let hops = 0;
   let statements = 0;
   for (const key of keys) {
@@ -252,6 +255,7 @@ function costBetween(
     // Every HTTP request a hub process received, the client's own request to the gateway included.
     if (key !== 'floor') hops += y.requests - x.requests;
     statements += y.statements - x.statements;
+    statementsPerRole[key.replace(/^base:/, '')] = (y.statements - x.statements) / requests;
   }
   let pgMicros = 0;
   for (const [pid, now] of b.pg) if (now.db === db) pgMicros += now.cpu - (a.pg.get(pid)?.cpu ?? 0);
@@ -259,6 +263,7 @@ function costBetween(
   const totalMs = Object.values(perRole).reduce((s, v) => s + v, 0);
   return {
     perRole,
+    statementsPerRole,
     totalMs,
     hops: hops / requests,
     statements: statements / requests,
@@ -712,6 +717,15 @@ try {
     const roles = Object.keys(results.get(s.name)![0]!.cost.perRole);
     console.log(
       `  ${s.name.padEnd(14)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
+    );
+  }
+  console.log('\nSQL statements per request by process (sequential sample):');
+  for (const s of scenarios) {
+    const c = counts.get(s.name)!.statementsPerRole;
+    console.log(
+      `  ${s.name.padEnd(14)} ${Object.entries(c)
+        .map(([role, n]) => `${role} ${n.toFixed(1)}`)
+        .join('  ')}`,
     );
   }
   if (![...results.values()].flat().every((r) => r.cost.pgReadable))
