@@ -98,6 +98,35 @@ describe('internal context', () => {
     await expect(verifyInternalContext('w'.repeat(40), token)).rejects.toThrow(/not signed by the gateway/);
     await expect(verifyInternalContext(secret, '')).rejects.toThrow(/missing/);
   });
+
+  it('requires exp and iat, and refuses a context living longer than 60 s or issued in the future', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, number>) => {
+      let jwt = new SignJWT({ principal: senco, purpose: null })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('urn:tell-it-once:gateway')
+        .setAudience('urn:tell-it-once:subgraph')
+        .setJti('req-2');
+      if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
+      if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+      return jwt.sign(new TextEncoder().encode(secret));
+    };
+    await expect(
+      verifyInternalContext(secret, await sign({ iat: now, exp: now + 60 })),
+    ).resolves.toMatchObject({
+      requestId: 'req-2',
+    });
+    await expect(verifyInternalContext(secret, await sign({ iat: now }))).rejects.toThrow(/missing, expired/);
+    await expect(verifyInternalContext(secret, await sign({ exp: now + 60 }))).rejects.toThrow(
+      /missing, expired/,
+    );
+    await expect(verifyInternalContext(secret, await sign({ iat: now, exp: now + 3600 }))).rejects.toThrow(
+      /lives longer than the 60 s/,
+    );
+    await expect(
+      verifyInternalContext(secret, await sign({ iat: now + 600, exp: now + 630 })),
+    ).rejects.toThrow(/issued in the future/);
+  });
 });
 
 describe('service token', () => {

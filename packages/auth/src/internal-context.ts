@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isPurpose, isRole, type Principal, type Purpose, ROLE_ORG_TYPE } from '@hub/policy';
 import { jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key.ts';
+import { checkTokenTimes } from './token-times.ts';
 import { AuthError } from './user-token.ts';
 
 /** Header the gateway sets on every subgraph request. Subgraphs trust nothing else. */
@@ -19,6 +20,8 @@ export interface InternalContext {
 }
 
 const LIFETIME_SECONDS = 60;
+/** Gateway and subgraphs share a cluster clock; a few seconds absorb ordinary drift. */
+const CLOCK_SKEW_SECONDS = 10;
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
 
 /**
@@ -52,10 +55,20 @@ export async function verifyInternalContext(secret: string, token: string): Prom
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat'],
+      clockTolerance: CLOCK_SKEW_SECONDS,
     }));
   } catch {
     throw new AuthError('Internal context is missing, expired or not signed by the gateway.');
   }
+  // Only the gateway holds the secret and it always signs 60 s contexts; a context that claims a
+  // longer life or a future issue time was not made by this gateway's code.
+  checkTokenTimes(
+    payload,
+    { maxLifetimeSeconds: LIFETIME_SECONDS, clockSkewSeconds: CLOCK_SKEW_SECONDS },
+    new Date(),
+    'Internal context',
+  );
   const principal = payload.principal as Partial<Principal> | undefined;
   if (
     !principal ||
