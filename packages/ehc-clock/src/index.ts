@@ -30,6 +30,31 @@ export {
 } from './calendar-date.ts';
 export { issuedWithin20Weeks, median, monthStart, monthsWindowStart } from './kpi.ts';
 export {
+  AMENDMENT_COMMENT_DAYS,
+  AMENDMENT_WEEKS,
+  DECISION_NOT_TO_ISSUE_WEEKS,
+  decisionNotToIssueDue,
+  MILESTONE_DECISION_NOT_TO_ISSUE,
+  nextPhaseTransfer,
+  ORDER_NOT_TO_ISSUE_WEEKS,
+  ORDER_STEPS,
+  type OrderStep,
+  type PhaseTransfer,
+  type PhaseTransferKind,
+  phaseTransfers,
+  preparationForAdulthoodDue,
+  REVIEW_REPORT_WEEKS,
+  type ReviewCycleRecord,
+  type ReviewOutcome,
+  reviewFollowUpMilestones,
+  schoolYearStart,
+  TRIBUNAL_ORDERS,
+  type TribunalOrder,
+  type TribunalOrderRecord,
+  tribunalOrderMilestones,
+  yearGroup,
+} from './lifecycle.ts';
+export {
   DUE_SOON_DAYS,
   type ExceptionReason,
   evaluateMilestones,
@@ -59,3 +84,17 @@ export {
   needsAssessmentMilestones,
 } from './needs-assessment.ts';
 export { weeksWaited } from './pathway-wait.ts';
+export {
+  ABSENCE_MIN_DAYS,
+  CLOSURE_MIN_DAYS,
+  CLOSURE_WINDOW_DAYS,
+  type DeadlineContext,
+  EXCEPTION_LIMBS,
+  type ExceptedDeadline,
+  type ExceptionFacts,
+  type ExceptionVerdict,
+  exceptionFactProblems,
+  exceptionVerdict,
+  STATUTORY_EXCEPTION_KINDS,
+  type StatutoryExceptionKind,
+} from './statutory-exceptions.ts';
