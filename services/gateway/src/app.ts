@@ -58,15 +58,26 @@ export function buildApp(
   });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.
+  // One signed context per request, not one per subgraph call: every call of a request carries
+  // the same principal, request id and purpose. Re-signed after 30 s, so a call late in a long
+  // request (the time budget is configurable) never carries a context near its 60 s expiry.
+  const contexts = new WeakMap<FastifyRequest, { token: Promise<string>; signedAt: number }>();
   const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
     const request = context?.reply?.request;
     if (!request?.principal) return {};
-    const token = await signInternalContext(config.INTERNAL_CONTEXT_SECRET, {
-      principal: request.principal,
-      requestId: request.id,
-      purpose: request.purpose,
-    });
-    return { [INTERNAL_CONTEXT_HEADER]: token, 'x-request-id': request.id };
+    let signed = contexts.get(request);
+    if (!signed || Date.now() - signed.signedAt > 30_000) {
+      signed = {
+        token: signInternalContext(config.INTERNAL_CONTEXT_SECRET, {
+          principal: request.principal,
+          requestId: request.id,
+          purpose: request.purpose,
+        }),
+        signedAt: Date.now(),
+      };
+      contexts.set(request, signed);
+    }
+    return { [INTERNAL_CONTEXT_HEADER]: await signed.token, 'x-request-id': request.id };
   };
 
   const services = [

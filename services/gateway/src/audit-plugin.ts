@@ -11,6 +11,7 @@ import {
 import type { AccessReport } from '@hub/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Pool } from 'undici';
 import type { AccessTap } from './access-tap.ts';
 import { describeRequest, outcomeOf, type RequestedOperation, summariseAuditEvent } from './audit-event.ts';
 
@@ -182,9 +183,21 @@ export const auditPlugin = fp(
     app.decorateRequest('auditAttempted', false);
     app.decorateRequest('auditRequested', null);
 
+    // Every request writes at least one event: a keep-alive pool, not global fetch, whose WHATWG
+    // machinery cost more CPU than the write itself (scripts/bench/record-load.ts profiles).
+    const auditBase = new URL(options.auditUrl);
+    const appendPath = `${auditBase.pathname.replace(/\/$/, '')}/internal/audit-events`;
+    const auditPool = new Pool(auditBase.origin, {
+      connections: 16,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveMaxTimeout: 5_000,
+    });
+
     async function write(event: AuditEventInput, request: FastifyRequest): Promise<boolean> {
       try {
-        const response = await fetch(`${options.auditUrl}/internal/audit-events`, {
+        const response = await auditPool.request({
+          path: appendPath,
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -193,11 +206,14 @@ export const auditPlugin = fp(
           body: JSON.stringify(event),
           signal: AbortSignal.timeout(timeoutMs),
         });
-        if (response.status === 201) {
-          await response.body?.cancel();
+        if (response.statusCode === 201) {
+          await response.body.dump();
           return true;
         }
-        request.log.error({ status: response.status, body: await response.text() }, 'audit write refused');
+        request.log.error(
+          { status: response.statusCode, body: await response.body.text() },
+          'audit write refused',
+        );
       } catch (error) {
         request.log.error({ err: error }, 'audit write failed');
       }
@@ -393,6 +409,7 @@ export const auditPlugin = fp(
     });
 
     app.addHook('onClose', async () => {
+      await auditPool.close();
       await options.tap.close();
     });
   },
