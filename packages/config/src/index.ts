@@ -48,6 +48,13 @@ const subgraphSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lower case, digits, _) or none')
     .optional(),
+  /**
+   * `on-start` (default): the service applies its pending migrations (and SEED) at start-up as
+   * DATABASE_MIGRATION_URL's user. `skip`: it does neither and only serves — for deployments
+   * where a separate job (`node dist/migrate.mjs`, infra/k8s) migrates with the owner's
+   * credentials, so the long-running pods never hold them.
+   */
+  DATABASE_MIGRATIONS: z.enum(['on-start', 'skip']).default('on-start'),
   DATA_DIR: z.string().default('.data'),
   /** `synthetic` seeds the deterministic synthetic data set when the service's tables are empty. */
   SEED: z.enum(['none', 'synthetic']).default('none'),

@@ -37,6 +37,11 @@ async function openPreparedDatabase(
   config: SubgraphConfig,
 ): Promise<{ db: DbHandle; written: number | undefined }> {
   const seed = (db: DbHandle) => (config.SEED === 'synthetic' ? service.seedIfEmpty(db) : undefined);
+  const role = config.DATABASE_ROLE === 'none' ? undefined : (config.DATABASE_ROLE ?? service.dbRole);
+  if (config.DATABASE_URL && config.DATABASE_MIGRATIONS === 'skip') {
+    // A migration job has run with the owner's credentials; this process never holds them.
+    return { db: await openDatabase({ url: config.DATABASE_URL, role }), written: undefined };
+  }
   if (!config.DATABASE_URL) {
     const db = await openDatabase({ dataDir: join(config.DATA_DIR, service.name) });
     await service.prepareDatabase(db);
@@ -63,6 +68,5 @@ async function openPreparedDatabase(
   } finally {
     await owner.close();
   }
-  const role = config.DATABASE_ROLE === 'none' ? undefined : (config.DATABASE_ROLE ?? service.dbRole);
   return { db: await openDatabase({ url: config.DATABASE_URL, role }), written };
 }
