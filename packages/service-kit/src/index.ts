@@ -14,6 +14,7 @@ export {
   sectionDenied,
 } from './access.ts';
 export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
+export { type DashboardKey, formatDashboardKey, parseDashboardKey } from './dashboard-key.ts';
 export {
   formatErrors,
   HubError,

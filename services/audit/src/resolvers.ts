@@ -10,6 +10,7 @@ import {
 import { hasRelationship } from '@hub/policy';
 import { fetchAccessFacts, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import type { IResolvers } from 'mercurius';
+import { familyReuseResolvers } from './family-reuse.ts';
 
 /** GraphQL enum values are upper case; the store keeps the lower-case words. */
 const upper = (value: string) => value.toUpperCase();
@@ -109,6 +110,8 @@ export const resolvers: IResolvers = {
       return history;
     },
   },
+
+  ...familyReuseResolvers,
 
   AuditEvent: {
     seq: (event: StoredAuditEvent) => String(event.seq),

@@ -10,6 +10,7 @@ import {
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { type AdviceInput, correct, createDraft, loadAdvice, submit, updateDraft } from './advice.ts';
 import { pathwayWaitKpis } from './kpi.ts';
+import { sendDashboardResolvers } from './pathway-resolvers.ts';
 import { findSections } from './repository.ts';
 
 const today = () => calendarDateAt(new Date(), 'Europe/London');
@@ -49,6 +50,7 @@ export const resolvers: IResolvers = {
       return pathwayWaitKpis(ctx.db, parent.asAt);
     },
   },
+  ...sendDashboardResolvers,
   Mutation: {
     async createHealthAdviceDraft(
       _root: unknown,

@@ -32,6 +32,7 @@ import {
   type SearchScope,
   searchChildren,
 } from './repository.ts';
+import { dashboardResolvers } from './dashboard-resolvers.ts';
 import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -287,6 +288,7 @@ export const resolvers: IResolvers = {
       return list;
     },
     ...sendResolvers.Query,
+    ...dashboardResolvers.Query,
     ...capacityResolvers.Query,
   },
   Mutation: {
