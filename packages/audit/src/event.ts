@@ -19,6 +19,12 @@ export type AuditOutcome = (typeof OUTCOMES)[number];
 
 /** Version of the canonical form below; stored per row so a later format can still be verified. */
 export const EVENT_FORMAT = 1;
+/**
+ * Format 2 (tenancy): the event also names the councils it concerns (`councils`), covered by the
+ * hash. Written whenever the writer supplies `councils`; events without them stay format 1 and
+ * hash exactly as before, so every event written before tenancy still verifies.
+ */
+export const EVENT_FORMAT_COUNCILS = 2;
 
 /** prev_hash of the first event in the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -57,6 +63,12 @@ export interface AuditEventInput {
   breakGlassReason?: string | null;
   clientIp?: string | null;
   children?: AuditChildAccess[];
+  /**
+   * Tenancy: the councils (local authority ids) the event concerns: those of the children it
+   * names, and the actor's own council. Decides which council's auditors see it. Omitted (null):
+   * a format-1 event, as written before tenancy.
+   */
+  councils?: string[] | null;
 }
 
 /** The recorded event: exactly the content the hash covers (plus the chain columns in StoredAuditEvent). */
@@ -79,6 +91,8 @@ export interface AuditEvent {
   breakGlassReason: string | null;
   clientIp: string | null;
   children: AuditChildAccess[];
+  /** Format 2 and later: the councils the event concerns (sorted, distinct). Absent in format 1. */
+  councils?: string[] | null;
 }
 
 export interface StoredAuditEvent extends AuditEvent {
@@ -117,6 +131,7 @@ export const AUDIT_EVENT_LIMITS = {
    */
   breakGlassReason: BREAK_GLASS_REASON_MAX_LENGTH,
   clientIp: 100,
+  councils: 100,
 } as const;
 
 const L = AUDIT_EVENT_LIMITS;
@@ -150,6 +165,7 @@ const inputSchema = z.strictObject({
     )
     .max(L.children)
     .optional(),
+  councils: z.array(text(L.text)).max(L.councils).nullable().optional(),
 });
 
 const sortedUnique = (values: readonly string[] = []) => [...new Set(values)].sort();
@@ -197,6 +213,7 @@ export function normaliseAuditEventInput(input: unknown): Required<AuditEventInp
       childId,
       sections: sortedUnique([...(sectionsByChild.get(childId) ?? [])]),
     })),
+    councils: value.councils == null ? null : sortedUnique(value.councils),
   };
 }
 
@@ -205,13 +222,17 @@ export function buildAuditEvent(
   input: Required<AuditEventInput>,
   chain: { seq: number; occurredAt: Date; eventId?: string },
 ): AuditEvent {
-  return {
-    format: EVENT_FORMAT,
+  const { councils, ...rest } = input;
+  const base = {
     seq: chain.seq,
     eventId: chain.eventId ?? randomUUID(),
     occurredAt: chain.occurredAt.toISOString(),
-    ...input,
+    ...rest,
   };
+  // Format 1 has no councils property at all, so its canonical text is byte for byte the old one.
+  return councils == null
+    ? { format: EVENT_FORMAT, ...base }
+    : { format: EVENT_FORMAT_COUNCILS, ...base, councils };
 }
 
 /**
@@ -219,7 +240,11 @@ export function buildAuditEvent(
  * field by field (not by spreading a row) so a stray property can never slip into the hash.
  */
 export function canonicalEvent(event: AuditEvent): string {
+  // From format 2 the councils are content (null when a row lost them: that hashes differently
+  // from the [] or list that was written, so the change is detected).
+  const tenancy = event.format >= EVENT_FORMAT_COUNCILS ? { councils: event.councils ?? null } : {};
   return canonicalJson({
+    ...tenancy,
     format: event.format,
     seq: event.seq,
     eventId: event.eventId,

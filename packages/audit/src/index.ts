@@ -31,6 +31,7 @@ export {
   canonicalEvent,
   chainHash,
   EVENT_FORMAT,
+  EVENT_FORMAT_COUNCILS,
   GENESIS_HASH,
   normaliseAuditEventInput,
   OPERATION_TYPES,
@@ -59,6 +60,7 @@ export {
   MAX_PAGE_SIZE,
   type PageOptions,
   queryAuditEvents,
+  UNKNOWN_COUNCIL,
   validateAuditQuery,
 } from './query.ts';
 export {

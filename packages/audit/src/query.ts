@@ -19,7 +19,17 @@ export interface AuditFilter {
    * request id): the change may or may not have been made, so these are the ones to follow up.
    */
   withoutOutcome?: boolean | null;
+  /**
+   * Tenancy: only events a council's auditor may see (set by the audit service from the
+   * auditor's own council, never by the caller): events naming that council, plus events that
+   * concern no council at all (format 1, written before tenancy; refusals naming no child and
+   * by no council's staff; events whose councils could not be resolved, marked `unknown`).
+   */
+  council?: string | null;
 }
+
+/** The marker the gateway writes when it could not find the councils of an event's children. */
+export const UNKNOWN_COUNCIL = 'unknown';
 
 export interface PageOptions {
   /** 1..200, default 50. */
@@ -71,7 +81,7 @@ export function validateAuditQuery(filter: AuditFilter = {}, page: PageOptions =
   if (filter.outcome != null && !(OUTCOMES as readonly string[]).includes(filter.outcome)) {
     problems.push(`outcome must be one of ${OUTCOMES.join(', ')}`);
   }
-  for (const key of ['actorSub', 'organisation'] as const) {
+  for (const key of ['actorSub', 'organisation', 'council'] as const) {
     const value = filter[key];
     if (value != null && (value.length === 0 || value.length > 300))
       problems.push(`${key} must be 1 to 300 characters`);
@@ -154,6 +164,10 @@ function pageSql(
   if (filter.breakGlass === true) where.push('e.break_glass');
   if (filter.breakGlass === false) where.push('not e.break_glass');
   if (filter.outcome != null) where.push(`e.outcome = '${filter.outcome}'`);
+  if (filter.council != null) {
+    where.push(`(e.councils is null or cardinality(e.councils) = 0
+      or e.councils && array[${p(filter.council)}, '${UNKNOWN_COUNCIL}']::text[])`);
+  }
   // Both events of a mutation have operation_type 'mutation': the partial index
   // event_mutation_request_idx (0005) answers the lookup without touching reads' events.
   if (filter.withoutOutcome === true) {

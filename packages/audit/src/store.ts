@@ -36,7 +36,7 @@ export const EVENT_COLUMNS = `
   to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
   e.request_id, e.actor_sub, e.actor_role, e.actor_org, e.purpose, e.operation_name, e.operation_type,
   e.outcome, e.error_codes, e.fields_returned, e.fields_denied, e.break_glass, e.break_glass_reason,
-  e.client_ip, e.child_ids::text[] as child_ids, e.child_sections, e.prev_hash, e.hash`;
+  e.client_ip, e.child_ids::text[] as child_ids, e.child_sections, e.prev_hash, e.hash, e.councils`;
 
 export interface EventRow {
   seq: string;
@@ -61,6 +61,8 @@ export interface EventRow {
   child_sections: Record<string, string[]> | string;
   prev_hash: string;
   hash: string;
+  /** Null for format-1 events (written before tenancy). */
+  councils: string[] | null;
 }
 
 /**
@@ -89,6 +91,7 @@ export function rowToEvent(row: EventRow): StoredAuditEvent {
     breakGlassReason: row.break_glass_reason,
     clientIp: row.client_ip,
     children: row.child_ids.map((childId) => ({ childId, sections: sections[childId] ?? [] })),
+    ...(Number(row.format) >= 2 ? { councils: row.councils } : {}),
     childIds: row.child_ids,
     prevHash: row.prev_hash,
     hash: row.hash,
@@ -122,15 +125,16 @@ const INSERT_BATCH_SQL = `
   with inserted as (
     insert into audit.event (seq, event_id, format, occurred_at, request_id, actor_sub, actor_role, actor_org,
       purpose, operation_name, operation_type, outcome, error_codes, fields_returned, fields_denied, break_glass,
-      break_glass_reason, client_ip, child_ids, child_sections, prev_hash, hash)
+      break_glass_reason, client_ip, child_ids, child_sections, prev_hash, hash, councils)
     select r.seq, r.event_id, r.format, r.occurred_at, r.request_id, r.actor_sub, r.actor_role, r.actor_org,
       r.purpose, r.operation_name, r.operation_type, r.outcome, r.error_codes, r.fields_returned, r.fields_denied,
-      r.break_glass, r.break_glass_reason, r.client_ip, r.child_ids, r.child_sections, r.prev_hash, r.hash
+      r.break_glass, r.break_glass_reason, r.client_ip, r.child_ids, r.child_sections, r.prev_hash, r.hash,
+      r.councils
       from json_to_recordset($1::json) as r(seq bigint, event_id uuid, format smallint, occurred_at timestamptz,
         request_id text, actor_sub text, actor_role text, actor_org text, purpose text, operation_name text,
         operation_type text, outcome text, error_codes text[], fields_returned text[], fields_denied text[],
         break_glass boolean, break_glass_reason text, client_ip text, child_ids uuid[], child_sections jsonb,
-        prev_hash text, hash text)
+        prev_hash text, hash text, councils text[])
      order by r.seq
     returning seq, child_ids
   )
@@ -161,6 +165,7 @@ function toRow(event: StoredAuditEvent): Record<string, unknown> {
     child_sections: Object.fromEntries(event.children.map((child) => [child.childId, child.sections])),
     prev_hash: event.prevHash,
     hash: event.hash,
+    councils: event.format >= 2 ? (event.councils ?? null) : null,
   };
 }
 

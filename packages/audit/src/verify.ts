@@ -43,7 +43,7 @@ const PAGE_SQL = `
       to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       e.request_id, e.actor_sub, e.actor_role, e.actor_org, e.purpose, e.operation_name, e.operation_type,
       e.outcome, e.error_codes, e.fields_returned, e.fields_denied, e.break_glass, e.break_glass_reason,
-      e.client_ip, e.child_ids, e.child_sections, e.prev_hash, e.hash) order by e.seq)::text as rows
+      e.client_ip, e.child_ids, e.child_sections, e.prev_hash, e.hash, e.councils) order by e.seq)::text as rows
     from audit.event e where e.seq > $1 and e.seq <= $2`;
 
 /** Pages fetched ahead of the one being hashed (each on its own pooled connection when available). */
@@ -72,6 +72,7 @@ type PageRow = [
   Record<string, string[]>,
   string,
   string,
+  string[] | null,
 ];
 
 /** A page row as the stored event it records (like rowToEvent, without the intermediate row object). */
@@ -95,6 +96,7 @@ function pageRowToEvent(r: PageRow): StoredAuditEvent {
     breakGlassReason: r[16],
     clientIp: r[17],
     children: r[18].map((childId) => ({ childId, sections: sections[childId] ?? [] })),
+    ...(Number(r[2]) >= 2 ? { councils: r[22] } : {}),
     childIds: r[18],
     prevHash: r[20],
     hash: r[21],

@@ -26,6 +26,7 @@ export {
   canManageConsent,
   isConsentActive,
 } from './consent.ts';
+export { councilOf } from './council.ts';
 export {
   activeRepresentatives,
   canRecordCapacityRepresentative,

@@ -86,6 +86,58 @@ describe('organisations', () => {
   });
 });
 
+describe('councils (tenancy)', () => {
+  it('has two councils, each with its own SEND officer and auditor', () => {
+    expect(ds.councils.map((c) => c.id)).toEqual(['la-1', 'la-2']);
+    const users = new Map(ds.demoUsers.map((u) => [u.sub, u]));
+    for (const [i, council] of ds.councils.entries()) {
+      expect(users.get(`demo-la-${i + 1}`)).toMatchObject({ role: 'la_send_officer', orgId: council.id });
+      expect(users.get(`demo-auditor-${i + 1}`)).toMatchObject({ role: 'auditor', orgId: council.id });
+    }
+  });
+
+  it('splits children between the councils, siblings together, at schools working for their council', () => {
+    const perCouncil = new Map<string, number>();
+    for (const c of children) perCouncil.set(c.councilId, (perCouncil.get(c.councilId) ?? 0) + 1);
+    expect([...perCouncil.keys()].sort()).toEqual(['la-1', 'la-2']);
+    // Neither council is a token: each holds at least a quarter of the children.
+    for (const n of perCouncil.values()) expect(n).toBeGreaterThan(children.length / 4);
+    for (const [i, c] of children.entries()) {
+      const prev = children[i - 1];
+      if (prev && prev.parentCarerSubs[0] === c.parentCarerSubs[0]) expect(c.councilId).toBe(prev.councilId);
+    }
+    const school = new Map(ds.schools.map((s) => [s.id, s]));
+    const crossBorder = children.filter((c) => !school.get(c.schoolId)?.councilIds.includes(c.councilId));
+    // Only a sibling can be at another council's school (a cross-border placement).
+    expect(crossBorder.length).toBeLessThan(children.length / 10);
+  });
+
+  it('has organisations working across both councils, and children of both at them', () => {
+    const across = [...ds.schools, ...ds.healthOrgs]
+      .filter((o) => o.councilIds.length === 2)
+      .map((o) => o.id);
+    expect(across).toEqual(expect.arrayContaining(['school-5', 'trust-1']));
+    const atSchool5 = new Set(children.filter((c) => c.schoolId === 'school-5').map((c) => c.councilId));
+    expect([...atSchool5].sort()).toEqual(['la-1', 'la-2']);
+    const withTrust = new Set(
+      children
+        .filter((c) => c.health?.involvements.some((i) => i.organisationId === 'trust-1' && !i.endDate))
+        .map((c) => c.councilId),
+    );
+    expect([...withTrust].sort()).toEqual(['la-1', 'la-2']);
+  });
+
+  it('keeps one council on request, changing nothing else about the children', () => {
+    const one = buildSyntheticDataset({ councils: 1 });
+    expect(one.councils.map((c) => c.id)).toEqual(['la-1']);
+    expect(one.children.every((c) => c.councilId === 'la-1')).toBe(true);
+    expect(one.demoUsers.some((u) => u.orgId === 'la-2')).toBe(false);
+    const strip = ({ councilId: _, ...rest }: SyntheticChild) => rest;
+    expect(one.children.map(strip)).toEqual(children.map(strip));
+    expect(() => buildSyntheticDataset({ councils: 3 })).toThrow(RangeError);
+  });
+});
+
 describe('children', () => {
   it('has at least 200 by default', () => {
     expect(children.length).toBeGreaterThanOrEqual(200);
@@ -243,9 +295,10 @@ describe('demo users', () => {
       orgId: 'la-1',
       orgType: 'local_authority',
     });
+    // Tenancy: an auditor's organisation is the council whose audit trail they oversee.
     expect(users.get('demo-auditor-1')).toMatchObject({
       role: 'auditor',
-      orgId: 'audit-1',
+      orgId: 'la-1',
       orgType: 'audit',
     });
     for (const u of ds.demoUsers) expect(u.name).toMatch(/^Demo /);

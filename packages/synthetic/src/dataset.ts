@@ -18,25 +18,76 @@ export const DEFAULT_CHILD_COUNT = 240;
 /** Bounded by the 6-digit LA-SYN id and the 8-digit child field inside synthetic UUIDs. */
 export const MAX_CHILD_COUNT = 99_999;
 
+/** How many councils the synthetic deployment serves by default (tenancy: issue 14). */
+export const DEFAULT_COUNCIL_COUNT = 2;
+
+// Two councils on one deployment. The first keeps the id every older fixture names.
+const COUNCILS: SyntheticOrg[] = [
+  {
+    id: 'la-1',
+    name: 'Synthetic Borough Council (LA code 998)',
+    type: 'local_authority',
+    councilIds: ['la-1'],
+  },
+  {
+    id: 'la-2',
+    name: 'Synthetic Testshire County Council (LA code 999)',
+    type: 'local_authority',
+    councilIds: ['la-2'],
+  },
+];
+
+// Which councils each organisation works for (with two councils). Mainstream schools belong to
+// one council; the special school takes placements from both, and the NHS bodies and the
+// children's social care trust serve both, as a trust typically serves several councils.
 const SCHOOLS: SyntheticOrg[] = [
-  { id: 'school-1', name: 'Synthetic Primary School 1', type: 'school' },
-  { id: 'school-2', name: 'Synthetic Primary School 2', type: 'school' },
-  { id: 'school-3', name: 'Synthetic Secondary School 3', type: 'school' },
-  { id: 'school-4', name: 'Synthetic Secondary School 4', type: 'school' },
-  { id: 'school-5', name: 'Synthetic Special School 5', type: 'school' },
+  { id: 'school-1', name: 'Synthetic Primary School 1', type: 'school', councilIds: ['la-1'] },
+  { id: 'school-2', name: 'Synthetic Primary School 2', type: 'school', councilIds: ['la-2'] },
+  { id: 'school-3', name: 'Synthetic Secondary School 3', type: 'school', councilIds: ['la-1'] },
+  { id: 'school-4', name: 'Synthetic Secondary School 4', type: 'school', councilIds: ['la-2'] },
+  { id: 'school-5', name: 'Synthetic Special School 5', type: 'school', councilIds: ['la-1', 'la-2'] },
 ];
 const HEALTH_ORGS: SyntheticOrg[] = [
-  { id: 'icb-1', name: 'Synthetic Integrated Care Board 1', type: 'health' },
-  { id: 'trust-1', name: 'Synthetic Community Health Trust 1', type: 'health' },
+  { id: 'icb-1', name: 'Synthetic Integrated Care Board 1', type: 'health', councilIds: ['la-1', 'la-2'] },
+  {
+    id: 'trust-1',
+    name: 'Synthetic Community Health Trust 1',
+    type: 'health',
+    councilIds: ['la-1', 'la-2'],
+  },
 ];
 const SOCIAL_CARE_ORGS: SyntheticOrg[] = [
-  { id: 'sc-1', name: "Synthetic Children's Social Care 1", type: 'social_care' },
+  {
+    id: 'sc-1',
+    name: "Synthetic Children's Social Care 1",
+    type: 'social_care',
+    councilIds: ['la-1', 'la-2'],
+  },
 ];
-const LOCAL_AUTHORITY: SyntheticOrg = {
-  id: 'la-1',
-  name: 'Synthetic Local Authority 1 (LA code 999)',
-  type: 'local_authority',
-};
+
+/**
+ * The council of a family: that of its first child's school (a sibling at another council's
+ * school is a cross-border placement). The special school works for both councils, so its
+ * families alternate by child number. With one council, everyone's is the first.
+ */
+function councilOfFamily(firstChildNumber: number, firstChildSchool: string, councils: number): string {
+  const first = COUNCILS[0] as SyntheticOrg;
+  if (councils === 1) return first.id;
+  const school = SCHOOLS.find((s) => s.id === firstChildSchool);
+  const ids = school?.councilIds ?? [first.id];
+  return ids.length === 1 ? (ids[0] as string) : (ids[firstChildNumber % ids.length] as string);
+}
+
+/** The organisations as a deployment of `councils` councils sees them. */
+function orgsFor(orgs: SyntheticOrg[], councils: number): SyntheticOrg[] {
+  const known = new Set(COUNCILS.slice(0, councils).map((c) => c.id));
+  return orgs.map((o) => ({
+    ...o,
+    councilIds: o.councilIds.filter((id) => known.has(id)).length
+      ? o.councilIds.filter((id) => known.has(id))
+      : [(COUNCILS[0] as SyntheticOrg).id],
+  }));
+}
 
 // NATO-alphabet given names: pronounceable in a demo, yet with the "Testchild-NNN" family name
 // nobody could take a record for a real child's.
@@ -193,7 +244,7 @@ function schoolFor(rng: Rng, age: number, senStatus: SenStatus): string {
   return pick(rng, ['school-3', 'school-4']);
 }
 
-type ChildCore = Omit<SyntheticChild, 'parentCarerSubs'>;
+type ChildCore = Omit<SyntheticChild, 'parentCarerSubs' | 'councilId'>;
 
 /**
  * Everything about child n except the family link, from the child's own random stream, so
@@ -345,7 +396,7 @@ function assignParentCarers(seed: number, count: number): string[][] {
   return result;
 }
 
-function buildDemoUsers(children: SyntheticChild[]): DemoUser[] {
+function buildDemoUsers(children: SyntheticChild[], councils: SyntheticOrg[]): DemoUser[] {
   const staff: DemoUser[] = [
     ...SCHOOLS.map(
       (s, i): DemoUser => ({
@@ -377,14 +428,26 @@ function buildDemoUsers(children: SyntheticChild[]): DemoUser[] {
       orgId: 'sc-1',
       orgType: 'social_care',
     },
-    {
-      sub: 'demo-la-1',
-      name: 'Demo LA SEND Officer (LA 1)',
-      role: 'la_send_officer',
-      orgId: 'la-1',
-      orgType: 'local_authority',
-    },
-    { sub: 'demo-auditor-1', name: 'Demo Auditor 1', role: 'auditor', orgId: 'audit-1', orgType: 'audit' },
+    // Each council has its own SEND officer and auditor; an auditor's organisation is the
+    // council whose audit trail they oversee (see @hub/policy councilOf).
+    ...councils.map(
+      (c, i): DemoUser => ({
+        sub: `demo-la-${i + 1}`,
+        name: `Demo LA SEND Officer (LA ${i + 1})`,
+        role: 'la_send_officer',
+        orgId: c.id,
+        orgType: 'local_authority',
+      }),
+    ),
+    ...councils.map(
+      (c, i): DemoUser => ({
+        sub: `demo-auditor-${i + 1}`,
+        name: `Demo Auditor ${i + 1}`,
+        role: 'auditor',
+        orgId: c.id,
+        orgType: 'audit',
+      }),
+    ),
   ];
 
   // Map keeps first-seen order, which follows child order, so the list is stable.
@@ -432,29 +495,47 @@ function buildDemoUsers(children: SyntheticChild[]): DemoUser[] {
  * caller may mutate. Child ids, NHS numbers, UPNs and LA ids depend only on the child's index,
  * so they stay put when the seed or the count changes; the seed varies everything else.
  */
-export function buildSyntheticDataset(opts: { children?: number; seed?: number } = {}): SyntheticDataset {
+export function buildSyntheticDataset(
+  opts: { children?: number; seed?: number; councils?: number } = {},
+): SyntheticDataset {
   const count = opts.children ?? DEFAULT_CHILD_COUNT;
   const seed = opts.seed ?? DEFAULT_SEED;
+  const councilCount = opts.councils ?? DEFAULT_COUNCIL_COUNT;
+  if (!Number.isSafeInteger(councilCount) || councilCount < 1 || councilCount > COUNCILS.length) {
+    throw new RangeError(`councils must be an integer in 1..${COUNCILS.length}`);
+  }
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_CHILD_COUNT) {
     throw new RangeError(`children must be an integer in 1..${MAX_CHILD_COUNT}`);
   }
   if (!Number.isSafeInteger(seed)) throw new RangeError('seed must be an integer');
 
   const families = assignParentCarers(seed, count);
+  const cores = families.map((_, i) => buildChild(seed, i + 1));
+  // Siblings (consecutive children with the same parent carers) share their family's council.
+  let familyCouncil = '';
   const children: SyntheticChild[] = families.map((parentCarerSubs, i) => {
-    const { youngPersonSub, education, health, socialCare, ...identity } = buildChild(seed, i + 1);
+    const { youngPersonSub, education, health, socialCare, ...identity } = cores[i] as ChildCore;
+    if (i === 0 || parentCarerSubs[0] !== families[i - 1]?.[0]) {
+      familyCouncil = councilOfFamily(i + 1, identity.schoolId, councilCount);
+    }
+    const councilId = familyCouncil;
     // Spelled out so the property order (and thus JSON output) follows the SyntheticChild type.
-    return { ...identity, parentCarerSubs, youngPersonSub, education, health, socialCare };
+    return { ...identity, councilId, parentCarerSubs, youngPersonSub, education, health, socialCare };
   });
+  const councils = COUNCILS.slice(0, councilCount).map((o) => ({ ...o, councilIds: [...o.councilIds] }));
 
   return {
     referenceDate: REFERENCE_DATE,
-    schools: SCHOOLS.map((o) => ({ ...o })),
-    healthOrgs: HEALTH_ORGS.map((o) => ({ ...o })),
-    socialCareOrgs: SOCIAL_CARE_ORGS.map((o) => ({ ...o })),
-    localAuthority: { ...LOCAL_AUTHORITY },
+    schools: orgsFor(SCHOOLS, councilCount),
+    healthOrgs: orgsFor(HEALTH_ORGS, councilCount),
+    socialCareOrgs: orgsFor(SOCIAL_CARE_ORGS, councilCount),
+    localAuthority: {
+      ...(councils[0] as SyntheticOrg),
+      councilIds: [...(councils[0] as SyntheticOrg).councilIds],
+    },
+    councils,
     children,
-    demoUsers: buildDemoUsers(children),
+    demoUsers: buildDemoUsers(children, councils),
   };
 }
 

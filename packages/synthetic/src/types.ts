@@ -9,6 +9,11 @@ export interface SyntheticOrg {
   id: string;
   name: string;
   type: 'school' | 'health' | 'social_care' | 'local_authority';
+  /**
+   * The councils (local authorities) this organisation works for. A council lists itself; a
+   * school usually one council, a special school, NHS trust or ICB often several.
+   */
+  councilIds: string[];
 }
 
 export interface SyntheticChild {
@@ -24,6 +29,11 @@ export interface SyntheticChild {
   laId: string;
   /** One of the five synthetic schools. */
   schoolId: string;
+  /**
+   * The responsible local authority (council): the child's record, consents, assessments, KPIs
+   * and audit events belong to it. Siblings share theirs.
+   */
+  councilId: string;
   /** e.g. ['demo-parent-17']; siblings share theirs. */
   parentCarerSubs: string[];
   /**
@@ -85,7 +95,10 @@ export interface SyntheticDataset {
   schools: SyntheticOrg[];
   healthOrgs: SyntheticOrg[];
   socialCareOrgs: SyntheticOrg[];
+  /** The first council (kept for code written when there was one). */
   localAuthority: SyntheticOrg;
+  /** Every council on the deployment (one or two in the synthetic data). */
+  councils: SyntheticOrg[];
   children: SyntheticChild[];
   demoUsers: DemoUser[];
 }

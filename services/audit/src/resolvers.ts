@@ -7,7 +7,7 @@ import {
   queryAuditEvents,
   type StoredAuditEvent,
 } from '@hub/audit';
-import { hasRelationship } from '@hub/policy';
+import { councilOf, hasRelationship } from '@hub/policy';
 import { fetchAccessFacts, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import type { IResolvers } from 'mercurius';
 import { familyReuseResolvers } from './family-reuse.ts';
@@ -71,10 +71,14 @@ export const resolvers: IResolvers = {
         if (auditedChild) report(ctx, auditedChild, 'AuditTrail', 'auditEvents', true);
         throw new HubError('FORBIDDEN', 'Only auditors may read the audit log.');
       }
+      // Tenancy: an auditor sees their own council's events (councilOf: their organisation).
+      const council = councilOf(ctx.hub.principal);
+      if (council === null) throw new HubError('FORBIDDEN', 'Only auditors may read the audit log.');
       const { outcome, ...rest } = args.filter ?? {};
       const filter: AuditFilter = {
         ...rest,
         outcome: outcome ? (outcome.toLowerCase() as AuditOutcome) : null,
+        council,
       };
       const page = await asHubErrors(() =>
         queryAuditEvents(ctx.db, filter, { first: args.first, after: args.after }),

@@ -20,6 +20,7 @@ import {
   verifyServiceToken,
 } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
+import { councilOf, type Principal } from '@hub/policy';
 import type { FastifyInstance } from 'fastify';
 
 const problem = (code: string, message: string, extra: Record<string, unknown> = {}) => ({
@@ -61,15 +62,17 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
    */
   app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (request, reply) => {
     const token = request.headers[INTERNAL_CONTEXT_HEADER];
-    let role: string;
+    let principal: Principal;
     try {
-      role = (await verifyInternalContext(deps.secret, typeof token === 'string' ? token : '')).principal
-        .role;
+      principal = (await verifyInternalContext(deps.secret, typeof token === 'string' ? token : ''))
+        .principal;
     } catch (error) {
       const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
       return reply.code(401).send(problem('UNAUTHENTICATED', message));
     }
-    if (role !== 'auditor')
+    // Tenancy: an auditor exports their own council's events (see AuditFilter.council).
+    const council = councilOf(principal);
+    if (principal.role !== 'auditor' || council === null)
       return reply.code(403).send(problem('FORBIDDEN', 'Only auditors may export the audit log.'));
     const query = request.query;
     const format = query.format ?? 'ndjson';
@@ -91,6 +94,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
       outcome: (OUTCOMES as readonly string[]).includes(query.outcome ?? '')
         ? (query.outcome as AuditFilter['outcome'])
         : null,
+      council,
     };
     try {
       validateAuditQuery(filter);

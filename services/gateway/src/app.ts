@@ -7,6 +7,7 @@ import { AccessTap } from './access-tap.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { authPlugin } from './auth-plugin.ts';
 import { capabilitiesRoute } from './capabilities.ts';
+import { CouncilDirectory } from './councils.ts';
 import { type DemoIdpDeps, demoIdpRoutes } from './demo-idp.ts';
 import { createGatewayErrorFormatter } from './error-formatter.ts';
 import { fieldGuardPlugin } from './field-guard.ts';
@@ -44,6 +45,12 @@ export function buildApp(
   });
   // Reads each subgraph response's access reports for the audit event (see access-tap.ts).
   const accessTap = new AccessTap();
+  // Tenancy: which council each audited child belongs to (councils.ts).
+  const councils = new CouncilDirectory(
+    deps.services.record.replace(/\/graphql$/, ''),
+    config.INTERNAL_CONTEXT_SECRET,
+  );
+  app.addHook('onClose', () => councils.close());
   // First: load shedding answers before any other work (token verification included); the time
   // budget and the rate limit attach to the routes declared after it (limits.ts).
   app.register(limitsPlugin, limits);
@@ -55,6 +62,7 @@ export function buildApp(
     verifier: deps.verifier,
     // The same token limit mercurius parses with: the audit hooks read every request first.
     maxTokens: limits.GATEWAY_MAX_TOKENS,
+    councils,
   });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.

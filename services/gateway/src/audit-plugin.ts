@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { AUDIT_EVENT_LIMITS, type AuditEventInput } from '@hub/audit';
+import { AUDIT_EVENT_LIMITS, type AuditEventInput, UNKNOWN_COUNCIL } from '@hub/audit';
 import {
   AuthError,
   INTERNAL_CONTEXT_HEADER,
@@ -8,11 +8,13 @@ import {
   signServiceToken,
   type UserTokenVerifier,
 } from '@hub/auth';
+import { councilOf } from '@hub/policy';
 import type { AccessReport } from '@hub/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Pool } from 'undici';
 import type { AccessTap } from './access-tap.ts';
+import type { CouncilDirectory } from './councils.ts';
 import { describeRequest, outcomeOf, type RequestedOperation, summariseAuditEvent } from './audit-event.ts';
 
 export { describeRequest, outcomeOf, summariseAuditEvent } from './audit-event.ts';
@@ -44,6 +46,8 @@ export interface AuditPluginOptions {
    * document over it is not a mutation here because mercurius will not run it either.
    */
   maxTokens?: number;
+  /** Tenancy: tags each event with the councils it concerns (see councils.ts). */
+  councils?: CouncilDirectory;
 }
 
 export const AUDIT_FAILED_MESSAGE =
@@ -194,7 +198,30 @@ export const auditPlugin = fp(
       keepAliveMaxTimeout: 5_000,
     });
 
-    async function write(event: AuditEventInput, request: FastifyRequest): Promise<boolean> {
+    /**
+     * Tenancy: the councils an event concerns are those of the children it names plus the
+     * actor's own (an LA officer's or auditor's). If the record cannot say, the event is marked
+     * `unknown` (shown to every council's auditors) rather than lost: no audit, no access.
+     */
+    async function withCouncils(event: AuditEventInput, request: FastifyRequest): Promise<AuditEventInput> {
+      if (!options.councils) return event;
+      const own = request.principal ? councilOf(request.principal) : null;
+      let found: string[];
+      try {
+        const map = await options.councils.councilsOf(
+          (event.children ?? []).map((child) => child.childId),
+          request.id,
+        );
+        found = [...map.values()].filter((council): council is string => council !== null);
+      } catch (error) {
+        request.log.error({ err: error }, 'could not find the councils of an audit event');
+        found = [UNKNOWN_COUNCIL];
+      }
+      return { ...event, councils: [...new Set([...(own ? [own] : []), ...found])] };
+    }
+
+    async function write(plain: AuditEventInput, request: FastifyRequest): Promise<boolean> {
+      const event = await withCouncils(plain, request);
       try {
         const response = await auditPool.request({
           path: appendPath,

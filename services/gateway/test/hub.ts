@@ -72,13 +72,21 @@ export async function startHub(
   // (a slow proxy) between the gateway and a subgraph.
   options: {
     children?: number;
+    /**
+     * Councils in the data set. The tests written before tenancy pick children and the LA
+     * officer `demo-la-1` independently, so their hub keeps one council; tenancy tests ask for two.
+     */
+    councils?: number;
     portal?: { dir: string };
     limits?: Partial<GatewayLimits>;
     serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
   } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase();
-  const dataset = buildSyntheticDataset({ children: options.children ?? 60 });
+  const dataset = buildSyntheticDataset({
+    children: options.children ?? 60,
+    councils: options.councils ?? 1,
+  });
   const secret = randomBytes(32).toString('hex');
   const config = {
     INTERNAL_CONTEXT_SECRET: secret,

@@ -8,11 +8,13 @@ const PATHWAYS = ['NEURODEVELOPMENTAL', 'SPEECH_AND_LANGUAGE'] as const;
  * Pathway waits as at the end of `asAt`: children referred on or before it and not seen by it
  * (a later seen date is a booked appointment; the wait goes on). Aggregates only.
  */
-export async function pathwayWaitKpis(db: DbHandle, asAt: IsoDate) {
-  const [waits, support] = await Promise.all([
+export async function pathwayWaitKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySet<string>) {
+  const [allWaits, support] = await Promise.all([
     db.db.select().from(pathwayWait),
     db.db.select().from(supportWhileWaiting),
   ]);
+  // Tenancy: only the caller's council's children (the record's /internal/kpi-children).
+  const waits = children ? allWaits.filter((w) => children.has(w.childId)) : allWaits;
   const supported = new Set(
     support.filter((s) => compareDates(s.offeredOn as IsoDate, asAt) <= 0).map((s) => s.pathwayWaitId),
   );

@@ -4,6 +4,7 @@ import {
   guardedFieldResolvers,
   HubError,
   loadGuardedSections,
+  postToRecord,
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
@@ -47,7 +48,19 @@ export const resolvers: IResolvers = {
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
       if (!isIsoDate(parent.asAt))
         throw new HubError('INVALID_INPUT', 'asAt must be a real date written YYYY-MM-DD.');
-      return pathwayWaitKpis(ctx.db, parent.asAt);
+      if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for the health service');
+      // Tenancy: the record says which children's figures this caller may see.
+      const scope = await postToRecord<{ childIds: string[] }>(
+        ctx.recordBaseUrl,
+        ctx.hubToken,
+        '/internal/kpi-children',
+        {},
+        {
+          unavailable: 'The record service is unavailable; the figures cannot be shown right now.',
+          refused: 'The record service did not answer; the figures cannot be shown right now.',
+        },
+      );
+      return pathwayWaitKpis(ctx.db, parent.asAt, new Set(scope.childIds));
     },
   },
   ...sendDashboardResolvers,

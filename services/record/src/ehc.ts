@@ -572,12 +572,21 @@ function timeliness(plans: AssessmentRow[], from: IsoDate, to: IsoDate): PlanTim
  * The dashboard figures as at the end of `asAt`: only what had happened by then counts, so the
  * same date always gives the same figures. Definitions are in the README.
  */
-export async function ehcKpis(db: DbHandle, asAt: IsoDate): Promise<EhcKpis> {
-  const [assessments, advice, reviews] = await Promise.all([
-    db.db.select().from(ehcAssessment),
-    db.db.select().from(ehcAdviceRequest),
-    db.db.select().from(annualReview).orderBy(asc(annualReview.meetingDate)),
-  ]);
+export async function ehcKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySet<string>): Promise<EhcKpis> {
+  // Tenancy: `children` are the caller's council's children (council.ts); figures count only them.
+  const mine = <T extends { childId: string }>(rows: T[]) =>
+    children ? rows.filter((r) => children.has(r.childId)) : rows;
+  const [assessments, advice, reviews] = (
+    await Promise.all([
+      db.db.select().from(ehcAssessment),
+      db.db.select().from(ehcAdviceRequest),
+      db.db.select().from(annualReview).orderBy(asc(annualReview.meetingDate)),
+    ])
+  ).map((rows) => mine(rows)) as [
+    Array<typeof ehcAssessment.$inferSelect>,
+    Array<typeof ehcAdviceRequest.$inferSelect>,
+    Array<typeof annualReview.$inferSelect>,
+  ];
   const known = assessments.filter((a) => onOrBefore(a.requestDate, asAt));
   const issuedPlans = known.filter((a) => onOrBefore(a.finalPlanIssuedDate, asAt));
   const openAt = (a: AssessmentRow) =>

@@ -2,6 +2,7 @@ import type { DbHandle } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
 import { isHubError, requireContext } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
+import { registerCouncilRoutes } from './council.ts';
 import { activeAssessments, markHealthAdviceReceived } from './ehc.ts';
 import { loadAccessFacts } from './repository.ts';
 
@@ -14,6 +15,7 @@ import { loadAccessFacts } from './repository.ts';
  * re-scoping the hook can never open them.
  */
 export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void {
+  registerCouncilRoutes(app, db);
   app.post<{ Body: { childIds?: unknown } }>('/internal/access-facts', async (request, reply) => {
     requireContext(request);
     const ids = request.body?.childIds;

@@ -27,7 +27,8 @@ export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promi
   }));
   const relationships = dataset.children.flatMap((c) => [
     { childId: c.id, orgId: c.schoolId, kind: 'on_roll' as const, active: true },
-    { childId: c.id, orgId: dataset.localAuthority.id, kind: 'la_responsible' as const, active: true },
+    // The responsible council: tenancy hangs on this relationship (see @hub/policy councilOf).
+    { childId: c.id, orgId: c.councilId, kind: 'la_responsible' as const, active: true },
     ...dedupe(
       (c.health?.involvements ?? []).map((inv) => ({
         childId: c.id,
@@ -64,9 +65,14 @@ export async function seedRecord(db: DbHandle, dataset: SyntheticDataset): Promi
 /** The EHC workflow and family information of the synthetic data set (see @hub/synthetic send-workflow). */
 export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
   const workflow = buildSendWorkflow(dataset);
+  // Recorded by the SEND officer of the child's own council.
+  const councilOfChild = new Map(dataset.children.map((c) => [c.id, c.councilId]));
+  const officerOf = new Map(
+    dataset.demoUsers.filter((u) => u.role === 'la_send_officer').map((u) => [u.orgId, u.sub]),
+  );
   const assessments = workflow.assessments.map(({ adviceRequests: _advice, ...a }) => ({
     ...a,
-    recordedBySub: 'demo-la-1',
+    recordedBySub: officerOf.get(councilOfChild.get(a.childId) ?? '') ?? 'demo-la-1',
   }));
   const advice = workflow.assessments.flatMap((a) =>
     a.adviceRequests.map((r) => ({ ...r, assessmentId: a.id, childId: a.childId })),

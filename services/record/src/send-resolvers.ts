@@ -9,6 +9,7 @@ import {
 } from '@hub/policy';
 import { HubError, isHubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
+import { childIdsOfCouncils, councilsInScope } from './council.ts';
 import {
   type AssessmentUpdate,
   annualReviewsFor,
@@ -144,7 +145,9 @@ export const sendResolvers = {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
-      return ehcKpis(ctx.db, parseAsAt(args.asAt));
+      // Tenancy: only the children of the councils the caller works for (council.ts).
+      const children = await childIdsOfCouncils(ctx.db, await councilsInScope(ctx.db, ctx.hub.principal));
+      return ehcKpis(ctx.db, parseAsAt(args.asAt), children);
     },
   },
   Mutation: {
