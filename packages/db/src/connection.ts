@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { tracePostgres } from './tracing.ts';
 
 /** A plain lower-case identifier: role names reach the server unquoted. */
 const ROLE_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -61,14 +62,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DbHand
 
 function openPostgres(url: string, max: number, role: string | undefined): DbHandle {
   if (role !== undefined && !ROLE_NAME.test(role)) throw new Error(`invalid database role name: ${role}`);
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    idle_timeout: 30,
-    // Sent in the startup packet, so it holds from a connection's first statement and for
-    // every connection the pool ever opens (no per-connection hook to forget).
-    ...(role ? { connection: { role } } : {}),
-  });
+  // Database spans when tracing is on (tracing.ts); the client itself otherwise.
+  const client = tracePostgres(
+    postgres(url, {
+      max,
+      onnotice: () => {},
+      idle_timeout: 30,
+      // Sent in the startup packet, so it holds from a connection's first statement and for
+      // every connection the pool ever opens (no per-connection hook to forget).
+      ...(role ? { connection: { role } } : {}),
+    }),
+    role,
+  );
   const db = drizzlePostgres({ client }) as unknown as Database;
   const make = (sql: postgres.Sql | postgres.TransactionSql): Pick<DbHandle, 'exec' | 'query'> => ({
     async exec(sqlText) {

@@ -8,6 +8,7 @@ import {
   SUBJECT_FIELDS,
   type SubjectName,
 } from '@hub/policy';
+import { traceOutgoing } from '@hub/telemetry';
 import { type Dispatcher, Pool } from 'undici';
 import type { AccessReport } from './access-report.ts';
 import { HubError } from './errors.ts';
@@ -251,13 +252,16 @@ export async function postToRecord<T>(
   const base = new URL(recordBaseUrl);
   let response: Dispatcher.ResponseData;
   try {
-    response = await recordPool(base.origin).request({
-      // A base URL may carry a path prefix (a proxy in front of the record service).
-      path: `${base.pathname.replace(/\/+$/, '')}${path}`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-context': contextToken },
-      body: JSON.stringify(body),
-    });
+    // A CLIENT span, and its traceparent on the call, when tracing is on (@hub/telemetry).
+    response = await traceOutgoing({ method: 'POST', origin: base.origin, path }, (trace) =>
+      recordPool(base.origin).request({
+        // A base URL may carry a path prefix (a proxy in front of the record service).
+        path: `${base.pathname.replace(/\/+$/, '')}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-context': contextToken, ...trace },
+        body: JSON.stringify(body),
+      }),
+    );
   } catch {
     throw new HubError('UNAVAILABLE', messages.unavailable);
   }

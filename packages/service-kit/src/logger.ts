@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, isSpanContextValid, trace } from '@hub/telemetry';
 import type { FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 
@@ -83,6 +84,17 @@ export function serializeError(value: unknown, depth = 0): SafeError {
 
 const logError = (value: unknown) => serializeError(value);
 
+const NO_TRACE = {};
+
+/** The active span's ids in the W3C form collectors index (32 and 16 hex digits); nothing outside a span. */
+export function traceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getSpan(context.active());
+  if (!span) return NO_TRACE;
+  const { traceId, spanId } = span.spanContext();
+  if (!isSpanContextValid(span.spanContext())) return NO_TRACE;
+  return { trace_id: traceId, span_id: spanId };
+}
+
 /**
  * pino settings shared by every service. Logs are operational, not audit: they carry
  * request ids and never personal data. Auth headers and the internal context are
@@ -103,6 +115,9 @@ export function loggerOptions(
             level,
             base: { service },
             ...(stream ? { stream } : {}),
+            // trace_id/span_id of the active span on every line logged inside one: a line in a
+            // resolver leads to its trace, and the trace to all its lines (@hub/telemetry).
+            mixin: traceIds,
             // Errors logged under another key than `err` get the same treatment.
             serializers: { err: logError, error: logError, cause: logError },
             redact: {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadSubgraphConfig, type SubgraphConfig } from '@hub/config';
 import { type DbHandle, openDatabase } from '@hub/db';
+import { loadTelemetryConfig, startTelemetry } from '@hub/telemetry';
 import type { SubgraphService } from './service.ts';
 
 /**
@@ -15,8 +16,11 @@ import type { SubgraphService } from './service.ts';
  */
 export async function runSubgraphServer(service: SubgraphService, env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadSubgraphConfig(env);
+  const telemetryConfig = loadTelemetryConfig(env);
+  // Before the database opens and the app is built: both look once whether tracing is on.
+  const telemetry = startTelemetry(service.name, telemetryConfig);
   const { db, written } = await openPreparedDatabase(service, config);
-  const app = service.buildApp(config, { db });
+  const app = service.buildApp({ ...config, METRICS_TOKEN: telemetryConfig.metricsToken }, { db });
   if (written !== undefined) {
     app.log.info({ written }, written ? 'seeded synthetic data' : 'data present, not seeding');
   }
@@ -24,6 +28,8 @@ export async function runSubgraphServer(service: SubgraphService, env: NodeJS.Pr
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await db.close();
+    // Sends the spans still buffered.
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -6,7 +6,10 @@ import type { DestinationStream } from 'pino';
 import { buildSubgraph } from './subgraph.ts';
 
 export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
-  Partial<Pick<SubgraphConfig, 'RECORD_BASE_URL'>>;
+  Partial<Pick<SubgraphConfig, 'RECORD_BASE_URL'>> & {
+    /** From @hub/telemetry's loadTelemetryConfig: bearer token GET /metrics requires, when set. */
+    METRICS_TOKEN?: string | undefined;
+  };
 
 export interface SubgraphServiceSpec {
   /** Service name; also its SDL file `schema/<name>.graphql` and its PGlite data folder. */
@@ -58,6 +61,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
         resolvers: spec.resolvers,
         recordBaseUrl: config.RECORD_BASE_URL,
         logStream: deps.logStream,
+        metricsToken: config.METRICS_TOKEN,
         ...(spec.loaders ? { loaders: spec.loaders } : {}),
       });
       spec.extend?.(app, { db: deps.db, config });

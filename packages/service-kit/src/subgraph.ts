@@ -1,5 +1,6 @@
 import type { InternalContext } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
+import { graphqlTelemetry, telemetryPlugin } from '@hub/telemetry';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
@@ -35,6 +36,8 @@ export interface SubgraphOptions {
   recordBaseUrl?: string | undefined;
   /** Where log lines go (tests read them); stdout by default. */
   logStream?: DestinationStream | undefined;
+  /** METRICS_TOKEN: GET /metrics needs it as a bearer token when set; open inside the cluster when not. */
+  metricsToken?: string | undefined;
 }
 
 declare module 'mercurius' {
@@ -48,6 +51,15 @@ declare module 'mercurius' {
  */
 export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
   const app = Fastify({ ...loggerOptions(options.name, options.logLevel, options.logStream) });
+  // First: its hooks open the request's span and time it before any other plugin runs.
+  app.register(telemetryPlugin, {
+    service: options.name,
+    // Only the gateway and other services reach a subgraph: continue their trace.
+    trustIncomingTraceContext: true,
+    metrics: options.metricsToken ? { access: 'token', token: options.metricsToken } : { access: 'public' },
+    // Operational numbers only (no personal data); a scraper has no gateway context.
+    metricsRouteConfig: { hubAccess: 'public' },
+  });
   app.register(internalContextPlugin, { secret: options.internalContextSecret });
   app.register(mercuriusFederationPlugin, {
     schema: readSchema(options.name),
@@ -66,6 +78,7 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
       recordBaseUrl: options.recordBaseUrl,
     }),
   });
+  graphqlTelemetry(app);
   app.register(async (scoped) => {
     // After errors are formatted: attach what this operation returned/withheld, per child.
     scoped.graphql.addHook('onResolution', async (execution, context) => {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { gunzipSync } from 'node:zlib';
 import { ACCESS_EXTENSION, type AccessReport } from '@hub/service-kit';
+import { traceOutgoing } from '@hub/telemetry';
 import { Pool } from 'undici';
 import { currentRequestSignal } from './limits.ts';
 
@@ -32,7 +33,8 @@ export class AccessTap {
   /** An agent for one subgraph URL, for the gateway's `service.agent` option. */
   agentFor(url: string) {
     // The gateway applies none of its own pool options to an external agent: these are its defaults.
-    const pool = new Pool(new URL(url).origin, {
+    const origin = new URL(url).origin;
+    const pool = new Pool(origin, {
       connections: 10,
       bodyTimeout: 30_000,
       headersTimeout: 30_000,
@@ -44,7 +46,18 @@ export class AccessTap {
       async request(options: Parameters<Pool['request']>[0]) {
         // Aborted when the request runs out of its time budget (limits.ts).
         const signal = currentRequestSignal();
-        const response = await pool.request(signal ? { ...options, signal } : options);
+        // A CLIENT span and its traceparent, when tracing is on (@hub/telemetry). Here, in the
+        // request's own context: the pool may start the call later from another request's.
+        const response = await traceOutgoing(
+          { method: options.method, origin, path: new URL(url).pathname },
+          (trace) => {
+            const traced = {
+              ...options,
+              headers: { ...(options.headers as Record<string, string>), ...trace },
+            };
+            return pool.request(signal ? { ...traced, signal } : traced);
+          },
+        );
         const sink = current.getStore();
         if (!sink) return response;
         const raw = Buffer.from(await response.body.arrayBuffer());

@@ -1,6 +1,7 @@
 import { INTERNAL_CONTEXT_HEADER, signInternalContext, type UserTokenVerifier } from '@hub/auth';
 import { GATEWAY_LIMIT_DEFAULTS, type GatewayConfig, type GatewayLimits } from '@hub/config';
 import { loggerOptions } from '@hub/service-kit';
+import { graphqlTelemetry, telemetryPlugin } from '@hub/telemetry';
 import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { AccessTap } from './access-tap.ts';
@@ -35,13 +36,29 @@ export interface GatewayDeps {
  */
 export function buildApp(
   // The limits are optional here (defaults from @hub/config) so tests can override a few.
-  config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> & Partial<GatewayLimits>,
+  config: Pick<GatewayConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
+    Partial<GatewayLimits> & {
+      /** From @hub/telemetry's loadTelemetryConfig: GET /metrics exists only with this token. */
+      METRICS_TOKEN?: string | undefined;
+    },
+
   deps: GatewayDeps,
 ): FastifyInstance {
   const limits = limitsOf(config);
   const app = Fastify({
     ...loggerOptions('gateway', config.LOG_LEVEL),
     bodyLimit: limits.GATEWAY_BODY_LIMIT_BYTES,
+  });
+  // Before every other plugin: its hooks open the request's span and time it (@hub/telemetry).
+  app.register(telemetryPlugin, {
+    service: 'gateway',
+    // End users' requests always start a new trace: a traceparent from the internet would let
+    // anyone pick trace ids and force sampling.
+    trustIncomingTraceContext: false,
+    // The gateway faces end users: /metrics only exists behind METRICS_TOKEN.
+    metrics: config.METRICS_TOKEN ? { access: 'token', token: config.METRICS_TOKEN } : { access: 'off' },
+    // A scrape is answered under load too: that is when its numbers matter.
+    metricsRouteConfig: { pressureHandler: () => null },
   });
   // Reads each subgraph response's access reports for the audit event (see access-tap.ts).
   const accessTap = new AccessTap();
@@ -115,6 +132,8 @@ export function buildApp(
     graphql: { parseOptions: { maxTokens: limits.GATEWAY_MAX_TOKENS } },
   });
   app.register(queryLimitsPlugin, limits);
+  // Operation type on the request's metrics and span; GraphQL errors counted by code.
+  graphqlTelemetry(app);
   // What the portal used introspection for, now that introspection is off.
   app.register(capabilitiesRoute, { verifier: deps.verifier });
 

@@ -10,6 +10,7 @@ import {
 } from '@hub/auth';
 import { councilOf } from '@hub/policy';
 import type { AccessReport } from '@hub/service-kit';
+import { traceOutgoing } from '@hub/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Pool } from 'undici';
@@ -223,16 +224,19 @@ export const auditPlugin = fp(
     async function write(plain: AuditEventInput, request: FastifyRequest): Promise<boolean> {
       const event = await withCouncils(plain, request);
       try {
-        const response = await auditPool.request({
-          path: appendPath,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SERVICE_TOKEN_HEADER]: await signServiceToken(options.secret, 'audit-writer', request.id),
-          },
-          body: JSON.stringify(event),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        const token = await signServiceToken(options.secret, 'audit-writer', request.id);
+        // A CLIENT span and its traceparent, when tracing is on (@hub/telemetry).
+        const response = await traceOutgoing(
+          { method: 'POST', origin: auditBase.origin, path: '/internal/audit-events' },
+          (trace) =>
+            auditPool.request({
+              path: appendPath,
+              method: 'POST',
+              headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token, ...trace },
+              body: JSON.stringify(event),
+              signal: AbortSignal.timeout(timeoutMs),
+            }),
+        );
         if (response.statusCode === 201) {
           await response.body.dump();
           return true;

@@ -79,6 +79,8 @@ export async function startHub(
     councils?: number;
     portal?: { dir: string };
     limits?: Partial<GatewayLimits>;
+    /** METRICS_TOKEN for the gateway's GET /metrics (absent: the gateway serves no /metrics). */
+    metricsToken?: string;
     serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
   } = {},
 ): Promise<TestHub> {
@@ -122,7 +124,12 @@ export async function startHub(
     // 2-core machine: a start-up or seed elsewhere in this process can stall the loop for
     // seconds. Shedding on that would fail unrelated tests with OVERLOADED, so the hub under
     // test sheds only on a far longer stall; query-limits.int.test.ts tests shedding itself.
-    { ...config, GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 60_000, ...options.limits },
+    {
+      ...config,
+      GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 60_000,
+      ...options.limits,
+      ...(options.metricsToken ? { METRICS_TOKEN: options.metricsToken } : {}),
+    },
     {
       verifier: createUserTokenVerifier({
         issuer: DEV_ISSUER,
