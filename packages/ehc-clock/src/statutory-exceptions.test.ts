@@ -92,12 +92,14 @@ describe('which exception excuses which time limit (SEND Regs 2014)', () => {
 
   it('a school closure excuses the decision, notice and plan limits, never advice, and only if the school was asked in its window', () => {
     // Summer holiday: closed 2026-07-22, re-opens 2026-09-03. Window: 2026-07-15 .. 2026-08-27.
-    const summer: DeadlineContext[] = [
-      { deadline: 'decision_to_assess', start: '2026-07-01', due: '2026-08-12' },
-      { deadline: 'advice', start: '2026-07-16', due: '2026-08-27', adviceRequestId: 'school-1' },
-      { deadline: 'decision_not_to_issue', start: '2026-07-01', due: '2026-10-21' },
-      { deadline: 'final_plan', start: '2026-07-01', due: '2026-11-18' },
-    ].map((c) => ({ ...c, educationAdviceSentDates: ['2026-07-16'] as IsoDate[] }));
+    const summer: DeadlineContext[] = (
+      [
+        { deadline: 'decision_to_assess', start: '2026-07-01', due: '2026-08-12' },
+        { deadline: 'advice', start: '2026-07-16', due: '2026-08-27', adviceRequestId: 'school-1' },
+        { deadline: 'decision_not_to_issue', start: '2026-07-01', due: '2026-10-21' },
+        { deadline: 'final_plan', start: '2026-07-01', due: '2026-11-18' },
+      ] as DeadlineContext[]
+    ).map((c) => ({ ...c, educationAdviceSentDates: ['2026-07-16'] as IsoDate[] }));
     const closure = facts('school_closure', '2026-07-22', '2026-09-03');
     expect(summer.map((c) => exceptionVerdict(closure, c, '2026-12-01').applies)).toEqual([
       true,

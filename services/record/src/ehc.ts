@@ -5,10 +5,14 @@ import {
   annualReviewMilestones,
   calendarDateAt,
   compareDates,
+  decisionNotToIssueDue,
   evaluateMilestones,
   type IsoDate,
   isIsoDate,
   issuedWithin20Weeks,
+  MILESTONE_DECISION_NOT_TO_ISSUE,
+  MILESTONE_DRAFT_PLAN,
+  MILESTONE_FINAL_PLAN,
   type MilestoneState,
   monthStart,
   monthsWindowStart,
@@ -19,6 +23,16 @@ import {
 import { canWriteHealthAdvice, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { type ReviewEntryView, type ReviewRow, reviewEntryView, reviewsAsAt } from './annual-review.ts';
+import { type AppealView, appealAsAt, appealsFor, appealView } from './ehc-endings.ts';
+import {
+  type ExceptionView,
+  exceptionsAsAt,
+  exceptionsFor,
+  exceptionView,
+  excuseMilestones,
+  publicMilestoneName,
+} from './ehc-exceptions.ts';
 import { loadAccessFacts } from './repository.ts';
 import { annualReview, child, ehcAdviceRequest, ehcAssessment } from './tables.ts';
 
@@ -32,7 +46,8 @@ export type AdviceAgency = (typeof ADVICE_AGENCIES)[number];
 
 type AssessmentRow = typeof ehcAssessment.$inferSelect;
 type AdviceRow = typeof ehcAdviceRequest.$inferSelect;
-type ReviewRow = typeof annualReview.$inferSelect;
+type ExceptionRow = Parameters<typeof exceptionsAsAt>[0][number];
+type AppealRow = Parameters<typeof appealAsAt>[0];
 
 /** "Today" for statutory dates is the calendar date in England, not the UTC date. */
 export function todayInEngland(now = new Date()): IsoDate {
@@ -75,9 +90,12 @@ export interface MilestoneView {
   daysRemaining: number | null;
   daysLate: number | null;
   breach: boolean;
+  /** A recorded exception disapplies this time limit (regs 5(4), 8(2), 10(4), 13(3)): late is not a breach. */
+  exceptionApplies: boolean;
+  exceptionIds: string[];
 }
 
-const milestoneView = (m: MilestoneState): MilestoneView => ({
+const milestoneView = (m: MilestoneState, exceptionIds: string[] = []): MilestoneView => ({
   name: m.name,
   dueDate: m.dueDate,
   completedDate: m.completedDate,
@@ -86,12 +104,55 @@ const milestoneView = (m: MilestoneState): MilestoneView => ({
   daysRemaining: m.daysRemaining,
   daysLate: m.daysLate,
   breach: m.breach,
+  exceptionApplies: m.exceptionApplies,
+  exceptionIds,
 });
 
-const isActive = (a: AssessmentRow) => a.finalPlanIssuedDate === null && a.decision !== 'not_assess';
+/** In progress: not refused (reg 5), not decided against a plan (reg 10), no final plan yet. */
+const isActive = (a: AssessmentRow) =>
+  a.finalPlanIssuedDate === null && a.decision !== 'not_assess' && a.planDecision !== 'not_issue';
 
-/** Statutory milestones of one assessment as at `asAt`. After a decision not to assess, only that decision counts. */
-export function assessmentMilestones(a: AssessmentRow, advice: AdviceRow[], asAt: IsoDate): MilestoneView[] {
+const laterThan = (d: string | null, asAt: IsoDate) => d !== null && compareDates(d as IsoDate, asAt) > 0;
+
+/**
+ * The assessment as it stood at the end of `asAt`: a decision, plan or cessation dated later had
+ * not happened yet. "As at a date" means as at that date, for the clock and for the dashboard.
+ */
+export function assessmentAsAt(a: AssessmentRow, asAt: IsoDate): AssessmentRow {
+  const decided = !laterThan(a.decisionDate, asAt);
+  const planDecided = !laterThan(a.planDecisionDate, asAt);
+  return {
+    ...a,
+    decision: decided ? a.decision : null,
+    decisionDate: decided ? a.decisionDate : null,
+    draftPlanSentDate: laterThan(a.draftPlanSentDate, asAt) ? null : a.draftPlanSentDate,
+    finalPlanIssuedDate: laterThan(a.finalPlanIssuedDate, asAt) ? null : a.finalPlanIssuedDate,
+    planDecision: planDecided ? a.planDecision : null,
+    planDecisionDate: planDecided ? a.planDecisionDate : null,
+    planCeasedDate: laterThan(a.planCeasedDate, asAt) ? null : a.planCeasedDate,
+    planCeaseReason: laterThan(a.planCeasedDate, asAt) ? null : a.planCeaseReason,
+  };
+}
+
+/** Advice requests as they stood at the end of `asAt`. */
+export function adviceAsAt(advice: AdviceRow[], asAt: IsoDate): AdviceRow[] {
+  return advice
+    .filter((r) => !laterThan(r.sentDate, asAt))
+    .map((r) => (laterThan(r.receivedDate, asAt) ? { ...r, receivedDate: null } : r));
+}
+
+/**
+ * Statutory milestones of one assessment as at `asAt` (pass it already masked by
+ * {@link assessmentAsAt}). After a decision not to assess only that decision counts (reg 5);
+ * after a decision not to issue a plan, the 16-week notice (reg 10(1)) replaces the draft and
+ * final plan. Recorded exceptions excuse the limits the regulations let them excuse.
+ */
+export function assessmentMilestones(
+  a: AssessmentRow,
+  advice: AdviceRow[],
+  asAt: IsoDate,
+  exceptions: ExceptionRow[] = [],
+): { milestones: MilestoneView[]; effects: Map<string, ExceptionView['excuses']> } {
   const all = needsAssessmentMilestones({
     requestDate: a.requestDate as IsoDate,
     decisionNotifiedDate: a.decisionDate as IsoDate | null,
@@ -105,8 +166,41 @@ export function assessmentMilestones(a: AssessmentRow, advice: AdviceRow[], asAt
       receivedDate: r.receivedDate as IsoDate | null,
     })),
   });
-  const kept = a.decision === 'not_assess' ? all.filter((m) => m.name === 'decision_to_assess') : all;
-  return evaluateMilestones(kept, asAt).map(milestoneView);
+  let kept = all;
+  if (a.decision === 'not_assess') kept = all.filter((m) => m.name === 'decision_to_assess');
+  else if (a.planDecision === 'not_issue') {
+    kept = [
+      ...all.filter((m) => m.name !== MILESTONE_DRAFT_PLAN && m.name !== MILESTONE_FINAL_PLAN),
+      {
+        name: MILESTONE_DECISION_NOT_TO_ISSUE,
+        dueDate: decisionNotToIssueDue(a.requestDate as IsoDate),
+        completedDate: a.planDecisionDate as IsoDate,
+        statutory: true,
+      },
+    ];
+  }
+  const { recorded, effects } = excuseMilestones(
+    kept,
+    { requestDate: a.requestDate as IsoDate, advice },
+    exceptions,
+    asAt,
+  );
+  const idsOf = (name: string) =>
+    [...effects].flatMap(([id, list]) =>
+      list.some(
+        (e) =>
+          e.milestone === publicMilestoneName(name) &&
+          (e.adviceRequestId === null || name.endsWith(`:${e.adviceRequestId}`)),
+      )
+        ? [id]
+        : [],
+    );
+  return {
+    milestones: evaluateMilestones(kept, asAt, { exceptions: recorded }).map((m) =>
+      milestoneView(m, idsOf(m.name)),
+    ),
+    effects,
+  };
 }
 
 export interface AssessmentView {
@@ -117,9 +211,16 @@ export interface AssessmentView {
   decisionDate: string | null;
   draftPlanSentDate: string | null;
   finalPlanIssuedDate: string | null;
+  planDecision: string | null;
+  planDecisionDate: string | null;
+  planCeasedDate: string | null;
   active: boolean;
+  /** How it ended, as at asAt: refused_to_assess, decided_not_to_issue, plan_issued, plan_ceased; null while in progress. */
+  ending: { kind: string; date: string } | null;
   asAt: string;
   milestones: MilestoneView[];
+  exceptions: ExceptionView[];
+  appeals: AppealView[];
   adviceRequests: Array<{
     id: string;
     agency: AdviceAgency;
@@ -130,8 +231,25 @@ export interface AssessmentView {
   }>;
 }
 
-function assessmentView(a: AssessmentRow, advice: AdviceRow[], asAt: IsoDate): AssessmentView {
-  const milestones = assessmentMilestones(a, advice, asAt);
+function endingOf(a: AssessmentRow): AssessmentView['ending'] {
+  if (a.planCeasedDate) return { kind: 'plan_ceased', date: a.planCeasedDate };
+  if (a.finalPlanIssuedDate) return { kind: 'plan_issued', date: a.finalPlanIssuedDate };
+  if (a.decision === 'not_assess') return { kind: 'refused_to_assess', date: a.decisionDate! };
+  if (a.planDecision === 'not_issue') return { kind: 'decided_not_to_issue', date: a.planDecisionDate! };
+  return null;
+}
+
+function assessmentView(
+  stored: AssessmentRow,
+  storedAdvice: AdviceRow[],
+  asAt: IsoDate,
+  extra: { exceptions: ExceptionRow[]; appeals: AppealRow[]; showEvidence: boolean },
+): AssessmentView {
+  const a = assessmentAsAt(stored, asAt);
+  const advice = adviceAsAt(storedAdvice, asAt);
+  const exceptions = exceptionsAsAt(extra.exceptions, asAt);
+  const { milestones: evaluated, effects } = assessmentMilestones(a, advice, asAt, exceptions);
+  const milestones = evaluated;
   return {
     id: a.id,
     childId: a.childId,
@@ -140,11 +258,18 @@ function assessmentView(a: AssessmentRow, advice: AdviceRow[], asAt: IsoDate): A
     decisionDate: a.decisionDate,
     draftPlanSentDate: a.draftPlanSentDate,
     finalPlanIssuedDate: a.finalPlanIssuedDate,
+    planDecision: a.planDecision,
+    planDecisionDate: a.planDecisionDate,
+    planCeasedDate: a.planCeasedDate,
     active: isActive(a),
+    ending: endingOf(a),
     asAt,
-    milestones: milestones.map((m) =>
-      m.name.startsWith('advice:') ? { ...m, name: `advice:${m.name.split(':')[2]}` } : m,
-    ),
+    milestones: milestones.map((m) => ({ ...m, name: publicMilestoneName(m.name) })),
+    exceptions: exceptions.map((e) => exceptionView(e, effects.get(e.id) ?? [], extra.showEvidence)),
+    appeals: extra.appeals.flatMap((r) => {
+      const seen = appealAsAt(r, asAt);
+      return seen ? [appealView(seen, asAt)] : [];
+    }),
     adviceRequests: advice.map((r) => {
       const m = milestones.find((x) => x.name.endsWith(`:${r.id}`));
       return {
@@ -163,6 +288,7 @@ export async function assessmentsFor(
   db: DbHandle,
   childIds: string[],
   asAt: IsoDate,
+  options: { showEvidence?: boolean } = {},
 ): Promise<Map<string, AssessmentView[]>> {
   const out = new Map<string, AssessmentView[]>(childIds.map((id) => [id, []]));
   if (childIds.length === 0) return out;
@@ -178,12 +304,21 @@ export async function assessmentsFor(
       .where(inArray(ehcAdviceRequest.childId, childIds))
       .orderBy(asc(ehcAdviceRequest.sentDate), asc(ehcAdviceRequest.id)),
   ]);
-  for (const a of rows) {
+  // As at asAt: an assessment requested later did not exist yet.
+  const known = rows.filter((a) => !laterThan(a.requestDate, asAt));
+  const ids = known.map((a) => a.id);
+  const [exceptions, appeals] = await Promise.all([exceptionsFor(db, ids), appealsFor(db, ids)]);
+  for (const a of known) {
     out.get(a.childId)?.push(
       assessmentView(
         a,
         advice.filter((r) => r.assessmentId === a.id),
         asAt,
+        {
+          exceptions: exceptions.filter((e) => e.assessmentId === a.id),
+          appeals: appeals.filter((r) => r.assessmentId === a.id),
+          showEvidence: options.showEvidence === true,
+        },
       ),
     );
   }
@@ -197,16 +332,22 @@ export interface AnnualReviewView {
   nextReviewDue: string;
   asAt: string;
   milestones: MilestoneView[];
-  reviews: Array<{ id: string; meetingDate: string; decisionDate: string | null; decisionDue: string }>;
+  reviews: Array<Omit<ReviewEntryView, 'followUp'> & { milestones: MilestoneView[] }>;
 }
 
 /**
  * The current plan's review cycle as at `asAt`: the plan is the latest issued final plan; the
  * cycle is the one after the last meeting held by `asAt`, plus the decision of that last meeting
- * if it is still outstanding.
+ * if it is still outstanding, and its report and amendment (regs 20-22). Reviews, decisions and
+ * amendments dated after `asAt` had not happened then.
  */
-export function annualReviewView(plan: AssessmentRow, reviews: ReviewRow[], asAt: IsoDate): AnnualReviewView {
-  const held = reviews.filter((r) => compareDates(r.meetingDate as IsoDate, asAt) <= 0);
+export function annualReviewView(
+  plan: AssessmentRow,
+  storedReviews: ReviewRow[],
+  asAt: IsoDate,
+  dateOfBirth: IsoDate | null = null,
+): AnnualReviewView {
+  const held = reviewsAsAt(storedReviews, asAt);
   const last = held.at(-1) ?? null;
   const issued = plan.finalPlanIssuedDate as IsoDate;
   const milestones = evaluateMilestones(
@@ -217,26 +358,26 @@ export function annualReviewView(plan: AssessmentRow, reviews: ReviewRow[], asAt
       decisionNotifiedDate: (last?.decisionDate ?? null) as IsoDate | null,
     }),
     asAt,
-  ).map(milestoneView);
+  ).map((m) => milestoneView(m));
   // And the next cycle, which is what "is a review overdue now" is about.
   const next = last
     ? evaluateMilestones(
         annualReviewMilestones({ planIssuedDate: issued, lastReviewDate: last.meetingDate as IsoDate }),
         asAt,
-      ).map((m) => ({ ...m, name: 'next_annual_review' }))
+      ).map((m) => ({ ...milestoneView(m), name: 'next_annual_review' }))
     : [];
+  const entries = held.map((r) => reviewEntryView(r, dateOfBirth, asAt));
+  const lastFollowUp = entries.at(-1)?.followUp.map((m) => milestoneView(m)) ?? [];
   return {
     planAssessmentId: plan.id,
     planIssuedDate: issued,
     lastMeetingDate: last?.meetingDate ?? null,
     nextReviewDue: nextReviewDue(issued, (last?.meetingDate ?? null) as IsoDate | null),
     asAt,
-    milestones: [...milestones, ...next],
-    reviews: reviews.map((r) => ({
-      id: r.id,
-      meetingDate: r.meetingDate,
-      decisionDate: r.decisionDate,
-      decisionDue: reviewDecisionDue(r.meetingDate as IsoDate),
+    milestones: [...milestones, ...lastFollowUp, ...next],
+    reviews: entries.map(({ followUp, ...rest }) => ({
+      ...rest,
+      milestones: followUp.map((m) => milestoneView(m)),
     })),
   };
 }
@@ -248,7 +389,7 @@ export async function annualReviewsFor(
 ): Promise<Map<string, AnnualReviewView | null>> {
   const out = new Map<string, AnnualReviewView | null>(childIds.map((id) => [id, null]));
   if (childIds.length === 0) return out;
-  const [plans, reviews] = await Promise.all([
+  const [plans, reviews, children] = await Promise.all([
     db.db
       .select()
       .from(ehcAssessment)
@@ -259,6 +400,7 @@ export async function annualReviewsFor(
       .from(annualReview)
       .where(inArray(annualReview.childId, childIds))
       .orderBy(asc(annualReview.meetingDate), asc(annualReview.id)),
+    db.db.select({ id: child.id, dob: child.dateOfBirth }).from(child).where(inArray(child.id, childIds)),
   ]);
   for (const childId of childIds) {
     const plan = plans
@@ -269,13 +411,16 @@ export async function annualReviewsFor(
           compareDates(p.finalPlanIssuedDate as IsoDate, asAt) <= 0,
       )
       .at(-1);
-    if (!plan) continue;
+    // A plan that had ceased by asAt (CFA 2014 s.45) has no review cycle: there is no plan.
+    if (!plan || (plan.planCeasedDate !== null && compareDates(plan.planCeasedDate as IsoDate, asAt) <= 0))
+      continue;
     out.set(
       childId,
       annualReviewView(
         plan,
         reviews.filter((r) => r.assessmentId === plan.id),
         asAt,
+        (children.find((c) => c.id === childId)?.dob ?? null) as IsoDate | null,
       ),
     );
   }
@@ -306,9 +451,10 @@ export async function childIdOfReview(db: DbHandle, id: string): Promise<string>
   return row.childId;
 }
 
-async function viewOf(db: DbHandle, id: string): Promise<AssessmentView> {
+export async function viewOf(db: DbHandle, id: string): Promise<AssessmentView> {
   const a = await assessmentById(db, id);
-  const views = await assessmentsFor(db, [a.childId], todayInEngland());
+  // Only the LA SEND officer writes, so the answer may carry exception evidence.
+  const views = await assessmentsFor(db, [a.childId], todayInEngland(), { showEvidence: true });
   return views.get(a.childId)!.find((v) => v.id === id)!;
 }
 
@@ -347,6 +493,9 @@ export interface AssessmentUpdate {
   decisionDate?: string | null;
   draftPlanSentDate?: string | null;
   finalPlanIssuedDate?: string | null;
+  /** Reg 10: after the assessment, whether the LA will issue a plan; not_issue ends the assessment. */
+  planDecision?: 'issue' | 'not_issue' | null;
+  planDecisionDate?: string | null;
 }
 
 /**
@@ -365,11 +514,14 @@ export async function updateAssessment(
   const decisionDate = dateField(input.decisionDate, 'decisionDate', problems, today);
   const draft = dateField(input.draftPlanSentDate, 'draftPlanSentDate', problems, today);
   const final = dateField(input.finalPlanIssuedDate, 'finalPlanIssuedDate', problems, today);
+  const planDecisionDate = dateField(input.planDecisionDate, 'planDecisionDate', problems, today);
   const next = {
     decision: input.decision ?? a.decision,
     decisionDate: decisionDate ?? a.decisionDate,
     draftPlanSentDate: draft ?? a.draftPlanSentDate,
     finalPlanIssuedDate: final ?? a.finalPlanIssuedDate,
+    planDecision: input.planDecision ?? a.planDecision,
+    planDecisionDate: planDecisionDate ?? a.planDecisionDate,
   };
   const changedOnce = (field: keyof typeof next, given: unknown) => {
     if (given !== undefined && given !== null && a[field] !== null && a[field] !== next[field])
@@ -379,6 +531,20 @@ export async function updateAssessment(
   changedOnce('decisionDate', decisionDate);
   changedOnce('draftPlanSentDate', draft);
   changedOnce('finalPlanIssuedDate', final);
+  changedOnce('planDecision', input.planDecision);
+  changedOnce('planDecisionDate', planDecisionDate);
+  if ((next.planDecision === null) !== (next.planDecisionDate === null))
+    problems.push('planDecision and planDecisionDate go together');
+  if (next.planDecision !== null && next.decision !== 'assess')
+    problems.push('a decision whether to issue a plan follows a decision to assess (reg 10)');
+  if (next.planDecision === 'not_issue' && (next.draftPlanSentDate || next.finalPlanIssuedDate))
+    problems.push('there is no plan after a decision not to issue one (reg 10)');
+  if (
+    next.planDecisionDate &&
+    next.decisionDate &&
+    compareDates(next.planDecisionDate as IsoDate, next.decisionDate as IsoDate) < 0
+  )
+    problems.push('planDecisionDate is before the decision to assess');
   if ((next.decision === null) !== (next.decisionDate === null))
     problems.push('decision and decisionDate go together');
   if (next.decision === 'not_assess' && (next.draftPlanSentDate || next.finalPlanIssuedDate))
@@ -389,6 +555,7 @@ export async function updateAssessment(
     ['decisionDate', next.decisionDate],
     ['draftPlanSentDate', next.draftPlanSentDate],
     ['finalPlanIssuedDate', next.finalPlanIssuedDate],
+    ['planDecisionDate', next.planDecisionDate],
   ] as const) {
     if (value && compareDates(value as IsoDate, a.requestDate as IsoDate) < 0)
       problems.push(`${field} is before the request date (${a.requestDate})`);
@@ -591,7 +758,9 @@ export async function ehcKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySe
   const issuedPlans = known.filter((a) => onOrBefore(a.finalPlanIssuedDate, asAt));
   const openAt = (a: AssessmentRow) =>
     !onOrBefore(a.finalPlanIssuedDate, asAt) &&
-    !(a.decision === 'not_assess' && onOrBefore(a.decisionDate, asAt));
+    !(a.decision === 'not_assess' && onOrBefore(a.decisionDate, asAt)) &&
+    // Reg 10: a decision not to issue a plan ends the assessment.
+    !(a.planDecision === 'not_issue' && onOrBefore(a.planDecisionDate, asAt));
   const open = new Map(known.filter(openAt).map((a) => [a.id, a]));
 
   const overdueAdviceByAgency = ADVICE_AGENCIES.map((agency) => {
@@ -616,6 +785,8 @@ export async function ehcKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySe
       currentPlan.set(p.childId, p);
   }
   for (const plan of currentPlan.values()) {
+    // A plan that had ceased (CFA 2014 s.45) is no longer reviewed.
+    if (onOrBefore(plan.planCeasedDate, asAt)) continue;
     const held = reviews.filter((r) => r.assessmentId === plan.id && onOrBefore(r.meetingDate, asAt));
     const last = held.at(-1)?.meetingDate ?? null;
     if (compareDates(nextReviewDue(plan.finalPlanIssuedDate as IsoDate, last as IsoDate | null), asAt) < 0)
@@ -702,6 +873,7 @@ export async function childrenAwaitingAdvice(
        join record.ehc_assessment a on a.id = r.assessment_id
       where r.agency = $1 and r.received_date is null
         and a.final_plan_issued_date is null and a.decision is distinct from 'not_assess'
+        and a.plan_decision is distinct from 'not_issue'
         and exists (select 1 from record.child_relationship cr
                      where cr.child_id = r.child_id and cr.org_id = $2 and cr.active
                        and cr.kind = any($3::text[]))

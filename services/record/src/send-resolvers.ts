@@ -26,6 +26,7 @@ import {
   recordAssessmentRequest,
   updateAssessment,
 } from './ehc.ts';
+import { ehcLifecycleResolvers } from './ehc-lifecycle-resolvers.ts';
 import {
   confirmFamilyItem,
   type FamilyInformationInput,
@@ -95,7 +96,10 @@ export const sendLoaders: MercuriusLoaders = {
       (ctx, ids) => familyInformationHistory(ctx.db, ids),
     ),
     ehcAssessments: childLoader('ehcAssessments', 'EhcAssessment', canSeeEhcWorkflow, (ctx, ids, q) =>
-      assessmentsFor(ctx.db, ids, parseAsAt(q.params.asAt)),
+      // Exception evidence may describe a family's private circumstances: the LA SEND team only.
+      assessmentsFor(ctx.db, ids, parseAsAt(q.params.asAt), {
+        showEvidence: ctx.hub.principal.role === 'la_send_officer',
+      }),
     ),
     annualReview: childLoader('annualReview', 'EhcAssessment', canSeeEhcWorkflow, async (ctx, ids, q) => {
       const map = await annualReviewsFor(ctx.db, ids, parseAsAt(q.params.asAt));
@@ -141,6 +145,7 @@ const notFound = (what: string, field: string, id: string) =>
 
 export const sendResolvers = {
   Query: {
+    ...ehcLifecycleResolvers.Query,
     async sendKpis(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
@@ -151,6 +156,7 @@ export const sendResolvers = {
     },
   },
   Mutation: {
+    ...ehcLifecycleResolvers.Mutation,
     async updateFamilyInformation(
       _root: unknown,
       args: { childId: string; expectedVersion: number; input: FamilyInformationInput },

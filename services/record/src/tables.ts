@@ -110,6 +110,11 @@ export const ehcAssessment = recordSchema.table('ehc_assessment', {
   decisionDate: date('decision_date', { mode: 'string' }),
   draftPlanSentDate: date('draft_plan_sent_date', { mode: 'string' }),
   finalPlanIssuedDate: date('final_plan_issued_date', { mode: 'string' }),
+  // Reg 10 decision not to issue, and ceasing a plan (migrations/0009_ehc_lifecycle.sql).
+  planDecision: text('plan_decision', { enum: ['issue', 'not_issue'] }),
+  planDecisionDate: date('plan_decision_date', { mode: 'string' }),
+  planCeasedDate: date('plan_ceased_date', { mode: 'string' }),
+  planCeaseReason: text('plan_cease_reason'),
   recordedBySub: text('recorded_by_sub').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
@@ -131,6 +136,11 @@ export const annualReview = recordSchema.table('annual_review', {
   childId: uuid('child_id').notNull(),
   meetingDate: date('meeting_date', { mode: 'string' }).notNull(),
   decisionDate: date('decision_date', { mode: 'string' }),
+  // Regs 20-22 (migrations/0009_ehc_lifecycle.sql).
+  reportSentDate: date('report_sent_date', { mode: 'string' }),
+  outcome: text('outcome', { enum: ['no_change', 'amend', 'cease'] }),
+  amendmentProposedDate: date('amendment_proposed_date', { mode: 'string' }),
+  amendedPlanIssuedDate: date('amended_plan_issued_date', { mode: 'string' }),
 });
 
 /** Who decides for a young person lacking capacity (see migrations/0005_capacity_representative.sql). */

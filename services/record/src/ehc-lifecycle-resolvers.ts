@@ -1,0 +1,216 @@
+import { isUuid } from '@hub/identifiers';
+import { canManageEhcWorkflow } from '@hub/policy';
+import {
+  decide,
+  guardRow,
+  HubError,
+  isHubError,
+  requireCaller,
+  type SubgraphContext,
+} from '@hub/service-kit';
+import { updateAnnualReview } from './annual-review.ts';
+import {
+  annualReviewsFor,
+  childIdOfAssessment,
+  childIdOfReview,
+  parseAsAt,
+  todayInEngland,
+  viewOf,
+} from './ehc.ts';
+import {
+  appealById,
+  ceaseEhcPlan,
+  recordEhcAppeal,
+  recordEhcAppealOutcome,
+  recordEhcOrderCompliance,
+} from './ehc-endings.ts';
+import { childAndAssessmentOfException, endEhcException, recordEhcException } from './ehc-exceptions.ts';
+import { phaseTransfersDue } from './phase-transfer.ts';
+import { findChildren, loadAccessFacts } from './repository.ts';
+import { readableChildren, requireChildAction } from './send-access.ts';
+
+/**
+ * GraphQL for the EHC lifecycle beyond the 20-week clock: exceptions, endings and appeals,
+ * review to amendment, phase transfers. Every write is the LA SEND officer's (canManageEhcWorkflow,
+ * checked on the child the record belongs to); the gateway audits every mutation.
+ */
+function uuidArg(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isUuid(value))
+    throw new HubError('INVALID_INPUT', `${field} must be a UUID.`, { field });
+  return value.toLowerCase();
+}
+
+/**
+ * As send-resolvers' manageByRecord: an unknown id and one of a child the caller cannot see give
+ * the same NOT_FOUND (no existence oracle); a caller who can see the child gets FORBIDDEN.
+ */
+async function manageRecord(
+  ctx: SubgraphContext,
+  lookupChildId: () => Promise<string>,
+  what: string,
+  field: string,
+  id: string,
+  action: string,
+): Promise<void> {
+  const notFound = new HubError('NOT_FOUND', `No ${what} has id ${id} that you can see.`, { [field]: id });
+  const hidden = (error: unknown) => isHubError(error) && error.code === 'NOT_FOUND';
+  try {
+    const childId = await lookupChildId();
+    await requireChildAction(
+      ctx,
+      childId,
+      (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now),
+      {
+        subject: 'EhcAssessment',
+        action,
+      },
+    );
+  } catch (error) {
+    throw hidden(error) ? notFound : error;
+  }
+}
+
+const byAssessment = (ctx: SubgraphContext, id: string, action: string) =>
+  manageRecord(
+    ctx,
+    () => childIdOfAssessment(ctx.db, id),
+    'EHC needs assessment',
+    'assessmentId',
+    id,
+    action,
+  );
+const byAppeal = (ctx: SubgraphContext, id: string, action: string) =>
+  manageRecord(ctx, async () => (await appealById(ctx.db, id)).childId, 'appeal', 'appealId', id, action);
+
+type Args = Record<string, unknown>;
+
+export const ehcLifecycleResolvers = {
+  Query: {
+    async ehcPhaseTransfersDue(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      if (ctx.hub.principal.role !== 'la_send_officer')
+        throw new HubError('FORBIDDEN', 'Only the local authority SEND team plans phase-transfer reviews.');
+      const asAt = parseAsAt(args.asAt);
+      const due = await phaseTransfersDue(ctx.db, asAt);
+      const ids = [...new Set(due.map((d) => d.childId))];
+      // Only children the officer's council is responsible for (and so may manage).
+      const access = await readableChildren(
+        ctx,
+        ids,
+        (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now),
+        { subject: 'EhcAssessment', field: 'ehcPhaseTransfersDue' },
+      );
+      const visible = ids.filter((id) => access.get(id) === true);
+      const [rows, facts] = await Promise.all([
+        findChildren(ctx.db, visible),
+        loadAccessFacts(ctx.db, visible),
+      ]);
+      return due.flatMap((d) => {
+        const row = rows.get(d.childId);
+        const f = facts.get(d.childId);
+        if (access.get(d.childId) !== true || !row || !f) return [];
+        return [{ ...d, child: guardRow(row, d.childId, 'Child', decide(ctx, f)) }];
+      });
+    },
+  },
+  Mutation: {
+    async recordEhcException(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.assessmentId, 'assessmentId');
+      await byAssessment(ctx, id, 'recordEhcException');
+      await recordEhcException(
+        ctx.db,
+        ctx.hub.principal.sub,
+        id,
+        {
+          kind: args.kind,
+          from: args.from,
+          to: args.to,
+          evidence: args.evidence,
+          adviceRequestId: args.adviceRequestId,
+        },
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, id);
+    },
+    async endEhcException(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.exceptionId, 'exceptionId');
+      await manageRecord(
+        ctx,
+        async () => (await childAndAssessmentOfException(ctx.db, id)).childId,
+        'EHC exception',
+        'exceptionId',
+        id,
+        'endEhcException',
+      );
+      const assessmentId = await endEhcException(
+        ctx.db,
+        ctx.hub.principal.sub,
+        id,
+        args.to,
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, assessmentId);
+    },
+    async recordEhcAppeal(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.assessmentId, 'assessmentId');
+      await byAssessment(ctx, id, 'recordEhcAppeal');
+      await recordEhcAppeal(
+        ctx.db,
+        ctx.hub.principal.sub,
+        id,
+        { route: args.route, subject: args.subject, lodgedDate: args.lodgedDate },
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, id);
+    },
+    async recordEhcAppealOutcome(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.appealId, 'appealId');
+      await byAppeal(ctx, id, 'recordEhcAppealOutcome');
+      const assessmentId = await recordEhcAppealOutcome(
+        ctx.db,
+        id,
+        { outcome: args.outcome, outcomeDate: args.outcomeDate, notToIssue: args.notToIssue },
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, assessmentId);
+    },
+    async recordEhcOrderCompliance(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.appealId, 'appealId');
+      await byAppeal(ctx, id, 'recordEhcOrderCompliance');
+      const assessmentId = await recordEhcOrderCompliance(
+        ctx.db,
+        id,
+        { firstStepDate: args.firstStepDate, finalStepDate: args.finalStepDate },
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, assessmentId);
+    },
+    async ceaseEhcPlan(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.assessmentId, 'assessmentId');
+      await byAssessment(ctx, id, 'ceaseEhcPlan');
+      await ceaseEhcPlan(ctx.db, id, { ceasedDate: args.ceasedDate, reason: args.reason }, todayInEngland());
+      return viewOf(ctx.db, id);
+    },
+    async updateAnnualReview(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.reviewId, 'reviewId');
+      await manageRecord(
+        ctx,
+        () => childIdOfReview(ctx.db, id),
+        'annual review',
+        'reviewId',
+        id,
+        'updateAnnualReview',
+      );
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      const childId = await updateAnnualReview(ctx.db, id, input, todayInEngland());
+      return (await annualReviewsFor(ctx.db, [childId], todayInEngland())).get(childId);
+    },
+  },
+};
