@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream';
 import { service as record } from '@hub/record';
-import { type ReadableSpan, SpanKind, startTelemetry, type Telemetry } from '@hub/telemetry';
+import {
+  hubTracer,
+  type ReadableSpan,
+  SpanKind,
+  SpanStatusCode,
+  startTelemetry,
+  type Telemetry,
+} from '@hub/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
@@ -166,6 +173,45 @@ describe('observability across the hub', () => {
       }
       expect(span.name).not.toContain(child.id);
     }
+  });
+
+  it('a failed statement’s span has the SQL text and PostgreSQL’s code, never the value PostgreSQL quoted', async () => {
+    memory().reset();
+    const value = 'not-a-uuid-9434765919';
+    const db = hub.subgraphs.record.appDb;
+    // PostgreSQL's message for this one quotes the value: invalid input syntax for type uuid: "…".
+    await expect(
+      hubTracer().startActiveSpan('caller', async (span) => {
+        try {
+          return await db.query('select id from record.child where id = $1::uuid', [value]);
+        } finally {
+          span.end();
+        }
+      }),
+    ).rejects.toMatchObject({ code: '22P02' });
+    const failed = await until('the failed statement', () =>
+      memory()
+        .getFinishedSpans()
+        .find((s) => s.attributes['db.response.status_code'] === '22P02'),
+    );
+    expect(failed).toMatchObject({
+      name: 'SELECT',
+      status: { code: SpanStatusCode.ERROR },
+      attributes: {
+        'db.system.name': 'postgresql',
+        'db.query.text': 'select id from record.child where id = $1::uuid',
+        'error.type': '22P02',
+      },
+    });
+    expect(failed.parentSpanContext?.spanId).toBe(
+      memory()
+        .getFinishedSpans()
+        .find((s) => s.name === 'caller')
+        ?.spanContext().spanId,
+    );
+    expect(
+      JSON.stringify({ ...failed.attributes, events: failed.events, status: failed.status }),
+    ).not.toContain(value);
   });
 
   it('the gateway starts a new trace whatever traceparent an end user sends; subgraphs continue their caller’s', async () => {
