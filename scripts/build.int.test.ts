@@ -24,7 +24,11 @@ describe.skipIf(!process.env.DATABASE_URL)('compiled audit service (node dist/se
   let admin: DbHandle;
   let serverFile: string;
   let workDir: string;
-  const login = `${DB_ROLES.audit_writer}_b${randomBytes(4).toString('hex')}`;
+  const suffix = randomBytes(4).toString('hex');
+  const login = `${DB_ROLES.audit_writer}_b${suffix}`;
+  /** A schema owner that is not a superuser and cannot create roles, as in production. */
+  const ownerLogin = `hub_owner_b${suffix}`;
+  let ownerUrl: string;
   const secret = randomBytes(32).toString('hex');
 
   /** Only what the artefact needs: no NODE_OPTIONS (no tsx or vitest loader can sneak in). */
@@ -37,11 +41,20 @@ describe.skipIf(!process.env.DATABASE_URL)('compiled audit service (node dist/se
     owner = await database.open();
     serverFile = await buildService('audit');
     workDir = mkdtempSync(join(tmpdir(), 'hub-build-'));
+    // Roles are cluster-wide: LOGIN users are made on the server, outside the test database.
+    admin = await openDatabase({ url: process.env.DATABASE_URL!, maxConnections: 1 });
+    const password = randomBytes(12).toString('hex');
+    await admin.exec(`create role ${ownerLogin} login password '${password}'`);
+    const url = new URL(database.url!);
+    await owner.exec(`grant create on database ${url.pathname.slice(1)} to ${ownerLogin}`);
+    url.username = ownerLogin;
+    url.password = password;
+    ownerUrl = url.toString();
   });
   afterAll(async () => {
-    await admin?.exec(`drop role if exists ${login}`);
-    await admin?.close();
     await database?.destroy();
+    for (const role of [login, ownerLogin]) await admin?.exec(`drop role if exists ${role}`);
+    await admin?.close();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -54,10 +67,12 @@ describe.skipIf(!process.env.DATABASE_URL)('compiled audit service (node dist/se
     expect(code).toContain('"../../../packages/audit/src/store.ts"');
   });
 
-  it('the migration job (node dist/migrate.mjs) migrates as the owner and creates the role', async () => {
+  it('the migration job (node dist/migrate.mjs) migrates as a non-superuser schema owner', async () => {
+    // As infra/postgres/10-hub-logins.sh and the Kubernetes job set it up: the context role
+    // exists already, the owner may create schemas in this database and nothing more.
     const job = await run(
       join(dirname(serverFile), 'migrate.mjs'),
-      baseEnv({ DATABASE_MIGRATION_URL: database.url! }),
+      baseEnv({ DATABASE_MIGRATION_URL: ownerUrl }),
     );
     expect(job.code, job.output).toBe(0);
     const done = JSON.parse(job.output.trim().split('\n').at(-1)!) as { applied: string[] };
@@ -67,7 +82,7 @@ describe.skipIf(!process.env.DATABASE_URL)('compiled audit service (node dist/se
     // Run again: nothing left to apply (jobs are re-run on every deploy).
     const again = await run(
       join(dirname(serverFile), 'migrate.mjs'),
-      baseEnv({ DATABASE_MIGRATION_URL: database.url! }),
+      baseEnv({ DATABASE_MIGRATION_URL: ownerUrl }),
     );
     expect(again.code, again.output).toBe(0);
     expect(JSON.parse(again.output.trim().split('\n').at(-1)!)).toMatchObject({ applied: [] });
@@ -75,7 +90,6 @@ describe.skipIf(!process.env.DATABASE_URL)('compiled audit service (node dist/se
 
   it('serves as its own LOGIN user without the owner credentials, then stops cleanly on SIGTERM', async () => {
     // Production: `create role audit_app login password '…' in role hub_audit_writer`.
-    admin = await openDatabase({ url: process.env.DATABASE_URL!, maxConnections: 1 });
     const password = randomBytes(12).toString('hex');
     await admin.exec(`create role ${login} login password '${password}' in role ${DB_ROLES.audit_writer}`);
     const url = new URL(database.url!);
