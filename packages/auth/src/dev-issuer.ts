@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '@hub/policy';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { SystemOrgType, SystemScope } from './system-token.ts';
 
 /**
  * DEMO identity provider. It exists so a newcomer can call the API without a real
@@ -14,6 +15,11 @@ export const DEV_AUDIENCE = 'urn:tell-it-once:hub';
 export interface DevIssuer {
   jwksFile: string;
   sign(principal: Principal, options?: { expiresIn?: string }): Promise<string>;
+  /** A client-credentials token for an agency's system (no role): see createSystemTokenVerifier. */
+  signSystem(
+    system: { clientId: string; orgId: string; orgType: SystemOrgType; scopes: SystemScope[] },
+    options?: { expiresIn?: string },
+  ): Promise<string>;
 }
 
 export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
@@ -44,6 +50,20 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
       })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
         .setSubject(principal.sub)
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '1h')
+        .sign(key),
+    signSystem: (system, options = {}) =>
+      new SignJWT({
+        client_id: system.clientId,
+        org_id: system.orgId,
+        org_type: system.orgType,
+        scope: system.scopes.join(' '),
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid })
+        .setSubject(system.clientId)
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
         .setIssuedAt()

@@ -12,6 +12,15 @@ export {
   verifyServiceToken,
 } from './service-token.ts';
 export {
+  createSystemTokenVerifier,
+  SYSTEM_ORG_TYPES,
+  SYSTEM_SCOPES,
+  type SystemOrgType,
+  type SystemPrincipal,
+  type SystemScope,
+  type SystemTokenVerifier,
+} from './system-token.ts';
+export {
   checkTokenTimes,
   SERVICE_TOKEN_TIMES,
   type TokenTimePolicy,

@@ -19,7 +19,7 @@ export const SERVICE_TOKEN_HEADER = 'x-hub-service';
 const ISSUER = 'urn:tell-it-once:gateway';
 
 /** What a service token may be used for. Each is its own audience, so a token for one use is refused for any other. */
-export type ServiceAudience = 'audit-writer' | 'child-councils';
+export type ServiceAudience = 'audit-writer' | 'identity-resolve' | 'child-councils';
 
 // The key is imported once per secret (hmac-key.ts), not on every sign and verify.
 const keyOf = hmacKey;

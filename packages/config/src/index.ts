@@ -60,6 +60,16 @@ const subgraphSchema = z.object({
   SEED: z.enum(['none', 'synthetic']).default('none'),
   /** The core record service (adapters ask it for consent and relationship facts). */
   RECORD_BASE_URL: z.string().url().optional(),
+  /**
+   * Adapters that take records from agency systems (POST /fhir, /ctf, /cin) verify those
+   * systems' client-credentials tokens against the same identity provider as user tokens, and
+   * write one audit event per ingest to the audit service. Without these the ingest routes refuse.
+   */
+  AUDIT_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWKS_URL: z.string().url().optional(),
+  JWKS_FILE: z.string().min(1).optional(),
 });
 export type SubgraphConfig = z.infer<typeof subgraphSchema>;
 

@@ -31,6 +31,7 @@ export {
   internalContextPlugin,
   type RouteAccess,
   requireContext,
+  requireSystem,
 } from './internal-context-plugin.ts';
 export { loggerOptions } from './logger.ts';
 export { readSchema, schemaPath } from './schema.ts';

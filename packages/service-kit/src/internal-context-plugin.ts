@@ -4,6 +4,9 @@ import {
   type InternalContext,
   SERVICE_TOKEN_HEADER,
   type ServiceAudience,
+  type SystemPrincipal,
+  type SystemScope,
+  type SystemTokenVerifier,
   verifyInternalContext,
   verifyServiceToken,
 } from '@hub/auth';
@@ -21,7 +24,13 @@ export type RouteAccess =
    * The GraphQL endpoint: the internal context, except for the gateway's start-up SDL fetch
    * (`{ _service { sdl } }`), which it makes before any user exists. The SDL is public (the file in schema/).
    */
-  | 'graphql';
+  | 'graphql'
+  /**
+   * An agency's system (OAuth client credentials): `Authorization: Bearer <token>` verified
+   * against the identity provider's JWKS (createSystemTokenVerifier) for the route's
+   * `systemScope`. Refused when the service has no JWKS configured.
+   */
+  | 'system';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,12 +42,16 @@ declare module 'fastify' {
      * handler runs; the handler checks again.
      */
     serviceAuth?: ServiceAudience;
+    /** With `hubAccess: 'system'`: the scope the system token must carry. */
+    systemScope?: SystemScope;
   }
   interface FastifyRequest {
     /** Verified context from the gateway; set on every request a protected route serves. */
     hubContext: InternalContext | null;
     /** The raw signed context, forwarded when this subgraph asks the record service for access facts. */
     hubContextToken: string | null;
+    /** Verified machine caller of a `hubAccess: 'system'` route. */
+    systemPrincipal: SystemPrincipal | null;
   }
 }
 
@@ -77,15 +90,31 @@ export function requireContext(request: FastifyRequest): InternalContext {
  * routes. Only a request that matched no route (404) passes untouched: it reaches no handler.
  */
 export const internalContextPlugin = fp(
-  async (app: FastifyInstance, options: { secret: string }) => {
+  async (
+    app: FastifyInstance,
+    options: { secret: string; systemTokens?: SystemTokenVerifier | undefined },
+  ) => {
     app.decorateRequest('hubContext', null);
     app.decorateRequest('hubContextToken', null);
+    app.decorateRequest('systemPrincipal', null);
 
     // onRequest, before the body is read: an unauthenticated caller costs no body parsing.
     app.addHook('onRequest', async (request, reply) => {
       if (request.is404) return;
       const config = request.routeOptions.config;
       if (config.hubAccess === 'public') return;
+      if (config.hubAccess === 'system') {
+        const header = request.headers.authorization;
+        const token = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : '';
+        if (!options.systemTokens || config.systemScope === undefined)
+          return refuse(request, reply, 'This service accepts no system callers.');
+        try {
+          request.systemPrincipal = await options.systemTokens.verify(token, config.systemScope);
+        } catch (error) {
+          return refuse(request, reply, error instanceof AuthError ? error.message : 'Unauthenticated.');
+        }
+        return;
+      }
       if (config.serviceAuth !== undefined) {
         const token = request.headers[SERVICE_TOKEN_HEADER];
         try {
@@ -115,7 +144,7 @@ export const internalContextPlugin = fp(
 
     // The one request a protected route serves without a context: the SDL fetch on /graphql.
     app.addHook('preHandler', async (request, reply) => {
-      if (request.is404 || request.hubContext) return;
+      if (request.is404 || request.hubContext || request.systemPrincipal) return;
       const config = request.routeOptions.config;
       if (config.hubAccess === 'public' || config.serviceAuth !== undefined) return;
       if (
@@ -128,6 +157,13 @@ export const internalContextPlugin = fp(
   },
   { name: 'hub-internal-context' },
 );
+
+/** Handlers of `hubAccess: 'system'` routes call this first (defence in depth, as requireContext). */
+export function requireSystem(request: FastifyRequest): SystemPrincipal {
+  const principal = (request as Partial<FastifyRequest>).systemPrincipal;
+  if (!principal) throw new ContextRequiredError('This route only accepts an agency system token.');
+  return principal;
+}
 
 /**
  * 401 in the shape the route speaks: a GraphQL result for the GraphQL route, the REST problem

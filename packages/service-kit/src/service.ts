@@ -1,3 +1,8 @@
+import {
+  createSystemTokenVerifier,
+  type SystemTokenVerifier,
+  type UserTokenVerifierOptions,
+} from '@hub/auth';
 import type { SubgraphConfig } from '@hub/config';
 import { type DbHandle, loadMigrations, type Migration, migrate } from '@hub/db';
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +11,14 @@ import type { DestinationStream } from 'pino';
 import { buildSubgraph } from './subgraph.ts';
 
 export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
-  Partial<Pick<SubgraphConfig, 'RECORD_BASE_URL'>> & {
+  Partial<
+    Pick<
+      SubgraphConfig,
+      'RECORD_BASE_URL' | 'AUDIT_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWKS_URL' | 'JWKS_FILE'
+    >
+  > & {
+    /** Inline JWKS (tests) for agency systems' tokens. */
+    jwks?: UserTokenVerifierOptions['jwks'];
     /** From @hub/telemetry's loadTelemetryConfig: bearer token GET /metrics requires, when set. */
     METRICS_TOKEN?: string | undefined;
   };
@@ -62,10 +74,24 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
         recordBaseUrl: config.RECORD_BASE_URL,
         logStream: deps.logStream,
         metricsToken: config.METRICS_TOKEN,
+        systemTokens: systemTokensFor(config),
         ...(spec.loaders ? { loaders: spec.loaders } : {}),
       });
       spec.extend?.(app, { db: deps.db, config });
       return app;
     },
   };
+}
+
+/** Agency systems' token verifier when the identity provider is configured (JWKS and issuer). */
+function systemTokensFor(config: AppConfig): SystemTokenVerifier | undefined {
+  if (!config.JWT_ISSUER || !config.JWT_AUDIENCE) return undefined;
+  if (!config.jwks && !config.JWKS_FILE && !config.JWKS_URL) return undefined;
+  return createSystemTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    jwks: config.jwks,
+    jwksFile: config.JWKS_FILE,
+    jwksUrl: config.JWKS_URL,
+  });
 }

@@ -1,4 +1,4 @@
-import type { InternalContext } from '@hub/auth';
+import type { InternalContext, SystemTokenVerifier } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { graphqlTelemetry, telemetryPlugin } from '@hub/telemetry';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
@@ -38,6 +38,8 @@ export interface SubgraphOptions {
   logStream?: DestinationStream | undefined;
   /** METRICS_TOKEN: GET /metrics needs it as a bearer token when set; open inside the cluster when not. */
   metricsToken?: string | undefined;
+  /** Verifies agency systems' tokens on `hubAccess: 'system'` routes (none: such routes refuse). */
+  systemTokens?: SystemTokenVerifier | undefined;
 }
 
 declare module 'mercurius' {
@@ -60,7 +62,10 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     // Operational numbers only (no personal data); a scraper has no gateway context.
     metricsRouteConfig: { hubAccess: 'public' },
   });
-  app.register(internalContextPlugin, { secret: options.internalContextSecret });
+  app.register(internalContextPlugin, {
+    secret: options.internalContextSecret,
+    systemTokens: options.systemTokens,
+  });
   app.register(mercuriusFederationPlugin, {
     schema: readSchema(options.name),
     resolvers: options.resolvers,

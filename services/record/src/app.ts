@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineSubgraphService } from '@hub/service-kit';
+import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
@@ -13,7 +14,10 @@ export const service = defineSubgraphService({
   resolvers,
   loaders: sendLoaders,
   seedIfEmpty: seedRecordIfEmpty,
-  extend: (app, { db }) => registerInternalRoutes(app, db),
+  extend: (app, { db, config }) => {
+    registerInternalRoutes(app, db);
+    registerIdentityRoutes(app, { db, secret: config.INTERNAL_CONTEXT_SECRET });
+  },
 });
 
 /** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */

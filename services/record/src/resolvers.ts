@@ -13,6 +13,7 @@ import {
 import type { IResolvers } from 'mercurius';
 import { childIdsRepresentedBy } from './capacity.ts';
 import { capacityResolvers } from './capacity-resolvers.ts';
+import { identityResolvers } from './identity/resolvers.ts';
 import {
   confirmConsent,
   type GrantInput,
@@ -290,10 +291,12 @@ export const resolvers: IResolvers = {
     ...sendResolvers.Query,
     ...dashboardResolvers.Query,
     ...capacityResolvers.Query,
+    ...identityResolvers.Query,
   },
   Mutation: {
     ...sendResolvers.Mutation,
     ...capacityResolvers.Mutation,
+    ...identityResolvers.Mutation,
     async grantConsent(_root, args: { input: GrantInput }, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.input.childId, 'input.childId');
