@@ -1,4 +1,4 @@
-import { date, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const healthSchema = pgSchema('health');
 
@@ -14,6 +14,9 @@ export const involvement = healthSchema.table('involvement', {
   service: text('service').notNull(),
   startDate: date('start_date', { mode: 'string' }).notNull(),
   endDate: date('end_date', { mode: 'string' }),
+  /** `fhir:<org>/<Type>/<id>` for rows derived from FHIR (fhir/); null otherwise. */
+  source: text('source'),
+  sourcePatient: text('source_patient'),
 });
 
 export const pathwayWait = healthSchema.table('pathway_wait', {
@@ -22,6 +25,9 @@ export const pathwayWait = healthSchema.table('pathway_wait', {
   pathway: text('pathway', { enum: ['NEURODEVELOPMENTAL', 'SPEECH_AND_LANGUAGE'] }).notNull(),
   referralDate: date('referral_date', { mode: 'string' }).notNull(),
   seenDate: date('seen_date', { mode: 'string' }),
+  /** `fhir:<org>/<Type>/<id>` for rows derived from FHIR (fhir/); null otherwise. */
+  source: text('source'),
+  sourcePatient: text('source_patient'),
 });
 
 export const diagnosis = healthSchema.table('diagnosis', {
@@ -29,6 +35,9 @@ export const diagnosis = healthSchema.table('diagnosis', {
   childId: uuid('child_id').notNull(),
   description: text('description').notNull(),
   diagnosedOn: date('diagnosed_on', { mode: 'string' }),
+  /** `fhir:<org>/<Type>/<id>` for rows derived from FHIR (fhir/); null otherwise. */
+  source: text('source'),
+  sourcePatient: text('source_patient'),
 });
 
 export const healthAdvice = healthSchema.table('health_advice', {
@@ -57,3 +66,34 @@ export const supportWhileWaiting = healthSchema.table('support_while_waiting', {
   offeredBy: text('offered_by').notNull(),
   offeredOn: date('offered_on', { mode: 'string' }).notNull(),
 });
+
+/** Resources as FHIR senders sent them (migration 0004), keyed by sender and the sender's ids. */
+export const fhirResource = healthSchema.table(
+  'fhir_resource',
+  {
+    orgId: text('org_id').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: text('resource_id').notNull(),
+    versionId: text('version_id'),
+    lastUpdated: timestamp('last_updated', { withTimezone: true, mode: 'string' }),
+    contentHash: text('content_hash').notNull(),
+    patientId: text('patient_id'),
+    resource: jsonb('resource').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.resourceType, t.resourceId] })],
+);
+
+/** The record service's identity answer for each sender's Patient. */
+export const fhirPatientLink = healthSchema.table(
+  'fhir_patient_link',
+  {
+    orgId: text('org_id').notNull(),
+    patientId: text('patient_id').notNull(),
+    childId: uuid('child_id'),
+    status: text('status', { enum: ['linked', 'review', 'conflict', 'rejected'] }).notNull(),
+    reason: text('reason'),
+    checkedAt: timestamp('checked_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.patientId] })],
+);
