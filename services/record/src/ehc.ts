@@ -743,17 +743,12 @@ export async function ehcKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySe
   // Tenancy: `children` are the caller's council's children (council.ts); figures count only them.
   const mine = <T extends { childId: string }>(rows: T[]) =>
     children ? rows.filter((r) => children.has(r.childId)) : rows;
-  const [assessments, advice, reviews] = (
-    await Promise.all([
-      db.db.select().from(ehcAssessment),
-      db.db.select().from(ehcAdviceRequest),
-      db.db.select().from(annualReview).orderBy(asc(annualReview.meetingDate)),
-    ])
-  ).map((rows) => mine(rows)) as [
-    Array<typeof ehcAssessment.$inferSelect>,
-    Array<typeof ehcAdviceRequest.$inferSelect>,
-    Array<typeof annualReview.$inferSelect>,
-  ];
+  const [allAssessments, allAdvice, allReviews] = await Promise.all([
+    db.db.select().from(ehcAssessment),
+    db.db.select().from(ehcAdviceRequest),
+    db.db.select().from(annualReview).orderBy(asc(annualReview.meetingDate)),
+  ]);
+  const [assessments, advice, reviews] = [mine(allAssessments), mine(allAdvice), mine(allReviews)];
   const known = assessments.filter((a) => onOrBefore(a.requestDate, asAt));
   const issuedPlans = known.filter((a) => onOrBefore(a.finalPlanIssuedDate, asAt));
   const openAt = (a: AssessmentRow) =>
