@@ -207,6 +207,22 @@ describe('EHC lifecycle: as-at dates, exceptions, endings, appeals, amendments, 
     // As at a date before they were recorded, the clock showed no exceptions.
     expect((await assessments(child, '2026-06-01'))[0].exceptions).toEqual([]);
 
+    // The dashboard's "excluding exceptions" measure uses them: a late plan excused under reg 13(3).
+    const DASHBOARD = `query { sendDashboard { plansCalendarYear { issued within20Weeks exceptionCases issuedExcludingExceptions within20WeeksExcludingExceptions } } }`;
+    const figures = async () => (await ok<any>(DASHBOARD, {})).sendDashboard.plansCalendarYear;
+    const baseline = await figures();
+    await ok(UPDATE, {
+      id: a.id,
+      input: { draftPlanSentDate: '2026-06-01', finalPlanIssuedDate: '2026-06-15' },
+    });
+    const withPlan = await figures();
+    expect({
+      issued: withPlan.issued - baseline.issued,
+      within20Weeks: withPlan.within20Weeks - baseline.within20Weeks,
+      exceptionCases: withPlan.exceptionCases - baseline.exceptionCases,
+      issuedExcludingExceptions: withPlan.issuedExcludingExceptions - baseline.issuedExcludingExceptions,
+    }).toEqual({ issued: 1, within20Weeks: 0, exceptionCases: 1, issuedExcludingExceptions: 0 });
+
     // Audited as any mutation: the attempt and its outcome, naming the child.
     await vi.waitFor(
       async () => {

@@ -1,8 +1,12 @@
+import { isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import { formatDashboardKey, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
-import { dashboardScope, sendDashboard } from './dashboard.ts';
+import { councilsInScope } from './council.ts';
+import { sendDashboard } from './dashboard.ts';
+import { todayInEngland } from './ehc.ts';
+import { ehcExceptionSource } from './ehc-exceptions.ts';
 
-/** `sendDashboard`: the same audience as `sendKpis` (canSeeKpis), scoped to the caller's council. */
+/** `sendDashboard`: the same audience as `sendKpis` (canSeeKpis), scoped to the caller's councils. */
 export const dashboardResolvers = {
   Query: {
     async sendDashboard(
@@ -13,11 +17,14 @@ export const dashboardResolvers = {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
-      const scope = dashboardScope(ctx.hub.principal);
-      const figures = await sendDashboard(ctx.db, args, scope);
+      const scope = { councils: await councilsInScope(ctx.db, ctx.hub.principal) };
+      // Exceptions recorded through the EHC lifecycle API (regs 5(4), 8(2), 10(4), 13(3)), as at
+      // asAt (a bad asAt is reported, with every other problem, by sendDashboard's own parsing).
+      const exceptionsAsAt = isIsoDate(args.asAt) ? args.asAt : todayInEngland();
+      const figures = await sendDashboard(ctx.db, args, scope, ehcExceptionSource(exceptionsAsAt));
       return {
         ...figures,
-        id: formatDashboardKey({ asAt: figures.asAt, months: figures.months, councilId: scope.councilId }),
+        id: formatDashboardKey({ asAt: figures.asAt, months: figures.months, councils: scope.councils }),
         familyInformationConfirmations: {
           ...figures.familyInformationConfirmations,
           // Reg 6(4) reuse of existing advice is not modelled in the hub yet (no record of it).

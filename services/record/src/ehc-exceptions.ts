@@ -10,7 +10,10 @@ import {
   exceptionVerdict,
   type IsoDate,
   isIsoDate,
+  MILESTONE_DECISION_TO_ASSESS,
+  MILESTONE_FINAL_PLAN,
   type Milestone,
+  needsAssessmentMilestones,
   type RecordedException,
   STATUTORY_EXCEPTION_KINDS,
   type StatutoryExceptionKind,
@@ -285,4 +288,40 @@ export async function endEhcException(
     .set({ toDate: to as IsoDate, endedBySub: sub, endedAt: new Date() })
     .where(eq(ehcException.id, id));
   return row.assessmentId;
+}
+
+/**
+ * Recorded exceptions in the shape the council dashboard's "excluding exceptions" measures take
+ * (dashboard.ts `ExceptionSource`), as they stood at the end of `asAt`: per assessment, the
+ * milestones its exceptions excuse (final_plan under reg 13(3) is the one the national measure
+ * uses). An exception recorded after `asAt` did not exist then and is not counted.
+ */
+export function ehcExceptionSource(asAt: IsoDate) {
+  return async (db: DbHandle, assessmentIds: string[]): Promise<Map<string, RecordedException[]>> => {
+    const out = new Map<string, RecordedException[]>();
+    if (assessmentIds.length === 0) return out;
+    const exceptions = exceptionsAsAt(await exceptionsFor(db, assessmentIds), asAt);
+    const withExceptions = [...new Set(exceptions.map((e) => e.assessmentId))];
+    if (withExceptions.length === 0) return out;
+    const [assessments, advice] = await Promise.all([
+      db.db.select().from(ehcAssessment).where(inArray(ehcAssessment.id, withExceptions)),
+      db.db.select().from(ehcAdviceRequest).where(inArray(ehcAdviceRequest.assessmentId, withExceptions)),
+    ]);
+    for (const a of assessments) {
+      const own = advice.filter(
+        (r) => r.assessmentId === a.id && compareDates(r.sentDate as IsoDate, asAt) <= 0,
+      );
+      const milestones = needsAssessmentMilestones({ requestDate: a.requestDate as IsoDate }).filter(
+        (m) => m.name === MILESTONE_DECISION_TO_ASSESS || m.name === MILESTONE_FINAL_PLAN,
+      );
+      const { recorded } = excuseMilestones(
+        milestones,
+        { requestDate: a.requestDate as IsoDate, advice: own },
+        exceptions.filter((e) => e.assessmentId === a.id),
+        asAt,
+      );
+      if (recorded.length > 0) out.set(a.id, recorded);
+    }
+    return out;
+  };
 }
