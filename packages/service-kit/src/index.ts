@@ -26,6 +26,28 @@ export {
   statusCodeFor,
 } from './errors.ts';
 export {
+  createIngestAudit,
+  currentLinks,
+  emptyReport,
+  englishDateTime,
+  IDENTITY_BATCH,
+  type IdentityRecord,
+  type IdentityResult,
+  type IngestAudit,
+  type IngestOutcome,
+  type IngestRecordResult,
+  IngestRefusal,
+  type IngestReport,
+  type ParsedRecord,
+  resolveIdentities,
+  runXmlIngest,
+  type StoredResult,
+  type XmlIngestRun,
+  type XmlIngestSpec,
+  xmlRecords,
+} from './ingest.ts';
+export { INGEST_MAX_BYTES, registerXmlIngestRoute } from './ingest-route.ts';
+export {
   ContextRequiredError,
   GATEWAY_ONLY_MESSAGE,
   internalContextPlugin,

@@ -1,4 +1,20 @@
 export {
+  buildAgencyFiles,
+  buildCouncilCin,
+  buildSchoolCtf,
+  CIN_TAIL,
+  CIN_YEAR,
+  CTF_TAIL,
+  CTF_VERSION,
+  cinChildXml,
+  cinHeaderXml,
+  ctfHeaderXml,
+  ctfPupilXml,
+  laCodeOf,
+  schoolDfeNumber,
+  syntheticSex,
+} from './agency-files.ts';
+export {
   buildSyntheticDataset,
   DEFAULT_CHILD_COUNT,
   DEFAULT_SEED,

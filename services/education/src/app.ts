@@ -1,8 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineSubgraphService } from '@hub/service-kit';
+import { defineSubgraphService, registerXmlIngestRoute } from '@hub/service-kit';
+import { ctfIngestSpec } from './ctf/ingest.ts';
 import { loaders, resolvers } from './resolvers.ts';
 import { seedEducationIfEmpty } from './seed.ts';
+
+/** Today in England (dates in a CTF are English dates). */
+const todayInEngland = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
 export const service = defineSubgraphService({
   name: 'education',
@@ -11,6 +16,15 @@ export const service = defineSubgraphService({
   loaders,
   resolvers,
   seedIfEmpty: seedEducationIfEmpty,
+  // POST /ctf: schools' MIS send their pupils as DfE Common Transfer Files (src/ctf/).
+  extend(app, { db, config }) {
+    registerXmlIngestRoute(app, {
+      path: '/ctf',
+      scope: 'ingest:ctf',
+      spec: ctfIngestSpec(db, todayInEngland),
+      config,
+    });
+  },
 });
 
 /** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */

@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, laCodeOf, type SyntheticDataset, schoolDfeNumber } from '@hub/synthetic';
 import { sql } from 'drizzle-orm';
-import { provision, pupil, school } from './tables.ts';
+import { council, provision, pupil, school } from './tables.ts';
 
 export async function seedEducation(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
   const pupils = dataset.children.map((c) => ({
@@ -16,7 +16,12 @@ export async function seedEducation(db: DbHandle, dataset: SyntheticDataset): Pr
     c.education.provisions.map((p) => ({ ...p, childId: c.id })),
   );
   await db.db.transaction(async (tx) => {
-    await tx.insert(school).values(dataset.schools.map((s) => ({ id: s.id, name: s.name })));
+    await tx
+      .insert(school)
+      .values(dataset.schools.map((s) => ({ id: s.id, name: s.name, ...schoolDfeNumber(s) })));
+    // The councils the hub serves, by DfE LA code: CTFs addressed elsewhere are refused.
+    const councils = dataset.councils ?? [dataset.localAuthority];
+    await tx.insert(council).values(councils.map((c) => ({ id: c.id, laCode: laCodeOf(c.id) })));
     for (let i = 0; i < pupils.length; i += 200) await tx.insert(pupil).values(pupils.slice(i, i + 200));
     for (let i = 0; i < provisions.length; i += 200)
       await tx.insert(provision).values(provisions.slice(i, i + 200));

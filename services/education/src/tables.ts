@@ -1,10 +1,23 @@
-import { date, numeric, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  date,
+  jsonb,
+  numeric,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const educationSchema = pgSchema('education');
 
 export const school = educationSchema.table('school', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** DfE number: LA code (3 digits) and establishment number (4 digits), as in a CTF header. */
+  laCode: text('la_code'),
+  estab: text('estab'),
 });
 
 export const pupil = educationSchema.table('pupil', {
@@ -24,3 +37,28 @@ export const provision = educationSchema.table('provision', {
   startDate: date('start_date', { mode: 'string' }).notNull(),
   provider: text('provider'),
 });
+
+/** Councils the hub serves, by DfE LA code (migration 0003). */
+export const council = educationSchema.table('council', {
+  id: text('id').primaryKey(),
+  laCode: text('la_code').notNull(),
+});
+
+/** Pupil records schools sent in CTFs (migration 0003): held here, projected into `pupil` when linked. */
+export const ctfSource = educationSchema.table(
+  'ctf_source',
+  {
+    system: text('system').notNull(),
+    sourceId: text('source_id').notNull(),
+    schoolId: text('school_id').notNull(),
+    childId: uuid('child_id'),
+    linkStatus: text('link_status', { enum: ['linked', 'review', 'conflict', 'rejected'] }).notNull(),
+    linkReason: text('link_reason'),
+    record: jsonb('record').notNull(),
+    contentHash: text('content_hash').notNull(),
+    fileAt: timestamp('file_at', { withTimezone: true, mode: 'string' }).notNull(),
+    createdProjection: boolean('created_projection').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.system, t.sourceId] })],
+);

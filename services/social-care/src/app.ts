@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineSubgraphService } from '@hub/service-kit';
+import { defineSubgraphService, registerXmlIngestRoute } from '@hub/service-kit';
+import { cinIngestSpec } from './cin/ingest.ts';
 import { loaders, resolvers } from './resolvers.ts';
 import { seedSocialCareIfEmpty } from './seed.ts';
 
@@ -11,6 +12,10 @@ export const service = defineSubgraphService({
   loaders,
   resolvers,
   seedIfEmpty: seedSocialCareIfEmpty,
+  // POST /cin: a council's case system sends its DfE Children in Need census file (src/cin/).
+  extend(app, { db, config }) {
+    registerXmlIngestRoute(app, { path: '/cin', scope: 'ingest:cin', spec: cinIngestSpec(db), config });
+  },
 });
 
 /** A Fastify app serving this subgraph; not listening (server.ts listens, tests inject). */

@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, laCodeOf, type SyntheticDataset } from '@hub/synthetic';
 import { sql } from 'drizzle-orm';
-import { caseRecord, shortBreak } from './tables.ts';
+import { caseRecord, council, shortBreak } from './tables.ts';
 
 export async function seedSocialCare(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
   const withCare = dataset.children.flatMap((c) => (c.socialCare ? [{ id: c.id, care: c.socialCare }] : []));
@@ -15,6 +15,9 @@ export async function seedSocialCare(db: DbHandle, dataset: SyntheticDataset): P
   }));
   const breaks = withCare.flatMap((c) => c.care.shortBreaks.map((b) => ({ ...b, childId: c.id })));
   await db.db.transaction(async (tx) => {
+    // The councils the hub serves, by DfE LA code: a CIN census from any other LA is refused.
+    const councils = dataset.councils ?? [dataset.localAuthority];
+    await tx.insert(council).values(councils.map((c) => ({ id: c.id, laCode: laCodeOf(c.id) })));
     for (let i = 0; i < cases.length; i += 200) await tx.insert(caseRecord).values(cases.slice(i, i + 200));
     for (let i = 0; i < breaks.length; i += 200) await tx.insert(shortBreak).values(breaks.slice(i, i + 200));
   });

@@ -1,4 +1,14 @@
-import { date, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  date,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const socialCareSchema = pgSchema('social_care');
 
@@ -20,3 +30,28 @@ export const shortBreak = socialCareSchema.table('short_break', {
   nightsPerYear: integer('nights_per_year'),
   startDate: date('start_date', { mode: 'string' }).notNull(),
 });
+
+/** Councils the hub serves, by DfE LA code (migration 0003). */
+export const council = socialCareSchema.table('council', {
+  id: text('id').primaryKey(),
+  laCode: text('la_code').notNull(),
+});
+
+/** Child records councils sent in CIN census files (migration 0003): projected into case_record when linked. */
+export const cinSource = socialCareSchema.table(
+  'cin_source',
+  {
+    system: text('system').notNull(),
+    sourceId: text('source_id').notNull(),
+    councilId: text('council_id').notNull(),
+    childId: uuid('child_id'),
+    linkStatus: text('link_status', { enum: ['linked', 'review', 'conflict', 'rejected'] }).notNull(),
+    linkReason: text('link_reason'),
+    record: jsonb('record').notNull(),
+    contentHash: text('content_hash').notNull(),
+    fileAt: timestamp('file_at', { withTimezone: true, mode: 'string' }).notNull(),
+    createdProjection: boolean('created_projection').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.system, t.sourceId] })],
+);

@@ -1,0 +1,602 @@
+import { SERVICE_TOKEN_HEADER, type SystemPrincipal, signServiceToken } from '@hub/auth';
+import { Pool } from 'undici';
+import { HubError } from './errors.ts';
+
+/**
+ * What the agency adapters (CTF, CIN, FHIR) share when a system sends records in: the
+ * per-file report, one write-ahead audit trail per ingest, and the record service's identity
+ * route (the master child index decides which child a source record belongs to).
+ */
+
+/** What happened to one record of a file. */
+export type IngestOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
+
+export interface IngestRecordResult {
+  /** The record's id in the source system (UPN, LA child id, FHIR id), or its position when it has none. */
+  sourceId: string;
+  outcome: IngestOutcome;
+  /** How it stands with identity matching: linked (visible), or waiting/refused (hidden). */
+  link?: 'linked' | 'review' | 'conflict' | 'rejected';
+  /** Plain English: why rejected, why not linked, why unchanged. */
+  reason?: string;
+}
+
+export interface IngestReport {
+  file: string;
+  counts: Record<IngestOutcome, number>;
+  /** Children whose section this ingest created or changed (linked records only). */
+  children: string[];
+  /** Records linked to a child / waiting for the council's review / refused by matching. */
+  linked: number;
+  pending: number;
+  records: IngestRecordResult[];
+}
+
+export function emptyReport(file: string): IngestReport {
+  return {
+    file,
+    counts: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
+    children: [],
+    linked: 0,
+    pending: 0,
+    records: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit: one event per ingest, written by the adapter itself, write-ahead.
+
+export interface IngestAuditOptions {
+  auditUrl: string;
+  secret: string;
+  timeoutMs?: number;
+}
+
+/** Summary that fits the audit event's operationName (≤ 300 characters). */
+function operationName(format: string, file: string, report?: IngestReport, refusal?: string): string {
+  const base = `Ingest${format.toUpperCase()}`;
+  const tail = report
+    ? `created=${report.counts.created},updated=${report.counts.updated},unchanged=${report.counts.unchanged},rejected=${report.counts.rejected},pending=${report.pending}`
+    : refusal
+      ? `refused=${refusal}`
+      : 'started';
+  // The file name is the sender's text: keep it printable and short.
+  const name = file.replace(/[^\w.-]/g, '_').slice(0, 120) || 'unnamed';
+  return `${base}:${tail}:file=${name}`.slice(0, 300);
+}
+
+/**
+ * Writes ingest audit events to the audit service (`POST /internal/audit-events`, service
+ * token of audience `audit-writer`), like the gateway does for GraphQL. The actor is the
+ * system: its client id as `sub`, its organisation, no role (a system is not a person).
+ *
+ * - `attempt` is written BEFORE anything of the file is stored: when it fails the adapter
+ *   answers 503 and writes nothing (no audit, no ingest).
+ * - `outcome` (ok with counts and the children touched, or error) follows before the answer.
+ * - `refused` is the one event of a file refused as a whole (wrong school, wrong council,
+ *   unsupported version, unreadable header): nothing was written.
+ */
+export function createIngestAudit(options: IngestAuditOptions) {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const base = new URL(options.auditUrl);
+  const path = `${base.pathname.replace(/\/$/, '')}/internal/audit-events`;
+  const pool = new Pool(base.origin, { connections: 4, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+
+  async function write(event: Record<string, unknown>, requestId: string): Promise<boolean> {
+    try {
+      const response = await pool.request({
+        path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [SERVICE_TOKEN_HEADER]: await signServiceToken(options.secret, 'audit-writer', requestId),
+        },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body.dump().catch(() => {});
+      return response.statusCode === 201;
+    } catch {
+      return false;
+    }
+  }
+
+  const actor = (system: SystemPrincipal) => ({ sub: system.clientId, role: null, orgId: system.orgId });
+  const base_ = (requestId: string, system: SystemPrincipal, clientIp: string | null) => ({
+    requestId,
+    actor: actor(system),
+    purpose: null,
+    operationType: 'mutation',
+    clientIp,
+  });
+
+  return {
+    attempt(input: {
+      requestId: string;
+      system: SystemPrincipal;
+      format: string;
+      file: string;
+      clientIp: string | null;
+    }) {
+      return write(
+        {
+          ...base_(input.requestId, input.system, input.clientIp),
+          operationName: operationName(input.format, input.file),
+          outcome: 'attempted',
+        },
+        input.requestId,
+      );
+    },
+    outcome(input: {
+      requestId: string;
+      system: SystemPrincipal;
+      format: string;
+      report: IngestReport;
+      clientIp: string | null;
+      error?: string;
+    }) {
+      const { report } = input;
+      return write(
+        {
+          ...base_(input.requestId, input.system, input.clientIp),
+          operationName: operationName(input.format, report.file, report),
+          outcome: input.error ? 'error' : 'ok',
+          errorCodes: input.error ? [input.error] : report.counts.rejected > 0 ? ['INVALID_INPUT'] : [],
+          children: report.children.slice(0, 10_000).map((childId) => ({ childId, sections: [] })),
+        },
+        input.requestId,
+      );
+    },
+    refused(input: {
+      requestId: string;
+      system: SystemPrincipal;
+      format: string;
+      file: string;
+      code: string;
+      clientIp: string | null;
+    }) {
+      return write(
+        {
+          ...base_(input.requestId, input.system, input.clientIp),
+          operationName: operationName(input.format, input.file, undefined, input.code),
+          outcome: 'denied',
+          errorCodes: [input.code],
+        },
+        input.requestId,
+      );
+    },
+    close: () => pool.close(),
+  };
+}
+export type IngestAudit = ReturnType<typeof createIngestAudit>;
+
+// ---------------------------------------------------------------------------------------------
+// Identity: the record service's master child index (Q3's contract).
+
+export interface IdentityRecord {
+  system: string;
+  sourceId: string;
+  identifiers: { nhsNumber?: string; nhsNumberVerified?: boolean; upn?: string; laChildId?: string };
+  demographics: {
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    sex?: 'male' | 'female' | 'other' | 'unknown';
+    postcode?: string;
+  };
+}
+
+export interface IdentityResult {
+  system: string;
+  sourceId: string;
+  status: 'linked' | 'review' | 'conflict' | 'rejected';
+  childId?: string;
+  reason?: string;
+}
+
+/** The contract's bound on one resolve call. */
+export const IDENTITY_BATCH = 2000;
+
+const recordPools = new Map<string, Pool>();
+function poolFor(origin: string): Pool {
+  let pool = recordPools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, { connections: 4 });
+    recordPools.set(origin, pool);
+  }
+  return pool;
+}
+
+async function postIdentity<T>(
+  recordBaseUrl: string,
+  secret: string,
+  requestId: string,
+  path: string,
+  body: unknown,
+): Promise<T> {
+  const base = new URL(recordBaseUrl);
+  try {
+    const response = await poolFor(base.origin).request({
+      path: `${base.pathname.replace(/\/+$/, '')}${path}`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SERVICE_TOKEN_HEADER]: await signServiceToken(secret, 'identity-resolve', requestId),
+      },
+      body: JSON.stringify(body),
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump().catch(() => {});
+      throw new HubError(
+        'UNAVAILABLE',
+        `Identity matching refused the records (HTTP ${response.statusCode}).`,
+      );
+    }
+    return (await response.body.json()) as T;
+  } catch (error) {
+    if (error instanceof HubError) throw error;
+    throw new HubError('UNAVAILABLE', 'Identity matching (the record service) is unavailable.');
+  }
+}
+
+/** Resolves source records to children, in batches of the contract's maximum, answers in order. */
+export async function resolveIdentities(
+  recordBaseUrl: string,
+  secret: string,
+  requestId: string,
+  orgId: string,
+  records: IdentityRecord[],
+): Promise<IdentityResult[]> {
+  const results: IdentityResult[] = [];
+  for (let i = 0; i < records.length; i += IDENTITY_BATCH) {
+    const batch = records.slice(i, i + IDENTITY_BATCH);
+    const answer = await postIdentity<{ results: IdentityResult[] }>(
+      recordBaseUrl,
+      secret,
+      requestId,
+      '/internal/identity/resolve',
+      { orgId, records: batch },
+    );
+    if (!Array.isArray(answer.results) || answer.results.length !== batch.length)
+      throw new HubError('UNAVAILABLE', 'Identity matching answered with the wrong number of results.');
+    results.push(...answer.results);
+  }
+  return results;
+}
+
+/**
+ * Current child of each source record (links confirmed or undone by the council since the
+ * record arrived). Answer: `{ links: [{ sourceId, childId | null }] }`.
+ */
+export async function currentLinks(
+  recordBaseUrl: string,
+  secret: string,
+  requestId: string,
+  system: string,
+  sourceIds: string[],
+): Promise<Map<string, string | null>> {
+  const links = new Map<string, string | null>();
+  for (let i = 0; i < sourceIds.length; i += IDENTITY_BATCH) {
+    const batch = sourceIds.slice(i, i + IDENTITY_BATCH);
+    const answer = await postIdentity<{ links?: Array<{ sourceId: string; childId?: string | null }> }>(
+      recordBaseUrl,
+      secret,
+      requestId,
+      '/internal/identity/links',
+      { system, sourceIds: batch },
+    );
+    for (const link of answer.links ?? []) links.set(link.sourceId, link.childId ?? null);
+  }
+  return links;
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML records, one at a time, from a stream.
+
+/**
+ * Splits a streamed XML document into its header (everything before the first `<tag>`) and
+ * each complete `<tag>…</tag>` element, without holding the whole document: memory stays at
+ * one chunk plus one record, whatever the file size. CTF and CIN records never nest an
+ * element of their own name, so the first `</tag>` after `<tag>` closes it. Comments and CDATA
+ * sections are refused in the record area (a `</tag>` inside one would cut a record in two),
+ * which no MIS or case system emits.
+ */
+export async function* xmlRecords(
+  source: AsyncIterable<Buffer | string>,
+  tag: string,
+): AsyncGenerator<
+  | { kind: 'header'; xml: string }
+  | { kind: 'record'; xml: string; index: number }
+  | { kind: 'tail'; xml: string }
+> {
+  const open = new RegExp(`<${tag}[\\s>/]`);
+  const close = `</${tag}>`;
+  let buffer = '';
+  let headerDone = false;
+  let index = 0;
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of source) {
+    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (!headerDone) {
+      const m = open.exec(buffer);
+      if (!m) {
+        if (buffer.length > 1_000_000)
+          throw new HubError('INVALID_INPUT', `No <${tag}> in the first megabyte.`);
+        continue;
+      }
+      yield { kind: 'header', xml: buffer.slice(0, m.index) };
+      buffer = buffer.slice(m.index);
+      headerDone = true;
+    }
+    for (;;) {
+      const start = open.exec(buffer);
+      if (!start) break;
+      if (start.index > 0) {
+        const between = buffer.slice(0, start.index);
+        if (/<!--|<!\[CDATA\[/.test(between))
+          throw new HubError('INVALID_INPUT', 'Comments and CDATA are not accepted between records.');
+      }
+      const end = buffer.indexOf(close, start.index);
+      if (end < 0) {
+        if (buffer.length - start.index > 5_000_000)
+          throw new HubError('INVALID_INPUT', `A <${tag}> is larger than 5 MB or never closed.`);
+        break;
+      }
+      const xml = buffer.slice(start.index, end + close.length);
+      if (/<!--|<!\[CDATA\[/.test(xml))
+        throw new HubError('INVALID_INPUT', `Comments and CDATA are not accepted inside <${tag}>.`);
+      yield { kind: 'record', xml, index: index++ };
+      buffer = buffer.slice(end + close.length);
+    }
+  }
+  buffer += decoder.decode();
+  if (!headerDone) {
+    yield { kind: 'header', xml: buffer };
+    yield { kind: 'tail', xml: '' };
+    return;
+  }
+  yield { kind: 'tail', xml: buffer };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shared ingest run: header check, write-ahead audit, records in batches, report.
+
+/** A whole file refused (nothing written): its HTTP status and code. */
+export class IngestRefusal extends Error {
+  constructor(
+    readonly statusCode: 400 | 403 | 422,
+    readonly code: 'INVALID_INPUT' | 'FORBIDDEN' | 'UNSUPPORTED_VERSION',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IngestRefusal';
+  }
+}
+
+export type ParsedRecord<R> =
+  | { ok: true; record: R; sourceId: string }
+  | { ok: false; sourceId: string; reason: string };
+
+export interface StoredResult {
+  sourceId: string;
+  outcome: IngestOutcome;
+  link: IdentityResult['status'];
+  childId?: string | undefined;
+  reason?: string | undefined;
+}
+
+export interface XmlIngestSpec<H, R> {
+  format: 'ctf' | 'cin';
+  recordTag: string;
+  /** Header from the text before the first record; throws IngestRefusal. */
+  parseHeader(prefix: string): H;
+  /** Checks the header against the sending system; returns the source system name (e.g. `ctf:school-1`). Throws IngestRefusal. */
+  checkHeader(header: H, system: SystemPrincipal): Promise<string>;
+  /** One record; the checked header (e.g. the census reference date) bounds its dates. */
+  parseRecord(xml: string, index: number, header: H): ParsedRecord<R>;
+  identity(record: R, sourceSystem: string): IdentityRecord;
+  /** Stores one batch (its own transaction); answers per record in order. */
+  store(
+    batch: Array<{ record: R; sourceId: string; identity: IdentityResult }>,
+    header: H,
+    sourceSystem: string,
+  ): Promise<StoredResult[]>;
+}
+
+export interface XmlIngestRun {
+  source: AsyncIterable<Buffer | string>;
+  file: string;
+  system: SystemPrincipal;
+  requestId: string;
+  clientIp: string | null;
+  audit: IngestAudit;
+  recordBaseUrl: string;
+  secret: string;
+  /** Records per identity call and database transaction. */
+  batchSize?: number;
+  onProgress?: (records: number) => void;
+}
+
+/**
+ * Runs one file through an adapter: the header is checked first (a file for another school or
+ * council, or of an unsupported version, is refused whole and audited as denied); the attempt
+ * is audited before anything is written (audit down: UNAVAILABLE, nothing written); then each
+ * batch of records is parsed one by one (a bad record is rejected with its reason, the others
+ * go on), matched to children by the record service and stored; the outcome event with the
+ * counts and the children touched is written before the report is returned.
+ */
+export async function runXmlIngest<H, R>(
+  spec: XmlIngestSpec<H, R>,
+  run: XmlIngestRun,
+): Promise<IngestReport> {
+  const report = emptyReport(run.file);
+  const batchSize = run.batchSize ?? 500;
+  const seen = new Set<string>();
+  const touched = new Set<string>();
+  let header: H | undefined;
+  let sourceSystem = '';
+  let batch: Array<{ record: R; sourceId: string }> = [];
+  let processed = 0;
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    const identities = await resolveIdentities(
+      run.recordBaseUrl,
+      run.secret,
+      run.requestId,
+      run.system.orgId,
+      current.map((b) => spec.identity(b.record, sourceSystem)),
+    );
+    const stored = await spec.store(
+      current.map((b, i) => ({ ...b, identity: identities[i]! })),
+      header as H,
+      sourceSystem,
+    );
+    for (const s of stored) {
+      report.counts[s.outcome]++;
+      if (s.link === 'linked') report.linked++;
+      else report.pending++;
+      if (s.childId && (s.outcome === 'created' || s.outcome === 'updated')) touched.add(s.childId);
+      if (s.link !== 'linked' || s.reason)
+        report.records.push({
+          sourceId: s.sourceId,
+          outcome: s.outcome,
+          link: s.link,
+          ...(s.reason ? { reason: s.reason } : {}),
+        });
+    }
+    processed += current.length;
+    run.onProgress?.(processed);
+  };
+
+  let attempted = false;
+  try {
+    for await (const part of xmlRecords(run.source, spec.recordTag)) {
+      if (part.kind === 'header') {
+        try {
+          header = spec.parseHeader(part.xml);
+          sourceSystem = await spec.checkHeader(header, run.system);
+        } catch (error) {
+          if (!(error instanceof IngestRefusal)) throw error;
+          const ok = await run.audit.refused({
+            requestId: run.requestId,
+            system: run.system,
+            format: spec.format,
+            file: run.file,
+            code: error.code,
+            clientIp: run.clientIp,
+          });
+          if (!ok) throw new HubError('UNAVAILABLE', 'The audit log is unavailable: nothing was stored.');
+          throw error;
+        }
+        attempted = await run.audit.attempt({
+          requestId: run.requestId,
+          system: run.system,
+          format: spec.format,
+          file: run.file,
+          clientIp: run.clientIp,
+        });
+        if (!attempted)
+          throw new HubError('UNAVAILABLE', 'The audit log is unavailable: nothing was stored.');
+        continue;
+      }
+      if (part.kind === 'tail') continue;
+      const parsed = spec.parseRecord(part.xml, part.index, header as H);
+      if (!parsed.ok) {
+        report.counts.rejected++;
+        report.records.push({ sourceId: parsed.sourceId, outcome: 'rejected', reason: parsed.reason });
+        continue;
+      }
+      if (seen.has(parsed.sourceId)) {
+        report.counts.rejected++;
+        report.records.push({
+          sourceId: parsed.sourceId,
+          outcome: 'rejected',
+          reason: `${parsed.sourceId} appears more than once in the file; only the first was read.`,
+        });
+        continue;
+      }
+      seen.add(parsed.sourceId);
+      batch.push({ record: parsed.record, sourceId: parsed.sourceId });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (error) {
+    if (attempted) {
+      report.children = [...touched];
+      await run.audit.outcome({
+        requestId: run.requestId,
+        system: run.system,
+        format: spec.format,
+        report,
+        clientIp: run.clientIp,
+        error:
+          error instanceof HubError ? error.code : error instanceof IngestRefusal ? error.code : 'INTERNAL',
+      });
+    }
+    throw error;
+  }
+  report.children = [...touched];
+  const ok = await run.audit.outcome({
+    requestId: run.requestId,
+    system: run.system,
+    format: spec.format,
+    report,
+    clientIp: run.clientIp,
+  });
+  if (!ok)
+    throw new HubError(
+      'UNAVAILABLE',
+      'The records were stored but the audit log could not record the outcome (the attempt is recorded); send the file again to confirm.',
+    );
+  return report;
+}
+
+/**
+ * A header date and time as an instant. CTF and CIN files carry local English time without an
+ * offset (`2026-09-01T09:00:00`): read it as Europe/London (BST or GMT on that date).
+ */
+export function englishDateTime(value: string | null): Date | null {
+  if (!value) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    value.trim(),
+  );
+  if (!m) return null;
+  if (m[8]) {
+    const d = new Date(value.trim().replace(' ', 'T'));
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const asUtc = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+  );
+  if (Number.isNaN(asUtc)) return null;
+  // London's offset at that moment: format the UTC instant in London and compare.
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(asUtc));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const londonAsUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  const d = new Date(asUtc - (londonAsUtc - asUtc));
+  return Number.isNaN(d.getTime()) ? null : d;
+}

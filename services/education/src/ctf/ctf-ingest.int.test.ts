@@ -1,0 +1,261 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from '@hub/auth';
+import { syntheticUpn } from '@hub/identifiers';
+import type { IngestReport } from '@hub/service-kit';
+import { CTF_TAIL, ctfHeaderXml, ctfPupilXml, type SyntheticChild, schoolDfeNumber } from '@hub/synthetic';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoUser, startHub, type TestHub } from '../../../gateway/test/hub.ts';
+import { service } from '../app.ts';
+
+/**
+ * CTF ingest through the real services: the education adapter (its own app on the hub's
+ * database, with the identity provider and the audit log configured), the record service's
+ * identity index, the audit service, and the gateway for what the record then shows.
+ */
+describe('POST /ctf (DfE Common Transfer File)', () => {
+  let hub: TestHub;
+  let issuer: DevIssuer;
+  let adapter: FastifyInstance;
+  let token: string;
+  let school: { laCode: string; estab: string; name: string };
+  let pupils: SyntheticChild[];
+  /** The real-shaped file of the first ingest, sent again later. */
+  let firstFile = '';
+
+  const build = (auditUrl: string) =>
+    service.buildApp(
+      {
+        INTERNAL_CONTEXT_SECRET: hub.secret,
+        LOG_LEVEL: 'silent',
+        RECORD_BASE_URL: hub.subgraphs.record.url.replace(/\/graphql$/, ''),
+        AUDIT_URL: auditUrl,
+        JWT_ISSUER: DEV_ISSUER,
+        JWT_AUDIENCE: DEV_AUDIENCE,
+        JWKS_FILE: issuer.jwksFile,
+      },
+      { db: hub.subgraphs.education.appDb },
+    );
+
+  const send = async (xml: string, opts: { token?: string; app?: FastifyInstance; file?: string } = {}) => {
+    const response = await (opts.app ?? adapter).inject({
+      method: 'POST',
+      url: '/ctf',
+      headers: {
+        'content-type': 'application/xml',
+        'x-file-name': opts.file ?? 'test.xml',
+        ...(opts.token === '' ? {} : { authorization: `Bearer ${opts.token ?? token}` }),
+      },
+      payload: xml,
+    });
+    return {
+      status: response.statusCode,
+      body: response.json() as IngestReport & { error?: { code: string; message: string } },
+    };
+  };
+  const header = (
+    over: Partial<{ dest: string; version: string; dateTime: string; school: typeof school }> = {},
+  ) =>
+    ctfHeaderXml(
+      over.school ?? school,
+      over.dest ?? '999',
+      over.dateTime ?? '2026-09-01T09:00:00',
+      over.version,
+    );
+  const sources = async () =>
+    (
+      await hub.subgraphs.education.db.query<{ n: number }>(
+        'select count(*)::int as n from education.ctf_source',
+      )
+    )[0]!.n;
+
+  beforeAll(async () => {
+    hub = await startHub({ children: 40 });
+    issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'ctf-idp-')));
+    adapter = build(hub.audit.url);
+    await adapter.ready();
+    const s3 = hub.dataset.schools.find((s) => s.id === 'school-3')!;
+    school = { ...schoolDfeNumber(s3), name: s3.name };
+    pupils = hub.dataset.children.filter((c) => c.schoolId === 'school-3');
+    token = await issuer.signSystem({
+      clientId: 'mis-school-3',
+      orgId: 'school-3',
+      orgType: 'school',
+      scopes: ['ingest:ctf'],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await adapter?.close();
+    await hub?.close();
+  });
+
+  it('refuses callers that are not the school system: no token, a user token, a token without the scope', async () => {
+    expect((await send(header() + CTF_TAIL, { token: '' })).status).toBe(401);
+    const userToken = await hub.token(demoUser(hub.dataset, 'demo-senco-3'));
+    expect((await send(header() + CTF_TAIL, { token: userToken })).status).toBe(401);
+    const noScope = await issuer.signSystem({
+      clientId: 'x',
+      orgId: 'school-3',
+      orgType: 'school',
+      scopes: ['ingest:cin'],
+    });
+    expect((await send(header() + CTF_TAIL, { token: noScope })).status).toBe(401);
+    expect(await sources()).toBe(0);
+  });
+
+  it('refuses a whole file for another LA, from another school, or of an unsupported version; writes nothing; audits the refusal', async () => {
+    const pupil = ctfPupilXml(pupils[0]!, school);
+    const otherLa = await send(header({ dest: '123' }) + pupil + CTF_TAIL, { file: 'other-la.xml' });
+    expect(otherLa.status).toBe(403);
+    expect(otherLa.body.error?.message).toMatch(/addressed to LA 123/);
+    const s4 = hub.dataset.schools.find((s) => s.id === 'school-4')!;
+    const otherSchool = await send(
+      header({ school: { ...schoolDfeNumber(s4), name: s4.name } }) + pupil + CTF_TAIL,
+    );
+    expect(otherSchool.status).toBe(403);
+    expect(otherSchool.body.error?.message).toMatch(/only its own pupils/);
+    const old = await send(header({ version: '12.0' }) + pupil + CTF_TAIL);
+    expect(old.status).toBe(422);
+    expect(old.body.error?.code).toBe('UNSUPPORTED_VERSION');
+    expect(
+      (
+        await send(
+          '<CTfile><Header><DocumentName>Common Transfer File</DocumentName></Header><CTFpupilData><Pupil>',
+        )
+      ).status,
+    ).toBe(422);
+    expect(await sources()).toBe(0);
+    const denied = await hub.audit.db.query<{ operation_name: string; actor_sub: string; actor_org: string }>(
+      `select operation_name, actor_sub, actor_org from audit.event where outcome = 'denied' and operation_name like 'IngestCTF:%' order by seq`,
+    );
+    expect(denied.map((e) => e.operation_name)).toContain('IngestCTF:refused=FORBIDDEN:file=other-la.xml');
+    expect(denied[0]).toMatchObject({ actor_sub: 'mis-school-3', actor_org: 'school-3' });
+  });
+
+  it('ingests a real-shaped CTF: good pupils linked and shown through the gateway, bad pupils rejected one by one with reasons', async () => {
+    const [first, second, ...rest] = pupils;
+    // The school now records an EHC plan and lower attendance for the first pupil.
+    const changed = ctfPupilXml(first!, school)
+      .replace(/<SENprovision>[NKE]<\/SENprovision>/, '<SENprovision>E</SENprovision>')
+      .replace(
+        /<SessionsAuthorised>\d+<\/SessionsAuthorised>/,
+        '<SessionsAuthorised>150</SessionsAuthorised>',
+      )
+      .replace(
+        /<SessionsUnauthorised>\d+<\/SessionsUnauthorised>/,
+        '<SessionsUnauthorised>50</SessionsUnauthorised>',
+      );
+    const badUpn = ctfPupilXml(second!, school).replace(
+      /<UPN>(\w)/,
+      (_m, c: string) => `<UPN>${c === 'A' ? 'B' : 'A'}`,
+    );
+    const badDob = ctfPupilXml(rest[0]!, school).replace(/<DOB>[^<]*<\/DOB>/, '<DOB>2019-02-30</DOB>');
+    const badCode = ctfPupilXml(rest[1]!, school).replace(
+      /<SENprovision>[NKE]<\/SENprovision>/,
+      '<SENprovision>S</SENprovision>',
+    );
+    const good = rest.slice(2);
+    const xml =
+      header() +
+      changed +
+      badUpn +
+      badDob +
+      badCode +
+      good.map((c) => ctfPupilXml(c, school)).join('') +
+      CTF_TAIL;
+
+    firstFile = xml;
+    const { status, body } = await send(xml, { file: '9994003_CTF_999LLLL_001.xml' });
+    expect(status).toBe(200);
+    expect(body.counts).toEqual({ created: good.length + 1, updated: 0, unchanged: 0, rejected: 3 });
+    expect(body.linked).toBe(good.length + 1);
+    const rejected = body.records.filter((r) => r.outcome === 'rejected');
+    expect(rejected.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/not a valid Unique Pupil Number/),
+      expect.stringMatching(/DOB 2019-02-30 is not a date/),
+      expect.stringMatching(/SENprovision S is not a CTF code/),
+    ]);
+    // Nothing of a rejected pupil was written.
+    const stored = await hub.subgraphs.education.db.query<{ source_id: string }>(
+      'select source_id from education.ctf_source',
+    );
+    expect(stored.map((r) => r.source_id)).not.toContain(rest[0]!.upn);
+    expect(stored).toHaveLength(good.length + 1);
+
+    const result = await hub.query<{
+      child: { education: { senStatus: string; attendancePercent: number; updatedAt: string } };
+    }>('query ($id: ID!) { child(id: $id) { education { senStatus attendancePercent updatedAt } } }', {
+      as: demoUser(hub.dataset, 'demo-senco-3'),
+      variables: { id: first!.id },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.child.education).toEqual({
+      senStatus: 'EHC_PLAN',
+      attendancePercent: 80,
+      updatedAt: '2026-09-01T08:00:00.000Z',
+    });
+
+    // One attempt before anything was written, one outcome naming the counts and the children.
+    const events = await hub.audit.db.query<{ outcome: string; operation_name: string; seq: string }>(
+      `select outcome, operation_name, seq::text as seq from audit.event where operation_name like '%file=9994003_CTF_999LLLL_001.xml' order by seq`,
+    );
+    expect(events.map((e) => e.outcome)).toEqual(['attempted', 'ok']);
+    expect(events[1]!.operation_name).toBe(
+      `IngestCTF:created=${good.length + 1},updated=0,unchanged=0,rejected=3,pending=0:file=9994003_CTF_999LLLL_001.xml`,
+    );
+    const children = await hub.audit.db.query<{ child_id: string }>(
+      'select child_id::text from audit.event_child where seq = $1',
+      [events[1]!.seq],
+    );
+    expect(children.map((c) => c.child_id).sort()).toEqual([first!, ...good].map((c) => c.id).sort());
+  });
+
+  it('changes nothing when the same file is sent again', async () => {
+    const before = await hub.subgraphs.education.db.query('select * from education.pupil order by child_id');
+    const again = await send(firstFile);
+    expect(again.status).toBe(200);
+    expect(again.body.counts).toEqual({ created: 0, updated: 0, unchanged: pupils.length - 3, rejected: 3 });
+    expect(again.body.children).toEqual([]);
+    expect(await hub.subgraphs.education.db.query('select * from education.pupil order by child_id')).toEqual(
+      before,
+    );
+  });
+
+  it('holds a near-duplicate pupil for the council’s review: stored, linked to nobody, shown nowhere', async () => {
+    const twin = pupils[4]!;
+    // Same name and date of birth as a child on the hub, but a UPN the hub has never seen.
+    const near = { ...twin, upn: syntheticUpn(90_001) };
+    const { status, body } = await send(header() + ctfPupilXml(near, school) + CTF_TAIL);
+    expect(status).toBe(200);
+    expect(body.counts.created).toBe(1);
+    expect(body.records).toEqual([
+      expect.objectContaining({
+        sourceId: near.upn,
+        outcome: 'created',
+        link: expect.not.stringMatching(/^linked$/),
+      }),
+    ]);
+    const [row] = await hub.subgraphs.education.db.query<{ child_id: string | null; link_status: string }>(
+      'select child_id, link_status from education.ctf_source where source_id = $1',
+      [near.upn],
+    );
+    expect(row).toEqual({ child_id: null, link_status: body.records[0]!.link });
+  });
+
+  it('refuses with 503 and writes nothing when the audit log is down', async () => {
+    const down = build('http://127.0.0.1:9');
+    await down.ready();
+    try {
+      const before = await sources();
+      const extra = { ...pupils[0]!, upn: syntheticUpn(90_002), familyName: 'Testchild-Newcomer' };
+      const { status, body } = await send(header() + ctfPupilXml(extra, school) + CTF_TAIL, { app: down });
+      expect(status).toBe(503);
+      expect(body.error?.code).toBe('UNAVAILABLE');
+      expect(await sources()).toBe(before);
+    } finally {
+      await down.close();
+    }
+  });
+});
