@@ -223,6 +223,38 @@ describe('POST /internal/identity/resolve and /links', () => {
     await expect(owner.exec('delete from record.identity_link_event')).rejects.toThrow(/append-only/);
   });
 
+  it('a linked record sent again: new demographics keep the link; an identifier of another child turns it into a conflict', async () => {
+    const [c, other] = [child(8), child(9)];
+    const sourceId = `patient-${c.id}`;
+    const verified = { nhsNumber: c.nhsNumber, nhsNumberVerified: true };
+    expect((await resolve([record(c, {}, verified)]))[0]).toMatchObject({ status: 'linked', childId: c.id });
+    // A new surname (say, after adoption) and postcode: the link stands.
+    const renamed = await resolve([record(c, { familyName: 'Different', postcode: 'M1 1AE' }, verified)]);
+    expect(renamed[0]).toMatchObject({ status: 'linked', childId: c.id });
+    // Now the source names another child by verified NHS number: never silently moved, flagged.
+    const moved = await resolve([
+      { ...record(other, {}, { nhsNumber: other.nhsNumber, nhsNumberVerified: true }), sourceId },
+    ]);
+    expect(moved[0]).toMatchObject({ status: 'conflict', reason: expect.stringMatching(/another child/) });
+    expect(moved[0]?.childId).toBeUndefined();
+    const links = await post('/internal/identity/links', { system: 'fhir:trust-1', sourceIds: [sourceId] });
+    expect(links.json().links).toEqual([{ sourceId, status: 'conflict', childId: null }]);
+  });
+
+  it('two ingests resolving the same new records at once end with one row per source and agree', async () => {
+    const batch = [10, 11, 12].map((i) => ({
+      ...record(child(i), {}, { nhsNumber: child(i).nhsNumber, nhsNumberVerified: true }),
+      sourceId: `race-${i}`,
+    }));
+    const [first, second] = await Promise.all([resolve(batch), resolve(batch)]);
+    expect(second).toEqual(first);
+    expect(first.map((r) => r.childId)).toEqual([10, 11, 12].map((i) => child(i).id));
+    const [rows] = await owner.query<{ n: string }>(
+      `select count(*) as n from record.identity_source where source_id like 'race-%'`,
+    );
+    expect(Number(rows?.n)).toBe(3);
+  });
+
   it('a 2000-record batch takes a fixed handful of statements, not one per record', async () => {
     const records = Array.from({ length: 2000 }, (_, i) => {
       const c = child(i % dataset.children.length);

@@ -25,6 +25,8 @@ export interface MatchDecision {
   /** Best first; the children shown to the council (for a link: empty, the decision is made). */
   candidates: ScoredCandidate[];
   reason: string;
+  /** For a conflict: an identifier contradicts the data, or another child matches strongly. */
+  conflict?: 'identifier' | 'rival';
 }
 
 export function sourcePerson(r: SourceRecord): Person {
@@ -78,6 +80,7 @@ export function decide(record: SourceRecord, children: readonly CandidateChild[]
   if (byNhs && byNhs.dateOfBirth !== record.dateOfBirth) {
     return {
       status: 'conflict',
+      conflict: 'identifier',
       childId: null,
       candidates: shown(byNhs.id),
       reason: 'The verified NHS number belongs to a child in the hub with a different date of birth.',
@@ -86,6 +89,7 @@ export function decide(record: SourceRecord, children: readonly CandidateChild[]
   if (byUpn && byUpn.dateOfBirth !== record.dateOfBirth) {
     return {
       status: 'conflict',
+      conflict: 'identifier',
       childId: null,
       candidates: shown(byUpn.id),
       reason: 'The UPN belongs to a child in the hub with a different date of birth.',
@@ -94,6 +98,7 @@ export function decide(record: SourceRecord, children: readonly CandidateChild[]
   if (byNhs && byUpn && byNhs.id !== byUpn.id) {
     return {
       status: 'conflict',
+      conflict: 'identifier',
       childId: null,
       candidates: shown(byNhs.id, byUpn.id),
       reason: 'The NHS number and the UPN belong to two different children in the hub.',
@@ -105,6 +110,7 @@ export function decide(record: SourceRecord, children: readonly CandidateChild[]
     if (rival) {
       return {
         status: 'conflict',
+        conflict: 'rival',
         childId: null,
         candidates: shown(target.id, rival.childId),
         reason: `The ${byNhs ? 'NHS number' : 'UPN'} names one child, but the name and date of birth match another child strongly.`,

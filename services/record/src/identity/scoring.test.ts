@@ -194,7 +194,7 @@ describe('decide: the linking rules', () => {
       source({ nhsNumber: '9434765919', nhsNumberVerified: true, dateOfBirth: '2015-03-08' }),
       [A],
     );
-    expect(d).toMatchObject({ status: 'conflict', childId: null });
+    expect(d).toMatchObject({ status: 'conflict', conflict: 'identifier', childId: null });
     expect(d.candidates.map((c) => c.childId)).toEqual([A.id]);
   });
   it('NHS number names A while name and DOB match C strongly → conflict', () => {
@@ -207,7 +207,7 @@ describe('decide: the linking rules', () => {
     };
     const Aelsewhere = { ...A, givenName: 'Noah', familyName: 'Green' };
     const d = decide(source({ nhsNumber: '9434765919', nhsNumberVerified: true }), [Aelsewhere, C]);
-    expect(d.status).toBe('conflict');
+    expect(d).toMatchObject({ status: 'conflict', conflict: 'rival' });
     expect(d.reason).toMatch(/another child strongly/);
   });
   it('permanent UPN + same DOB → linked; UPN of A with NHS number of B → conflict', () => {

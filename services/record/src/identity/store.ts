@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
-import { type CandidateChild, decide, type ScoredCandidate } from './match.ts';
+import {
+  type CandidateChild,
+  decide,
+  type MatchDecision,
+  type ScoredCandidate,
+  scoreCandidates,
+  sourcePerson,
+} from './match.ts';
 import { councilForSender } from './scope.ts';
-import { transposedDate } from './scoring.ts';
+import { MAX_CANDIDATES, REVIEW_THRESHOLD, transposedDate } from './scoring.ts';
 import type { Checked, SourceRecord } from './validate.ts';
 
 type Tx = Pick<DbHandle, 'query' | 'exec'>;
@@ -243,6 +250,35 @@ function snapshot(r: SourceRecord): string {
   ]);
 }
 
+/**
+ * A linked source sent again with changed data: the link stands unless an identifier now
+ * contradicts it (names another child, or disagrees with the date of birth): then conflict.
+ */
+function recheckLink(
+  record: SourceRecord,
+  row: SourceRow,
+  found: readonly CandidateChild[],
+  decision: MatchDecision,
+): MatchDecision {
+  const contradicted =
+    (decision.status === 'linked' && decision.childId !== row.child_id) || decision.conflict === 'identifier';
+  if (!contradicted) {
+    return { status: 'linked', childId: row.child_id, candidates: row.candidates, reason: row.reason };
+  }
+  const ids = [row.child_id, decision.childId].filter((id): id is string => id !== null);
+  return {
+    status: 'conflict',
+    childId: null,
+    candidates: scoreCandidates(sourcePerson(record), found)
+      .filter((c) => c.score >= REVIEW_THRESHOLD || ids.includes(c.childId))
+      .slice(0, MAX_CANDIDATES),
+    reason:
+      decision.status === 'linked'
+        ? 'Sent again with an identifier of another child than the one it was linked to: unlinked until the council decides.'
+        : `Sent again with data that contradicts its link: ${decision.reason} Unlinked until the council decides.`,
+  };
+}
+
 const EVENT_OF: Record<SourceStatus, string> = {
   linked: 'auto_linked',
   pending_review: 'queued',
@@ -255,7 +291,10 @@ const EVENT_OF: Record<SourceStatus, string> = {
  * statements (lock, existing rows, candidates, source upsert, events), whatever the batch size.
  *
  * - A linked source keeps its link (the contract: an existing link is reused); new data is
- *   stored, the link does not move.
+ *   stored, the link does not move, with one exception: when the new data carries an
+ *   identifier that now names ANOTHER child, or disagrees with the date of birth, the link's
+ *   basis is gone and the source becomes a conflict (its data leaves the child until the
+ *   council decides). Changed demographics alone never undo a link.
  * - A source the council has decided on (rejected, or unlinked back to review) is never
  *   re-matched automatically: only the council moves it again.
  * - Anything else is (re)matched by `decide`; a resend that changes nothing writes nothing.
@@ -277,10 +316,19 @@ export async function resolveBatch(
       const existing = new Map(existingRows.map((row) => [`${row.system}\u0000${row.source_id}`, row]));
       const toMatch = valid.filter((r) => {
         const row = existing.get(`${r.system}\u0000${r.sourceId}`);
-        return !row || (row.status !== 'linked' && !row.held);
+        if (!row) return true;
+        if (row.status === 'linked') return snapshot(recordOfRow(row)) !== snapshot(r);
+        return !row.held;
       });
       const candidates = await loadCandidates(tx, toMatch);
-      const matched = new Map(toMatch.map((r, i) => [r, decide(r, candidates[i] ?? [])]));
+      const matched = new Map(
+        toMatch.map((r, i) => {
+          const found = candidates[i] ?? [];
+          const row = existing.get(`${r.system}\u0000${r.sourceId}`);
+          const decision = decide(r, found);
+          return [r, row?.status === 'linked' ? recheckLink(r, row, found, decision) : decision];
+        }),
+      );
       const sources: SourceWrite[] = [];
       const events: EventWrite[] = [];
       const council = councilForSender(input.orgId);
