@@ -1,4 +1,5 @@
 import { verifyAuditChain } from '@hub/audit';
+import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
 import type { DemoUser, SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The record's KPI function itself, called with the data set's children of one council.
@@ -236,6 +237,25 @@ describe('tenancy: no query crosses councils', () => {
     expect(found.length).toBe(Math.min(50, pupils.length));
     for (const id of found) expect(pupils.some((p) => p.id === id)).toBe(true);
     expect(new Set(found.map((id) => councilOf.get(id)))).toEqual(new Set(['la-1', 'la-2']));
+  });
+
+  it('the record tells councils only to a service token for that purpose, and only ids', async () => {
+    const url = hub.subgraphs.record.url.replace(/\/graphql$/, '/internal/child-councils');
+    const [a, b] = [ofCouncil('la-1')[0], ofCouncil('la-2')[0]] as SyntheticChild[];
+    const ask = (headers: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ childIds: [a.id, b.id] }),
+      });
+    expect((await ask({})).status).toBe(401);
+    // A token for another purpose (the audit writer's) is refused.
+    const wrong = await signServiceToken(hub.secret, 'audit-writer', 'tenancy-test');
+    expect((await ask({ [SERVICE_TOKEN_HEADER]: wrong })).status).toBe(401);
+    const right = await signServiceToken(hub.secret, 'child-councils', 'tenancy-test');
+    const answer = await ask({ [SERVICE_TOKEN_HEADER]: right });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ councils: { [a.id]: 'la-1', [b.id]: 'la-2' } });
   });
 
   it('every event names its councils (format 2) and the chain verifies', async () => {
