@@ -48,4 +48,35 @@ describe('buildSendWorkflow', () => {
       /"(whatMattersToMe|whatHelps|communicationNeeds)":"(?!Synthetic)/,
     );
   });
+
+  it('exercises every EHC lifecycle state, all on or before the reference date (issue 13)', () => {
+    const ref = dataset.referenceDate;
+    const notIssued = workflow.assessments.filter((a) => a.planDecision === 'not_issue');
+    expect(notIssued.length).toBeGreaterThan(0);
+    for (const a of notIssued) {
+      expect(a.finalPlanIssuedDate).toBeNull();
+      expect(a.planDecisionDate! <= ref && a.planDecisionDate! >= a.decisionDate!).toBe(true);
+    }
+    expect(new Set(workflow.exceptions.map((e) => e.kind))).toEqual(
+      new Set(['absence_from_area', 'personal_circumstances']),
+    );
+    for (const e of workflow.exceptions) {
+      expect(e.fromDate <= ref && (e.toDate === null || (e.toDate >= e.fromDate && e.toDate <= ref))).toBe(
+        true,
+      );
+      expect(e.evidence.length).toBeGreaterThanOrEqual(10);
+    }
+    expect(new Set(workflow.appeals.map((a) => a.route))).toEqual(new Set(['mediation', 'tribunal']));
+    for (const a of workflow.appeals) {
+      expect(a.lodgedDate <= ref && (a.outcomeDate === null || a.outcomeDate <= ref)).toBe(true);
+    }
+    const amended = workflow.annualReviews.filter((r) => r.outcome === 'amend');
+    expect(amended.length).toBeGreaterThan(0);
+    expect(amended.some((r) => r.amendedPlanIssuedDate)).toBe(true);
+    for (const r of workflow.annualReviews) {
+      if (r.reportSentDate) expect(r.reportSentDate >= r.meetingDate && r.reportSentDate <= ref).toBe(true);
+      if (r.outcome) expect(r.decisionDate).not.toBeNull();
+      if (r.amendedPlanIssuedDate) expect(r.amendedPlanIssuedDate >= r.amendmentProposedDate!).toBe(true);
+    }
+  });
 });

@@ -28,6 +28,32 @@ export interface SyntheticEhcAssessment {
   draftPlanSentDate: string | null;
   finalPlanIssuedDate: string | null;
   adviceRequests: SyntheticAdviceRequest[];
+  /** Reg 10: the LA decided not to issue a plan (ends the assessment). Absent: no such decision. */
+  planDecision?: 'issue' | 'not_issue' | null;
+  planDecisionDate?: string | null;
+}
+
+/** An exception to the time limits (SEND Regulations 2014 regs 5(4), 8(2), 10(4), 13(3)). */
+export interface SyntheticEhcException {
+  id: string;
+  assessmentId: string;
+  childId: string;
+  kind: 'personal_circumstances' | 'absence_from_area';
+  fromDate: string;
+  toDate: string | null;
+  evidence: string;
+}
+
+/** Mediation after a refusal (regs 32-42), or a tribunal appeal (CFA 2014 s.51). */
+export interface SyntheticEhcAppeal {
+  id: string;
+  assessmentId: string;
+  childId: string;
+  route: 'mediation' | 'tribunal';
+  subject: 'refusal_to_assess' | 'refusal_to_issue';
+  lodgedDate: string;
+  outcome: string | null;
+  outcomeDate: string | null;
 }
 
 export interface SyntheticAnnualReview {
@@ -36,6 +62,11 @@ export interface SyntheticAnnualReview {
   assessmentId: string;
   meetingDate: string;
   decisionDate: string | null;
+  /** Regs 20-22: report, the LA's decision outcome, proposed amendments and the amended plan. */
+  reportSentDate?: string | null;
+  outcome?: 'no_change' | 'amend' | 'cease' | null;
+  amendmentProposedDate?: string | null;
+  amendedPlanIssuedDate?: string | null;
 }
 
 export interface SyntheticSupportWhileWaiting {
@@ -69,12 +100,16 @@ export interface SyntheticSendWorkflow {
   annualReviews: SyntheticAnnualReview[];
   supportWhileWaiting: SyntheticSupportWhileWaiting[];
   familyInformation: SyntheticFamilyInformation[];
+  exceptions: SyntheticEhcException[];
+  appeals: SyntheticEhcAppeal[];
 }
 
 const KIND = {
   assessment: 'f0000001',
   advice: 'f0000002',
   review: 'f0000003',
+  exception: 'f0000006',
+  appeal: 'f0000007',
   support: 'd0000004',
   familyItem: 'f0000004',
 } as const;
@@ -118,6 +153,8 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
     annualReviews: [],
     supportWhileWaiting: [],
     familyInformation: [],
+    exceptions: [],
+    appeals: [],
   };
   for (const child of dataset.children) {
     const n = childNumber(child);
@@ -141,7 +178,88 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
     }
     if (chance(rng, 0.35)) family(out, rng, child, n, ref);
   }
+  lifecycle(out, ref);
   return out;
+}
+
+/**
+ * The rest of the EHC lifecycle on top of the assessments and reviews above, from a random stream
+ * of its own per child (so the values above never change): decisions not to issue a plan (some
+ * after the 16 weeks of reg 10(1)), exceptions with evidence, mediation after refusals, and the
+ * steps after review meetings (regs 20-22). Everything on or before the reference date.
+ */
+function lifecycle(out: SyntheticSendWorkflow, ref: number): void {
+  for (const a of out.assessments) {
+    const n = Number(a.childId.slice(-12, -4));
+    const rng = mulberry32(mixSeed(0x11fe, n));
+    const request = toDay(a.requestDate);
+    if (a.decision === 'not_assess' && a.decisionDate && chance(rng, 0.5)) {
+      const lodged = toDay(a.decisionDate) + intBetween(rng, 14, 60);
+      if (lodged <= ref) {
+        const decided = lodged + intBetween(rng, 20, 60);
+        out.appeals.push({
+          id: id('appeal', n, 1),
+          assessmentId: a.id,
+          childId: a.childId,
+          route: 'mediation',
+          subject: 'refusal_to_assess',
+          lodgedDate: fromDay(lodged),
+          outcome: decided <= ref ? pick(rng, ['agreed', 'not_agreed'] as const) : null,
+          outcomeDate: decided <= ref ? fromDay(decided) : null,
+        });
+      }
+    }
+    const open = a.decision === 'assess' && a.finalPlanIssuedDate === null;
+    if (open && request + 90 <= ref && chance(rng, 0.35)) {
+      // Reg 10(1): notice within 16 weeks (112 days) of the request; some are late.
+      const decided = Math.min(ref, request + intBetween(rng, 84, 130));
+      a.planDecision = 'not_issue';
+      a.planDecisionDate = fromDay(decided);
+      if (decided + 30 <= ref && chance(rng, 0.5)) {
+        out.appeals.push({
+          id: id('appeal', n, 2),
+          assessmentId: a.id,
+          childId: a.childId,
+          route: 'tribunal',
+          subject: 'refusal_to_issue',
+          lodgedDate: fromDay(decided + intBetween(rng, 14, 30)),
+          outcome: null,
+          outcomeDate: null,
+        });
+      }
+    } else if (open && request + 60 <= ref && chance(rng, 0.3)) {
+      const from = request + intBetween(rng, 20, 60);
+      const absence = chance(rng, 0.5);
+      const length = intBetween(rng, absence ? 28 : 10, 60);
+      out.exceptions.push({
+        id: id('exception', n, 1),
+        assessmentId: a.id,
+        childId: a.childId,
+        kind: absence ? 'absence_from_area' : 'personal_circumstances',
+        fromDate: fromDay(from),
+        toDate: from + length <= ref ? fromDay(from + length) : null,
+        evidence: absence
+          ? 'Synthetic: family abroad caring for a relative; letter from parent on file.'
+          : 'Synthetic: bereavement in the family; note from the family support worker on file.',
+      });
+    }
+  }
+  for (const r of out.annualReviews) {
+    const n = Number(r.childId.slice(-12, -4));
+    const rng = mulberry32(mixSeed(0x12ee, n * 8 + Number(r.id.slice(-4))));
+    const meeting = toDay(r.meetingDate);
+    // Reg 20: the report within 2 weeks of the meeting (some later).
+    const report = meeting + intBetween(rng, 3, 20);
+    r.reportSentDate = report <= ref ? fromDay(report) : null;
+    if (r.decisionDate === null) continue;
+    r.outcome = chance(rng, 0.4) ? 'amend' : 'no_change';
+    if (r.outcome === 'amend') {
+      // Reg 22: proposals sent with the decision; the amended plan within 8 weeks (some later).
+      r.amendmentProposedDate = r.decisionDate;
+      const amended = toDay(r.decisionDate) + intBetween(rng, 25, 70);
+      r.amendedPlanIssuedDate = amended <= ref ? fromDay(amended) : null;
+    }
+  }
 }
 
 function adviceFor(

@@ -22,7 +22,8 @@ const KPIS = /* GraphQL */ `
 
 const OPEN_AT = `a.request_date <= $1::date
   and (a.final_plan_issued_date is null or a.final_plan_issued_date > $1::date)
-  and not coalesce(a.decision = 'not_assess' and a.decision_date <= $1::date, false)`;
+  and not coalesce(a.decision = 'not_assess' and a.decision_date <= $1::date, false)
+  and not coalesce(a.plan_decision = 'not_issue' and a.plan_decision_date <= $1::date, false)`;
 
 async function independentFigures(record: DbHandle, health: DbHandle, asAt: string) {
   const one = async (sql: string) => (await record.query<{ n: number }>(sql, [asAt]))[0]!.n;

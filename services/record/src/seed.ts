@@ -2,6 +2,7 @@ import type { DbHandle } from '@hub/db';
 import { isOverCompulsorySchoolAge } from '@hub/policy';
 import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
+import { ehcAppeal, ehcException } from './ehc-lifecycle-tables.ts';
 import type { FamilyInformationContent } from './family-information.ts';
 import {
   annualReview,
@@ -107,9 +108,24 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
     for (const batch of chunks(assessments, 200)) await tx.insert(ehcAssessment).values(batch);
     for (const batch of chunks(advice, 500)) await tx.insert(ehcAdviceRequest).values(batch);
     for (const batch of chunks(workflow.annualReviews, 500)) await tx.insert(annualReview).values(batch);
+    // The rest of the EHC lifecycle (exceptions, mediation and appeals: migrations/0009).
+    const recordedBy = (childId: string) => officerOf.get(councilOfChild.get(childId) ?? '') ?? 'demo-la-1';
+    for (const batch of chunks(workflow.exceptions, 500))
+      await tx
+        .insert(ehcException)
+        .values(batch.map((e) => ({ ...e, recordedBySub: recordedBy(e.childId) })));
+    for (const batch of chunks(workflow.appeals, 500))
+      await tx.insert(ehcAppeal).values(batch.map((e) => ({ ...e, recordedBySub: recordedBy(e.childId) })));
     for (const batch of chunks(family, 200)) await tx.insert(familyInformationVersion).values(batch);
   });
-  return assessments.length + advice.length + workflow.annualReviews.length + family.length;
+  return (
+    assessments.length +
+    advice.length +
+    workflow.annualReviews.length +
+    family.length +
+    workflow.exceptions.length +
+    workflow.appeals.length
+  );
 }
 
 export async function seedRecordIfEmpty(db: DbHandle): Promise<number> {
