@@ -304,6 +304,25 @@ describe('identity matching: the review queue through the gateway', () => {
     expect(await linkOf('conflict-1')).toMatchObject({ status: 'conflict', childId: null });
   });
 
+  it('pages through the queue with endCursor, oldest first, each item once', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const result: GraphQLResponse<Page> = await hub.query<Page>(MATCHES, {
+        as: officer(),
+        variables: { status: 'linked', first: 1, after },
+      });
+      expect(result.errors).toBeUndefined();
+      const { nodes, endCursor, hasNextPage } = result.data!.identityMatches;
+      expect(nodes.length).toBeLessThanOrEqual(1);
+      seen.push(...nodes.map((n) => n.sourceId));
+      if (!hasNextPage) break;
+      after = endCursor;
+    }
+    // Linked by now, in the order they arrived: near-1, verified-1 (relinked), newcomer-1.
+    expect(seen).toEqual(['near-1', 'verified-1', 'newcomer-1']);
+  });
+
   it('validates the queue arguments', async () => {
     expect(code(await hub.query(MATCHES, { as: officer(), variables: { first: 0 } }))).toBe('INVALID_INPUT');
     expect(code(await hub.query(MATCHES, { as: officer(), variables: { after: 'not-a-cursor' } }))).toBe(
