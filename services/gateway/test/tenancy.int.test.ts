@@ -1,5 +1,6 @@
 import { verifyAuditChain } from '@hub/audit';
 import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
+import { buildSen2Return, sen2Councils } from '@hub/record';
 import type { DemoUser, SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The record's KPI function itself, called with the data set's children of one council.
@@ -237,6 +238,58 @@ describe('tenancy: no query crosses councils', () => {
     expect(found.length).toBe(Math.min(50, pupils.length));
     for (const id of found) expect(pupils.some((p) => p.id === id)).toBe(true);
     expect(new Set(found.map((id) => councilOf.get(id)))).toEqual(new Set(['la-1', 'la-2']));
+  });
+
+  it('the SEND dashboard: each officer sees their council; the two add up to the trust’s view of both', async () => {
+    const DASH = `query ($d: String) { sendDashboard(asAt: $d) {
+      councils plansRolling12Months { issued within20Weeks } annualReviewsRolling12Months { due onTime } } }`;
+    type Dash = {
+      sendDashboard: {
+        councils: string[];
+        plansRolling12Months: { issued: number; within20Weeks: number };
+        annualReviewsRolling12Months: { due: number; onTime: number };
+      };
+    };
+    const as = async (user: DemoUser) => {
+      const result = await hub.query<Dash>(DASH, { as: user, variables: { d: '2026-09-01' } });
+      expect(result.errors).toBeUndefined();
+      return result.data?.sendDashboard as Dash['sendDashboard'];
+    };
+    const [one, two, both] = [
+      await as(officer('la-1')),
+      await as(officer('la-2')),
+      await as(demoUser(hub.dataset, 'demo-health-2')),
+    ];
+    expect(one.councils).toEqual(['la-1']);
+    expect(two.councils).toEqual(['la-2']);
+    expect([...both.councils].sort()).toEqual(['la-1', 'la-2']);
+    expect(one.plansRolling12Months.issued + two.plansRolling12Months.issued).toBe(
+      both.plansRolling12Months.issued,
+    );
+    expect(one.annualReviewsRolling12Months.due + two.annualReviewsRolling12Months.due).toBe(
+      both.annualReviewsRolling12Months.due,
+    );
+    // Neither council's figure is the whole: the scope does something.
+    expect(one.plansRolling12Months.issued).toBeLessThan(both.plansRolling12Months.issued);
+    expect(two.plansRolling12Months.issued).toBeLessThan(both.plansRolling12Months.issued);
+  });
+
+  it('the SEN2 return of each council holds only its own children', async () => {
+    expect(await sen2Councils(hub.subgraphs.record.db)).toEqual(['la-1', 'la-2']);
+    const seen = new Set<string>();
+    for (const council of ['la-1', 'la-2'] as const) {
+      const ret = await buildSen2Return(hub.subgraphs.record.db, {
+        year: 2026,
+        councilId: council,
+        lea: '999',
+      });
+      expect(ret.persons.length).toBeGreaterThan(0);
+      for (const person of ret.persons) {
+        expect(councilOf.get(person.childId)).toBe(council);
+        expect(seen.has(person.childId)).toBe(false);
+        seen.add(person.childId);
+      }
+    }
   });
 
   it('the record tells councils only to a service token for that purpose, and only ids', async () => {
