@@ -162,6 +162,7 @@ describe('observability across the hub', () => {
       if (span.name !== 'transaction') expect(String(span.attributes['db.query.text'])).toMatch(/\S/);
     }
     expect(dbSpans.some((s) => /\$1/.test(String(s.attributes['db.query.text'])))).toBe(true);
+    console.info(`one child record: ${spans.length} spans, ${dbSpans.length} of them database statements`);
 
     // No value of the request in any span: the child's id (bound as $1 in the record's
     // queries), its names, date of birth and NHS number appear nowhere, nor do parameter keys.
