@@ -80,7 +80,7 @@ describe('audit events and councils', () => {
         anAuditEventInput({
           requestId: 'la-2-only',
           councils: ['la-2'],
-          children: [{ childId: TEST_CHILD_B }],
+          children: [{ childId: TEST_CHILD_B, sections: [] }],
         }),
       );
       await appendAuditEvent(handle, anAuditEventInput({ requestId: 'both', councils: ['la-1', 'la-2'] }));

@@ -294,7 +294,7 @@ describe('tenancy: no query crosses councils', () => {
 
   it('the record tells councils only to a service token for that purpose, and only ids', async () => {
     const url = hub.subgraphs.record.url.replace(/\/graphql$/, '/internal/child-councils');
-    const [a, b] = [ofCouncil('la-1')[0], ofCouncil('la-2')[0]] as SyntheticChild[];
+    const [a, b] = [ofCouncil('la-1')[0], ofCouncil('la-2')[0]] as [SyntheticChild, SyntheticChild];
     const ask = (headers: Record<string, string>) =>
       fetch(url, {
         method: 'POST',
