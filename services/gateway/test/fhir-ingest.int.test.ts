@@ -111,6 +111,12 @@ describe('POST /fhir: who may send', () => {
     expect((await post(empty, forged)).statusCode).toBe(401);
   });
 
+  it('a health service without an identity provider configured takes no system callers at all', async () => {
+    const answer = await post(bundle('batch', 'b-nojwks', []), trustToken, hub.subgraphs.health.app);
+    expect(answer.statusCode).toBe(401);
+    expect(answer.body.error.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a body that is not a batch or transaction Bundle with one OperationOutcome', async () => {
     const answer = await post({ resourceType: 'Bundle', type: 'collection', entry: [] });
     expect(answer.statusCode).toBe(400);

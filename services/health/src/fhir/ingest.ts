@@ -70,6 +70,8 @@ export interface IngestResult {
   counts: Record<Exclude<Kind, never>, number>;
   childIds: string[];
   errorCodes: string[];
+  /** Milliseconds per phase (answered as a Server-Timing header). */
+  timings: Record<string, number>;
 }
 
 /** The bundle's shape before any entry is looked at: a refusal here is one OperationOutcome (400). */
@@ -214,9 +216,8 @@ function prepareEntry(
       `Bundle.entry[${index}].request.url`,
     );
   const entry: Entry = { index, method, type, id, resource, notes: [] };
-  const found = validateR4(resource).map(withDiagnostics);
-  const errors = found.filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  entry.notes.push(...found.filter((i) => i.severity === 'warning'));
+  // R4 validation (the costly part) runs later, only for content the hub does not hold yet.
+  const errors: OperationOutcomeIssue[] = [];
   if (resource.resourceType === 'Patient') {
     const { facts, issues } = patientFacts(resource);
     errors.push(...issues.filter((i) => i.severity === 'error'));
@@ -293,6 +294,13 @@ export async function ingestBundle(
   bundle: Bundle & { type: 'batch' | 'transaction' },
 ): Promise<IngestResult> {
   const orgId = deps.system.orgId;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - mark);
+    mark = now;
+  };
   const raw = bundle.entry ?? [];
   const fullUrls = new Map<string, string>();
   const organisations = new Map<string, string[]>();
@@ -327,6 +335,7 @@ export async function ingestBundle(
     seen.add(key);
   }
 
+  lap('read');
   // What is stored already decides created / updated / unchanged, and older versions are ignored.
   const live = entries.filter((e) => !e.errors);
   for (let i = 0; i < live.length; i += CHUNK) {
@@ -364,12 +373,21 @@ export async function ingestBundle(
           ),
         );
       } else {
-        entry.kind = current ? 'updated' : 'created';
-        entry.status = current ? '200 OK' : '201 Created';
+        const found = validateR4(entry.resource as Resource).map(withDiagnostics);
+        const errors = found.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+        entry.notes.push(...found.filter((i) => i.severity === 'warning'));
+        if (errors.length > 0) {
+          entry.errors = errors;
+          entry.status = '422 Unprocessable Entity';
+        } else {
+          entry.kind = current ? 'updated' : 'created';
+          entry.status = current ? '200 OK' : '201 Created';
+        }
       }
     }
   }
 
+  lap('validate');
   // Patients new or changed: the record service says which child each is (or holds it for review).
   const toResolve = live.filter(
     (e) => e.type === 'Patient' && e.facts && (e.kind === 'created' || e.kind === 'updated'),
@@ -414,8 +432,12 @@ export async function ingestBundle(
       );
   }
 
-  if (bundle.type === 'transaction') return transaction(deps, entries, resolved);
-  return batch(deps, entries, resolved);
+  lap('match');
+  const result =
+    bundle.type === 'transaction'
+      ? await transaction(deps, entries, resolved, lap)
+      : await batch(deps, entries, resolved, lap);
+  return { ...result, timings };
 }
 
 function writesOf(entries: Entry[]): ResourceWrite[] {
@@ -463,11 +485,14 @@ function affectedPatients(entries: Entry[], deletedPatients: string[]): Set<stri
   return patients;
 }
 
+type Lap = (name: string) => void;
+
 async function batch(
   deps: IngestDeps,
   entries: Entry[],
   resolved: Map<string, IdentityResult>,
-): Promise<IngestResult> {
+  lap: Lap,
+): Promise<Omit<IngestResult, 'timings'>> {
   const orgId = deps.system.orgId;
   const deletedPatients: string[] = [];
   const good = entries.filter((e) => !e.errors && e.kind !== 'unchanged');
@@ -493,7 +518,9 @@ async function batch(
       }
     }
   }
+  lap('write');
   const children = await rederive(deps.db, orgId, affectedPatients(entries, deletedPatients));
+  lap('derive');
   const counts = emptyCounts();
   for (const e of entries) counts[e.errors ? 'rejected' : (e.kind ?? 'rejected')] += 1;
   return {
@@ -513,7 +540,8 @@ async function transaction(
   deps: IngestDeps,
   entries: Entry[],
   resolved: Map<string, IdentityResult>,
-): Promise<IngestResult> {
+  lap: Lap,
+): Promise<Omit<IngestResult, 'timings'>> {
   const orgId = deps.system.orgId;
   const failed = entries.filter((e) => e.errors);
   const counts = emptyCounts();
@@ -543,6 +571,7 @@ async function transaction(
       deletedPatients.push(...(await writeEntries(tx, orgId, good.slice(i, i + CHUNK), resolved)));
     children = await rederive(deps.db, orgId, affectedPatients(entries, deletedPatients), tx);
   });
+  lap('write');
   for (const e of entries) counts[e.kind ?? 'rejected'] += 1;
   return {
     statusCode: 200,

@@ -144,6 +144,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
           ]),
         );
       }
+      const auditStarted = performance.now();
       const recorded = await writeAudit(
         audit,
         ingestEvent({
@@ -167,6 +168,13 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
           ]),
         );
       reply.header('x-request-id', requestId);
+      result.timings.audit = Math.round(performance.now() - auditStarted);
+      reply.header(
+        'server-timing',
+        Object.entries(result.timings)
+          .map(([name, ms]) => `${name};dur=${ms}`)
+          .join(', '),
+      );
       return send(reply, result.statusCode, result.body);
     },
   );
