@@ -41,7 +41,6 @@ export function buildApp(
       /** From @hub/telemetry's loadTelemetryConfig: GET /metrics exists only with this token. */
       METRICS_TOKEN?: string | undefined;
     },
-
   deps: GatewayDeps,
 ): FastifyInstance {
   const limits = limitsOf(config);

@@ -15,8 +15,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Pool } from 'undici';
 import type { AccessTap } from './access-tap.ts';
-import type { CouncilDirectory } from './councils.ts';
 import { describeRequest, outcomeOf, type RequestedOperation, summariseAuditEvent } from './audit-event.ts';
+import type { CouncilDirectory } from './councils.ts';
 
 export { describeRequest, outcomeOf, summariseAuditEvent } from './audit-event.ts';
 
