@@ -86,6 +86,12 @@ try {
       ...shared,
       SEED: 'synthetic',
       RECORD_BASE_URL: `http://${host}:4001`,
+      // Adapters take agency systems' files (POST /fhir, /ctf, /cin): the systems' tokens are
+      // verified against the same identity provider, and every ingest is audited.
+      AUDIT_URL: `http://${host}:${SUBGRAPHS.find((s) => s.name === 'audit')?.port}`,
+      JWT_ISSUER: DEV_ISSUER,
+      JWT_AUDIENCE: DEV_AUDIENCE,
+      JWKS_FILE: issuer.jwksFile,
       ...(service.name === 'audit' ? auditCheckpointEnv : {}),
     });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
