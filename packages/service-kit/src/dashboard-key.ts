@@ -9,12 +9,12 @@ import { HubError } from './errors.ts';
 export interface DashboardKey {
   asAt: string;
   months: number;
-  /** Null: every child in this database (see DashboardScope in services/record/src/dashboard.ts). */
-  councilId: string | null;
+  /** The councils whose figures these are (see DashboardScope in services/record/src/dashboard.ts). */
+  councils: string[];
 }
 
 export function formatDashboardKey(key: DashboardKey): string {
-  return ['v1', key.asAt, String(key.months), key.councilId ?? '*'].join('|');
+  return ['v1', key.asAt, String(key.months), key.councils.join(',')].join('|');
 }
 
 export function parseDashboardKey(id: unknown): DashboardKey {
@@ -25,8 +25,8 @@ export function parseDashboardKey(id: unknown): DashboardKey {
     version !== 'v1' ||
     !/^\d{4}-\d{2}-\d{2}$/.test(asAt ?? '') ||
     !/^\d{1,2}$/.test(months ?? '') ||
-    !council
+    council === undefined
   )
     throw new HubError('INVALID_INPUT', 'Not a dashboard key.');
-  return { asAt: asAt!, months: Number(months), councilId: council === '*' ? null : council };
+  return { asAt: asAt!, months: Number(months), councils: council === '' ? [] : council!.split(',') };
 }

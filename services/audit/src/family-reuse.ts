@@ -11,7 +11,8 @@ import { HubError, parseDashboardKey, requireCaller, type SubgraphContext } from
  * Read straight from the audit store this subgraph owns (its read role may SELECT the log) and
  * composed into the record subgraph's SendDashboard entity by federation: the dashboard is one
  * query, and no other service needs read access to the audit log.
- * TODO(tenancy, issue 13 / P3): filter by the event's council once events carry one.
+ * Tenancy: only events naming one of the dashboard's councils (events name the councils of
+ * the children they touched; the record worked out the caller's councils for the key).
  */
 export const FAMILY_ROLES = ['parent_carer', 'young_person'] as const;
 
@@ -24,7 +25,8 @@ const VIEWS = `
        and e.occurred_at < (($2::date + 1)::timestamp at time zone 'Europe/London')
        and e.outcome = 'ok'
        and e.actor_role is not null and e.actor_role <> all ($3::text[])
-       and c.value ? 'FamilyInformation')
+       and c.value ? 'FamilyInformation'
+       and e.councils && $4::text[])
   select 'total' as kind, null as key, count(*)::int as views, count(distinct child_id)::int as children,
          count(distinct actor_org)::int as organisations from v
   union all
@@ -61,6 +63,7 @@ export async function familyInformationViews(
   db: Pick<DbHandle, 'query'>,
   asAt: string,
   months: number,
+  councils: readonly string[],
 ): Promise<FamilyInformationViews> {
   // The rolling 12 months (the same window as the record's: the day after the same date a year
   // earlier, clamped like PostgreSQL's interval arithmetic), widened to the trend's first month.
@@ -76,7 +79,7 @@ export async function familyInformationViews(
   const [rolling, trend] = await Promise.all([
     db.query<{ kind: string; key: string | null; views: number; children: number; organisations: number }>(
       VIEWS,
-      [rollingFrom, asAt, [...FAMILY_ROLES]],
+      [rollingFrom, asAt, [...FAMILY_ROLES], [...councils]],
     ),
     !trendIsLonger
       ? null
@@ -84,6 +87,7 @@ export async function familyInformationViews(
           trendFrom,
           asAt,
           [...FAMILY_ROLES],
+          [...councils],
         ]),
   ]);
   const total = rolling.find((r) => r.kind === 'total');
@@ -114,7 +118,7 @@ export const familyReuseResolvers = {
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
       const key = parseDashboardKey(parent.id);
-      return familyInformationViews(ctx.db, key.asAt, key.months);
+      return familyInformationViews(ctx.db, key.asAt, key.months, key.councils);
     },
   },
 };

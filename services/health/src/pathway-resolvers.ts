@@ -1,6 +1,12 @@
 import { isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
-import { HubError, parseDashboardKey, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import {
+  HubError,
+  parseDashboardKey,
+  postToRecord,
+  requireCaller,
+  type SubgraphContext,
+} from '@hub/service-kit';
 import { parseStandardWeeks, pathwayDistributions } from './pathway-distribution.ts';
 
 /** The health part of the council's SEND dashboard (the record subgraph owns the entity). */
@@ -14,9 +20,20 @@ export const sendDashboardResolvers = {
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
       const key = parseDashboardKey(parent.id);
       if (!isIsoDate(key.asAt)) throw new HubError('INVALID_INPUT', 'Not a dashboard key.');
-      // TODO(tenancy, issue 13 / P3): when key.councilId is set, pass that council's children
-      // (the record's /internal/kpi-children, as sendKpis.pathwayWaits does) instead of null.
-      return pathwayDistributions(ctx.db, key.asAt, parseStandardWeeks(args.standardWeeks), null);
+      if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for the health service');
+      // Tenancy: the record says which children's figures this caller may see (the same councils
+      // as the record's part of the dashboard, worked out from the same principal).
+      const scope = await postToRecord<{ councils: string[]; childIds: string[] }>(
+        ctx.recordBaseUrl,
+        ctx.hubToken,
+        '/internal/kpi-children',
+        {},
+        {
+          unavailable: 'The record service is unavailable; the figures cannot be shown right now.',
+          refused: 'The record service did not answer; the figures cannot be shown right now.',
+        },
+      );
+      return pathwayDistributions(ctx.db, key.asAt, parseStandardWeeks(args.standardWeeks), scope.childIds);
     },
   },
 };

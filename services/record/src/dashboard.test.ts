@@ -4,7 +4,6 @@ import {
   computeDashboard,
   type DashboardRows,
   DEFAULT_TARGETS,
-  dashboardScope,
   parseDashboardArgs,
   trendMonths,
   weeksToIssue,
@@ -20,7 +19,7 @@ const rows = (over: Partial<DashboardRows> = {}): DashboardRows => ({
   ...over,
 });
 const run = (r: DashboardRows, asAt = '2026-06-30' as IsoDate, months = 3) =>
-  computeDashboard(r, { asAt, months, targets: DEFAULT_TARGETS, councilId: null });
+  computeDashboard(r, { asAt, months, targets: DEFAULT_TARGETS, councils: ['la-1'] });
 
 describe('weeks to issue', () => {
   it('rounds part weeks up, so exactly 20 weeks is the last day within the limit', () => {
@@ -185,15 +184,6 @@ describe('trend months and arguments', () => {
       asAt: '2026-01-31',
       months: 12,
       targets: { ...DEFAULT_TARGETS, plansWithin20Weeks: 75 },
-    });
-  });
-
-  it("scopes an LA officer to their council; partners see the partnership's figures", () => {
-    expect(dashboardScope({ role: 'la_send_officer', orgId: 'la-2', orgType: 'local_authority' })).toEqual({
-      councilId: 'la-2',
-    });
-    expect(dashboardScope({ role: 'senco', orgId: 'school-1', orgType: 'school' })).toEqual({
-      councilId: null,
     });
   });
 });

@@ -83,24 +83,13 @@ export const WEEKS_TO_ISSUE_BANDS = [
 export const MAX_TREND_MONTHS = 36;
 
 /**
- * Which council's figures: `councilId` is the responsible local authority (the child's active
- * `la_responsible` relationship), or null for every child in this database.
+ * Whose figures: the councils (responsible local authorities) the caller may see, from
+ * council.ts `councilsInScope` — an LA SEND officer their own council, a partner the councils
+ * of the children their organisation works with. A child belongs to the council holding its
+ * active `la_responsible` relationship. No councils: no figures (all zero).
  */
 export interface DashboardScope {
-  councilId: string | null;
-}
-
-/**
- * The one place the caller's council is decided. An LA SEND officer's organisation is the
- * council, so they see only its figures. Partners (schools, NHS, social care) may work for
- * several councils and see the partnership's aggregates (null): nothing here names a child.
- * TODO(tenancy, issue 13 / P3): use @hub/policy's councilOf(principal) once it is exported, so
- * the rule lives in the policy package with the rest of tenancy.
- */
-export function dashboardScope(principal: { role: string; orgId: string; orgType: string }): DashboardScope {
-  return principal.role === 'la_send_officer' && principal.orgType === 'local_authority'
-    ? { councilId: principal.orgId }
-    : { councilId: null };
+  councils: string[];
 }
 
 export interface Window {
@@ -143,7 +132,7 @@ export interface TrendMonth extends Window {
 export interface SendDashboardFigures {
   asAt: IsoDate;
   months: number;
-  councilId: string | null;
+  councils: string[];
   targets: DashboardTargets;
   plansCalendarYear: PlanTimelinessWindow;
   plansPreviousCalendarYear: PlanTimelinessWindow;
@@ -195,10 +184,10 @@ export interface DashboardRows {
 }
 
 /**
- * Where recorded exceptions come from. The seam for the EHC lifecycle work (issue 13, P5), which
- * records exceptions through the API: until it lands no exception is recorded, so "excluding
- * exceptions" equals "including". Swap in a reader of its table here; the arithmetic (which
- * milestone an exception excuses) is @hub/ehc-clock's `evaluateMilestones`.
+ * Where recorded exceptions come from: a seam, so the arithmetic here stays testable on its own.
+ * The resolver passes ehc-exceptions.ts `ehcExceptionSource(asAt)`: the exceptions the LA SEND
+ * officer recorded, as they stood at asAt, judged limb by limb by @hub/ehc-clock (reg 13(3) for
+ * the final plan) — the same rule `ehcAssessments(asAt)` shows on the clock.
  */
 export type ExceptionSource = (
   db: DbHandle,
@@ -395,7 +384,7 @@ export function trendMonths(asAt: IsoDate, months: number): Array<Window & { mon
 
 export function computeDashboard(
   rows: DashboardRows,
-  options: { asAt: IsoDate; months: number; targets: DashboardTargets; councilId: string | null },
+  options: { asAt: IsoDate; months: number; targets: DashboardTargets; councils: string[] },
 ): SendDashboardFigures {
   const { asAt, months, targets } = options;
   const plans = issuedPlans(rows, asAt);
@@ -446,7 +435,7 @@ export function computeDashboard(
   return {
     asAt,
     months,
-    councilId: options.councilId,
+    councils: options.councils,
     targets,
     plansCalendarYear: planTimeliness(plans, thisYear, `${year} to date`),
     plansPreviousCalendarYear: planTimeliness(plans, lastYear, String(year - 1)),
@@ -487,23 +476,21 @@ export async function loadDashboardRows(
   scope: DashboardScope,
   exceptionSource: ExceptionSource = noRecordedExceptions,
 ): Promise<DashboardRows> {
-  // The council's children: those it is the responsible local authority for.
+  // The councils' children: those they are the responsible local authority for.
   const inCouncil = (column: AnyPgColumn) =>
-    scope.councilId === null
-      ? undefined
-      : inArray(
-          column,
-          db.db
-            .select({ id: childRelationship.childId })
-            .from(childRelationship)
-            .where(
-              and(
-                eq(childRelationship.kind, 'la_responsible'),
-                eq(childRelationship.active, true),
-                eq(childRelationship.orgId, scope.councilId),
-              ),
-            ),
-        );
+    inArray(
+      column,
+      db.db
+        .select({ id: childRelationship.childId })
+        .from(childRelationship)
+        .where(
+          and(
+            eq(childRelationship.kind, 'la_responsible'),
+            eq(childRelationship.active, true),
+            inArray(childRelationship.orgId, scope.councils.length > 0 ? scope.councils : ['']),
+          ),
+        ),
+    );
   const [assessments, advice, reviews, confirmations] = await Promise.all([
     db.db
       .select({
@@ -555,5 +542,5 @@ export async function sendDashboard(
 ): Promise<SendDashboardFigures> {
   const parsed = parseDashboardArgs(args);
   const rows = await loadDashboardRows(db, scope, exceptionSource);
-  return computeDashboard(rows, { ...parsed, councilId: scope.councilId });
+  return computeDashboard(rows, { ...parsed, councils: scope.councils });
 }
