@@ -358,5 +358,14 @@ describe('POST /fhir: a near-duplicate patient waits for the council', () => {
     expect((await healthOf(child))?.diagnoses).toEqual([
       { description: 'Autistic disorder', diagnosedOn: '2025-10-10' },
     ]);
+
+    // The council undoes the link: the trust's data leaves the child at the next re-check.
+    const unlinked = await hub.query(
+      'mutation ($s: String!, $id: String!, $r: String!) { unlinkSource(system: $s, sourceId: $id, reason: $r) { status } }',
+      { as: la, variables: { s: 'fhir:trust-1', id: p, r: 'Confirmed in error: a different child.' } },
+    );
+    expect(unlinked.errors).toBeUndefined();
+    await fhir.fhirRelink();
+    expect((await healthOf(child))?.diagnoses ?? []).toEqual([]);
   });
 });
