@@ -181,11 +181,11 @@ describe('EHC lifecycle: as-at dates, exceptions, endings, appeals, amendments, 
         evidence: 'Bereavement in the family',
       }),
     ).toBe('INVALID_INPUT');
-    const [{ count }] = await hub.subgraphs.record.db.query<{ count: string }>(
+    const stored = await hub.subgraphs.record.db.query<{ count: string }>(
       'select count(*) from record.ehc_exception where assessment_id = $1',
       [a.id],
     );
-    expect(Number(count)).toBe(2);
+    expect(Number(stored[0]?.count)).toBe(2);
 
     // Evidence is the LA's; the family and partners see the exception and its effect, not the text.
     const family = (await assessments(child, undefined, decisionMaker(hub.dataset, child)))[0];
