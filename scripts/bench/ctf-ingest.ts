@@ -6,7 +6,7 @@
  * sent over real HTTP as a stream, as `pnpm ingest ctf` does. Prints pupils/s and peak RSS
  * (sampled every 20 ms) above the process's RSS just before the upload.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:ctf [-- --sizes 1500,15000]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:ctf [-- --sizes 1500,15000] [--heap 192]
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -118,6 +118,9 @@ if (size) {
   await one(Number(size));
 } else {
   const sizes = (arg('sizes') ?? '1500,15000').split(',').map(Number);
+  // --heap <MB>: cap V8's old space, to tell memory kept (fails or stays under the cap) from
+  // garbage the collector had not yet returned (RSS grows with a roomy default heap).
+  const heap = arg('heap');
   console.log('CTF ingest: one fresh process per size (record + audit + education in that process)');
   for (const n of sizes) {
     const out = execFileSync(

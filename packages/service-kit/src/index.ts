@@ -27,6 +27,7 @@ export {
 } from './errors.ts';
 export {
   createIngestAudit,
+  type CurrentLink,
   currentLinks,
   emptyReport,
   englishDateTime,

@@ -268,24 +268,23 @@ export async function resolveIdentities(
  * Current child of each source record (links confirmed or undone by the council since the
  * record arrived). Answer: `{ links: [{ sourceId, childId | null }] }`.
  */
+export type CurrentLink = { childId: string | null; status: IdentityResult['status'] | 'unknown' };
+
 export async function currentLinks(
   recordBaseUrl: string,
   secret: string,
   requestId: string,
   system: string,
   sourceIds: string[],
-): Promise<Map<string, string | null>> {
-  const links = new Map<string, string | null>();
+): Promise<Map<string, CurrentLink>> {
+  const links = new Map<string, CurrentLink>();
   for (let i = 0; i < sourceIds.length; i += IDENTITY_BATCH) {
     const batch = sourceIds.slice(i, i + IDENTITY_BATCH);
-    const answer = await postIdentity<{ links?: Array<{ sourceId: string; childId?: string | null }> }>(
-      recordBaseUrl,
-      secret,
-      requestId,
-      '/internal/identity/links',
-      { system, sourceIds: batch },
-    );
-    for (const link of answer.links ?? []) links.set(link.sourceId, link.childId ?? null);
+    const answer = await postIdentity<{
+      links?: Array<{ sourceId: string; childId?: string | null; status?: CurrentLink['status'] }>;
+    }>(recordBaseUrl, secret, requestId, '/internal/identity/links', { system, sourceIds: batch });
+    for (const link of answer.links ?? [])
+      links.set(link.sourceId, { childId: link.childId ?? null, status: link.status ?? 'unknown' });
   }
   return links;
 }
@@ -395,6 +394,15 @@ export interface XmlIngestSpec<H, R> {
   /** One record; the checked header (e.g. the census reference date) bounds its dates. */
   parseRecord(xml: string, index: number, header: H): ParsedRecord<R>;
   identity(record: R, sourceSystem: string): IdentityRecord;
+  /**
+   * Applies link decisions made since the last file (the council confirmed, rejected or undid a
+   * match): `links` is the current child of each held source record of `sourceSystem`. Returns
+   * the children whose section appeared or went. Runs after the attempt is audited.
+   */
+  relink?(
+    sourceSystem: string,
+    current: (sourceIds: string[]) => Promise<Map<string, CurrentLink>>,
+  ): Promise<string[]>;
   /** Stores one batch (its own transaction); answers per record in order. */
   store(
     batch: Array<{ record: R; sourceId: string; identity: IdentityResult }>,
@@ -500,6 +508,12 @@ export async function runXmlIngest<H, R>(
         });
         if (!attempted)
           throw new HubError('UNAVAILABLE', 'The audit log is unavailable: nothing was stored.');
+        if (spec.relink) {
+          const changed = await spec.relink(sourceSystem, (ids) =>
+            currentLinks(run.recordBaseUrl, run.secret, run.requestId, sourceSystem, ids),
+          );
+          for (const id of changed) touched.add(id);
+        }
         continue;
       }
       if (part.kind === 'tail') continue;

@@ -223,25 +223,58 @@ describe('POST /ctf (DfE Common Transfer File)', () => {
     );
   });
 
-  it('holds a near-duplicate pupil for the council’s review: stored, linked to nobody, shown nowhere', async () => {
+  it('holds a near-duplicate pupil for the council’s review, shown nowhere; once the council confirms, the next file shows it', async () => {
     const twin = pupils[4]!;
-    // Same name and date of birth as a child on the hub, but a UPN the hub has never seen.
+    // Same name and date of birth as a child on the hub, a UPN the hub has never seen, and an
+    // EHC plan the school records for them.
     const near = { ...twin, upn: syntheticUpn(90_001) };
-    const { status, body } = await send(header() + ctfPupilXml(near, school) + CTF_TAIL);
+    const nearXml = ctfPupilXml(near, school).replace(
+      /<SENprovision>[NKE]<\/SENprovision>/,
+      '<SENprovision>E</SENprovision>',
+    );
+    const { status, body } = await send(header() + nearXml + CTF_TAIL);
     expect(status).toBe(200);
     expect(body.counts.created).toBe(1);
     expect(body.records).toEqual([
-      expect.objectContaining({
-        sourceId: near.upn,
-        outcome: 'created',
-        link: expect.not.stringMatching(/^linked$/),
-      }),
+      expect.objectContaining({ sourceId: near.upn, outcome: 'created', link: 'review' }),
     ]);
     const [row] = await hub.subgraphs.education.db.query<{ child_id: string | null; link_status: string }>(
       'select child_id, link_status from education.ctf_source where source_id = $1',
       [near.upn],
     );
-    expect(row).toEqual({ child_id: null, link_status: body.records[0]!.link });
+    expect(row).toEqual({ child_id: null, link_status: 'review' });
+    const senco = demoUser(hub.dataset, 'demo-senco-3');
+    const read = async () =>
+      (
+        await hub.query<{ child: { education: { senStatus: string } } }>(
+          'query ($id: ID!) { child(id: $id) { education { senStatus } } }',
+          { as: senco, variables: { id: twin.id } },
+        )
+      ).data?.child.education.senStatus;
+    expect(await read()).toBe(twin.education.senStatus);
+
+    // The council's SEND team finds it in the review queue and confirms it is the same child.
+    const la = demoUser(hub.dataset, 'demo-la-1');
+    const queue = await hub.query<{
+      identityMatches: { nodes: Array<{ id: string; sourceId: string; system: string }> };
+    }>('{ identityMatches { nodes { id sourceId system } } }', { as: la });
+    expect(queue.errors).toBeUndefined();
+    const match = queue.data?.identityMatches.nodes.find((n) => n.sourceId === near.upn);
+    expect(match).toMatchObject({ system: 'ctf:school-3' });
+    const confirmed = await hub.query(
+      'mutation ($m: ID!, $c: ID!) { confirmMatch(matchId: $m, childId: $c) { status } }',
+      {
+        as: la,
+        variables: { m: match!.id, c: twin.id },
+      },
+    );
+    expect(confirmed.errors).toBeUndefined();
+
+    // The school's next file (even an empty one) applies the council's decision.
+    const next = await send(header({ dateTime: '2026-09-02T09:00:00' }) + CTF_TAIL);
+    expect(next.status).toBe(200);
+    expect(next.body.children).toEqual([twin.id]);
+    expect(await read()).toBe('EHC_PLAN');
   });
 
   it('refuses with 503 and writes nothing when the audit log is down', async () => {

@@ -1,6 +1,7 @@
 import type { SystemPrincipal } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import {
+  type CurrentLink,
   englishDateTime,
   type IdentityResult,
   IngestRefusal,
@@ -111,6 +112,7 @@ export function ctfIngestSpec(db: DbHandle, today: () => string): XmlIngestSpec<
       };
     },
     store: (batch, header, system) => storeCtfBatch(db, batch, header, system),
+    relink: (system, current) => relinkCtf(db, system, current),
   };
 }
 
@@ -268,6 +270,82 @@ async function storeCtfBatch(
     }
     return results;
   });
+}
+
+/**
+ * Link decisions the council made since the school's last file (confirmed, rejected, undone):
+ * a held pupil now linked shows on its child; a pupil no longer linked leaves the child (the
+ * row it created goes; a seeded row with the school's own notes or provision stays).
+ */
+async function relinkCtf(
+  db: DbHandle,
+  system: string,
+  current: (ids: string[]) => Promise<Map<string, CurrentLink>>,
+): Promise<string[]> {
+  const held = await db.db.select().from(ctfSource).where(eq(ctfSource.system, system));
+  if (held.length === 0) return [];
+  const links = await current(held.map((r) => r.sourceId));
+  const changed: string[] = [];
+  await db.db.transaction(async (tx) => {
+    for (const row of held) {
+      const link = links.get(row.sourceId);
+      if (!link || link.status === 'unknown') continue;
+      const childId = link.status === 'linked' ? link.childId : null;
+      if (childId === row.childId && link.status === row.linkStatus) continue;
+      let created = row.createdProjection;
+      if (row.childId && row.childId !== childId) {
+        changed.push(row.childId);
+        if (row.createdProjection) {
+          await tx
+            .delete(pupil)
+            .where(
+              and(
+                eq(pupil.childId, row.childId),
+                sql`${pupil.sencoNotes} is null`,
+                sql`not exists (select 1 from ${provision} where ${provision.childId} = ${pupil.childId})`,
+              ),
+            );
+          created = false;
+        }
+      }
+      if (childId && childId !== row.childId) {
+        const p = row.record as CtfPupil;
+        const [exists] = await tx.select({ id: pupil.childId }).from(pupil).where(eq(pupil.childId, childId));
+        await tx
+          .insert(pupil)
+          .values({
+            childId,
+            schoolId: row.schoolId,
+            senStatus: p.senStatus,
+            attendancePercent: p.attendancePercent,
+            updatedAt: row.fileAt,
+          })
+          .onConflictDoUpdate({
+            target: pupil.childId,
+            set: {
+              schoolId: sql`excluded.school_id`,
+              senStatus: sql`excluded.sen_status`,
+              attendancePercent: sql`excluded.attendance_percent`,
+              updatedAt: sql`excluded.updated_at`,
+            },
+          });
+        created = !exists;
+        changed.push(childId);
+      }
+      const status = link.status as IdentityResult['status'];
+      await tx
+        .update(ctfSource)
+        .set({
+          childId,
+          linkStatus: status,
+          linkReason: childId ? null : linkReason(status),
+          createdProjection: created,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(ctfSource.system, system), eq(ctfSource.sourceId, row.sourceId)));
+    }
+  });
+  return changed;
 }
 
 export function linkReason(status: IdentityResult['status']): string {

@@ -1,5 +1,6 @@
 import type { DbHandle } from '@hub/db';
 import {
+  type CurrentLink,
   englishDateTime,
   type IdentityResult,
   IngestRefusal,
@@ -92,10 +93,76 @@ export function cinIngestSpec(db: DbHandle): XmlIngestSpec<CheckedHeader, CinChi
       };
     },
     store: (batch, header, system) => storeCinBatch(db, batch, header, system),
+    relink: (system, current) => relinkCin(db, system, current),
   };
 }
 
 type Row = typeof cinSource.$inferSelect;
+
+/** Link decisions the council made since its last census file: show or take back the section. */
+async function relinkCin(
+  db: DbHandle,
+  system: string,
+  current: (ids: string[]) => Promise<Map<string, CurrentLink>>,
+): Promise<string[]> {
+  const held = await db.db.select().from(cinSource).where(eq(cinSource.system, system));
+  if (held.length === 0) return [];
+  const links = await current(held.map((r) => r.sourceId));
+  const changed: string[] = [];
+  await db.db.transaction(async (tx) => {
+    for (const row of held) {
+      const link = links.get(row.sourceId);
+      if (!link || link.status === 'unknown') continue;
+      const childId = link.status === 'linked' ? link.childId : null;
+      if (childId === row.childId && link.status === row.linkStatus) continue;
+      let created = row.createdProjection;
+      if (row.childId && row.childId !== childId) {
+        changed.push(row.childId);
+        if (row.createdProjection) {
+          await tx
+            .delete(caseRecord)
+            .where(
+              and(
+                eq(caseRecord.childId, row.childId),
+                sql`${caseRecord.workerName} is null`,
+                sql`not exists (select 1 from ${shortBreak} where ${shortBreak.childId} = ${caseRecord.childId})`,
+              ),
+            );
+          created = false;
+        }
+      }
+      if (childId && childId !== row.childId) {
+        const c = row.record as CinChild;
+        const [existing] = await tx
+          .select({ status: caseRecord.status })
+          .from(caseRecord)
+          .where(eq(caseRecord.childId, childId));
+        const status =
+          existing?.status === 'LOOKED_AFTER' && c.status === 'CHILD_IN_NEED' ? 'LOOKED_AFTER' : c.status;
+        await tx
+          .insert(caseRecord)
+          .values({ childId, status, updatedAt: row.fileAt })
+          .onConflictDoUpdate({
+            target: caseRecord.childId,
+            set: { status: sql`excluded.status`, updatedAt: sql`excluded.updated_at` },
+          });
+        created = !existing;
+        changed.push(childId);
+      }
+      await tx
+        .update(cinSource)
+        .set({
+          childId,
+          linkStatus: link.status as IdentityResult['status'],
+          linkReason: childId ? null : 'Not linked to a child: held for the council.',
+          createdProjection: created,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(cinSource.system, system), eq(cinSource.sourceId, row.sourceId)));
+    }
+  });
+  return changed;
+}
 
 async function storeCinBatch(
   db: DbHandle,
