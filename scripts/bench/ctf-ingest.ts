@@ -73,8 +73,13 @@ async function one(size: number) {
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
+  let atPeak = process.memoryUsage();
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    if (m.rss > peak) {
+      peak = m.rss;
+      atPeak = m;
+    }
   }, 20);
   const started = performance.now();
   const response = await request(`http://127.0.0.1:${port}/ctf`, {
@@ -107,6 +112,13 @@ async function one(size: number) {
       baselineRssMb: Math.round(baseline / 1e6),
       peakRssMb: Math.round(peak / 1e6),
       peakAboveBaselineMb: Math.round((peak - baseline) / 1e6),
+      // Where the peak was: V8 heap in use / allocated, and memory outside the heap (Buffers).
+      atPeakMb: {
+        heapUsed: Math.round(atPeak.heapUsed / 1e6),
+        heapTotal: Math.round(atPeak.heapTotal / 1e6),
+        external: Math.round(atPeak.external / 1e6),
+        arrayBuffers: Math.round(atPeak.arrayBuffers / 1e6),
+      },
     }),
   );
   await app.close();

@@ -167,6 +167,9 @@ const MAY_DELETE: Record<string, string> = {
   'health.involvement': 'P0001',
   'health.pathway_wait': 'P0001',
   'health.diagnosis': 'P0001',
+  // Only rows a CTF / CIN file created, when its link is undone (guard triggers, migrations 0004).
+  'education.pupil': 'P0001',
+  'social_care.case_record': 'P0001',
 };
 
 async function sqlState(run: Promise<unknown>): Promise<string> {
