@@ -32,6 +32,8 @@ interface Run {
   againMs: number;
   rssBeforeMb: number;
   peakRssMb: number;
+  /** Peak V8 heap in use above the start (live objects and not yet collected garbage). */
+  heapGrowthMb: number;
   created: number;
   unchanged: number;
   rejected: number;
@@ -63,7 +65,7 @@ for (const size of sizes) {
   const run = JSON.parse(line) as Run;
   runs.push(run);
   console.log(
-    `${String(run.resources).padStart(7)} resources: first ${(run.resources / (run.firstMs / 1000)).toFixed(0)} resources/s (${(run.firstMs / 1000).toFixed(2)} s wall, ${(run.firstCpuMs / 1000).toFixed(2)} s CPU of the services, ${run.created} created, ${run.rejected} rejected), re-sent ${(run.resources / (run.againMs / 1000)).toFixed(0)} resources/s (${run.unchanged} unchanged); RSS ${run.rssBeforeMb} MB before, peak ${run.peakRssMb} MB\n          phases (ms): ${run.timing}`,
+    `${String(run.resources).padStart(7)} resources: first ${(run.resources / (run.firstMs / 1000)).toFixed(0)} resources/s (${(run.firstMs / 1000).toFixed(2)} s wall, ${(run.firstCpuMs / 1000).toFixed(2)} s CPU of the services, ${run.created} created, ${run.rejected} rejected), re-sent ${(run.resources / (run.againMs / 1000)).toFixed(0)} resources/s (${run.unchanged} unchanged); RSS ${run.rssBeforeMb} MB before, peak ${run.peakRssMb} MB (heap in use up to +${run.heapGrowthMb} MB)\n          phases (ms): ${run.timing}`,
   );
 }
 const [small, large] = [runs[0], runs[runs.length - 1]];
@@ -121,8 +123,12 @@ async function runOne(resources: number): Promise<Run> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
+  const heapBefore = process.memoryUsage().heapUsed;
+  let heapPeak = heapBefore;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const usage = process.memoryUsage();
+    peak = Math.max(peak, usage.rss);
+    heapPeak = Math.max(heapPeak, usage.heapUsed);
   }, 10);
   const send = async () => {
     const started = performance.now();
@@ -164,6 +170,7 @@ async function runOne(resources: number): Promise<Run> {
     againMs: Math.round(again.ms),
     rssBeforeMb: mb(rssBefore),
     peakRssMb: mb(peak),
+    heapGrowthMb: mb(heapPeak - heapBefore),
     created: first.created,
     unchanged: again.ok,
     rejected: first.rejected,

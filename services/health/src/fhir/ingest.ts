@@ -298,7 +298,7 @@ export async function ingestBundle(
   let mark = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
-    timings[name] = Math.round(now - mark);
+    timings[name] = (timings[name] ?? 0) + Math.round(now - mark);
     mark = now;
   };
   const raw = bundle.entry ?? [];
@@ -315,34 +315,81 @@ export async function ingestBundle(
         );
     }
   }
-  const entries = raw.map((e, index) => prepareEntry(e, index, orgId, fullUrls, organisations));
   // The same resource twice in one bundle is ambiguous: the later ones are refused.
   const seen = new Set<string>();
-  for (const entry of entries) {
-    if (entry.errors || !entry.type) continue;
-    const key = `${entry.type}/${entry.id}`;
-    if (seen.has(key)) {
-      entry.errors = [
-        issue(
-          'error',
-          'duplicate',
-          `${key} appears more than once in this bundle.`,
-          `Bundle.entry[${entry.index}]`,
-        ),
-      ];
-      entry.status = '400 Bad Request';
-    }
-    seen.add(key);
+  const prepare = (from: number, to: number) =>
+    raw.slice(from, to).map((e, i) => {
+      const entry = prepareEntry(e, from + i, orgId, fullUrls, organisations);
+      if (entry.errors || !entry.type) return entry;
+      const key = `${entry.type}/${entry.id}`;
+      if (seen.has(key)) {
+        entry.errors = [
+          issue(
+            'error',
+            'duplicate',
+            `${key} appears more than once in this bundle.`,
+            `Bundle.entry[${entry.index}]`,
+          ),
+        ];
+        entry.status = '400 Bad Request';
+      }
+      seen.add(key);
+      return entry;
+    });
+
+  if (bundle.type === 'transaction') {
+    const entries = prepare(0, raw.length);
+    lap('read');
+    await compareAndValidate(deps, entries);
+    lap('validate');
+    // All or nothing: patients are matched only when every entry is good.
+    const resolved = entries.every((e) => !e.errors) ? await match(deps, entries) : new Map();
+    lap('match');
+    return { ...(await transaction(deps, entries, resolved, lap)), timings };
   }
 
-  lap('read');
-  // What is stored already decides created / updated / unchanged, and older versions are ignored.
+  // Batch: a pipeline of chunks (read, compare, validate, match, write), so what stays in memory
+  // for an entry once its chunk is done is its answer alone.
+  const counts = emptyCounts();
+  const codes = new Set<string>();
+  const affected = new Set<string>();
+  const answers: BundleEntry[] = [];
+  for (let from = 0; from < raw.length; from += CHUNK) {
+    const entries = prepare(from, from + CHUNK);
+    lap('read');
+    await compareAndValidate(deps, entries);
+    lap('validate');
+    const resolved = await match(deps, entries);
+    lap('match');
+    const deleted = await writeChunk(deps, entries, resolved);
+    lap('write');
+    for (const p of affectedPatients(entries, deleted)) affected.add(p);
+    for (const e of entries) {
+      counts[e.errors ? 'rejected' : (e.kind ?? 'rejected')] += 1;
+      answers.push({ response: responseOf(e) });
+    }
+    for (const code of errorCodesOf(entries)) codes.add(code);
+  }
+  const children = await rederive(deps.db, orgId, affected);
+  lap('derive');
+  return {
+    statusCode: 200,
+    counts,
+    childIds: [...children],
+    errorCodes: [...codes],
+    body: { resourceType: 'Bundle', type: 'batch-response', entry: answers },
+    timings,
+  };
+}
+
+/** What is stored already decides created / updated / unchanged; older versions are ignored; new content is validated. */
+async function compareAndValidate(deps: IngestDeps, entries: Entry[]): Promise<void> {
   const live = entries.filter((e) => !e.errors);
   for (let i = 0; i < live.length; i += CHUNK) {
     const slice = live.slice(i, i + CHUNK);
     const stored = await storedVersions(
       deps.db,
-      orgId,
+      deps.system.orgId,
       slice.map((e) => ({ type: e.type, id: e.id })),
     );
     for (const entry of slice) {
@@ -373,6 +420,7 @@ export async function ingestBundle(
           ),
         );
       } else {
+        // R4 validation, the costly part, only for content the hub does not hold yet.
         const found = validateR4(entry.resource as Resource).map(withDiagnostics);
         const errors = found.filter((i) => i.severity === 'error' || i.severity === 'fatal');
         entry.notes.push(...found.filter((i) => i.severity === 'warning'));
@@ -386,19 +434,19 @@ export async function ingestBundle(
       }
     }
   }
+}
 
-  lap('validate');
-  // Patients new or changed: the record service says which child each is (or holds it for review).
-  const toResolve = live.filter(
-    (e) => e.type === 'Patient' && e.facts && (e.kind === 'created' || e.kind === 'updated'),
+/** Patients new or changed: the record service says which child each is (or holds it for review). */
+async function match(deps: IngestDeps, entries: Entry[]): Promise<Map<string, IdentityResult>> {
+  const toResolve = entries.filter(
+    (e) => !e.errors && e.type === 'Patient' && e.facts && (e.kind === 'created' || e.kind === 'updated'),
   );
-  let resolved = new Map<string, IdentityResult>();
-  if (toResolve.length > 0 && (bundle.type === 'batch' || entries.every((e) => !e.errors)))
-    resolved = await resolvePatients(
-      { recordBaseUrl: deps.recordBaseUrl, secret: deps.secret, requestId: deps.requestId },
-      orgId,
-      toResolve.map((e) => ({ id: e.id, facts: e.facts as PatientFacts })),
-    );
+  if (toResolve.length === 0) return new Map();
+  const resolved = await resolvePatients(
+    { recordBaseUrl: deps.recordBaseUrl, secret: deps.secret, requestId: deps.requestId },
+    deps.system.orgId,
+    toResolve.map((e) => ({ id: e.id, facts: e.facts as PatientFacts })),
+  );
   for (const entry of toResolve) {
     const answer = resolved.get(entry.id);
     if (!answer) continue;
@@ -431,13 +479,7 @@ export async function ingestBundle(
         ),
       );
   }
-
-  lap('match');
-  const result =
-    bundle.type === 'transaction'
-      ? await transaction(deps, entries, resolved, lap)
-      : await batch(deps, entries, resolved, lap);
-  return { ...result, timings };
+  return resolved;
 }
 
 function writesOf(entries: Entry[]): ResourceWrite[] {
@@ -486,54 +528,36 @@ function affectedPatients(entries: Entry[], deletedPatients: string[]): Set<stri
 }
 
 type Lap = (name: string) => void;
-
-async function batch(
+/**
+ * Writes one chunk of a batch in one database transaction; when it fails, each entry is retried
+ * alone so only the broken one fails (500 for that entry) and nothing of it is half-written.
+ */
+async function writeChunk(
   deps: IngestDeps,
   entries: Entry[],
   resolved: Map<string, IdentityResult>,
-  lap: Lap,
-): Promise<Omit<IngestResult, 'timings'>> {
+): Promise<string[]> {
   const orgId = deps.system.orgId;
-  const deletedPatients: string[] = [];
   const good = entries.filter((e) => !e.errors && e.kind !== 'unchanged');
-  for (let i = 0; i < good.length; i += CHUNK) {
-    const slice = good.slice(i, i + CHUNK);
-    try {
-      deletedPatients.push(...(await deps.db.transaction((tx) => writeEntries(tx, orgId, slice, resolved))));
-    } catch (chunkError) {
-      // One entry broke the chunk's transaction: retry each alone so only that one fails.
-      deps.log.error({ err: chunkError }, 'FHIR chunk failed; retrying its entries one by one');
-      for (const entry of slice) {
-        try {
-          deletedPatients.push(
-            ...(await deps.db.transaction((tx) => writeEntries(tx, orgId, [entry], resolved))),
-          );
-        } catch (error) {
-          deps.log.error({ err: error, entry: entry.index }, 'FHIR entry could not be written');
-          entry.errors = [
-            issue('error', 'exception', 'The hub could not store this resource; nothing of it was written.'),
-          ];
-          entry.status = '500 Internal Server Error';
-        }
+  if (good.length === 0) return [];
+  try {
+    return await deps.db.transaction((tx) => writeEntries(tx, orgId, good, resolved));
+  } catch (chunkError) {
+    deps.log.error({ err: chunkError }, 'FHIR chunk failed; retrying its entries one by one');
+    const deleted: string[] = [];
+    for (const entry of good) {
+      try {
+        deleted.push(...(await deps.db.transaction((tx) => writeEntries(tx, orgId, [entry], resolved))));
+      } catch (error) {
+        deps.log.error({ err: error, entry: entry.index }, 'FHIR entry could not be written');
+        entry.errors = [
+          issue('error', 'exception', 'The hub could not store this resource; nothing of it was written.'),
+        ];
+        entry.status = '500 Internal Server Error';
       }
     }
+    return deleted;
   }
-  lap('write');
-  const children = await rederive(deps.db, orgId, affectedPatients(entries, deletedPatients));
-  lap('derive');
-  const counts = emptyCounts();
-  for (const e of entries) counts[e.errors ? 'rejected' : (e.kind ?? 'rejected')] += 1;
-  return {
-    statusCode: 200,
-    counts,
-    childIds: [...children],
-    errorCodes: errorCodesOf(entries),
-    body: {
-      resourceType: 'Bundle',
-      type: 'batch-response',
-      entry: entries.map((e) => ({ response: responseOf(e) })),
-    },
-  };
 }
 
 async function transaction(
