@@ -61,52 +61,74 @@ describe('SEN2 export', () => {
     expect(sen2ReferenceDate(2027)).toBe('2027-01-21');
   });
 
-  it('exports the seeded council: every record passes, and it holds what independent SQL says it should', async () => {
-    const ret = await buildSen2Return(db, { year: 2026, councilId: council, lea: '999' });
-    expect(validateSen2(ret)).toEqual([]);
-    const ref = '2026-01-15';
-    const inCouncil = `a.child_id in (select child_id from record.child_relationship
+  for (const year of [2026, 2027]) {
+    it(`exports the seeded council for ${year}: every record passes, and it holds what independent SQL says it should`, async () => {
+      const ret = await buildSen2Return(db, { year, councilId: council, lea: '999' });
+      expect(validateSen2(ret)).toEqual([]);
+      const ref = sen2ReferenceDate(year);
+      const last = String(year - 1);
+      const inCouncil = `a.child_id in (select child_id from record.child_relationship
                         where kind = 'la_responsible' and active and org_id = $2)`;
-    // Active plans at the reference date: one NamedPlan + ActivePlans each.
-    const [active] = await db.query<{ n: number }>(
-      `select count(*)::int as n from record.ehc_assessment a
-        where a.decision = 'assess' and a.decision_date <= $1::date and a.final_plan_issued_date <= $1::date and ${inCouncil}`,
-      [ref, council],
-    );
-    const requests = ret.persons.flatMap((p) => p.requests);
-    expect(requests.filter((r) => r.activePlan !== null)).toHaveLength(active!.n);
-    expect(active!.n).toBeGreaterThan(5);
-    // Requests received in 2025: all in the return.
-    const [received] = await db.query<{ n: number }>(
-      `select count(*)::int as n from record.ehc_assessment a
-        where a.request_date <= $1::date and a.request_date between '2025-01-01' and '2025-12-31' and ${inCouncil}`,
-      [ref, council],
-    );
-    expect(requests.filter((r) => r.receivedDate.startsWith('2025-'))).toHaveLength(received!.n);
-    // Only the council's children, each once.
-    const ids = ret.persons.map((p) => p.childId);
-    expect(new Set(ids).size).toBe(ids.length);
-    const [outside] = await db.query<{ n: number }>(
-      `select count(*)::int as n from unnest($1::uuid[]) as x(id)
+      // Active plans at the reference date: one NamedPlan + ActivePlans each.
+      const [active] = await db.query<{ n: number }>(
+        `select count(*)::int as n from record.ehc_assessment a
+        where a.decision = 'assess' and a.decision_date <= $1::date and a.final_plan_issued_date <= $1::date
+          and (a.plan_ceased_date is null or a.plan_ceased_date > $1::date) and ${inCouncil}`,
+        [ref, council],
+      );
+      const requests = ret.persons.flatMap((p) => p.requests);
+      // The rest of the lifecycle: decisions not to issue, plans ceased that year, appeals.
+      const [life] = await db.query<{ not_issued: number; ceased: number; tribunal_refusal: number }>(
+        `select count(*) filter (where a.decision = 'assess' and a.decision_date <= $1::date and a.plan_decision = 'not_issue'
+                                 and a.plan_decision_date <= $1::date and a.final_plan_issued_date is null)::int as not_issued,
+              count(*) filter (where a.final_plan_issued_date <= $1::date
+                                 and a.plan_ceased_date between '${last}-01-01'::date and '${last}-12-31'::date)::int as ceased,
+              count(*) filter (where a.decision_date <= $1::date and exists (
+                select 1 from record.ehc_appeal p where p.assessment_id = a.id and p.route = 'tribunal'
+                   and p.subject = 'refusal_to_assess' and p.lodged_date <= $1::date))::int as tribunal_refusal
+         from record.ehc_assessment a where ${inCouncil}`,
+        [ref, council],
+      );
+      console.info(`SEN2 ${year} for ${council}: ${JSON.stringify(life)}, active plans ${active!.n}`);
+      expect(requests.filter((r) => r.assessment?.assessmentOutcome === 'N')).toHaveLength(life!.not_issued);
+      expect(requests.filter((r) => r.assessment?.namedPlan?.ceaseDate?.startsWith(`${last}-`))).toHaveLength(
+        life!.ceased,
+      );
+      expect(requests.filter((r) => r.requestTribunal === '1')).toHaveLength(life!.tribunal_refusal);
+      expect(requests.filter((r) => r.activePlan !== null)).toHaveLength(active!.n);
+      expect(active!.n).toBeGreaterThan(5);
+      // Requests received in the calendar year before: all in the return.
+      const [received] = await db.query<{ n: number }>(
+        `select count(*)::int as n from record.ehc_assessment a
+        where a.request_date <= $1::date and a.request_date between '${last}-01-01'::date and '${last}-12-31'::date and ${inCouncil}`,
+        [ref, council],
+      );
+      expect(requests.filter((r) => r.receivedDate.startsWith(`${last}-`))).toHaveLength(received!.n);
+      // Only the council's children, each once.
+      const ids = ret.persons.map((p) => p.childId);
+      expect(new Set(ids).size).toBe(ids.length);
+      const [outside] = await db.query<{ n: number }>(
+        `select count(*)::int as n from unnest($1::uuid[]) as x(id)
         where not exists (select 1 from record.child_relationship r
                            where r.child_id = x.id and r.kind = 'la_responsible' and r.active and r.org_id = $2)`,
-      [ids, council],
-    );
-    expect(outside!.n).toBe(0);
-    // Nothing dated after the reference date.
-    for (const r of requests) {
-      for (const d of [r.receivedDate, r.requestOutcomeDate, r.assessment?.assessmentOutcomeDate ?? null])
-        if (d !== null) expect(d <= ref).toBe(true);
-    }
-    // Week20 agrees with PostgreSQL's own date arithmetic.
-    const [within] = await db.query<{ n: number }>(
-      `select count(*)::int as n from record.ehc_assessment a
+        [ids, council],
+      );
+      expect(outside!.n).toBe(0);
+      // Nothing dated after the reference date.
+      for (const r of requests) {
+        for (const d of [r.receivedDate, r.requestOutcomeDate, r.assessment?.assessmentOutcomeDate ?? null])
+          if (d !== null) expect(d <= ref).toBe(true);
+      }
+      // Week20 agrees with PostgreSQL's own date arithmetic.
+      const [within] = await db.query<{ n: number }>(
+        `select count(*)::int as n from record.ehc_assessment a
         where a.decision = 'assess' and a.decision_date <= $1::date and a.final_plan_issued_date <= $1::date
           and a.final_plan_issued_date <= a.request_date + 140 and ${inCouncil}`,
-      [ref, council],
-    );
-    expect(requests.filter((r) => r.assessment?.week20 === '1')).toHaveLength(within!.n);
-  });
+        [ref, council],
+      );
+      expect(requests.filter((r) => r.assessment?.week20 === '1')).toHaveLength(within!.n);
+    });
+  }
 
   it('pnpm export sen2 writes the XML message and says every record passes', async () => {
     if (!database.url) return; // the script needs a database URL (PostgreSQL); PGlite is in-process only
@@ -143,6 +165,7 @@ describe('SEN2 export', () => {
     r2.assessment!.week20 = r2.assessment!.week20 === '1' ? '0' : '1';
     const r3 = p3!.requests.find((r) => r.assessment?.namedPlan)!;
     r3.assessment!.assessmentOutcome = 'N'; // but a plan is named
+    r3.assessment!.namedPlan!.ceaseDate = '1999-01-01'; // ceased before it started, and still active
     bad.persons.push({ ...structuredClone(p3!), childId: 'copy-of-p3' }); // the same UPN twice
     const issues = validateSen2(bad);
     const has = (rule: string, childId: string | null) =>
@@ -166,7 +189,9 @@ describe('SEN2 export', () => {
       '3020',
       '4020',
       '4030',
+      '5020',
     ]);
+    expect(has('5020', p3!.childId)).toBe(true);
     // The failing records are still in the file: reported, never silently dropped.
     const xml = sen2Xml(bad);
     expect((xml.match(/<Person>/g) ?? []).length).toBe(bad.persons.length);

@@ -32,13 +32,13 @@ export const NOT_HELD = [
   'PlanDetail / PlacementDetail (URN, UKPRN, SENSetting, PlacementRank)',
   'personal budget items (PlanRes, PlanWPB, PB, OA, DP)',
   'SENneed (SENtype, SENtypeRank)',
-  'mediation and tribunal flags (written 0)',
-  'plan ceasing (CeaseDate, CeaseReason)',
+  'CeaseReason (the hub records the reason in words, not as a SEN2 code)',
 ] as const;
 
 export const NOT_VERIFIED = [
   'RequestOutcome codes: A = decided to assess, N = decided not to assess',
   'AssessmentOutcome codes: Y = decided to issue a plan, N = decided not to issue',
+  'Mediation and tribunal flags: Request* for appeals against a refusal to assess, Assessment* against a refusal to issue, Other* for plan contents, placement or ceasing',
   'Week20: 1 when the plan was issued within 20 weeks of the request (recorded exceptions not yet considered)',
   'Sex: U for not known',
   'The census (reference) date: the third Thursday of January of the collection year',
@@ -59,6 +59,8 @@ export interface Sen2Header {
 
 export interface Sen2NamedPlan {
   startDate: string;
+  /** The plan ceased (s.45) by the reference date. CeaseReason is not written: see NOT_HELD. */
+  ceaseDate: string | null;
 }
 export interface Sen2Assessment {
   assessmentOutcome: 'Y' | 'N' | null;
@@ -128,7 +130,13 @@ interface AssessmentRow {
   decision: 'assess' | 'not_assess' | null;
   decision_date: string | null;
   final_plan_issued_date: string | null;
+  /** Reg 10: a decision not to issue a plan after the assessment. */
+  plan_decision: 'issue' | 'not_issue' | null;
+  plan_decision_date: string | null;
+  plan_ceased_date: string | null;
   last_meeting: string | null;
+  /** Appeals lodged by the reference date: "route:subject" (mediation|tribunal, ehc_appeal.subject). */
+  appeals: string[];
 }
 interface ChildRow {
   id: string;
@@ -155,27 +163,37 @@ export function sen2Request(a: AssessmentRow, year: number, referenceDate: IsoDa
   const decided = onOrBefore(a.decision_date, referenceDate) ? a.decision : null;
   const decisionDate = decided ? a.decision_date : null;
   const issued = decided === 'assess' && onOrBefore(a.final_plan_issued_date, referenceDate);
-  const outcomeDate = decided === 'not_assess' ? decisionDate : issued ? a.final_plan_issued_date : null;
-  const active = issued;
+  const notIssued =
+    decided === 'assess' &&
+    !issued &&
+    a.plan_decision === 'not_issue' &&
+    onOrBefore(a.plan_decision_date, referenceDate);
+  const ceased = issued && onOrBefore(a.plan_ceased_date, referenceDate) ? a.plan_ceased_date : null;
+  const assessmentOutcomeDate = issued ? a.final_plan_issued_date : notIssued ? a.plan_decision_date : null;
+  const outcomeDate = decided === 'not_assess' ? decisionDate : assessmentOutcomeDate;
+  const active = issued && ceased === null;
   const ongoing = outcomeDate === null;
-  const completedInYear = between(outcomeDate, start, end);
+  const completedInYear = between(outcomeDate, start, end) || between(ceased, start, end);
   const receivedInYear = between(a.request_date, start, end);
   if (!active && !ongoing && !completedInYear && !receivedInYear) return null;
+  const appeal = (route: 'mediation' | 'tribunal', subjects: string[]) =>
+    a.appeals.some((x) => subjects.some((s) => x === `${route}:${s}`)) ? '1' : '0';
+  const other = ['plan_contents', 'placement', 'cease'];
   const assessment: Sen2Assessment | null =
     decided === 'assess'
       ? {
-          assessmentOutcome: issued ? 'Y' : null,
-          assessmentOutcomeDate: issued ? a.final_plan_issued_date : null,
-          assessmentMediation: '0',
-          assessmentTribunal: '0',
-          otherMediation: '0',
-          otherTribunal: '0',
+          assessmentOutcome: issued ? 'Y' : notIssued ? 'N' : null,
+          assessmentOutcomeDate,
+          assessmentMediation: appeal('mediation', ['refusal_to_issue']),
+          assessmentTribunal: appeal('tribunal', ['refusal_to_issue']),
+          otherMediation: appeal('mediation', other),
+          otherTribunal: appeal('tribunal', other),
           week20: issued
             ? issuedWithin20Weeks(a.request_date as IsoDate, a.final_plan_issued_date as IsoDate)
               ? '1'
               : '0'
             : null,
-          namedPlan: issued ? { startDate: a.final_plan_issued_date! } : null,
+          namedPlan: issued ? { startDate: a.final_plan_issued_date!, ceaseDate: ceased } : null,
         }
       : null;
   return {
@@ -184,8 +202,8 @@ export function sen2Request(a: AssessmentRow, year: number, referenceDate: IsoDa
     rya: '0',
     requestOutcomeDate: decisionDate,
     requestOutcome: decided === 'assess' ? 'A' : decided === 'not_assess' ? 'N' : null,
-    requestMediation: '0',
-    requestTribunal: '0',
+    requestMediation: appeal('mediation', ['refusal_to_assess']),
+    requestTribunal: appeal('tribunal', ['refusal_to_assess']),
     exported: '0',
     assessment,
     activePlan: active ? { reviewMeeting: a.last_meeting } : null,
@@ -211,8 +229,12 @@ export async function buildSen2Return(db: DbHandle, options: Sen2Options): Promi
           `select a.id, a.child_id, to_char(a.request_date, 'YYYY-MM-DD') as request_date, a.decision,
                   to_char(a.decision_date, 'YYYY-MM-DD') as decision_date,
                   to_char(a.final_plan_issued_date, 'YYYY-MM-DD') as final_plan_issued_date,
+                  a.plan_decision, to_char(a.plan_decision_date, 'YYYY-MM-DD') as plan_decision_date,
+                  to_char(a.plan_ceased_date, 'YYYY-MM-DD') as plan_ceased_date,
                   (select to_char(max(r.meeting_date), 'YYYY-MM-DD') from record.annual_review r
-                    where r.assessment_id = a.id and r.meeting_date <= $2::date) as last_meeting
+                    where r.assessment_id = a.id and r.meeting_date <= $2::date) as last_meeting,
+                  array(select p.route || ':' || p.subject from record.ehc_appeal p
+                         where p.assessment_id = a.id and p.lodged_date <= $2::date order by 1) as appeals
              from record.ehc_assessment a
             where a.child_id = any($1::uuid[])
             order by a.request_date, a.id`,
@@ -300,6 +322,8 @@ export const SEN2_RULES = {
   '5000': 'NamedPlan StartDate must equal the AssessmentOutcomeDate',
   '5010':
     'ActivePlans only for a plan issued by the ReferenceDate; ReviewMeeting between StartDate and ReferenceDate',
+  '5020':
+    'CeaseDate must not be before StartDate or after the ReferenceDate; a ceased plan has no ActivePlans',
 } as const;
 export type Sen2Rule = keyof typeof SEN2_RULES;
 
@@ -413,6 +437,15 @@ export function validateSen2(ret: Sen2Return): Sen2Issue[] {
         }
         if (a.namedPlan && a.namedPlan.startDate !== a.assessmentOutcomeDate)
           add('5000', 'NamedPlan.StartDate', p, r, `got ${a.namedPlan.startDate}`);
+        const cease = a.namedPlan?.ceaseDate ?? null;
+        if (
+          cease !== null &&
+          (!isDate(cease) ||
+            compareDates(cease as IsoDate, a.namedPlan!.startDate as IsoDate) < 0 ||
+            compareDates(cease as IsoDate, ref) > 0 ||
+            r.activePlan !== null)
+        )
+          add('5020', 'NamedPlan.CeaseDate', p, r, `got ${cease}`);
       }
       if (r.activePlan) {
         const start = a?.namedPlan?.startDate ?? null;
@@ -509,6 +542,7 @@ export function sen2Xml(ret: Sen2Return): string {
         if (a.namedPlan) {
           open('NamedPlan');
           el('StartDate', a.namedPlan.startDate);
+          el('CeaseDate', a.namedPlan.ceaseDate);
           close('NamedPlan');
         }
         close('Assessment');
