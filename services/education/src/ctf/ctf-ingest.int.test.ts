@@ -224,7 +224,8 @@ describe('POST /ctf (DfE Common Transfer File)', () => {
   });
 
   it('holds a near-duplicate pupil for the council’s review, shown nowhere; once the council confirms, the next file shows it', async () => {
-    const twin = pupils[4]!;
+    // A pupil of the first file whose record does not already say EHC plan (so the change shows).
+    const twin = pupils.slice(4).find((c) => c.education.senStatus !== 'EHC_PLAN')!;
     // Same name and date of birth as a child on the hub, a UPN the hub has never seen, and an
     // EHC plan the school records for them.
     const near = { ...twin, upn: syntheticUpn(90_001) };
@@ -275,6 +276,17 @@ describe('POST /ctf (DfE Common Transfer File)', () => {
     expect(next.status).toBe(200);
     expect(next.body.children).toEqual([twin.id]);
     expect(await read()).toBe('EHC_PLAN');
+
+    // The council undoes the link: with the school's next file the child shows its own record again.
+    const undone = await hub.query(
+      'mutation ($s: String!, $id: String!) { unlinkSource(system: $s, sourceId: $id, reason: "Not the same child after all: checked with the school.") { status } }',
+      { as: la, variables: { s: 'ctf:school-3', id: near.upn } },
+    );
+    expect(undone.errors).toBeUndefined();
+    expect((await send(header({ dateTime: '2026-09-03T09:00:00' }) + CTF_TAIL)).body.children).toEqual([
+      twin.id,
+    ]);
+    expect(await read()).toBe(twin.education.senStatus);
   });
 
   it('refuses with 503 and writes nothing when the audit log is down', async () => {

@@ -306,6 +306,27 @@ async function relinkCtf(
               ),
             );
           created = false;
+        } else {
+          // The row was the child's before this source wrote to it: show what another source
+          // still linked to the child says (the school's own record), not the unlinked one.
+          const [other] = await tx
+            .select()
+            .from(ctfSource)
+            .where(and(eq(ctfSource.childId, row.childId), sql`${ctfSource.sourceId} <> ${row.sourceId}`))
+            .orderBy(sql`${ctfSource.fileAt} desc`)
+            .limit(1);
+          if (other) {
+            const o = other.record as CtfPupil;
+            await tx
+              .update(pupil)
+              .set({
+                schoolId: other.schoolId,
+                senStatus: o.senStatus,
+                attendancePercent: o.attendancePercent,
+                updatedAt: other.fileAt,
+              })
+              .where(eq(pupil.childId, row.childId));
+          }
         }
       }
       if (childId && childId !== row.childId) {

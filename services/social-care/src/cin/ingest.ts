@@ -129,6 +129,19 @@ async function relinkCin(
               ),
             );
           created = false;
+        } else {
+          // Show what another source still linked to the child says, not the unlinked one.
+          const [other] = await tx
+            .select()
+            .from(cinSource)
+            .where(and(eq(cinSource.childId, row.childId), sql`${cinSource.sourceId} <> ${row.sourceId}`))
+            .orderBy(sql`${cinSource.fileAt} desc`)
+            .limit(1);
+          if (other)
+            await tx
+              .update(caseRecord)
+              .set({ status: (other.record as CinChild).status, updatedAt: other.fileAt })
+              .where(and(eq(caseRecord.childId, row.childId), sql`${caseRecord.status} <> 'LOOKED_AFTER'`));
         }
       }
       if (childId && childId !== row.childId) {
