@@ -137,7 +137,15 @@ if (size) {
   for (const n of sizes) {
     const out = execFileSync(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', self, '--size', String(n)],
+      [
+        '--expose-gc',
+        ...(heap ? [`--max-old-space-size=${heap}`] : []),
+        '--import',
+        'tsx',
+        self,
+        '--size',
+        String(n),
+      ],
       {
         env: process.env,
         encoding: 'utf8',
