@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { gql, hubCapabilities } from './api.ts';
+import { SendDashboardPanel } from './send-dashboard.tsx';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
 interface PlanTimeliness {
@@ -136,6 +137,7 @@ export function DashboardScreen() {
           <p className="hint">Figures as at the end of {state.asAt}.</p>
         </div>
       )}
+      <SendDashboardPanel />
     </>
   );
 }

@@ -312,6 +312,14 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await expect
       .poll(() => page.locator('main').innerText())
       .toMatch(/EHC plans issued within 20 weeks[\s\S]*Advice that is late/);
+    // The national measures, trends and pathway waits (sendDashboard), in captioned tables.
+    await page.getByTestId('national-measures').waitFor();
+    await expect
+      .poll(() => page.locator('main').innerText())
+      .toMatch(
+        /National measures[\s\S]*Weeks from request to final plan[\s\S]*Waiting for a specialist assessment[\s\S]*Families repeat themselves less/,
+      );
+    expect(await page.getByRole('table', { name: /New EHC plans issued within 20 weeks/ }).count()).toBe(1);
     await screen(page, '11-la-dashboard');
   });
 
