@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from '@hub/auth';
-import { service as health } from '@hub/health';
+import { buildFhirBundles, service as health } from '@hub/health';
 import type { SyntheticChild } from '@hub/synthetic';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -367,5 +367,60 @@ describe('POST /fhir: a near-duplicate patient waits for the council', () => {
     expect(unlinked.errors).toBeUndefined();
     await fhir.fhirRelink();
     expect((await healthOf(child))?.diagnoses ?? []).toEqual([]);
+  });
+});
+
+describe('the synthetic data set, sent as FHIR by its health organisations', () => {
+  const SECTION = /* GraphQL */ `
+    query ($id: ID!) {
+      child(id: $id) {
+        health {
+          involvements { organisationId service startDate endDate active }
+          pathwayWaits { pathway referralDate seenDate weeksWaited }
+          diagnoses { description diagnosedOn }
+        }
+      }
+    }
+  `;
+  const sorted = (section: Record<string, unknown[]> | null) =>
+    section &&
+    Object.fromEntries(
+      Object.entries(section).map(([k, rows]) => [k, [...rows].map((r) => JSON.stringify(r)).sort()]),
+    );
+  async function sections() {
+    const out = new Map<string, unknown>();
+    for (const child of hub.dataset.children.filter((c) => c.health)) {
+      const result = await hub.query<{ child: { health: Record<string, unknown[]> | null } }>(SECTION, {
+        as: decisionMaker(hub.dataset, child),
+        variables: { id: child.id },
+      });
+      expect(result.errors).toBeUndefined();
+      out.set(child.id, sorted(result.data?.child.health ?? null));
+    }
+    return out;
+  }
+
+  it('gives the same health sections as the seed', async () => {
+    const seeded = await sections();
+    // Start from nothing: the seed's rows and everything the tests above sent.
+    await hub.subgraphs.health.db.exec(
+      `truncate health.support_while_waiting, health.pathway_wait, health.involvement, health.diagnosis,
+         health.health_record, health.fhir_resource, health.fhir_patient_link`,
+    );
+    for (const { orgId, bundle: sent } of buildFhirBundles(hub.dataset)) {
+      const token = await issuer.signSystem({
+        clientId: `${orgId}-epr`,
+        orgId,
+        orgType: 'health',
+        scopes: ['ingest:fhir'],
+      });
+      const answer = await post(sent, token);
+      expect(answer.statusCode).toBe(200);
+      const failed = (answer.body.entry as { response: { status: string; outcome: unknown } }[]).filter(
+        (e) => !/^20/.test(e.response.status),
+      );
+      expect(failed).toEqual([]);
+    }
+    expect(await sections()).toEqual(seeded);
   });
 });

@@ -27,11 +27,11 @@ describe('deriveRows', () => {
         basedOn: [{ reference: 'ServiceRequest/sr' }],
         period: { start: '2025-02-01T09:00:00Z' },
       },
-      // Booked, not attended: does not end the wait.
+      // Cancelled: not the first appointment.
       {
         resourceType: 'Encounter',
         id: 'e0',
-        status: 'planned',
+        status: 'cancelled',
         class: { code: 'AMB' },
         subject,
         basedOn: [{ reference: 'ServiceRequest/sr' }],

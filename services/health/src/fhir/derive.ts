@@ -35,7 +35,14 @@ export interface DerivedRows {
 }
 
 const NO_MAP = new Map<string, string>();
-const SEEN_ENCOUNTER = new Set(['arrived', 'triaged', 'in-progress', 'onleave', 'finished']);
+/**
+ * Encounters that are the first appointment: held or booked (`planned`: a booked appointment; its
+ * date ends the wait once reached, as the section's seen date always has, see weeksWaited).
+ * Cancelled, entered in error and unknown ones do not count.
+ */
+const SEEN_ENCOUNTER = new Set(['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished']);
+/** Encounters that happened (an involvement); a booked one is not yet one. */
+const HELD_ENCOUNTER = new Set(['arrived', 'triaged', 'in-progress', 'onleave', 'finished']);
 const earliest = (a: string | null, b: string | undefined) => (b && (!a || b < a) ? b : a);
 
 /**
@@ -46,7 +53,7 @@ const earliest = (a: string | null, b: string | undefined) => (b && (!a || b < a
  * - Condition (SNOMED CT coded, not refuted or entered in error) → a diagnosis.
  * - ServiceRequest on a pathway (not revoked or entered in error) → a pathway wait from authoredOn;
  *   EpisodeOfCare on a pathway without a referralRequest → a wait from its waitlist start.
- * - The wait ends on the first appointment: the earliest Encounter (arrived or later) basedOn the
+ * - The wait ends on the first appointment: the earliest Encounter (booked or held) basedOn the
  *   referral or in its episode, or the episode becoming active.
  * - CareTeam, and an Encounter that is not an appointment of a referral → an involvement.
  */
@@ -161,7 +168,7 @@ export function deriveRows(orgId: string, resources: Resource[]): DerivedRows {
 
   for (const encounter of encounters) {
     if (referralEncounters.has(encounter.id as string)) continue;
-    if (!encounter.status || !SEEN_ENCOUNTER.has(encounter.status)) continue;
+    if (!encounter.status || !HELD_ENCOUNTER.has(encounter.status)) continue;
     const startDate = dateOf(encounter.period?.start);
     if (!startDate) continue;
     const end = dateOf(encounter.period?.end);
