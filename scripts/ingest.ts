@@ -1,6 +1,7 @@
 /**
  * `pnpm ingest ctf <file> [--org school-3] [--url http://127.0.0.1:4002]`
  * `pnpm ingest cin <file> [--org la-1]    [--url http://127.0.0.1:4004]`
+ * `pnpm ingest fhir <bundle.json> [--org trust-1] [--url http://127.0.0.1:4003]` (org default: from fhir-<org>.json)
  * `pnpm ingest fixtures`   every synthetic fixture (packages/synthetic/fixtures) into the running hub
  *
  * Sends an agency file to the running hub's adapter (POST /ctf on education, POST /cin on
@@ -20,7 +21,7 @@ const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 export const FIXTURES_DIR = join(root, 'packages', 'synthetic', 'fixtures');
 
 export interface IngestTarget {
-  kind: 'ctf' | 'cin';
+  kind: 'ctf' | 'cin' | 'fhir';
   file: string;
   /** The sending organisation (the token's org). */
   orgId: string;
@@ -45,12 +46,13 @@ export function senderOf(kind: 'ctf' | 'cin', xml: string): string | undefined {
 /** Sends one file; resolves with the HTTP status and the adapter's JSON answer. */
 export async function ingestFile(target: IngestTarget): Promise<{ status: number; body: unknown }> {
   const issuer = await loadOrCreateDevIssuer(target.idpDir);
-  const orgType: SystemOrgType = target.kind === 'ctf' ? 'school' : 'local_authority';
+  const orgType: SystemOrgType =
+    target.kind === 'ctf' ? 'school' : target.kind === 'fhir' ? 'health' : 'local_authority';
   const token = await issuer.signSystem({
     clientId: `${target.orgId}-${target.kind}-client`,
     orgId: target.orgId,
     orgType,
-    scopes: [target.kind === 'ctf' ? 'ingest:ctf' : 'ingest:cin'],
+    scopes: [`ingest:${target.kind}`],
   });
   const total = statSync(target.file).size;
   let sent = 0;
@@ -65,7 +67,7 @@ export async function ingestFile(target: IngestTarget): Promise<{ status: number
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': 'application/xml',
+      'content-type': target.kind === 'fhir' ? 'application/fhir+json' : 'application/xml',
       'content-length': String(total),
       'x-file-name': basename(target.file),
     },
@@ -81,7 +83,26 @@ export async function ingestFile(target: IngestTarget): Promise<{ status: number
   return { status: response.statusCode, body };
 }
 
-const DEFAULT_URL = { ctf: 'http://127.0.0.1:4002', cin: 'http://127.0.0.1:4004' } as const;
+const DEFAULT_URL = {
+  ctf: 'http://127.0.0.1:4002',
+  cin: 'http://127.0.0.1:4004',
+  fhir: 'http://127.0.0.1:4003',
+} as const;
+
+/** A FHIR bundle's sender from its file name (fhir-<org>.json); the bundle itself names none. */
+const fhirSenderOf = (file: string) => /^fhir-(.+)\.json$/.exec(basename(file))?.[1];
+
+/** A batch-response bundle summed up: how many entries answered each status. */
+function fhirSummary(body: unknown): Record<string, number> | undefined {
+  const entries = (body as { entry?: { response?: { status?: string } }[] }).entry;
+  if (!Array.isArray(entries)) return undefined;
+  const counts: Record<string, number> = {};
+  for (const e of entries) {
+    const status = e.response?.status ?? 'none';
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  return counts;
+}
 
 /** Every fixture file into a running hub (what `pnpm start` can seed through the adapters). */
 export async function ingestFixtures(options: {
@@ -92,11 +113,12 @@ export async function ingestFixtures(options: {
   const dir = options.dir ?? FIXTURES_DIR;
   const results: Array<{ file: string; status: number; body: unknown }> = [];
   for (const name of readdirSync(dir)
-    .filter((f) => /^(ctf|cin)-.*\.xml$/.test(f))
+    .filter((f) => /^((ctf|cin)-.*\.xml|fhir-.*\.json)$/.test(f))
     .sort()) {
-    const kind = name.startsWith('ctf') ? 'ctf' : 'cin';
+    const kind = name.startsWith('ctf') ? 'ctf' : name.startsWith('fhir') ? 'fhir' : 'cin';
     const file = join(dir, name);
-    const orgId = senderOf(kind, readFileSync(file, 'utf8').slice(0, 4000));
+    const orgId =
+      kind === 'fhir' ? fhirSenderOf(name) : senderOf(kind, readFileSync(file, 'utf8').slice(0, 4000));
     if (!orgId) throw new Error(`${name}: no sender in the header`);
     const result = await ingestFile({
       kind,
@@ -119,19 +141,21 @@ async function main(argv: string[]) {
   const idpDir = resolve(root, process.env.DATA_DIR ?? '.data', 'demo-idp');
   if (kind === 'fixtures') {
     for (const r of await ingestFixtures({ idpDir })) {
-      const counts = (r.body as { counts?: unknown }).counts;
+      const counts = (r.body as { counts?: unknown }).counts ?? fhirSummary(r.body);
       console.log(`${r.file}: HTTP ${r.status} ${JSON.stringify(counts ?? r.body)}`);
     }
     return;
   }
-  if ((kind !== 'ctf' && kind !== 'cin') || !file) {
+  if ((kind !== 'ctf' && kind !== 'cin' && kind !== 'fhir') || !file) {
     console.error(
-      'usage: pnpm ingest ctf|cin <file> [--org <organisation id>] [--url <adapter base url>] | pnpm ingest fixtures',
+      'usage: pnpm ingest ctf|cin|fhir <file> [--org <organisation id>] [--url <adapter base url>] | pnpm ingest fixtures',
     );
     process.exit(2);
   }
   const path = resolve(process.cwd(), file);
-  const orgId = flag('org') ?? senderOf(kind, readFileSync(path, 'utf8').slice(0, 4000));
+  const orgId =
+    flag('org') ??
+    (kind === 'fhir' ? fhirSenderOf(path) : senderOf(kind, readFileSync(path, 'utf8').slice(0, 4000)));
   if (!orgId) {
     console.error('Could not tell the sender from the header: pass --org <organisation id>.');
     process.exit(2);
@@ -155,7 +179,14 @@ async function main(argv: string[]) {
   process.stderr.write(
     `\n${status === 200 ? 'ingested' : 'refused'} in ${((Date.now() - started) / 1000).toFixed(1)} s (HTTP ${status})\n`,
   );
-  console.log(JSON.stringify(body, null, 2));
+  // A FHIR answer has one entry per resource: show the statuses and only the entries that failed.
+  const summary = kind === 'fhir' ? fhirSummary(body) : undefined;
+  const failed = summary
+    ? (body as { entry: { response: { status: string } }[] }).entry
+        .map((e, index) => ({ index, ...e.response }))
+        .filter((e) => !/^20/.test(e.status))
+    : undefined;
+  console.log(JSON.stringify(summary ? { statuses: summary, failed } : body, null, 2));
   if (status !== 200) process.exit(1);
 }
 
