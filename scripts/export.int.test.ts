@@ -119,14 +119,24 @@ describe('SEN2 export', () => {
         for (const d of [r.receivedDate, r.requestOutcomeDate, r.assessment?.assessmentOutcomeDate ?? null])
           if (d !== null) expect(d <= ref).toBe(true);
       }
-      // Week20 agrees with PostgreSQL's own date arithmetic.
-      const [within] = await db.query<{ n: number }>(
-        `select count(*)::int as n from record.ehc_assessment a
-        where a.decision = 'assess' and a.decision_date <= $1::date and a.final_plan_issued_date <= $1::date
-          and a.final_plan_issued_date <= a.request_date + 140 and ${inCouncil}`,
-        [ref, council],
+      // Week20 (item 3.7, exceptions apply): 1 only where an exception was recorded by the
+      // reference date; 0 wherever none was.
+      const withException = new Set(
+        (
+          await db.query<{ id: string }>(
+            `select distinct a.id from record.ehc_assessment a join record.ehc_exception e on e.assessment_id = a.id
+            where e.from_date <= $1::date and (e.recorded_at at time zone 'Europe/London')::date <= $1::date and ${inCouncil}`,
+            [ref, council],
+          )
+        ).map((r) => r.id),
       );
-      expect(requests.filter((r) => r.assessment?.week20 === '1')).toHaveLength(within!.n);
+      for (const r of requests.filter((x) => x.assessment))
+        if (!withException.has(r.sourceId)) expect(r.assessment!.week20).toBe('0');
+      for (const r of requests.filter((x) => x.assessment?.week20 === '1'))
+        expect(withException.has(r.sourceId)).toBe(true);
+      console.info(
+        `SEN2 ${year}: assessments with an exception recorded ${withException.size}, Week20=1 ${requests.filter((x) => x.assessment?.week20 === '1').length}`,
+      );
     });
   }
 
@@ -162,7 +172,7 @@ describe('SEN2 export', () => {
     p1!.upn = null; // no UPN and no reason
     const r2 = p2!.requests.find((r) => r.assessment?.namedPlan)!;
     r2.requestOutcomeDate = '2000-01-01'; // before the request was received
-    r2.assessment!.week20 = r2.assessment!.week20 === '1' ? '0' : '1';
+    r2.assessment!.week20 = 'Y' as never; // not a 1/0 flag
     const r3 = p3!.requests.find((r) => r.assessment?.namedPlan)!;
     r3.assessment!.assessmentOutcome = 'N'; // but a plan is named
     r3.assessment!.namedPlan!.ceaseDate = '1999-01-01'; // ceased before it started, and still active

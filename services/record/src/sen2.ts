@@ -1,13 +1,7 @@
 import type { DbHandle } from '@hub/db';
-import {
-  addDays,
-  compareDates,
-  formatIsoDate,
-  type IsoDate,
-  issuedWithin20Weeks,
-  parseIsoDate,
-} from '@hub/ehc-clock';
+import { addDays, compareDates, formatIsoDate, type IsoDate, parseIsoDate } from '@hub/ehc-clock';
 import { isValidUpn } from '@hub/identifiers';
+import { ehcExceptionSource } from './ehc-exceptions.ts';
 
 /**
  * The DfE's person-level SEN2 return (special educational needs survey), built from the hub's
@@ -39,7 +33,7 @@ export const NOT_VERIFIED = [
   'RequestOutcome codes: A = decided to assess, N = decided not to assess',
   'AssessmentOutcome codes: Y = decided to issue a plan, N = decided not to issue',
   'Mediation and tribunal flags: Request* for appeals against a refusal to assess, Assessment* against a refusal to issue, Other* for plan contents, placement or ceasing',
-  'Week20: 1 when the plan was issued within 20 weeks of the request (recorded exceptions not yet considered)',
+  'Week20 follows the supplier guidance found (Capita One SEN2 tool, item 3.7 "20-week time limit exceptions apply"): 1 when a recorded exception excuses a time limit of the assessment, else 0',
   'Sex: U for not known',
   'The census (reference) date: the third Thursday of January of the collection year',
   'The validation rule numbers: the hub numbers its own rules (below); the DfE rule numbers could not be checked',
@@ -69,7 +63,7 @@ export interface Sen2Assessment {
   assessmentTribunal: '0' | '1';
   otherMediation: '0' | '1';
   otherTribunal: '0' | '1';
-  week20: '0' | '1' | null;
+  week20: '0' | '1';
   namedPlan: Sen2NamedPlan | null;
 }
 export interface Sen2Request {
@@ -156,7 +150,12 @@ const between = (d: string | null, from: IsoDate, to: IsoDate) =>
  * decision not to issue), and work still ongoing at the reference date (request, assessment or
  * issuing stage). Only facts dated on or before the reference date are used.
  */
-export function sen2Request(a: AssessmentRow, year: number, referenceDate: IsoDate): Sen2Request | null {
+export function sen2Request(
+  a: AssessmentRow,
+  year: number,
+  referenceDate: IsoDate,
+  exceptionApplies = false,
+): Sen2Request | null {
   const start = `${year - 1}-01-01` as IsoDate;
   const end = `${year - 1}-12-31` as IsoDate;
   if (!onOrBefore(a.request_date, referenceDate)) return null;
@@ -188,11 +187,8 @@ export function sen2Request(a: AssessmentRow, year: number, referenceDate: IsoDa
           assessmentTribunal: appeal('tribunal', ['refusal_to_issue']),
           otherMediation: appeal('mediation', other),
           otherTribunal: appeal('tribunal', other),
-          week20: issued
-            ? issuedWithin20Weeks(a.request_date as IsoDate, a.final_plan_issued_date as IsoDate)
-              ? '1'
-              : '0'
-            : null,
+          // Item 3.7: do exceptions to the 20-week time limit apply (not: was it within 20 weeks).
+          week20: exceptionApplies ? '1' : '0',
           namedPlan: issued ? { startDate: a.final_plan_issued_date!, ceaseDate: ceased } : null,
         }
       : null;
@@ -240,11 +236,16 @@ export async function buildSen2Return(db: DbHandle, options: Sen2Options): Promi
             order by a.request_date, a.id`,
           [ids, referenceDate],
         );
+  // Exceptions recorded by the reference date that excuse a time limit (the clock's own rule).
+  const excused = await ehcExceptionSource(referenceDate)(
+    db,
+    assessments.map((a) => a.id),
+  );
   const persons: Sen2Person[] = [];
   for (const c of children) {
     const requests = assessments
       .filter((a) => a.child_id === c.id)
-      .map((a) => sen2Request(a, options.year, referenceDate))
+      .map((a) => sen2Request(a, options.year, referenceDate, (excused.get(a.id) ?? []).length > 0))
       .filter((r): r is Sen2Request => r !== null);
     if (requests.length === 0) continue;
     const upn = c.upn?.trim() || null;
@@ -318,7 +319,7 @@ export const SEN2_RULES = {
   '4000': 'AssessmentOutcome and AssessmentOutcomeDate go together; AssessmentOutcome must be Y or N',
   '4010': 'AssessmentOutcomeDate must not be before RequestOutcomeDate or after the ReferenceDate',
   '4020': 'A NamedPlan is present exactly when AssessmentOutcome is Y',
-  '4030': 'Week20 must be 1 when the plan was issued within 20 weeks of ReceivedDate, else 0',
+  '4030': 'Week20 (20-week time limit exceptions apply) must be 1 or 0',
   '5000': 'NamedPlan StartDate must equal the AssessmentOutcomeDate',
   '5010':
     'ActivePlans only for a plan issued by the ReferenceDate; ReviewMeeting between StartDate and ReferenceDate',
@@ -428,13 +429,7 @@ export function validateSen2(ret: Sen2Return): Sen2Issue[] {
           add('4010', 'Assessment.AssessmentOutcomeDate', p, r, `got ${a.assessmentOutcomeDate}`);
         if ((a.namedPlan !== null) !== (a.assessmentOutcome === 'Y'))
           add('4020', 'Assessment.NamedPlan', p, r);
-        if (a.namedPlan && isDate(a.namedPlan.startDate) && receivedOk) {
-          const within = issuedWithin20Weeks(r.receivedDate as IsoDate, a.namedPlan.startDate as IsoDate)
-            ? '1'
-            : '0';
-          if (a.week20 !== within)
-            add('4030', 'Assessment.Week20', p, r, `got ${a.week20}, expected ${within}`);
-        }
+        if (a.week20 !== '0' && a.week20 !== '1') add('4030', 'Assessment.Week20', p, r, `got ${a.week20}`);
         if (a.namedPlan && a.namedPlan.startDate !== a.assessmentOutcomeDate)
           add('5000', 'NamedPlan.StartDate', p, r, `got ${a.namedPlan.startDate}`);
         const cease = a.namedPlan?.ceaseDate ?? null;
