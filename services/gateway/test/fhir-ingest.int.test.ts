@@ -296,6 +296,34 @@ describe('POST /fhir: a trust’s batch lands in the child’s health section', 
     ]);
   });
 
+  it('another trust cannot add to this trust’s patient: its references stay in its own namespace', async () => {
+    const trust2 = await issuer.signSystem({
+      clientId: 'trust-2-epr',
+      orgId: 'trust-2',
+      orgType: 'health',
+      scopes: ['ingest:fhir'],
+    });
+    const before = await healthOf(child);
+    // trust-2's Patient/pat-1001 is not trust-1's: it never sent one, so nothing links.
+    const answer = await post(
+      bundle('batch', 'b-t2', [condition('cond-t2x', p, '84757009', 'Epilepsy', '2025-12-05')]),
+      trust2,
+    );
+    expect(statuses(answer)).toEqual(['201 Created']);
+    expect(await healthOf(child)).toEqual(before);
+    // And trust-2 cannot delete trust-1's resources either: its DELETE names its own (absent) one.
+    const del = await post(
+      {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [{ request: { method: 'DELETE', url: 'Condition/cond-t1' } }],
+      },
+      trust2,
+    );
+    expect(statuses(del)).toEqual(['204 No Content']);
+    expect(await healthOf(child)).toEqual(before);
+  });
+
   it('fails closed when the audit store is down: 503 and nothing written', async () => {
     const blind = fhirApp({ AUDIT_URL: 'http://127.0.0.1:9' });
     await blind.ready();
