@@ -26,8 +26,8 @@ export {
   statusCodeFor,
 } from './errors.ts';
 export {
-  createIngestAudit,
   type CurrentLink,
+  createIngestAudit,
   currentLinks,
   emptyReport,
   englishDateTime,

@@ -13,7 +13,6 @@ import {
 import type { IResolvers } from 'mercurius';
 import { childIdsRepresentedBy } from './capacity.ts';
 import { capacityResolvers } from './capacity-resolvers.ts';
-import { identityResolvers } from './identity/resolvers.ts';
 import {
   confirmConsent,
   type GrantInput,
@@ -24,7 +23,9 @@ import {
   setParentCarerAccess,
   withdrawConsent,
 } from './consents.ts';
+import { dashboardResolvers } from './dashboard-resolvers.ts';
 import { ADVICE_AGENCY_OF_ROLE, assessmentsFor, childrenAwaitingAdvice, todayInEngland } from './ehc.ts';
+import { identityResolvers } from './identity/resolvers.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,
@@ -33,7 +34,6 @@ import {
   type SearchScope,
   searchChildren,
 } from './repository.ts';
-import { dashboardResolvers } from './dashboard-resolvers.ts';
 import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
