@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Principal } from '@hub/policy';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import type { SystemOrgType, SystemScope } from './system-token.ts';
+import { issueTimes } from './token-times.ts';
 
 /**
  * DEMO identity provider. It exists so a newcomer can call the API without a real
@@ -41,8 +42,9 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
   const key = await importJWK(jwk, 'ES256');
   return {
     jwksFile,
-    sign: (principal, options = {}) =>
-      new SignJWT({
+    sign: (principal, options = {}) => {
+      const { iat, exp } = issueTimes(options.expiresIn ?? '1h');
+      return new SignJWT({
         role: principal.role,
         org_id: principal.orgId,
         org_type: principal.orgType,
@@ -52,11 +54,13 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
         .setSubject(principal.sub)
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '1h')
-        .sign(key),
-    signSystem: (system, options = {}) =>
-      new SignJWT({
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+    },
+    signSystem: (system, options = {}) => {
+      const { iat, exp } = issueTimes(options.expiresIn ?? '1h');
+      return new SignJWT({
         client_id: system.clientId,
         org_id: system.orgId,
         org_type: system.orgType,
@@ -66,8 +70,9 @@ export async function loadOrCreateDevIssuer(dir: string): Promise<DevIssuer> {
         .setSubject(system.clientId)
         .setIssuer(DEV_ISSUER)
         .setAudience(DEV_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '1h')
-        .sign(key),
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+    },
   };
 }

@@ -3,6 +3,7 @@ import { hmacKey } from './hmac-key.ts';
 import {
   checkPolicy,
   checkTokenTimes,
+  issueTimes,
   SERVICE_TOKEN_LIFETIME_SECONDS,
   SERVICE_TOKEN_TIMES,
   type TokenTimePolicy,
@@ -34,14 +35,15 @@ export async function signServiceToken(
   audience: ServiceAudience,
   requestId: string,
 ): Promise<string> {
+  const { iat, exp } = issueTimes(SERVICE_TOKEN_LIFETIME_SECONDS);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(`urn:tell-it-once:service:${audience}`)
     .setSubject('gateway')
     .setJti(requestId)
-    .setIssuedAt()
-    .setExpirationTime(`${SERVICE_TOKEN_LIFETIME_SECONDS}s`)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
     .sign(await keyOf(secret));
 }
 

@@ -14,6 +14,7 @@ import {
   USER_TOKEN_TIMES,
   verifyServiceToken,
 } from './index.ts';
+import { durationSeconds, issueTimes } from './token-times.ts';
 
 const senco: Principal = { sub: 'demo-senco-1', role: 'senco', orgId: 'school-1', orgType: 'school' };
 const CLAIMS = { role: 'senco', org_id: 'school-1', org_type: 'school' };
@@ -190,5 +191,30 @@ describe('service token times', () => {
     await expect(verifyAt(await forge({ iat: T, exp: T + 60 }), at(70))).rejects.toThrow(
       /Service token is missing, expired/,
     );
+  });
+});
+
+describe('issueTimes: iat and exp from one reading of the clock', () => {
+  it('keeps exp - iat exactly the lifetime, even at the last millisecond of a second', () => {
+    // 12:00:00.999: a second reading of the clock 1 ms later would be in the next second.
+    expect(issueTimes('60s', Date.UTC(2026, 11, 2, 12, 0, 0, 999))).toEqual({
+      iat: Date.UTC(2026, 11, 2, 12, 0, 0) / 1000,
+      exp: Date.UTC(2026, 11, 2, 12, 1, 0) / 1000,
+    });
+    for (const [lifetime, seconds] of [
+      [60, 60],
+      ['90', 90],
+      ['15m', 900],
+      ['1h', 3600],
+      ['2d', 172_800],
+      ['-1m', -60],
+    ] as const) {
+      const { iat, exp } = issueTimes(lifetime);
+      expect(exp - iat, String(lifetime)).toBe(seconds);
+    }
+  });
+
+  it('refuses a lifetime it cannot read', () => {
+    expect(() => durationSeconds('soon')).toThrow(/Not a duration/);
   });
 });

@@ -70,3 +70,24 @@ export function checkTokenTimes(
     );
   }
 }
+
+/**
+ * `iat` and `exp` from ONE reading of the clock. jose's `setIssuedAt()` and
+ * `setExpirationTime('60s')` each read the clock themselves, so a second boundary between the
+ * two calls (a GC pause under load) gave `exp - iat` one second longer than meant, and the
+ * verifiers' exact lifetime bound refused the token.
+ */
+export function issueTimes(lifetime: string | number, now = Date.now()): { iat: number; exp: number } {
+  const iat = Math.floor(now / 1000);
+  return { iat, exp: iat + durationSeconds(lifetime) };
+}
+
+/** Seconds in `90`, `"90s"`, `"15m"`, `"1h"`, `"2d"` (a leading minus for tests of expiry). */
+export function durationSeconds(lifetime: string | number): number {
+  if (typeof lifetime === 'number') return lifetime;
+  const match = /^(-?\d+)\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days)?$/i.exec(lifetime.trim());
+  if (!match) throw new Error(`Not a duration: "${lifetime}" (use e.g. 90s, 15m, 1h).`);
+  const unit = (match[2] ?? 's').toLowerCase()[0];
+  const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86_400 : 1;
+  return Number(match[1]) * factor;
+}

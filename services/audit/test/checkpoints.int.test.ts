@@ -63,7 +63,9 @@ describe('audit service checkpoints', async () => {
       },
       body: JSON.stringify(anAuditEventInput({ requestId: `cp-${i}` })),
     });
-    expect(response.status).toBe(201);
+    // The body names the reason when the append is refused.
+    const body = await response.text();
+    expect(response.status, body).toBe(201);
   };
   const trusted = async (text: string, source: string) =>
     checkCheckpoints(parseCheckpointLog(text, source), [loadCheckpointPublicKey(keys.publicKeyFile)]);
