@@ -361,8 +361,19 @@ describe('query limits: shape, size, rate, time, load', () => {
     const parts = [
       ...all.matchAll(/(?:FIELDS|FIELDS_\w+) =\s*(?:\/\* GraphQL \*\/\s*)?[`']([^`']*)[`']/g),
     ].map((m) => m[1]);
+    // Selection sets kept in constants and interpolated (`{ ${PLANS} }`): put their text in.
+    const constants = new Map(
+      [...all.matchAll(/const (\w+) =\s*(?:\/\* GraphQL \*\/\s*)?(?:'([^']*)'|`([^`$]*)`)/g)].map((m) => [
+        m[1]!,
+        m[2] ?? m[3] ?? '',
+      ]),
+    );
     const documents = [...all.matchAll(/`([^`]*)`/g)]
-      .map((m) => m[1]!.replace('__EHC__', parts.join('\n')))
+      .map((m) =>
+        m[1]!
+          .replace('__EHC__', parts.join('\n'))
+          .replace(/\$\{(\w+)\}/g, (whole, name: string) => constants.get(name) ?? whole),
+      )
       .filter((text) => /^\s*(query|mutation)\b/.test(text));
     expect(documents.length).toBeGreaterThan(10);
     const schema = hub.gateway.graphql.schema;
