@@ -31,6 +31,7 @@ export {
   currentLinks,
   emptyReport,
   englishDateTime,
+  headerInstant,
   IDENTITY_BATCH,
   type IdentityRecord,
   type IdentityResult,
@@ -48,6 +49,13 @@ export {
   xmlRecords,
 } from './ingest.ts';
 export { INGEST_MAX_BYTES, registerXmlIngestRoute } from './ingest-route.ts';
+export {
+  type HeldSource,
+  type ProjectionSource,
+  type SourceSection,
+  type SourceTable,
+  sourceSectionStore,
+} from './ingest-store.ts';
 export {
   ContextRequiredError,
   GATEWAY_ONLY_MESSAGE,

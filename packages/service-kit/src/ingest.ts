@@ -569,6 +569,21 @@ export async function runXmlIngest<H, R>(
 }
 
 /**
+ * The file's date and time from its header (`element` names it in the refusal, e.g. "Header
+ * DateTime"), as an ISO instant; a file without a readable one is refused whole.
+ */
+export function headerInstant(value: string | null, element: string): string {
+  const at = englishDateTime(value);
+  if (!at)
+    throw new IngestRefusal(
+      400,
+      'INVALID_INPUT',
+      `${element} ${value ?? '(missing)'} is not a date and time.`,
+    );
+  return at.toISOString();
+}
+
+/**
  * A header date and time as an instant. CTF and CIN files carry local English time without an
  * offset (`2026-09-01T09:00:00`): read it as Europe/London (BST or GMT on that date).
  */
