@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { AuthError } from './errors.ts';
-import { checkPolicy, checkTokenTimes, type TokenTimePolicy, USER_TOKEN_TIMES } from './token-times.ts';
+import { createIdpJwtCheck } from './idp-jwt.ts';
 import type { UserTokenVerifierOptions } from './user-token.ts';
 
 /** Organisation types that may send records into the hub as a machine (an agency's own system). */
@@ -38,36 +36,14 @@ export interface SystemTokenVerifier {
  * system token has no role, so the gateway's user verifier refuses it).
  */
 export function createSystemTokenVerifier(options: UserTokenVerifierOptions): SystemTokenVerifier {
-  const keys = options.jwks
-    ? createLocalJWKSet(options.jwks)
-    : options.jwksFile
-      ? createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet)
-      : options.jwksUrl
-        ? createRemoteJWKSet(new URL(options.jwksUrl))
-        : undefined;
-  if (!keys) throw new Error('createSystemTokenVerifier: a JWKS source is required');
-  const times = checkPolicy({
-    maxLifetimeSeconds: options.maxLifetimeSeconds ?? USER_TOKEN_TIMES.maxLifetimeSeconds,
-    clockSkewSeconds: options.clockSkewSeconds ?? USER_TOKEN_TIMES.clockSkewSeconds,
-  } satisfies TokenTimePolicy);
-  const clock = options.now ?? (() => new Date());
+  const check = createIdpJwtCheck(
+    options,
+    { factory: 'createSystemTokenVerifier', what: 'System token' },
+    () => 'System token is missing, expired or not signed by a trusted key.',
+  );
   return {
     async verify(token, scope) {
-      const now = clock();
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: options.issuer,
-          audience: options.audience,
-          algorithms: ['ES256'],
-          requiredClaims: ['exp'],
-          clockTolerance: times.clockSkewSeconds,
-          currentDate: now,
-        }));
-      } catch {
-        throw new AuthError('System token is missing, expired or not signed by a trusted key.');
-      }
-      checkTokenTimes(payload, times, now, 'System token');
+      const { payload } = await check(token);
       const { sub, client_id: clientIdClaim, org_id: orgId, org_type: orgType, role } = payload;
       if (role !== undefined) throw new AuthError('A user token cannot be used by a system.');
       const clientId = typeof clientIdClaim === 'string' && clientIdClaim !== '' ? clientIdClaim : sub;

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isRole, type Principal, ROLE_ORG_TYPE } from '@hub/policy';
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import { errors, type JSONWebKeySet } from 'jose';
 import { AuthError } from './errors.ts';
-import { checkPolicy, checkTokenTimes, type TokenTimePolicy, USER_TOKEN_TIMES } from './token-times.ts';
+import { createIdpJwtCheck } from './idp-jwt.ts';
 
 export { AuthError };
 
@@ -36,37 +35,10 @@ export interface UserTokenVerifierOptions {
  * with the configured clock skew. See token-times.ts for what jose does and does not check.
  */
 export function createUserTokenVerifier(options: UserTokenVerifierOptions): UserTokenVerifier {
-  const keys = options.jwks
-    ? createLocalJWKSet(options.jwks)
-    : options.jwksFile
-      ? createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet)
-      : options.jwksUrl
-        ? createRemoteJWKSet(new URL(options.jwksUrl))
-        : undefined;
-  if (!keys) throw new Error('createUserTokenVerifier: a JWKS source is required');
-  const times = checkPolicy({
-    maxLifetimeSeconds: options.maxLifetimeSeconds ?? USER_TOKEN_TIMES.maxLifetimeSeconds,
-    clockSkewSeconds: options.clockSkewSeconds ?? USER_TOKEN_TIMES.clockSkewSeconds,
-  } satisfies TokenTimePolicy);
-  const clock = options.now ?? (() => new Date());
-
+  const check = createIdpJwtCheck(options, { factory: 'createUserTokenVerifier' }, describeJoseError);
   return {
     async verify(token) {
-      let payload: Record<string, unknown>;
-      const now = clock();
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: options.issuer,
-          audience: options.audience,
-          algorithms: ['ES256'],
-          requiredClaims: ['exp'],
-          clockTolerance: times.clockSkewSeconds,
-          currentDate: now,
-        }));
-      } catch (error) {
-        throw new AuthError(describeJoseError(error));
-      }
-      checkTokenTimes(payload, times, now);
+      const { payload } = await check(token);
       const { sub, role, org_id: orgId, org_type: orgType, name } = payload;
       if (typeof sub !== 'string' || sub === '') throw new AuthError('Token has no subject (sub).');
       if (!isRole(role)) throw new AuthError('Token has no recognised role.');
