@@ -161,7 +161,9 @@ export function sourceSectionStore<R extends { contentHash: string }>(
       );
       const results: StoredResult[] = [];
       const upserts: Array<Record<string, unknown>> = [];
-      const projections: Array<Record<string, unknown>> = [];
+      // Keyed by child: two source records of one batch may be linked to the same child (the
+      // council confirmed a second UPN as the same pupil); one upsert per child, the later wins.
+      const projections = new Map<string, Record<string, unknown>>();
       const takeBack: string[] = [];
       for (const { record, sourceId, identity } of batch) {
         const childId = identity.status === 'linked' && identity.childId ? identity.childId : null;
@@ -201,7 +203,7 @@ export function sourceSectionStore<R extends { contentHash: string }>(
             createdProjection = true;
             current.set(childId, { state: p.stateKey ? row[p.stateKey] : undefined });
           }
-          projections.push(row);
+          projections.set(childId, row);
         }
         upserts.push({
           system,
@@ -226,8 +228,8 @@ export function sourceSectionStore<R extends { contentHash: string }>(
       // Only a row nobody else added to: the context's own entries keep it.
       if (takeBack.length)
         await tx.delete(p.table).where(and(inArray(p.childId, takeBack), ...p.untouched()));
-      for (let i = 0; i < projections.length; i += CHUNK)
-        await upsertProjection(tx, projections.slice(i, i + CHUNK));
+      const rows = [...projections.values()];
+      for (let i = 0; i < rows.length; i += CHUNK) await upsertProjection(tx, rows.slice(i, i + CHUNK));
       for (let i = 0; i < upserts.length; i += CHUNK)
         await tx
           .insert(source)

@@ -289,6 +289,51 @@ describe('POST /ctf (DfE Common Transfer File)', () => {
     expect(await read()).toBe(twin.education.senStatus);
   });
 
+  it('two records of one file linked to the same child (a second UPN the council confirmed): the later one is shown', async () => {
+    // Not the previous test's pupil; the later record changes the SEN provision either way.
+    const twinId = pupils.slice(4).find((c) => c.education.senStatus !== 'EHC_PLAN')!.id;
+    const pupil = pupils
+      .slice(4)
+      .filter((c) => c.id !== twinId)
+      .at(-1)!;
+    const [code, expected] =
+      pupil.education.senStatus === 'EHC_PLAN' ? ['K', 'SEN_SUPPORT'] : ['E', 'EHC_PLAN'];
+    const second = { ...pupil, upn: syntheticUpn(90_002) };
+    expect(
+      (await send(header({ dateTime: '2026-09-04T09:00:00' }) + ctfPupilXml(second, school) + CTF_TAIL))
+        .status,
+    ).toBe(200);
+    const la = demoUser(hub.dataset, 'demo-la-1');
+    const queue = await hub.query<{ identityMatches: { nodes: Array<{ id: string; sourceId: string }> } }>(
+      '{ identityMatches { nodes { id sourceId } } }',
+      { as: la },
+    );
+    const match = queue.data?.identityMatches.nodes.find((n) => n.sourceId === second.upn);
+    const confirmed = await hub.query(
+      'mutation ($m: ID!, $c: ID!) { confirmMatch(matchId: $m, childId: $c) { status } }',
+      { as: la, variables: { m: match!.id, c: pupil.id } },
+    );
+    expect(confirmed.errors).toBeUndefined();
+
+    // Both records in one file; the later one records another SEN provision.
+    const ehc = ctfPupilXml(second, school).replace(
+      /<SENprovision>[NKE]<\/SENprovision>/,
+      `<SENprovision>${code}</SENprovision>`,
+    );
+    const both = await send(
+      header({ dateTime: '2026-09-05T09:00:00' }) + ctfPupilXml(pupil, school) + ehc + CTF_TAIL,
+    );
+    expect(both.status).toBe(200);
+    expect(both.body.counts.rejected).toBe(0);
+    const senStatus = (
+      await hub.query<{ child: { education: { senStatus: string } } }>(
+        'query ($id: ID!) { child(id: $id) { education { senStatus } } }',
+        { as: demoUser(hub.dataset, 'demo-senco-3'), variables: { id: pupil.id } },
+      )
+    ).data?.child.education.senStatus;
+    expect(senStatus).toBe(expected);
+  });
+
   it('refuses with 503 and writes nothing when the audit log is down', async () => {
     const down = build('http://127.0.0.1:9');
     await down.ready();
