@@ -1,18 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  anAuditEventInput,
-  EVENT_COLUMNS,
-  type EventRow,
-  rowToEvent,
-  type StoredAuditEvent,
-} from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit';
 import { SERVICE_TOKEN_HEADER } from '@hub/auth';
 import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carriesNoData, pathVariants, type RawResponse, rawRequest } from './attack-paths.ts';
-import { demoUser, startHub, type TestHub } from './hub.ts';
+import { auditEventsOf, demoUser, startHub, type TestHub } from './hub.ts';
 
 /**
  * Route guards attacked over real HTTP, as an outsider would: every protected route of every
@@ -118,13 +112,7 @@ describe('route guards under attack, over real HTTP', () => {
   /** What a leak of this child's record would contain. */
   const markers = () => [child.dateOfBirth, child.givenName, child.familyName].filter(Boolean) as string[];
 
-  async function eventsOf(requestId: string): Promise<StoredAuditEvent[]> {
-    const rows = await hub.audit.db.query<EventRow>(
-      `select ${EVENT_COLUMNS} from audit.event e where e.request_id = $1 order by e.seq`,
-      [requestId],
-    );
-    return rows.map(rowToEvent);
-  }
+  const eventsOf = (requestId: string) => auditEventsOf(hub, requestId);
 
   describe('subgraphs: every route needs a gateway-signed context, however it is spelled', () => {
     const subgraphRoutes = (): Array<{ service: string; base: string; route: ProtectedRoute }> => {

@@ -1,10 +1,9 @@
 import { generateKeyPairSync, sign as signBytes } from 'node:crypto';
-import { EVENT_COLUMNS, type EventRow, rowToEvent } from '@hub/audit';
 import { createUserTokenVerifier } from '@hub/auth';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.ts';
-import { startHub, type TestHub } from './hub.ts';
+import { auditEventsOf, startHub, type TestHub } from './hub.ts';
 
 const ISSUER = 'urn:test:attacker-friendly-idp';
 const AUDIENCE = 'urn:tell-it-once:hub';
@@ -86,14 +85,11 @@ describe('gateway refuses tokens with bad times, over HTTP', () => {
       data?: unknown;
       errors?: Array<{ message: string; extensions?: { code?: string } }>;
     };
-    const rows = await hub.audit.db.query<EventRow>(
-      `select ${EVENT_COLUMNS} from audit.event e where e.request_id = $1`,
-      [requestId],
-    );
+
     return {
       status: response.status,
       body,
-      events: rows.map(rowToEvent),
+      events: await auditEventsOf(hub, requestId),
       wwwAuthenticate: response.headers.get('www-authenticate'),
     };
   }

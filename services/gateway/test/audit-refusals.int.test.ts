@@ -1,14 +1,16 @@
-import {
-  EVENT_COLUMNS,
-  type EventRow,
-  rowToEvent,
-  type StoredAuditEvent,
-  verifyAuditChain,
-} from '@hub/audit';
+import { verifyAuditChain } from '@hub/audit';
 import { ageOn } from '@hub/policy';
 import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decisionMaker, demoUser, GRANT_CONSENT, grantConsents, startHub, type TestHub } from './hub.ts';
+import {
+  auditEventsOf,
+  decisionMaker,
+  demoUser,
+  GRANT_CONSENT,
+  grantConsents,
+  startHub,
+  type TestHub,
+} from './hub.ts';
 
 /**
  * Issue 10, class 3: a refusal is recorded WITH the child it was about (the gateway reads the
@@ -63,13 +65,7 @@ describe('refusals are recorded with the child; large responses are summarised, 
     };
   }
 
-  async function eventsOf(requestId: string): Promise<StoredAuditEvent[]> {
-    const rows = await hub.audit.db.query<EventRow>(
-      `select ${EVENT_COLUMNS} from audit.event e where e.request_id = $1 order by e.seq`,
-      [requestId],
-    );
-    return rows.map(rowToEvent);
-  }
+  const eventsOf = (requestId: string) => auditEventsOf(hub, requestId);
 
   it('refused grantConsent, withdrawConsent, confirmConsent, consents, setParentCarerAccess, parentCarerAccess: each found by child', async () => {
     const [consentId] = await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['education']);

@@ -1,15 +1,9 @@
-import {
-  EVENT_COLUMNS,
-  type EventRow,
-  rowToEvent,
-  type StoredAuditEvent,
-  verifyAuditChain,
-} from '@hub/audit';
+import { verifyAuditChain } from '@hub/audit';
 import { ageOn, BREAK_GLASS_REASON_MAX_LENGTH } from '@hub/policy';
 import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_ATTEMPT_FAILED_MESSAGE, AUDIT_OUTCOME_FAILED_MESSAGE } from '../src/audit-plugin.ts';
-import { decisionMaker, demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
+import { auditEventsOf, decisionMaker, demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
 /**
  * Issue 10, class 2: no write commits unless its audit event is durably recorded. The gateway
@@ -67,13 +61,7 @@ describe('write-ahead audit: a mutation is recorded before it runs, or it does n
     };
   }
 
-  async function eventsOf(requestId: string): Promise<StoredAuditEvent[]> {
-    const rows = await hub.audit.db.query<EventRow>(
-      `select ${EVENT_COLUMNS} from audit.event e where e.request_id = $1 order by e.seq`,
-      [requestId],
-    );
-    return rows.map(rowToEvent);
-  }
+  const eventsOf = (requestId: string) => auditEventsOf(hub, requestId);
 
   /** The audit store refuses inserts matching `when` (SQL on `new`) until the returned function runs. */
   async function refuseAuditInserts(when = 'true'): Promise<() => Promise<void>> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENT_COLUMNS, type EventRow, rowToEvent, type StoredAuditEvent } from '@hub/audit';
 import { service as auditService } from '@hub/audit-service';
 import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import type { GatewayLimits } from '@hub/config';
@@ -225,6 +226,15 @@ export const GRANT_CONSENT = /* GraphQL */ `
     grantConsent(input: $input) { id status domain recipientOrgType purpose }
   }
 `;
+
+/** The audit events one gateway request wrote (by its request id), in chain order. */
+export async function auditEventsOf(hub: TestHub, requestId: string): Promise<StoredAuditEvent[]> {
+  const rows = await hub.audit.db.query<EventRow>(
+    `select ${EVENT_COLUMNS} from audit.event e where e.request_id = $1 order by e.seq`,
+    [requestId],
+  );
+  return rows.map(rowToEvent);
+}
 
 /** Grants consent through the gateway, as the family would; returns the consent ids. */
 export async function grantConsents(
