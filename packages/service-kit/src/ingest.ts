@@ -224,6 +224,8 @@ async function postIdentity<T>(
         [SERVICE_TOKEN_HEADER]: await signServiceToken(secret, 'identity-resolve', requestId),
       },
       body: JSON.stringify(body),
+      // A record service that hangs must not hold an agency's file open for ever.
+      signal: AbortSignal.timeout(30_000),
     });
     if (response.statusCode !== 200) {
       await response.body.dump().catch(() => {});

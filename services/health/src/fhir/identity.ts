@@ -1,14 +1,13 @@
-import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
+import {
+  currentLinks as currentSourceLinks,
+  type IdentityResult,
+  isHubError,
+  resolveIdentities,
+} from '@hub/service-kit';
 import type { PatientFacts } from './uk-core.ts';
 
 /** The record service's answer for one source record (see the identity contract). */
-export interface IdentityResult {
-  system: string;
-  sourceId: string;
-  status: 'linked' | 'review' | 'conflict' | 'rejected';
-  childId?: string;
-  reason?: string;
-}
+export type { IdentityResult };
 
 export class IdentityUnavailableError extends Error {
   constructor(message = 'The record service could not match patients to children; nothing was written.') {
@@ -17,95 +16,61 @@ export class IdentityUnavailableError extends Error {
   }
 }
 
-const BATCH = 2000;
+type Options = { recordBaseUrl: string; secret: string; requestId: string };
 
-async function post<T>(
-  baseUrl: string,
-  secret: string,
-  requestId: string,
-  path: string,
-  body: unknown,
-): Promise<T> {
-  let response: Response;
+/**
+ * The shared identity client of every adapter (service-kit), with the FHIR adapter's own
+ * failure: when the record service cannot answer, the bundle is refused as a whole.
+ */
+async function orUnavailable<T>(call: () => Promise<T>): Promise<T> {
   try {
-    response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SERVICE_TOKEN_HEADER]: await signServiceToken(secret, 'identity-resolve', requestId),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch {
-    throw new IdentityUnavailableError();
+    return await call();
+  } catch (error) {
+    if (isHubError(error) && error.code === 'UNAVAILABLE') throw new IdentityUnavailableError();
+    throw error;
   }
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new IdentityUnavailableError();
-  }
-  return (await response.json()) as T;
 }
 
-/** Asks the record service which child each patient is (≤ 2000 per call, in order). */
+/** Asks the record service which child each patient is (in batches, in order). */
 export async function resolvePatients(
-  options: { recordBaseUrl: string; secret: string; requestId: string },
+  options: Options,
   orgId: string,
   patients: { id: string; facts: PatientFacts }[],
 ): Promise<Map<string, IdentityResult>> {
-  const answers = new Map<string, IdentityResult>();
   const system = `fhir:${orgId}`;
-  for (let i = 0; i < patients.length; i += BATCH) {
-    const slice = patients.slice(i, i + BATCH);
-    const { results } = await post<{ results: IdentityResult[] }>(
+  const results = await orUnavailable(() =>
+    resolveIdentities(
       options.recordBaseUrl,
       options.secret,
       options.requestId,
-      '/internal/identity/resolve',
-      {
-        orgId,
-        records: slice.map(({ id, facts }) => ({
-          system,
-          sourceId: id,
-          identifiers: facts.nhsNumber
-            ? { nhsNumber: facts.nhsNumber, nhsNumberVerified: facts.nhsNumberVerified }
-            : {},
-          demographics: {
-            givenName: facts.givenName,
-            familyName: facts.familyName,
-            dateOfBirth: facts.dateOfBirth,
-            ...(facts.sex ? { sex: facts.sex } : {}),
-            ...(facts.postcode ? { postcode: facts.postcode } : {}),
-          },
-        })),
-      },
-    );
-    if (!Array.isArray(results) || results.length !== slice.length) throw new IdentityUnavailableError();
-    slice.forEach((p, index) => {
-      const answer = results[index] as IdentityResult;
-      answers.set(p.id, answer);
-    });
-  }
-  return answers;
+      orgId,
+      patients.map(({ id, facts }) => ({
+        system,
+        sourceId: id,
+        identifiers: facts.nhsNumber
+          ? { nhsNumber: facts.nhsNumber, nhsNumberVerified: facts.nhsNumberVerified }
+          : {},
+        demographics: {
+          givenName: facts.givenName,
+          familyName: facts.familyName,
+          dateOfBirth: facts.dateOfBirth,
+          ...(facts.sex ? { sex: facts.sex } : {}),
+          ...(facts.postcode ? { postcode: facts.postcode } : {}),
+        },
+      })),
+    ),
+  );
+  return new Map(patients.map((p, index) => [p.id, results[index]!]));
 }
 
 /** Current child of each source record (after the council confirmed, rejected or unlinked). */
 export async function currentLinks(
-  options: { recordBaseUrl: string; secret: string; requestId: string },
+  options: Options,
   orgId: string,
   patientIds: string[],
 ): Promise<Map<string, string | null>> {
-  const links = new Map<string, string | null>();
-  for (let i = 0; i < patientIds.length; i += BATCH) {
-    const sourceIds = patientIds.slice(i, i + BATCH);
-    const answer = await post<{
-      results?: { sourceId: string; childId?: string | null }[];
-      links?: { sourceId: string; childId?: string | null }[];
-    }>(options.recordBaseUrl, options.secret, options.requestId, '/internal/identity/links', {
-      system: `fhir:${orgId}`,
-      sourceIds,
-    });
-    for (const row of answer.results ?? answer.links ?? []) links.set(row.sourceId, row.childId ?? null);
-  }
-  return links;
+  const links = await orUnavailable(() =>
+    currentSourceLinks(options.recordBaseUrl, options.secret, options.requestId, `fhir:${orgId}`, patientIds),
+  );
+  return new Map([...links].map(([sourceId, link]) => [sourceId, link.childId]));
 }
