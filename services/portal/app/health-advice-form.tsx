@@ -45,83 +45,35 @@ type Draft = Record<(typeof FIELDS)[number]['key'], string>;
  * Health advice for an EHC needs assessment, written by the ICB (integrated care board) or NHS
  * trust. Due within 6 weeks of the council's request. Drafts are seen only by the author's
  * organisation; once sent, advice never changes (a correction is a new version).
+ *
+ * The organisation's saved draft for the assessment in progress is what the form edits: after a
+ * reload, in a new tab or by a colleague, the draft is loaded from the hub, never started again.
  */
 export function HealthAdvicePanel({
   childId,
   advice,
   assessments,
+  consentMissing,
   onChange,
 }: {
   childId: string;
   advice: HealthAdvice[];
   assessments: EhcAssessment[];
+  /** The family has not (yet) agreed to share health information with the council: no form. */
+  consentMissing?: boolean;
   onChange: () => void;
 }) {
-  const current = advice.filter((a) => a.current);
-  const draft = current.find((a) => a.status === 'draft');
-  const submitted = current.filter((a) => a.status === 'submitted');
-  const [values, setValues] = useState<Draft>({
-    needs: draft?.needs ?? '',
-    outcomesSought: draft?.outcomesSought ?? '',
-    provisionRecommended: draft?.provisionRecommended ?? '',
-  });
+  const active = assessments.find((a) => a.active);
+  // Drafts are never "current" (only submitted advice is): look for the draft itself, for the
+  // assessment in progress.
+  const draft =
+    advice.find((a) => a.status === 'draft' && a.assessmentId === active?.id) ??
+    (active ? undefined : advice.find((a) => a.status === 'draft'));
+  const submitted = advice.filter((a) => a.current && a.status === 'submitted');
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
-  const request = assessments.flatMap((a) =>
-    a.active ? a.adviceRequests.filter((r) => r.agency === 'health' && !r.receivedDate) : [],
-  )[0];
-
-  // Kept here too: the draft just created is ours to edit even before the record reloads.
-  const [draftId, setDraftId] = useState<string | undefined>(draft?.id);
   const [sent, setSent] = useState(false);
-
-  const save = async (): Promise<string | null> => {
-    const id = draftId ?? draft?.id;
-    const r = id
-      ? await gql<{ updateHealthAdviceDraft: { id: string } }>(
-          'mutation Update($id: ID!, $input: HealthAdviceInput!) { updateHealthAdviceDraft(id: $id, input: $input) { id } }',
-          { id, input: values },
-        )
-      : await gql<{ createHealthAdviceDraft: { id: string } }>(
-          'mutation Create($childId: ID!, $input: HealthAdviceInput!) { createHealthAdviceDraft(childId: $childId, input: $input) { id } }',
-          { childId, input: values },
-        );
-    if (r.errors.length) {
-      setErrors(r.errors.map((e) => e.message));
-      return null;
-    }
-    setErrors([]);
-    const saved =
-      id ??
-      (r.data as { createHealthAdviceDraft?: { id: string } } | null)?.createHealthAdviceDraft?.id ??
-      null;
-    if (saved) setDraftId(saved);
-    return saved;
-  };
-
-  const saveDraft = async (e: FormEvent) => {
-    e.preventDefault();
-    if (await save()) {
-      setStatus('Your draft has been saved. Only your organisation can see it.');
-      onChange();
-    }
-  };
-
-  const submit = async () => {
-    const missing = FIELDS.filter((f) => values[f.key].trim() === '').map(
-      (f) => `Enter ${f.label.toLowerCase().replace('the child’s', 'the child’s')}`,
-    );
-    if (missing.length) return setErrors(missing);
-    const id = await save();
-    if (!id) return;
-    const r = await gql('mutation Submit($id: ID!) { submitHealthAdvice(id: $id) { id status } }', { id });
-    if (r.errors.length) return setErrors(r.errors.map((x) => x.message));
-    setStatus('Your health advice has been sent to the council. It can no longer be changed.');
-    // Sent advice never changes: the form goes; a correction starts a new version later.
-    setDraftId(undefined);
-    setSent(true);
-    onChange();
-  };
+  const request = active?.adviceRequests.find((r) => r.agency === 'health' && !r.receivedDate);
 
   return (
     <section aria-labelledby="advice-heading" className="section" data-section="health-advice">
@@ -157,36 +109,165 @@ export function HealthAdvicePanel({
           </dl>
         </div>
       ))}
-      {!sent && (request || draft) && (
-        <form onSubmit={saveDraft} noValidate>
-          {FIELDS.map((f) => (
-            <div className="form-group" key={f.key}>
-              <label className="label" htmlFor={`advice-${f.key}`}>
-                {f.label}
-              </label>
-              <p className="hint" id={`advice-${f.key}-hint`}>
-                {f.hint}
-              </p>
-              <textarea
-                id={`advice-${f.key}`}
-                className="input textarea"
-                rows={4}
-                aria-describedby={`advice-${f.key}-hint`}
-                value={values[f.key]}
-                onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
-              />
-            </div>
-          ))}
-          <div className="button-group">
-            <button type="submit" className="button button-secondary">
-              Save as draft
-            </button>
-            <button type="button" className="button" onClick={() => void submit()}>
-              Send advice to the council
-            </button>
-          </div>
-        </form>
+      {!sent && (request || draft) && consentMissing && (
+        <div className="warning" data-testid="advice-consent-missing">
+          <p>
+            <strong>
+              The family has not yet agreed to share health information with the council for this assessment.
+            </strong>{' '}
+            You cannot write or send the advice until they do. The family has been asked on their page in this
+            service; you may want to talk to them about it.
+          </p>
+        </div>
+      )}
+      {!sent && (request || draft) && !consentMissing && (
+        <AdviceForm
+          // A new draft id (just created, or found on reload) starts the form from what was saved.
+          key={draft?.id ?? 'new'}
+          childId={childId}
+          draft={draft}
+          onErrors={setErrors}
+          onStatus={setStatus}
+          onSent={() => setSent(true)}
+          onChange={onChange}
+        />
       )}
     </section>
+  );
+}
+
+function AdviceForm({
+  childId,
+  draft,
+  onErrors,
+  onStatus,
+  onSent,
+  onChange,
+}: {
+  childId: string;
+  draft: HealthAdvice | undefined;
+  onErrors: (messages: string[]) => void;
+  onStatus: (message: string) => void;
+  onSent: () => void;
+  onChange: () => void;
+}) {
+  const [values, setValues] = useState<Draft>({
+    needs: draft?.needs ?? '',
+    outcomesSought: draft?.outcomesSought ?? '',
+    provisionRecommended: draft?.provisionRecommended ?? '',
+  });
+  // Kept here too: the draft just created is ours to edit even before the record reloads.
+  const [draftId, setDraftId] = useState<string | undefined>(draft?.id);
+  const [busy, setBusy] = useState(false);
+
+  const update = (id: string) =>
+    gql<{ updateHealthAdviceDraft: { id: string } }>(
+      'mutation Update($id: ID!, $input: HealthAdviceInput!) { updateHealthAdviceDraft(id: $id, input: $input) { id } }',
+      { id, input: values },
+    );
+
+  const save = async (): Promise<string | null> => {
+    let id = draftId;
+    let r = id
+      ? await update(id)
+      : await gql<{ createHealthAdviceDraft: { id: string } }>(
+          'mutation Create($childId: ID!, $input: HealthAdviceInput!) { createHealthAdviceDraft(childId: $childId, input: $input) { id } }',
+          { childId, input: values },
+        );
+    // Another tab or a colleague started the organisation's draft meanwhile: this is the text
+    // the practitioner means to save, so it goes into that draft (the one draft per assessment).
+    const existing = r.errors.find((e) => e.extensions?.code === 'CONFLICT')?.extensions?.adviceId;
+    if (!id && typeof existing === 'string' && /draft/.test(r.errors[0]?.message ?? '')) {
+      id = existing;
+      r = await update(id);
+    }
+    if (r.errors.length) {
+      onErrors(r.errors.map((e) => e.message));
+      return null;
+    }
+    onErrors([]);
+    const saved =
+      id ??
+      (r.data as { createHealthAdviceDraft?: { id: string } } | null)?.createHealthAdviceDraft?.id ??
+      null;
+    if (saved) setDraftId(saved);
+    return saved;
+  };
+
+  const saveDraft = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    try {
+      if (await save()) {
+        onStatus('Your draft has been saved. Only your organisation can see it.');
+        onChange();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async () => {
+    if (busy) return;
+    const missing = FIELDS.filter((f) => values[f.key].trim() === '').map(
+      (f) => `Enter ${f.label.toLowerCase()}`,
+    );
+    if (missing.length) return onErrors(missing);
+    setBusy(true);
+    try {
+      const id = await save();
+      if (!id) return;
+      const r = await gql('mutation Submit($id: ID!) { submitHealthAdvice(id: $id) { id status } }', { id });
+      if (r.errors.length) return onErrors(r.errors.map((x) => x.message));
+      onStatus('Your health advice has been sent to the council. It can no longer be changed.');
+      // Sent advice never changes: the form goes; a correction starts a new version later.
+      onSent();
+      onChange();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={saveDraft} noValidate>
+      {draft && (
+        <p data-testid="advice-draft-saved">
+          Editing your organisation’s draft, last saved {formatDateTime(draft.updatedAt)}
+          {draft.authorName ? ` by ${draft.authorName}` : ''}.
+        </p>
+      )}
+      {FIELDS.map((f) => (
+        <div className="form-group" key={f.key}>
+          <label className="label" htmlFor={`advice-${f.key}`}>
+            {f.label}
+          </label>
+          <p className="hint" id={`advice-${f.key}-hint`}>
+            {f.hint}
+          </p>
+          <textarea
+            id={`advice-${f.key}`}
+            className="input textarea"
+            rows={4}
+            aria-describedby={`advice-${f.key}-hint`}
+            value={values[f.key]}
+            onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+          />
+        </div>
+      ))}
+      <div className="button-group">
+        <button type="submit" className="button button-secondary" aria-disabled={busy || undefined}>
+          Save as draft
+        </button>
+        <button
+          type="button"
+          className="button"
+          aria-disabled={busy || undefined}
+          onClick={() => void submit()}
+        >
+          Send advice to the council
+        </button>
+      </div>
+    </form>
   );
 }

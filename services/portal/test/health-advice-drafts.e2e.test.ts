@@ -1,0 +1,133 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grantConsents } from '../../gateway/test/hub.ts';
+import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './portal-hub.ts';
+
+// Health advice drafts survive leaving the page: saved, reloaded, opened in a new tab (or by a
+// colleague), edited there and sent. Run at a desktop and a phone width; keyboard only on the
+// phone run; axe-core on every screen.
+if (skipBrowser)
+  console.warn('health advice draft e2e tests SKIPPED: Chromium not found (apt-get install -y chromium).');
+
+describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
+  let portal: PortalHub;
+
+  beforeAll(async () => {
+    portal = await startPortalHub('health-advice-drafts');
+  }, 120_000);
+  afterAll(async () => {
+    await portal?.close();
+  });
+
+  /** A child the ICB works with, an EHC assessment in progress and the council's request for health advice. */
+  async function childAwaitingAdvice(index: number, consent: boolean) {
+    const { hub } = portal;
+    const child = hub.dataset.children.filter((c) =>
+      c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
+    )[index];
+    if (!child) throw new Error(`no child ${index} with an ICB involvement`);
+    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
+    const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
+      `mutation { recordEhcAssessmentRequest(childId: "${child.id}", requestDate: "${daysAgo(20)}") { id } }`,
+      { as: officer },
+    );
+    expect(requested.errors).toBeUndefined();
+    const asked = await hub.query(
+      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: health, sentDate: "${daysAgo(14)}") { id } }`,
+      { as: officer },
+    );
+    expect(asked.errors).toBeUndefined();
+    if (consent) await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
+    return child;
+  }
+
+  async function drafts(childId: string): Promise<{ needs: string }[]> {
+    return portal.hub.subgraphs.health.db.query<{ needs: string }>(
+      `select needs from health.health_advice where child_id = $1 and status = 'draft'`,
+      [childId],
+    );
+  }
+
+  async function openChild(page: Page, name: string) {
+    const waiting = page.getByTestId('advice-waiting');
+    await expect.poll(() => waiting.innerText()).toContain(name);
+    await waiting.getByRole('link', { name }).click();
+    await page.getByRole('heading', { name: 'Health advice for the EHC needs assessment' }).waitFor();
+  }
+
+  const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+  for (const [index, size] of WIDTHS.entries()) {
+    it(`${size.name} (${size.width} px): save, reload, see the draft, edit it in a new tab, send it`, async () => {
+      const child = await childAwaitingAdvice(index, true);
+      const name = `${child.givenName} ${child.familyName}`;
+      const keyboard = size.name === 'phone';
+      const page = await portal.signIn('demo-health-1', size);
+      await openChild(page, name);
+      await portal.screen(page, `${size.name}-1-empty-form`);
+
+      const needs = `Needs help with speech (synthetic, ${size.name}).`;
+      if (keyboard) {
+        // Keyboard only: focus the first box as a Tab would, then Tab through the form.
+        await field(page, 'The child’s health needs').focus();
+        await page.keyboard.type(needs);
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('Able to ask for help in class within a year.');
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('Speech and language therapy, 6 sessions a term.');
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate('document.activeElement?.textContent')).toBe('Save as draft');
+        await page.keyboard.press('Enter');
+      } else {
+        await field(page, 'The child’s health needs').fill(needs);
+        await field(page, 'What you want to achieve').fill('Able to ask for help in class within a year.');
+        await field(page, 'Health support you recommend').fill(
+          'Speech and language therapy, 6 sessions a term.',
+        );
+        // A double click saves once: one draft, no "already has a draft" error.
+        await page.getByRole('button', { name: 'Save as draft' }).dblclick();
+      }
+      await page.getByRole('status').getByText('Your draft has been saved').waitFor();
+      expect(await page.getByText('There is a problem').count()).toBe(0);
+      await expect.poll(async () => (await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);
+
+      // Reload: the saved draft is shown, not an empty form.
+      await page.reload();
+      await page.getByTestId('advice-draft-saved').waitFor();
+      await expect.poll(() => field(page, 'The child’s health needs').inputValue()).toBe(needs);
+      await portal.screen(page, `${size.name}-2-draft-after-reload`);
+
+      // A new tab (a new browsing context, signed in again): the same draft, editable there.
+      const tab = await portal.signIn('demo-health-1', size);
+      await openChild(tab, name);
+      await expect.poll(() => field(tab, 'The child’s health needs').inputValue()).toBe(needs);
+      const edited = `${needs} Edited in a second tab.`;
+      await field(tab, 'The child’s health needs').fill(edited);
+      await tab.getByRole('button', { name: 'Save as draft' }).click();
+      await tab.getByRole('status').getByText('Your draft has been saved').waitFor();
+      expect(await tab.getByText('There is a problem').count()).toBe(0);
+      await expect.poll(async () => (await drafts(child.id)).map((d) => d.needs)).toEqual([edited]);
+
+      // Back in the first tab: reload, the edit is there, and the draft is sent.
+      await page.reload();
+      await expect.poll(() => field(page, 'The child’s health needs').inputValue()).toBe(edited);
+      const send = page.getByRole('button', { name: 'Send advice to the council' });
+      if (keyboard) {
+        await send.focus();
+        await page.keyboard.press('Enter');
+      } else {
+        await send.click();
+      }
+      await page.getByRole('status').getByText('Your health advice has been sent to the council').waitFor();
+      expect(await page.getByText('There is a problem').count()).toBe(0);
+      await page.getByText(/^Sent /).waitFor();
+      expect(await drafts(child.id)).toEqual([]);
+      await portal.screen(page, `${size.name}-3-sent`);
+
+      // Reload after sending: the sent advice, no form to start again.
+      await page.reload();
+      await page.getByText(/^Sent /).waitFor();
+      expect(await page.getByRole('button', { name: 'Save as draft' }).count()).toBe(0);
+    }, 120_000);
+  }
+});
