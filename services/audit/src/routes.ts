@@ -54,8 +54,9 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
   });
 
   /**
-   * `GET /audit/export?format=ndjson|fhir&childId&actorSub&organisation&from&to&breakGlass&outcome`:
-   * every matching event, oldest first, one JSON document per line. Reached through the
+   * `GET /audit/export?format=ndjson|fhir&childId&actorSub&organisation&from&to&breakGlass&outcome&withoutOutcome`:
+   * every matching event (the same filter as the auditEvents query), oldest first, one JSON
+   * document per line, streamed from the database a batch at a time. Reached through the
    * gateway (which verifies the user's token, forwards a signed context and audits the export
    * itself); auditors only. The internal-context guard refuses callers without a context
    * first (this route declares no `hubAccess`); the handler verifies the context again itself.
@@ -81,8 +82,18 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
     if (query.breakGlass !== undefined && query.breakGlass !== 'true' && query.breakGlass !== 'false') {
       problems.push('breakGlass must be true or false');
     }
-    if (query.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(query.outcome)) {
+    // The GraphQL filter's spelling (DENIED) and the stored one (denied) both work, so the portal
+    // sends the export exactly the filter it sent auditEvents.
+    const outcome = query.outcome?.toLowerCase();
+    if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome)) {
       problems.push(`outcome must be one of ${OUTCOMES.join(', ')}`);
+    }
+    if (
+      query.withoutOutcome !== undefined &&
+      query.withoutOutcome !== 'true' &&
+      query.withoutOutcome !== 'false'
+    ) {
+      problems.push('withoutOutcome must be true or false');
     }
     const filter: AuditFilter = {
       childId: query.childId ?? null,
@@ -91,9 +102,10 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
       from: query.from ?? null,
       to: query.to ?? null,
       breakGlass: query.breakGlass === undefined ? null : query.breakGlass === 'true',
-      outcome: (OUTCOMES as readonly string[]).includes(query.outcome ?? '')
-        ? (query.outcome as AuditFilter['outcome'])
+      outcome: (OUTCOMES as readonly string[]).includes(outcome ?? '')
+        ? (outcome as AuditFilter['outcome'])
         : null,
+      withoutOutcome: query.withoutOutcome === 'true' ? true : null,
       council,
     };
     try {

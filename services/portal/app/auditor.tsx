@@ -13,12 +13,14 @@ interface AuditNode {
   breakGlass: boolean;
   breakGlassReason: string | null;
   childIds: string[];
+  errorCodes: string[];
+  fieldsDenied: string[];
 }
 
 const AUDIT_EVENTS = /* GraphQL */ `
   query AuditEvents($filter: AuditFilter, $first: Int, $after: String) {
     auditEvents(filter: $filter, first: $first, after: $after) {
-      edges { cursor node { seq occurredAt actor { sub role organisation } purpose operationName outcome breakGlass breakGlassReason childIds } }
+      edges { cursor node { seq occurredAt actor { sub role organisation } purpose operationName outcome breakGlass breakGlassReason childIds errorCodes fieldsDenied } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -28,10 +30,15 @@ const PAGE_SIZE = 20;
 
 const OUTCOME: Record<string, string> = { OK: 'Allowed', DENIED: 'Refused', ERROR: 'Failed' };
 
-/** Downloads an export with the auditor's token (a plain link could not carry it). */
-async function download(format: 'ndjson' | 'fhir') {
+/**
+ * Downloads an export with the auditor's token (a plain link could not carry it). The filters
+ * are the ones applied on screen: the audit service selects and streams only those events.
+ */
+async function download(format: 'ndjson' | 'fhir', filter: Record<string, unknown>) {
   const session = getSession();
-  const response = await fetch(`/audit/export?format=${format}`, {
+  const params = new URLSearchParams({ format });
+  for (const [key, value] of Object.entries(filter)) params.set(key, String(value));
+  const response = await fetch(`/audit/export?${params}`, {
     headers: { authorization: `Bearer ${session?.token ?? ''}` },
   });
   if (!response.ok) throw new Error(`Export failed (${response.status})`);
@@ -43,31 +50,120 @@ async function download(format: 'ndjson' | 'fhir') {
   URL.revokeObjectURL(url);
 }
 
-export function AuditScreen() {
-  const [available, setAvailable] = useState<boolean | null>(null);
-  const [filter, setFilter] = useState({
+type FormFilter = {
+  actorSub: string;
+  organisation: string;
+  childId: string;
+  from: string;
+  to: string;
+  outcome: string;
+  breakGlass: boolean;
+};
+
+const TEXT_FILTERS = ['actorSub', 'organisation', 'childId', 'from', 'to', 'outcome'] as const;
+
+function filterFromAddress(): FormFilter {
+  const query = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  const out: FormFilter = {
     actorSub: '',
     organisation: '',
     childId: '',
     from: '',
     to: '',
     outcome: '',
-    breakGlass: false,
-  });
+    breakGlass: query.get('breakGlass') === 'true',
+  };
+  for (const key of TEXT_FILTERS) out[key] = query.get(key) ?? '';
+  return out;
+}
+
+function addressOf(filter: FormFilter): string {
+  const query = new URLSearchParams();
+  for (const key of TEXT_FILTERS) if (filter[key]) query.set(key, filter[key]);
+  if (filter.breakGlass) query.set('breakGlass', 'true');
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The filter as the hub takes it, for the on-screen list and the export alike. */
+function queryFilter(filter: FormFilter): Record<string, string | boolean> {
+  const f: Record<string, string | boolean> = {};
+  if (filter.actorSub.trim()) f.actorSub = filter.actorSub.trim();
+  if (filter.organisation.trim()) f.organisation = filter.organisation.trim();
+  if (filter.childId.trim()) f.childId = filter.childId.trim();
+  if (filter.breakGlass) f.breakGlass = true;
+  if (filter.outcome) f.outcome = filter.outcome;
+  // Whole days in UTC: from the start of "from" up to the end of "to".
+  if (filter.from) f.from = `${filter.from}T00:00:00Z`;
+  if (filter.to) f.to = new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000).toISOString();
+  return f;
+}
+
+const REASON: Record<string, string> = {
+  NO_CONSENT: 'the family had not agreed to share it for the stated reason',
+  NOT_PERMITTED: 'the role may never see it',
+  NO_RELATIONSHIP: 'the organisation was not involved with the child',
+};
+
+const ERROR: Record<string, string> = {
+  UNAUTHENTICATED: 'not signed in, or the sign-in had ended',
+  FORBIDDEN: 'the request was not allowed for this role',
+  NOT_FOUND: 'no record the user may see (or none at all)',
+  INVALID_INPUT: 'the request was not valid',
+  CONFLICT: 'it conflicted with the record as it stood',
+};
+
+/** "Child.health:NO_CONSENT" → what was refused and why, in words (the raw names kept for searching). */
+function describeDenial(entry: string): { field: string; reason: string } {
+  const at = entry.lastIndexOf(':');
+  const field = at > 0 ? entry.slice(0, at) : entry;
+  const code = at > 0 ? entry.slice(at + 1) : '';
+  return {
+    field,
+    reason: REASON[code] ?? (code ? code.toLowerCase().replace(/_/g, ' ') : 'no reason recorded'),
+  };
+}
+
+function Refusals({ node }: { node: AuditNode }) {
+  const denied = node.fieldsDenied;
+  const codes = [...new Set(node.errorCodes.filter((c) => c !== 'FORBIDDEN_FIELD' && ERROR[c]))];
+  if (denied.length === 0 && codes.length === 0) return null;
+  return (
+    <div className="refusals" data-testid="refusals">
+      <p className="refusals-heading">Refused:</p>
+      <ul>
+        {denied.map((entry) => {
+          // The gateway keeps the first entries and counts the rest ("… 12 more (truncated)").
+          if (entry.startsWith('…')) return <li key={entry}>{entry}</li>;
+          const { field, reason } = describeDenial(entry);
+          return (
+            <li key={entry}>
+              <code>{field}</code> – {reason}
+            </li>
+          );
+        })}
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code> – {ERROR[code]}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function AuditScreen() {
+  const [available, setAvailable] = useState<boolean | null>(null);
+  // The filters live in the address (#/audit?outcome=DENIED…): a reload, a bookmark or a new
+  // tab shows the same events, and the export downloads exactly what the screen shows.
+  const [filter, setFilter] = useState<FormFilter>(() => filterFromAddress());
+  const [applied, setApplied] = useState<FormFilter>(filter);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<{ nodes: AuditNode[]; hasNext: boolean; end: string | null } | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
 
-  const load = async (after: string | null) => {
-    const f: Record<string, unknown> = {};
-    if (filter.actorSub) f.actorSub = filter.actorSub;
-    if (filter.organisation) f.organisation = filter.organisation;
-    if (filter.childId) f.childId = filter.childId;
-    if (filter.breakGlass) f.breakGlass = true;
-    if (filter.outcome) f.outcome = filter.outcome;
-    // Whole days in UTC: from the start of "from" up to the end of "to".
-    if (filter.from) f.from = `${filter.from}T00:00:00Z`;
-    if (filter.to) f.to = new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000).toISOString();
+  const load = async (after: string | null, shown: FormFilter = applied) => {
+    const f = queryFilter(shown);
     const r = await gql<{
       auditEvents: {
         edges: { node: AuditNode }[];
@@ -98,7 +194,9 @@ export function AuditScreen() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setCursors([null]);
-    void load(null);
+    setApplied(filter);
+    window.history.replaceState(null, '', `#/audit${addressOf(filter)}`);
+    void load(null, filter);
   };
 
   return (
@@ -200,11 +298,16 @@ export function AuditScreen() {
             </button>
           </form>
           <p>
-            Download the whole log:{' '}
+            {Object.keys(queryFilter(applied)).length === 0
+              ? 'Download the whole log'
+              : 'Download the events that match these filters'}
+            :{' '}
             <button
               type="button"
               className="link-button"
-              onClick={() => void download('ndjson').catch((e: Error) => setErrors([e.message]))}
+              onClick={() =>
+                void download('ndjson', queryFilter(applied)).catch((e: Error) => setErrors([e.message]))
+              }
             >
               NDJSON (one event per line)
             </button>{' '}
@@ -212,7 +315,9 @@ export function AuditScreen() {
             <button
               type="button"
               className="link-button"
-              onClick={() => void download('fhir').catch((e: Error) => setErrors([e.message]))}
+              onClick={() =>
+                void download('fhir', queryFilter(applied)).catch((e: Error) => setErrors([e.message]))
+              }
             >
               FHIR AuditEvent (for NHS systems)
             </button>
@@ -241,6 +346,7 @@ export function AuditScreen() {
                       {n.operationName ?? 'unnamed request'}
                       {n.childIds.length > 0 &&
                         ` – ${n.childIds.length} ${n.childIds.length === 1 ? 'child' : 'children'}`}
+                      <Refusals node={n} />
                     </td>
                     <td>
                       {n.breakGlass ? (

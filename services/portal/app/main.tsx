@@ -26,7 +26,8 @@ function Screen({ route }: { route: string }) {
   const session = getSession();
   if (!session) return <SignInScreen />;
   const role = session.user.role;
-  const [, page, id] = route.split('/');
+  // A screen may keep its state in the address after "?" (the auditor's filters).
+  const [, page, id] = (route.split('?')[0] ?? '').split('/');
   switch (page) {
     case 'search':
       return <SearchScreen user={session.user} />;

@@ -1,0 +1,123 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { startHub, type TestHub } from '../../gateway/test/hub.ts';
+import { buildPortal } from '../src/build.ts';
+import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+
+/**
+ * Shared set-up for the per-journey browser tests (social-worker, auditor, senco, family details):
+ * the whole hub in this process serving a freshly built portal, one Chromium, one browser
+ * context per signed-in user. Each screen is checked with axe-core and photographed at desktop
+ * (1280 px) and phone (390 px) widths.
+ */
+export const executablePath = findChromium();
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+export const skipBrowser = !executablePath && !inCi;
+if (skipBrowser) {
+  console.warn(
+    'portal e2e tests SKIPPED: Chromium not found (apt-get install -y chromium). In CI this fails.',
+  );
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface Journey {
+  hub: TestHub;
+  base: string;
+  signIn(sub: string, viewport?: { width: number; height: number }): Promise<Page>;
+  /** axe-core and a screenshot of the page as it is, at 1280 px and at 390 px; fails on any violation. */
+  screen(page: Page, name: string): Promise<void>;
+  /** The same tab's session in a new tab (as "open link in new tab" does), at the given address. */
+  newTab(page: Page, url: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startJourney(options: { children?: number } = {}): Promise<Journey> {
+  if (!executablePath) {
+    throw new Error(
+      'Chromium is not installed, so the portal end-to-end tests cannot run. Install it with `apt-get install -y chromium` (.ci/run does this in CI).',
+    );
+  }
+  const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+  const hub = await startHub({
+    portal: { dir },
+    ...(options.children ? { children: options.children } : {}),
+  });
+  await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
+  const address = hub.gateway.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
+
+  const watch = (page: Page, who: string) => {
+    // Fail with Playwright's message (what it waited for) well before vitest's test timeout.
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => console.error(`page error (${who}):`, e.message));
+  };
+
+  return {
+    hub,
+    base,
+    async signIn(sub, viewport = DESKTOP) {
+      const context = await browser.newContext({ viewport });
+      contexts.push(context);
+      const page = await context.newPage();
+      watch(page, sub);
+      await page.goto(base);
+      await page.getByLabel('Who do you want to sign in as?').selectOption(sub);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as').waitFor();
+      return page;
+    },
+    async screen(page, name) {
+      await page.waitForLoadState('networkidle');
+      const original = page.viewportSize() ?? DESKTOP;
+      for (const [suffix, size] of [
+        ['1280', DESKTOP],
+        ['390', PHONE],
+      ] as const) {
+        await page.setViewportSize(size);
+        const violations = await checkScreen(page, `${name}-${suffix}`);
+        expect(violations, describeViolations(`${name} at ${suffix} px`, violations)).toEqual([]);
+      }
+      await page.setViewportSize(original);
+    },
+    async newTab(page, url) {
+      const opened = page.context().waitForEvent('page');
+      await page.evaluate(`window.open(${JSON.stringify(url)}, '_blank')`);
+      const tab = await opened;
+      watch(tab, 'new tab');
+      await tab.waitForLoadState();
+      return tab;
+    },
+    async close() {
+      for (const c of contexts) await c.close();
+      await browser.close();
+      await hub.close();
+    },
+  };
+}
+
+// A function for the page, written as text: this file is checked as Node code, without the DOM library.
+const IS_FOCUSED = new Function('el', 'return el === el.ownerDocument.activeElement') as (
+  el: unknown,
+) => boolean;
+
+/** Presses Tab until `target` has focus (at most `max` times): proves it is reachable by keyboard. */
+export async function tabTo(page: Page, target: Locator, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate(IS_FOCUSED)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`not reached with ${max} presses of Tab: ${target}`);
+}
+
+/** After navigation, focus is on the page heading (screen readers announce the new page). */
+export async function expectHeadingFocused(page: Page, text: string | RegExp): Promise<void> {
+  await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+  await expect.poll(() => page.locator('h1').innerText()).toMatch(text);
+}
