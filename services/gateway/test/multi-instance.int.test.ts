@@ -129,7 +129,7 @@ describe('horizontal scale: two instances of every service behind round-robin pr
 
     issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
     gateway = buildApp(
-      { ...config, GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 60_000 },
+      { ...config, GATEWAY_MAX_EVENT_LOOP_DELAY_MS: 600_000 },
       {
         verifier: createUserTokenVerifier({
           issuer: DEV_ISSUER,
