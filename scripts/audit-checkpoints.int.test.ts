@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  anAuditEventInput,
   auditWriterFor,
   CheckpointPublisher,
   chainHash,
@@ -17,6 +16,7 @@ import {
   rowToEvent,
   signCheckpoint,
 } from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit/testing';
 import type { DbHandle } from '@hub/db';
 import { createTestDatabase } from '@hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

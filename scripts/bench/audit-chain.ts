@@ -11,15 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import {
-  AuditChainWriter,
-  anAuditEventInput,
-  appendAuditEventUnbatched,
-  migrateAudit,
-  TEST_CHILD_A,
-  TEST_CHILD_B,
-  verifyAuditChain,
-} from '@hub/audit';
+import { AuditChainWriter, appendAuditEventUnbatched, migrateAudit, verifyAuditChain } from '@hub/audit';
+import { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from '@hub/audit/testing';
 import { type DbHandle, openDatabase } from '@hub/db';
 import postgres from 'postgres';
 

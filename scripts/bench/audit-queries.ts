@@ -17,13 +17,13 @@ import { parseArgs } from 'node:util';
 import {
   AUDIT_MIGRATIONS_DIR,
   accessHistory,
-  anAuditEventInput,
   appendAuditEvent,
   encodeCursor,
   migrateAudit,
   queryAuditEvents,
   verifyAuditChain,
 } from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit/testing';
 import { type DbHandle, loadMigrations, migrate, openDatabase } from '@hub/db';
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
-import { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
 import {
   type AuditEvent,
+  type AuditEventInput,
   buildAuditEvent,
   canonicalEvent,
   chainHash,
@@ -47,11 +47,26 @@ function fastCanonical(event: AuditEvent): string {
   });
 }
 
+// Ids used only by the self-check below (no child has them).
+const SAMPLE_CHILD_A = '6f1c2a4e-8b1d-4c5e-9a7f-1b2c3d4e5f60';
+const SAMPLE_CHILD_B = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
 function selfCheck(): boolean {
   try {
+    const sample = (overrides: Partial<AuditEventInput>): AuditEventInput => ({
+      requestId: 'req-1',
+      actor: { sub: 'sample-user', role: 'senco', orgId: 'school-1' },
+      purpose: 'ehc_assessment',
+      operationName: 'ChildRecord',
+      operationType: 'query',
+      outcome: 'ok',
+      fieldsReturned: ['Child.givenName'],
+      children: [{ childId: SAMPLE_CHILD_A, sections: ['Child'] }],
+      ...overrides,
+    });
     const samples = [
-      anAuditEventInput(),
-      anAuditEventInput({
+      sample({}),
+      sample({
         requestId: 'r "quoted" \\ \u2028 é 😀',
         actor: { sub: null, role: null, orgId: null },
         purpose: null,
@@ -64,12 +79,12 @@ function selfCheck(): boolean {
         breakGlassReason: 'Synthetic reason\nwith a line break',
         clientIp: '127.0.0.1',
         children: [
-          { childId: TEST_CHILD_B, sections: ['HealthSection', 'Child'] },
-          { childId: TEST_CHILD_A, sections: [] },
+          { childId: SAMPLE_CHILD_B, sections: ['HealthSection', 'Child'] },
+          { childId: SAMPLE_CHILD_A, sections: [] },
         ],
       }),
-      anAuditEventInput({ councils: ['la-2', 'la-1'] }),
-      anAuditEventInput({ councils: [] }),
+      sample({ councils: ['la-2', 'la-1'] }),
+      sample({ councils: [] }),
     ];
     return samples.every((input, i) => {
       const event = buildAuditEvent(normaliseAuditEventInput(input), {

@@ -1,4 +1,3 @@
-export { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from './builders.ts';
 export { canonicalJson } from './canonical-json.ts';
 export {
   type AuditCheckpoint,

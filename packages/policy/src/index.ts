@@ -18,7 +18,6 @@ export {
   isOverCompulsorySchoolAge,
   schoolLeavingDate,
 } from './age.ts';
-export { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
 export {
   activeConsents,
   type ConsentAction,

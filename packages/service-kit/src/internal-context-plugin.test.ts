@@ -4,7 +4,7 @@ import {
   signInternalContext,
   signServiceToken,
 } from '@hub/auth';
-import { aPrincipal } from '@hub/policy';
+import { aPrincipal } from '@hub/policy/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalContextPlugin, requireContext } from './internal-context-plugin.ts';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { anAuditEventInput, TEST_CHILD_A, verifyAuditChain } from '@hub/audit';
+import { verifyAuditChain } from '@hub/audit';
+import { anAuditEventInput, TEST_CHILD_A } from '@hub/audit/testing';
 import {
   INTERNAL_CONTEXT_HEADER,
   SERVICE_TOKEN_HEADER,
@@ -7,7 +8,7 @@ import {
   signServiceToken,
 } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
-import { aPrincipal } from '@hub/policy';
+import { aPrincipal } from '@hub/policy/testing';
 import { createTestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

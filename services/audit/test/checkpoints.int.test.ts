@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  anAuditEventInput,
   checkCheckpoints,
   loadCheckpointPublicKey,
   loadOrCreateCheckpointKeyPair,
   parseCheckpointLog,
   verifyAuditChain,
 } from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit/testing';
 import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
 import { loadAuditServiceConfig } from '@hub/config';
 import type { DbHandle } from '@hub/db';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { anAuditEventInput } from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit/testing';
 import {
   INTERNAL_CONTEXT_HEADER,
   SERVICE_TOKEN_HEADER,
@@ -7,7 +7,7 @@ import {
   signServiceToken,
 } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
-import { aPrincipal } from '@hub/policy';
+import { aPrincipal } from '@hub/policy/testing';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

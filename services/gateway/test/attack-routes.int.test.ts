@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anAuditEventInput } from '@hub/audit';
+import { anAuditEventInput } from '@hub/audit/testing';
 import { SERVICE_TOKEN_HEADER } from '@hub/auth';
 import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import {
 } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { syntheticNhsNumber } from '@hub/identifiers';
-import { aPrincipal } from '@hub/policy';
+import { aPrincipal } from '@hub/policy/testing';
 import { buildSyntheticDataset, type SyntheticChild, type SyntheticDataset } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';

@@ -1,6 +1,6 @@
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
-import { aPrincipal } from '@hub/policy';
+import { aPrincipal } from '@hub/policy/testing';
 import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
