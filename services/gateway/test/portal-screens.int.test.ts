@@ -71,4 +71,79 @@ describe('portal screens: server side, through the gateway', () => {
       ]);
     });
   });
+
+  describe('childSearch: a page of a search and the true total', () => {
+    const SEARCH = /* GraphQL */ `
+      query Search($search: ChildSearch!, $first: Int, $offset: Int) {
+        childSearch(search: $search, first: $first, offset: $offset) { totalCount offset children { id familyName givenName } }
+      }
+    `;
+    type Page = { childSearch: { totalCount: number; offset: number; children: { id: string }[] } };
+
+    it('the total counts every child on the roll that matches, and the pages together list each once', async () => {
+      const senco = as('demo-senco-1');
+      const onRoll = hub.dataset.children.filter((c) => c.schoolId === 'school-1');
+      expect(onRoll.length, 'the seed needs more children on the roll than one page').toBeGreaterThan(7);
+      const seen: string[] = [];
+      for (let offset = 0; offset < onRoll.length; offset += 7) {
+        const page = await hub.query<Page>(SEARCH, {
+          as: senco,
+          purpose: 'ehc_assessment',
+          variables: { search: { name: 'Testchild' }, first: 7, offset },
+        });
+        expect(page.errors).toBeUndefined();
+        expect(page.data!.childSearch.totalCount).toBe(onRoll.length);
+        expect(page.data!.childSearch.offset).toBe(offset);
+        seen.push(...page.data!.childSearch.children.map((c) => c.id));
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.sort()).toEqual(onRoll.map((c) => c.id).sort());
+    });
+
+    it("counts only the caller's own remit, and refuses a bad offset", async () => {
+      const other = await hub.query<Page>(SEARCH, {
+        as: as('demo-senco-2'),
+        variables: { search: { name: 'Testchild' }, first: 1 },
+      });
+      expect(other.data!.childSearch.totalCount).toBe(
+        hub.dataset.children.filter((c) => c.schoolId === 'school-2').length,
+      );
+      const bad = await hub.query<Page>(SEARCH, {
+        as: as('demo-senco-1'),
+        variables: { search: { name: 'Testchild' }, offset: -1 },
+      });
+      expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
+    });
+  });
+
+  describe("myBreakGlass: the caller's own override in force", () => {
+    const MINE = 'query Mine($id: ID!) { myBreakGlass(childId: $id) { id reason expiresAt } }';
+    type Mine = { myBreakGlass: { id: string; reason: string; expiresAt: string } | null };
+
+    it("null before, the reason and end after opening; never someone else's", async () => {
+      const child = hub.dataset.children.find((c) => !c.socialCare?.allocatedWorker)!;
+      const worker = as('demo-social-1');
+      const before = await hub.query<Mine>(MINE, { as: worker, variables: { id: child.id } });
+      expect(before.errors).toBeUndefined();
+      expect(before.data!.myBreakGlass).toBeNull();
+
+      const reason = 'Police called about a safeguarding concern at the family home tonight';
+      const opened = await hub.query<{ openBreakGlass: { id: string; expiresAt: string } }>(
+        `mutation { openBreakGlass(childId: "${child.id}", reason: "${reason}", durationHours: 2) { id expiresAt } }`,
+        { as: worker },
+      );
+      expect(opened.errors).toBeUndefined();
+      const after = await hub.query<Mine>(MINE, { as: worker, variables: { id: child.id } });
+      expect(after.data!.myBreakGlass).toEqual({
+        id: opened.data!.openBreakGlass.id,
+        reason,
+        expiresAt: opened.data!.openBreakGlass.expiresAt,
+      });
+      // The council officer (who may break glass too) and the auditor do not see the worker's.
+      for (const other of ['demo-la-1', 'demo-auditor-1']) {
+        const theirs = await hub.query<Mine>(MINE, { as: as(other), variables: { id: child.id } });
+        expect(theirs.data!.myBreakGlass).toBeNull();
+      }
+    });
+  });
 });

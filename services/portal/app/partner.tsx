@@ -13,9 +13,22 @@ interface SearchResult {
   dateOfBirth: string | null;
 }
 
+const PAGE_SIZE = 50;
 const SEARCH = /* GraphQL */ `
-  query Search($search: ChildSearch!) { children(search: $search, first: 50) { id givenName familyName dateOfBirth } }
+  query Search($search: ChildSearch!, $first: Int, $offset: Int) {
+    childSearch(search: $search, first: $first, offset: $offset) { totalCount offset children { id givenName familyName dateOfBirth } }
+  }
 `;
+
+/** The search in the address (#/search?name=…&from=…): a reload, the back button or a new tab shows the same page. */
+function searchFromAddress(): { name: string; offset: number } {
+  const query = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  const offset = Number(query.get('from') ?? '1') - 1;
+  return {
+    name: query.get('name') ?? sessionStorage.getItem('hub.lastSearch') ?? '',
+    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+  };
+}
 
 const SEARCH_HINT: Record<string, string> = {
   senco: 'You can find children on your school’s roll.',
@@ -25,32 +38,48 @@ const SEARCH_HINT: Record<string, string> = {
 };
 
 export function SearchScreen({ user }: { user: SessionUser }) {
-  const [name, setName] = useState(sessionStorage.getItem('hub.lastSearch') ?? '');
-  const [results, setResults] = useState<SearchResult[] | null>(null);
+  const [start] = useState(searchFromAddress);
+  const [name, setName] = useState(start.name);
+  const [results, setResults] = useState<{
+    term: string;
+    totalCount: number;
+    offset: number;
+    children: SearchResult[];
+  } | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
 
-  const search = useCallback(async (term: string) => {
+  const search = useCallback(async (term: string, offset: number) => {
     if (term.trim().length < 2) {
       setErrors(['Enter at least 2 letters of the child’s name']);
       return;
     }
     sessionStorage.setItem('hub.lastSearch', term);
-    const r = await gql<{ children: SearchResult[] }>(SEARCH, { search: { name: term } }, { purpose: true });
+    window.history.replaceState(
+      null,
+      '',
+      `#/search?${new URLSearchParams({ name: term, ...(offset > 0 ? { from: String(offset + 1) } : {}) })}`,
+    );
+    const r = await gql<{
+      childSearch: { totalCount: number; offset: number; children: SearchResult[] };
+    }>(SEARCH, { search: { name: term }, first: PAGE_SIZE, offset }, { purpose: true });
     setErrors(r.errors.map((e) => e.message));
-    setResults(r.data?.children ?? []);
+    const page = r.data?.childSearch;
+    setResults(page ? { term, ...page } : { term, totalCount: 0, offset: 0, children: [] });
   }, []);
 
   // Only on first show: repeats the last search when coming back from a record.
   // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately once, not on every keystroke.
   useEffect(() => {
-    if (name) void search(name);
+    if (start.name) void search(start.name, start.offset);
   }, []);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void search(name);
+    void search(name, 0);
   };
 
+  const shownFrom = results ? results.offset + 1 : 0;
+  const shownTo = results ? results.offset + results.children.length : 0;
   return (
     <>
       <PageHeading caption={user.name}>Find a child</PageHeading>
@@ -81,30 +110,61 @@ export function SearchScreen({ user }: { user: SessionUser }) {
       {results && (
         <section aria-labelledby="results-heading">
           <h2 id="results-heading" aria-live="polite">
-            {results.length === 0
+            {results.totalCount === 0
               ? 'No children found'
-              : `${results.length} ${results.length === 1 ? 'child' : 'children'} found`}
+              : `${results.totalCount} ${results.totalCount === 1 ? 'child' : 'children'} found`}
           </h2>
-          {results.length > 0 && (
-            <table className="table">
-              <caption className="visually-hidden">Children matching “{name}”</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Date of birth</th>
-                </tr>
-              </thead>
-              <tbody>
-                {results.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <a href={`#/child/${c.id}`}>{childName(c)}</a>
-                    </td>
-                    <td>{formatDate(c.dateOfBirth)}</td>
+          {results.children.length > 0 && (
+            <>
+              {results.totalCount > results.children.length && (
+                <p data-testid="results-range">
+                  Showing {shownFrom} to {shownTo} of {results.totalCount}
+                </p>
+              )}
+              <table className="table">
+                <caption className="visually-hidden">
+                  Children matching “{results.term}”, {shownFrom} to {shownTo} of {results.totalCount}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Date of birth</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {results.children.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <a href={`#/child/${c.id}`}>{childName(c)}</a>
+                      </td>
+                      <td>{formatDate(c.dateOfBirth)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {results.totalCount > PAGE_SIZE && (
+                <nav aria-label="Pages of results" className="pagination">
+                  {results.offset > 0 && (
+                    <button
+                      type="button"
+                      className="button button-secondary"
+                      onClick={() => void search(results.term, Math.max(0, results.offset - PAGE_SIZE))}
+                    >
+                      Previous page
+                    </button>
+                  )}
+                  {shownTo < results.totalCount && (
+                    <button
+                      type="button"
+                      className="button button-secondary"
+                      onClick={() => void search(results.term, results.offset + PAGE_SIZE)}
+                    >
+                      Next page
+                    </button>
+                  )}
+                </nav>
+              )}
+            </>
           )}
         </section>
       )}

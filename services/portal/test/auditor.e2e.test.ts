@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser } from '../../gateway/test/hub.ts';
-import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo } from './journey.ts';
+import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo, WAIT } from './journey.ts';
 
 // The auditor's journey: find the requests where something was refused, see which fields were
 // refused and why, keep the filters across a reload and a new tab, and export exactly those events.
@@ -55,7 +55,7 @@ describe.skipIf(skipBrowser)('auditor in a real browser', () => {
         .poll(async () => {
           const rows = await page.getByTestId('audit-events').locator('tbody tr').allInnerTexts();
           return rows.length > 0 && rows.every((row) => /\tRefused$/.test(row.trim()));
-        })
+        }, WAIT)
         .toBe(true);
       const text = (await refusals.allInnerTexts()).join('\n');
       expect(text).toMatch(/Child\.nhsNumber – the role may never see it/);
@@ -91,5 +91,5 @@ describe.skipIf(skipBrowser)('auditor in a real browser', () => {
     }
     expect(lines.flatMap((l) => l.fieldsDenied)).toContain('Child.nhsNumber:NOT_PERMITTED');
     expect(await page.getByText('Download the events that match these filters').count()).toBe(1);
-  });
+  }, 180_000);
 });

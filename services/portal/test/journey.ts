@@ -22,6 +22,9 @@ if (skipBrowser) {
   );
 }
 
+/** expect.poll waits this long: pages on a busy 2-core machine can take seconds. */
+export const WAIT = { timeout: 15_000 };
+
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -118,6 +121,6 @@ export async function tabTo(page: Page, target: Locator, max = 60): Promise<void
 
 /** After navigation, focus is on the page heading (screen readers announce the new page). */
 export async function expectHeadingFocused(page: Page, text: string | RegExp): Promise<void> {
-  await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
-  await expect.poll(() => page.locator('h1').innerText()).toMatch(text);
+  await expect.poll(() => page.evaluate('document.activeElement?.tagName'), WAIT).toBe('H1');
+  await expect.poll(() => page.locator('h1').innerText(), WAIT).toMatch(text);
 }

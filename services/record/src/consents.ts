@@ -17,7 +17,7 @@ import {
   validateBreakGlassRequest,
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gt, lte } from 'drizzle-orm';
 import { loadAccessFacts, toConsentRecord } from './repository.ts';
 import { breakGlass, child, consent } from './tables.ts';
 
@@ -291,6 +291,42 @@ export async function openBreakGlass(
     startsAt: row.startsAt.toISOString(),
     expiresAt: row.expiresAt.toISOString(),
   };
+}
+
+/**
+ * The caller's own break-glass on a child that is in force now (the latest to expire), or null:
+ * the portal shows it (reason, until when) on every page of the record it opens. Only the caller's
+ * own: whether someone else broke glass is for auditors. Null reads the same for an unknown child.
+ */
+export async function myActiveBreakGlass(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  now = new Date(),
+) {
+  const [row] = await db.db
+    .select()
+    .from(breakGlass)
+    .where(
+      and(
+        eq(breakGlass.childId, childId),
+        eq(breakGlass.sub, principal.sub),
+        eq(breakGlass.orgId, principal.orgId),
+        lte(breakGlass.startsAt, now),
+        gt(breakGlass.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(breakGlass.expiresAt))
+    .limit(1);
+  return row
+    ? {
+        id: row.id,
+        childId: row.childId,
+        reason: row.reason,
+        startsAt: row.startsAt.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+      }
+    : null;
 }
 
 /**

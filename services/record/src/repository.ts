@@ -1,6 +1,6 @@
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
-import { and, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
+import { and, count, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { readAccessFacts } from './access-facts-query.ts';
 import { child, childRelationship, type consent, familyMember } from './tables.ts';
 
@@ -48,12 +48,8 @@ export async function findChildren(db: DbHandle, ids: readonly string[]): Promis
  * All criteria must match (AND); the name matches given or family name, case-insensitively.
  * The scope is part of the SQL: a search never even reads children outside it.
  */
-export async function searchChildren(
-  db: DbHandle,
-  criteria: ChildSearchCriteria,
-  limit: number,
-  scope: SearchScope,
-): Promise<ChildRow[]> {
+/** The where clause of a search: the criteria, within the caller's scope (relationship or family). */
+function searchWhere(db: DbHandle, criteria: ChildSearchCriteria, scope: SearchScope): SQL | undefined {
   const where: SQL[] = [];
   if (criteria.name) {
     const pattern = `%${criteria.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -89,12 +85,36 @@ export async function searchChildren(
             .where(and(eq(familyMember.childId, child.id), eq(familyMember.sub, scope.sub))),
         ),
   );
+  return and(...where);
+}
+
+export async function searchChildren(
+  db: DbHandle,
+  criteria: ChildSearchCriteria,
+  limit: number,
+  scope: SearchScope,
+  offset = 0,
+): Promise<ChildRow[]> {
   return db.db
     .select(identity)
     .from(child)
-    .where(and(...where))
+    .where(searchWhere(db, criteria, scope))
     .orderBy(child.familyName, child.givenName, child.id)
-    .limit(limit);
+    .limit(limit)
+    .offset(offset);
+}
+
+/** How many children a search matches in all (the same criteria and scope as searchChildren). */
+export async function countChildren(
+  db: DbHandle,
+  criteria: ChildSearchCriteria,
+  scope: SearchScope,
+): Promise<number> {
+  const [row] = await db.db
+    .select({ n: count() })
+    .from(child)
+    .where(searchWhere(db, criteria, scope));
+  return Number(row?.n ?? 0);
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

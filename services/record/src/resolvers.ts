@@ -19,6 +19,7 @@ import {
   getParentCarerAccess,
   grantConsent,
   listConsents,
+  myActiveBreakGlass,
   openBreakGlass,
   setParentCarerAccess,
   withdrawConsent,
@@ -29,6 +30,7 @@ import { identityResolvers } from './identity/resolvers.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,
+  countChildren,
   findChildren,
   loadAccessFacts,
   type SearchScope,
@@ -38,6 +40,8 @@ import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_FAMILY_RECORDS = 50;
+/** Paging through a search stops here: past it, narrow the search. */
+const MAX_SEARCH_OFFSET = 10_000;
 
 /**
  * A child id argument. The message names the argument as the caller wrote it (`childId`,
@@ -214,6 +218,49 @@ export const resolvers: IResolvers = {
       requireSearchableCriteria(ctx.hub.principal, criteria);
       const rows = await searchChildren(ctx.db, criteria, limit, scope);
       return visibleChildren(ctx, rows);
+    },
+    async childSearch(
+      _root,
+      args: { search: Record<string, unknown>; first?: number; offset?: number },
+      ctx,
+    ) {
+      requireCaller(ctx);
+      const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
+      const offset = args.offset ?? 0;
+      if (!Number.isInteger(offset) || offset < 0 || offset > MAX_SEARCH_OFFSET) {
+        throw new HubError(
+          'INVALID_INPUT',
+          `Invalid search: offset must be between 0 and ${MAX_SEARCH_OFFSET}.`,
+          {
+            problems: [`offset must be between 0 and ${MAX_SEARCH_OFFSET}`],
+          },
+        );
+      }
+      const scope = searchScope(ctx.hub.principal);
+      requireSearchableCriteria(ctx.hub.principal, criteria);
+      // The total counts what the page query would return over every page: the same criteria
+      // within the same relationship (a school's roll, a team's allocations...).
+      const [rows, totalCount] = await Promise.all([
+        searchChildren(ctx.db, criteria, limit, scope, offset),
+        countChildren(ctx.db, criteria, scope),
+      ]);
+      return { totalCount, offset, children: await visibleChildren(ctx, rows) };
+    },
+    async myBreakGlass(_root, args: { childId: string }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId, 'childId');
+      const active = await myActiveBreakGlass(ctx.db, ctx.hub.principal, childId);
+      if (active) {
+        ctx.access.push({
+          childId,
+          subject: 'BreakGlass',
+          fieldsReturned: ['active'],
+          fieldsDenied: [],
+          breakGlass: true,
+          breakGlassReason: active.reason,
+        });
+      }
+      return active;
     },
     async myRecords(_root, _args, ctx) {
       requireCaller(ctx);
