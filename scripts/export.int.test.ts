@@ -13,7 +13,7 @@ import {
   service,
   validateSen2,
 } from '@hub/record';
-import { buildSyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,7 +29,7 @@ describe('SEN2 export', () => {
     database = await createTestDatabase();
     db = await database.open();
     await service.prepareDatabase(db);
-    await seedRecord(db, buildSyntheticDataset());
+    await seedRecord(db, buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE }));
     const [row] = await db.query<{ org_id: string }>(
       `select org_id from record.child_relationship where kind = 'la_responsible' and active
         group by org_id order by count(*) desc limit 1`,

@@ -1,6 +1,6 @@
 import { isUuid, isValidNhsNumber, isValidUpn } from '@hub/identifiers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSyntheticDataset, DEMO_USERS, REFERENCE_DATE } from './dataset.ts';
+import { buildSyntheticDataset, DEMO_USERS, TEST_REFERENCE_DATE } from './dataset.ts';
 import { ageOn, isIsoDate } from './dates.ts';
 import type { SyntheticChild, SyntheticDataset } from './types.ts';
 
@@ -9,7 +9,7 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 let ds: SyntheticDataset;
 let children: SyntheticChild[];
 beforeAll(() => {
-  ds = buildSyntheticDataset();
+  ds = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE });
   children = ds.children;
 });
 
@@ -41,14 +41,14 @@ function datesOf(c: SyntheticChild): string[] {
 
 describe('determinism', () => {
   it('builds deep-equal data every time', () => {
-    expect(buildSyntheticDataset()).toEqual(ds);
-    expect(buildSyntheticDataset({ seed: 7, children: 50 })).toEqual(
-      buildSyntheticDataset({ seed: 7, children: 50 }),
+    expect(buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE })).toEqual(ds);
+    expect(buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, seed: 7, children: 50 })).toEqual(
+      buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, seed: 7, children: 50 }),
     );
   });
 
   it('differs for a different seed but keeps identifiers tied to the child index', () => {
-    const other = buildSyntheticDataset({ seed: 12345 });
+    const other = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, seed: 12345 });
     expect(other).not.toEqual(ds);
     expect(other.children.map((c) => [c.id, c.nhsNumber, c.upn, c.laId])).toEqual(
       children.map((c) => [c.id, c.nhsNumber, c.upn, c.laId]),
@@ -56,20 +56,24 @@ describe('determinism', () => {
   });
 
   it('does not change existing children when more are added (apart from the family link at the end)', () => {
-    const small = buildSyntheticDataset({ children: 100 });
+    const small = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 100 });
     const strip = ({ parentCarerSubs: _, ...rest }: SyntheticChild) => rest;
     expect(small.children.map(strip)).toEqual(children.slice(0, 100).map(strip));
   });
 
   it('rejects silly sizes', () => {
-    expect(() => buildSyntheticDataset({ children: 0 })).toThrow(RangeError);
-    expect(() => buildSyntheticDataset({ children: 2.5 })).toThrow(RangeError);
+    expect(() => buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 0 })).toThrow(
+      RangeError,
+    );
+    expect(() => buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 2.5 })).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe('organisations', () => {
   it('has the fixed org ids', () => {
-    expect(ds.referenceDate).toBe(REFERENCE_DATE);
+    expect(ds.referenceDate).toBe(TEST_REFERENCE_DATE);
     expect(ds.schools.map((s) => s.id)).toEqual(['school-1', 'school-2', 'school-3', 'school-4', 'school-5']);
     expect(ds.healthOrgs.map((o) => o.id)).toEqual(['icb-1', 'trust-1']);
     expect(ds.socialCareOrgs.map((o) => o.id)).toEqual(['sc-1']);
@@ -128,13 +132,15 @@ describe('councils (tenancy)', () => {
   });
 
   it('keeps one council on request, changing nothing else about the children', () => {
-    const one = buildSyntheticDataset({ councils: 1 });
+    const one = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, councils: 1 });
     expect(one.councils.map((c) => c.id)).toEqual(['la-1']);
     expect(one.children.every((c) => c.councilId === 'la-1')).toBe(true);
     expect(one.demoUsers.some((u) => u.orgId === 'la-2')).toBe(false);
     const strip = ({ councilId: _, ...rest }: SyntheticChild) => rest;
     expect(one.children.map(strip)).toEqual(children.map(strip));
-    expect(() => buildSyntheticDataset({ councils: 3 })).toThrow(RangeError);
+    expect(() => buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, councils: 3 })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -170,13 +176,13 @@ describe('children', () => {
     for (const c of children) {
       for (const d of datesOf(c)) {
         expect(isIsoDate(d)).toBe(true);
-        expect(d <= REFERENCE_DATE).toBe(true);
+        expect(d <= TEST_REFERENCE_DATE).toBe(true);
         expect(d >= c.dateOfBirth).toBe(true);
       }
       for (const ts of [c.education.updatedAt, c.health?.updatedAt, c.socialCare?.updatedAt]) {
         if (ts === undefined) continue;
         expect(ts).toMatch(ISO_TIMESTAMP);
-        expect(ts < REFERENCE_DATE).toBe(true);
+        expect(ts < TEST_REFERENCE_DATE).toBe(true);
       }
       for (const inv of c.health?.involvements ?? [])
         if (inv.endDate) expect(inv.endDate > inv.startDate).toBe(true);
@@ -186,7 +192,7 @@ describe('children', () => {
   });
 
   it('spreads ages 2–24 with about 15% aged 16+', () => {
-    const ages = children.map((c) => ageOn(c.dateOfBirth, REFERENCE_DATE));
+    const ages = children.map((c) => ageOn(c.dateOfBirth, TEST_REFERENCE_DATE));
     expect(Math.min(...ages)).toBe(2);
     expect(Math.max(...ages)).toBe(24);
     const older = ages.filter((a) => a >= 16).length / ages.length;
@@ -212,7 +218,7 @@ describe('children', () => {
 describe('distribution', () => {
   // Bands are wide enough for any seed at this size (several standard deviations) yet catch a broken mix.
   it.each([undefined, 1, 2, 3])('is roughly as described for seed %s', (seed) => {
-    const d = seed === undefined ? ds : buildSyntheticDataset({ seed });
+    const d = seed === undefined ? ds : buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, seed });
     const s = (pred: (c: SyntheticChild) => boolean) => d.children.filter(pred).length / d.children.length;
     expect(s((c) => c.education.senStatus === 'SEN_SUPPORT')).toBeGreaterThan(0.45);
     expect(s((c) => c.education.senStatus === 'SEN_SUPPORT')).toBeLessThan(0.65);
@@ -317,7 +323,10 @@ describe('demo users', () => {
         childIds,
       });
     }
-    expect(ds.demoUsers.filter((u) => u.role === 'parent_carer')).toHaveLength(expected.size);
+    // Plus the Court of Protection deputies, who sign in with the family role (below).
+    expect(
+      ds.demoUsers.filter((u) => u.role === 'parent_carer' && !u.sub.startsWith('demo-deputy-')),
+    ).toHaveLength(expected.size);
     expect(ds.demoUsers.some((u) => u.role === 'parent_carer' && (u.childIds?.length ?? 0) >= 2)).toBe(true);
   });
 
@@ -326,6 +335,22 @@ describe('demo users', () => {
     expect(yp.length).toBeGreaterThan(0);
     expect(yp.map((u) => [u.sub, u.childIds])).toEqual(children.map((c) => [c.youngPersonSub, [c.id]]));
     expect(yp.every((u) => u.orgType === 'family')).toBe(true);
+  });
+
+  it('has a login for every deputy acting for a young person who lacks capacity, scoped to them', () => {
+    const deputies = children.filter((c) => c.capacityRepresentative?.basis === 'deputy');
+    expect(deputies.length).toBeGreaterThan(0);
+    const users = bySub();
+    for (const c of deputies) {
+      expect(users.get(c.capacityRepresentative!.sub)).toMatchObject({
+        role: 'parent_carer',
+        orgType: 'family',
+        childIds: [c.id],
+      });
+    }
+    // A parent acting for a young person uses their own login.
+    for (const c of children.filter((x) => x.capacityRepresentative?.basis === 'parent_acting'))
+      expect(c.parentCarerSubs).toContain(c.capacityRepresentative!.sub);
   });
 
   it('exports the default set as DEMO_USERS, frozen against shared mutation', () => {

@@ -1,5 +1,5 @@
 import { syntheticNhsNumber, syntheticUpn } from '@hub/identifiers';
-import { fromDay, timestampOn, toDay, yearsBefore } from './dates.ts';
+import { fromDay, isIsoDate, timestampOn, toDay, todayInEngland, yearsBefore } from './dates.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, pickDistinct, type Rng, weighted } from './prng.ts';
 import type {
   DemoUser,
@@ -11,8 +11,11 @@ import type {
   SyntheticOrg,
 } from './types.ts';
 
-/** Fixed "today" for the data set: ages, waits and "16+" are all judged on this date. */
-export const REFERENCE_DATE = '2026-09-01';
+/**
+ * The date tests pin (`buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE })`) so their
+ * figures stay reproducible whatever day they run. `pnpm start` uses today in England instead.
+ */
+export const TEST_REFERENCE_DATE = '2026-09-01';
 export const DEFAULT_SEED = 20_260_901;
 export const DEFAULT_CHILD_COUNT = 240;
 /** Bounded by the 6-digit LA-SYN id and the 8-digit child field inside synthetic UUIDs. */
@@ -244,22 +247,24 @@ function schoolFor(rng: Rng, age: number, senStatus: SenStatus): string {
   return pick(rng, ['school-3', 'school-4']);
 }
 
-type ChildCore = Omit<SyntheticChild, 'parentCarerSubs' | 'councilId'>;
+type ChildCore = Omit<SyntheticChild, 'parentCarerSubs' | 'councilId' | 'capacityRepresentative'> & {
+  lacksCapacity: boolean;
+};
 
 /**
  * Everything about child n except the family link, from the child's own random stream, so
  * adding children to the data set never changes the ones already there.
  */
-function buildChild(seed: number, n: number): ChildCore {
+function buildChild(seed: number, n: number, referenceDate: string): ChildCore {
   const rng = mulberry32(mixSeed(seed, n));
-  const refDay = toDay(REFERENCE_DATE);
+  const refDay = toDay(referenceDate);
 
   // About 15% are 16+ so there are young people who make their own decisions.
   const age = chance(rng, 0.15) ? intBetween(rng, 16, 24) : intBetween(rng, 2, 15);
   const dobDay = dayBetween(
     rng,
-    toDay(yearsBefore(REFERENCE_DATE, age + 1)) + 1,
-    toDay(yearsBefore(REFERENCE_DATE, age)),
+    toDay(yearsBefore(referenceDate, age + 1)) + 1,
+    toDay(yearsBefore(referenceDate, age)),
   );
   const dateOfBirth = fromDay(dobDay);
   // Nothing in a record predates the child being a few months old or ~3 years before "today".
@@ -373,10 +378,23 @@ function buildChild(seed: number, n: number): ChildCore {
     // any date) they pass the end of compulsory school age someone can decide: the login opens
     // nothing until that handover (@hub/policy), and the demo data never strands a family.
     youngPersonSub: `demo-yp-${n}`,
+    // Aged 17+ on the reference date, so over compulsory school age whatever the date is.
+    lacksCapacity: lacksCapacity(n, age, senStatus, schoolId),
     education,
     health,
     socialCare,
   };
+}
+
+/**
+ * Some young people with a plan at the special school lack capacity to make these decisions
+ * (Mental Capacity Act 2005; CFA 2014 s.80): every other one aged 17 or more. Decided by the
+ * child's number and age alone (no random numbers consumed, so no other field changes), and the
+ * age is drawn before the reference date is applied, so the same children lack capacity
+ * whatever the reference date: the demo logins never depend on the date.
+ */
+function lacksCapacity(n: number, age: number, senStatus: SenStatus, schoolId: string): boolean {
+  return senStatus === 'EHC_PLAN' && schoolId === 'school-5' && age >= 17 && n % 2 === 1;
 }
 
 /**
@@ -486,18 +504,40 @@ function buildDemoUsers(children: SyntheticChild[], councils: SyntheticOrg[]): D
       : [],
   );
 
-  return [...staff, ...parents, ...youngPeople];
+  // Deputies (Court of Protection) sign in with the family role, like a parent carer; the login
+  // opens the record only while the council's record of them is active (@hub/policy).
+  const deputies = children.flatMap((child): DemoUser[] =>
+    child.capacityRepresentative?.basis === 'deputy'
+      ? [
+          {
+            sub: child.capacityRepresentative.sub,
+            name: `Demo Deputy ${child.capacityRepresentative.sub.slice('demo-deputy-'.length)}`,
+            role: 'parent_carer',
+            orgId: 'family',
+            orgType: 'family',
+            childIds: [child.id],
+          },
+        ]
+      : [],
+  );
+
+  return [...staff, ...parents, ...youngPeople, ...deputies];
 }
 
 /**
- * The whole hub's synthetic data set. Pure and deterministic: the same options always give
- * deep-equal output (no clock, no Math.random), and every call returns fresh objects that the
- * caller may mutate. Child ids, NHS numbers, UPNs and LA ids depend only on the child's index,
+ * The whole hub's synthetic data set, as it stands on `referenceDate` (YYYY-MM-DD; default today
+ * in England, Europe/London): ages, waits, plans and reviews are all placed relative to it.
+ * Deterministic for a given reference date: the same options always give deep-equal output (no
+ * other use of the clock, no Math.random), and every call returns fresh objects that the
+ * caller may mutate. Tests pin the date (TEST_REFERENCE_DATE) to stay reproducible. Child ids, NHS numbers, UPNs and LA ids depend only on the child's index,
  * so they stay put when the seed or the count changes; the seed varies everything else.
  */
 export function buildSyntheticDataset(
-  opts: { children?: number; seed?: number; councils?: number } = {},
+  opts: { referenceDate?: string; children?: number; seed?: number; councils?: number } = {},
 ): SyntheticDataset {
+  const referenceDate = opts.referenceDate ?? todayInEngland();
+  if (!isIsoDate(referenceDate))
+    throw new RangeError(`referenceDate must be YYYY-MM-DD, got ${referenceDate}`);
   const count = opts.children ?? DEFAULT_CHILD_COUNT;
   const seed = opts.seed ?? DEFAULT_SEED;
   const councilCount = opts.councils ?? DEFAULT_COUNCIL_COUNT;
@@ -510,22 +550,41 @@ export function buildSyntheticDataset(
   if (!Number.isSafeInteger(seed)) throw new RangeError('seed must be an integer');
 
   const families = assignParentCarers(seed, count);
-  const cores = families.map((_, i) => buildChild(seed, i + 1));
+  const cores = families.map((_, i) => buildChild(seed, i + 1, referenceDate));
   // Siblings (consecutive children with the same parent carers) share their family's council.
   let familyCouncil = '';
   const children: SyntheticChild[] = families.map((parentCarerSubs, i) => {
-    const { youngPersonSub, education, health, socialCare, ...identity } = cores[i] as ChildCore;
+    const { youngPersonSub, lacksCapacity, education, health, socialCare, ...identity } = cores[
+      i
+    ] as ChildCore;
     if (i === 0 || parentCarerSubs[0] !== families[i - 1]?.[0]) {
       familyCouncil = councilOfFamily(i + 1, identity.schoolId, councilCount);
     }
     const councilId = familyCouncil;
+    // Odd-numbered ones have a deputy appointed by the Court of Protection; the others a parent
+    // carer acting for them (the council records either: see send-workflow's representatives).
+    const n = i + 1;
+    const capacityRepresentative: SyntheticChild['capacityRepresentative'] = !lacksCapacity
+      ? null
+      : n % 4 === 1
+        ? { basis: 'deputy', sub: `demo-deputy-${n}` }
+        : { basis: 'parent_acting', sub: parentCarerSubs[0] as string };
     // Spelled out so the property order (and thus JSON output) follows the SyntheticChild type.
-    return { ...identity, councilId, parentCarerSubs, youngPersonSub, education, health, socialCare };
+    return {
+      ...identity,
+      councilId,
+      parentCarerSubs,
+      youngPersonSub,
+      capacityRepresentative,
+      education,
+      health,
+      socialCare,
+    };
   });
   const councils = COUNCILS.slice(0, councilCount).map((o) => ({ ...o, councilIds: [...o.councilIds] }));
 
   return {
-    referenceDate: REFERENCE_DATE,
+    referenceDate,
     schools: orgsFor(SCHOOLS, councilCount),
     healthOrgs: orgsFor(HEALTH_ORGS, councilCount),
     socialCareOrgs: orgsFor(SOCIAL_CARE_ORGS, councilCount),
@@ -549,6 +608,10 @@ function deepFreeze<T>(value: T): T {
 
 /**
  * The demo logins of the default data set (what `pnpm seed` loads), for the dev token issuer and
- * tests. Frozen because it is shared by every importer; copy before changing.
+ * tests. They do not depend on the reference date (ids, families, councils and who lacks capacity
+ * come from child numbers and the seed), so the pinned date gives the same list as today's.
+ * Frozen because it is shared by every importer; copy before changing.
  */
-export const DEMO_USERS: readonly DemoUser[] = deepFreeze(buildSyntheticDataset().demoUsers);
+export const DEMO_USERS: readonly DemoUser[] = deepFreeze(
+  buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE }).demoUsers,
+);

@@ -1,6 +1,7 @@
 /**
- * Calendar arithmetic on ISO dates as whole UTC days. Everything is derived from the fixed
- * reference date, never from the clock, so the data set does not drift as time passes.
+ * Calendar arithmetic on ISO dates as whole UTC days. Everything in the data set is derived from
+ * its reference date (today in England by default, or a date the caller pins), never from the
+ * clock directly, so one reference date always gives the same data.
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -44,4 +45,17 @@ export function ageOn(dateOfBirth: string, on: string): number {
 /** True for a real calendar date in YYYY-MM-DD form (rejects 2026-02-30). */
 export function isIsoDate(s: string): boolean {
   return ISO_DATE.test(s) && fromDay(toDay(s)) === s;
+}
+
+const ENGLAND_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The calendar date in England (Europe/London) at `now`, as YYYY-MM-DD: the data set's default "today". */
+export function todayInEngland(now: Date = new Date()): string {
+  const get = (type: string) => ENGLAND_DATE.formatToParts(now).find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
 }

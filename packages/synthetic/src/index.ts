@@ -20,16 +20,19 @@ export {
   DEFAULT_SEED,
   DEMO_USERS,
   MAX_CHILD_COUNT,
-  REFERENCE_DATE,
+  TEST_REFERENCE_DATE,
 } from './dataset.ts';
-export { ageOn, isIsoDate } from './dates.ts';
+export { ageOn, isIsoDate, todayInEngland } from './dates.ts';
 export { mulberry32 } from './prng.ts';
 export {
   type AdviceAgency,
   buildSendWorkflow,
   type SyntheticAdviceRequest,
   type SyntheticAnnualReview,
+  type SyntheticCapacityRepresentative,
+  type SyntheticEhcAppeal,
   type SyntheticEhcAssessment,
+  type SyntheticEhcException,
   type SyntheticFamilyInformation,
   type SyntheticSendWorkflow,
   type SyntheticSupportWhileWaiting,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildSyntheticDataset } from './dataset.ts';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from './dataset.ts';
 import { buildSendWorkflow } from './send-workflow.ts';
 
 describe('buildSendWorkflow', () => {
-  const dataset = buildSyntheticDataset();
+  const dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE });
   const workflow = buildSendWorkflow(dataset);
 
   it('is deterministic and does not change the data set it is built from', () => {
-    const again = buildSyntheticDataset();
+    const again = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE });
     expect(buildSendWorkflow(again)).toEqual(workflow);
     expect(again).toEqual(dataset);
   });
@@ -58,7 +58,13 @@ describe('buildSendWorkflow', () => {
       expect(a.planDecisionDate! <= ref && a.planDecisionDate! >= a.decisionDate!).toBe(true);
     }
     expect(new Set(workflow.exceptions.map((e) => e.kind))).toEqual(
-      new Set(['absence_from_area', 'personal_circumstances']),
+      new Set([
+        'absence_from_area',
+        'personal_circumstances',
+        'school_closure',
+        'early_years_closure',
+        'missed_appointment',
+      ]),
     );
     for (const e of workflow.exceptions) {
       expect(e.fromDate <= ref && (e.toDate === null || (e.toDate >= e.fromDate && e.toDate <= ref))).toBe(

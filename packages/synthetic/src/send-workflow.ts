@@ -1,4 +1,4 @@
-import { isOverCompulsorySchoolAge } from '@hub/policy/age';
+import { decisionHandoverDate, isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { fromDay, toDay } from './dates.ts';
 import { chance, intBetween, mixSeed, mulberry32, pick, type Rng } from './prng.ts';
 import type { SyntheticChild, SyntheticDataset } from './types.ts';
@@ -31,6 +31,9 @@ export interface SyntheticEhcAssessment {
   /** Reg 10: the LA decided not to issue a plan (ends the assessment). Absent: no such decision. */
   planDecision?: 'issue' | 'not_issue' | null;
   planDecisionDate?: string | null;
+  /** CFA 2014 s.45, reg 31: the plan ceased on this date (absent: it has not). */
+  planCeasedDate?: string | null;
+  planCeaseReason?: string | null;
 }
 
 /** An exception to the time limits (SEND Regulations 2014 regs 5(4), 8(2), 10(4), 13(3)). */
@@ -38,9 +41,16 @@ export interface SyntheticEhcException {
   id: string;
   assessmentId: string;
   childId: string;
-  kind: 'personal_circumstances' | 'absence_from_area';
+  kind:
+    | 'school_closure'
+    | 'early_years_closure'
+    | 'personal_circumstances'
+    | 'absence_from_area'
+    | 'missed_appointment';
   fromDate: string;
   toDate: string | null;
+  /** missed_appointment only: the advice request whose body made the appointment (reg 8(2)(c)). */
+  adviceRequestId?: string | null;
   evidence: string;
 }
 
@@ -50,10 +60,30 @@ export interface SyntheticEhcAppeal {
   assessmentId: string;
   childId: string;
   route: 'mediation' | 'tribunal';
-  subject: 'refusal_to_assess' | 'refusal_to_issue';
+  subject: 'refusal_to_assess' | 'refusal_to_issue' | 'plan_contents';
   lodgedDate: string;
   outcome: string | null;
   outcomeDate: string | null;
+  /** A tribunal order's steps (reg 44(2)): first and final step taken. */
+  firstStepDate?: string | null;
+  finalStepDate?: string | null;
+}
+
+/**
+ * The council's record that someone acts for a young person who lacks capacity (Mental Capacity
+ * Act 2005; CFA 2014 s.80), from the handover at the earliest, with a review date.
+ */
+export interface SyntheticCapacityRepresentative {
+  id: string;
+  childId: string;
+  representativeSub: string;
+  representativeKind: 'parent_carer' | 'other_person';
+  basis: 'deputy' | 'parent_acting';
+  reason: string;
+  /** ISO timestamp. */
+  recordedAt: string;
+  /** YYYY-MM-DD: it stops counting after this day unless reviewed. */
+  reviewBy: string;
 }
 
 export interface SyntheticAnnualReview {
@@ -102,6 +132,7 @@ export interface SyntheticSendWorkflow {
   familyInformation: SyntheticFamilyInformation[];
   exceptions: SyntheticEhcException[];
   appeals: SyntheticEhcAppeal[];
+  capacityRepresentatives: SyntheticCapacityRepresentative[];
 }
 
 const KIND = {
@@ -110,6 +141,7 @@ const KIND = {
   review: 'f0000003',
   exception: 'f0000006',
   appeal: 'f0000007',
+  representative: 'f0000008',
   support: 'd0000004',
   familyItem: 'f0000004',
 } as const;
@@ -155,6 +187,7 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
     familyInformation: [],
     exceptions: [],
     appeals: [],
+    capacityRepresentatives: [],
   };
   for (const child of dataset.children) {
     const n = childNumber(child);
@@ -179,7 +212,194 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
     if (chance(rng, 0.35)) family(out, rng, child, n, ref);
   }
   lifecycle(out, ref);
+  everyState(out, dataset, ref);
+  representatives(out, dataset, ref);
   return out;
+}
+
+const CLOSURE_DAYS = 35;
+
+/**
+ * Makes sure the data exercises every state of the EHC lifecycle on any reference date (the
+ * random part above leaves some out, or has them only on some dates): one of each exception kind
+ * (a closure needs the school or setting to have been asked for advice in its window, a missed
+ * appointment names the advice it excuses), a tribunal order with its compliance steps, and a
+ * plan ceased after an annual review. Each is added only when missing, to the first suitable
+ * assessment in child order, so the data stays deterministic for a reference date.
+ */
+function everyState(out: SyntheticSendWorkflow, dataset: SyntheticDataset, ref: number): void {
+  const withException = new Set(out.exceptions.map((e) => e.assessmentId));
+  const kinds = new Set(out.exceptions.map((e) => e.kind));
+  const num = (a: { childId: string }) => Number(a.childId.slice(-12, -4));
+  // Open assessments first (an exception matters most on a running clock), newest first.
+  const candidates = out.assessments
+    .filter((a) => a.decision === 'assess' && a.planDecision !== 'not_issue')
+    .sort(
+      (a, b) =>
+        Number(a.finalPlanIssuedDate !== null) - Number(b.finalPlanIssuedDate !== null) ||
+        b.requestDate.localeCompare(a.requestDate) ||
+        a.id.localeCompare(b.id),
+    );
+  const take = (ok: (a: SyntheticEhcAssessment) => SyntheticAdviceRequest | undefined) => {
+    for (const a of candidates) {
+      if (withException.has(a.id)) continue;
+      const advice = ok(a);
+      if (advice) {
+        withException.add(a.id);
+        return { a, advice };
+      }
+    }
+    return null;
+  };
+  const closure = (kind: 'school_closure' | 'early_years_closure', item: number, evidence: string) => {
+    if (kinds.has(kind)) return;
+    // Advice asked of the school or setting two days before it closed for 5 weeks: inside the
+    // window of regs 5(4)(a), 10(4)(a)/(b) (a week before closing to a week before re-opening).
+    const found = take((a) =>
+      a.adviceRequests.find((r) => r.agency === 'education' && toDay(r.sentDate) + 2 + CLOSURE_DAYS <= ref),
+    );
+    if (!found) return;
+    const from = toDay(found.advice.sentDate) + 2;
+    out.exceptions.push({
+      id: id('exception', num(found.a), item),
+      assessmentId: found.a.id,
+      childId: found.a.childId,
+      kind,
+      fromDate: fromDay(from),
+      toDate: fromDay(from + CLOSURE_DAYS),
+      adviceRequestId: null,
+      evidence,
+    });
+    kinds.add(kind);
+  };
+  closure(
+    'school_closure',
+    2,
+    'Synthetic: school closed for the summer holiday; advice requested from the head teacher two days before.',
+  );
+  closure(
+    'early_years_closure',
+    3,
+    'Synthetic: nursery closed for five weeks for building works; advice requested just before it closed.',
+  );
+  if (!kinds.has('missed_appointment')) {
+    const found = take((a) =>
+      a.adviceRequests.find((r) => r.agency === 'health' && toDay(r.sentDate) + 10 <= ref),
+    );
+    if (found) {
+      const day = fromDay(toDay(found.advice.sentDate) + 10);
+      out.exceptions.push({
+        id: id('exception', num(found.a), 4),
+        assessmentId: found.a.id,
+        childId: found.a.childId,
+        kind: 'missed_appointment',
+        fromDate: day,
+        toDate: day,
+        adviceRequestId: found.advice.id,
+        evidence: 'Synthetic: the child did not attend the paediatric appointment; clinic letter on file.',
+      });
+      kinds.add('missed_appointment');
+    }
+  }
+  for (const kind of ['personal_circumstances', 'absence_from_area'] as const) {
+    if (kinds.has(kind)) continue;
+    const found = take((a) => (toDay(a.requestDate) + 30 + 28 <= ref ? a.adviceRequests[0] : undefined));
+    if (!found) continue;
+    const from = toDay(found.a.requestDate) + 30;
+    out.exceptions.push({
+      id: id('exception', num(found.a), kind === 'absence_from_area' ? 6 : 5),
+      assessmentId: found.a.id,
+      childId: found.a.childId,
+      kind,
+      fromDate: fromDay(from),
+      toDate: fromDay(from + 28),
+      adviceRequestId: null,
+      evidence:
+        kind === 'absence_from_area'
+          ? 'Synthetic: family abroad caring for a relative; letter from parent on file.'
+          : 'Synthetic: bereavement in the family; note from the family support worker on file.',
+    });
+    kinds.add(kind);
+  }
+
+  const plans = out.assessments
+    .filter((a) => a.finalPlanIssuedDate !== null && !a.planCeasedDate)
+    .sort((a, b) => (a.finalPlanIssuedDate as string).localeCompare(b.finalPlanIssuedDate as string));
+  // A tribunal appeal against the contents of a plan, ordered amended (reg 44(2): within 5 weeks).
+  const ordered = out.appeals.some((p) => p.route === 'tribunal' && p.outcome !== null);
+  const appealed = new Set(out.appeals.map((p) => p.assessmentId));
+  const forAppeal = plans.find(
+    (a) => !appealed.has(a.id) && toDay(a.finalPlanIssuedDate as string) + 200 <= ref,
+  );
+  if (!ordered && forAppeal) {
+    const lodged = toDay(forAppeal.finalPlanIssuedDate as string) + 45;
+    const order = lodged + 120;
+    out.appeals.push({
+      id: id('appeal', num(forAppeal), 3),
+      assessmentId: forAppeal.id,
+      childId: forAppeal.childId,
+      route: 'tribunal',
+      subject: 'plan_contents',
+      lodgedDate: fromDay(lodged),
+      outcome: 'amend_plan',
+      outcomeDate: fromDay(order),
+      firstStepDate: order + 30 <= ref ? fromDay(order + 30) : null,
+      finalStepDate: null,
+    });
+  }
+  // A plan ceased after an annual review decided to cease it (CFA 2014 s.45; reg 31): the oldest
+  // young person with a reviewed plan (their plan no longer needed, e.g. in work).
+  if (!out.assessments.some((a) => a.planCeasedDate)) {
+    const dob = new Map(dataset.children.map((c) => [c.id, c.dateOfBirth]));
+    const byAge = plans
+      .filter((a) => a.id !== forAppeal?.id)
+      .sort((a, b) => (dob.get(a.childId) ?? '').localeCompare(dob.get(b.childId) ?? ''));
+    for (const a of byAge) {
+      const last = out.annualReviews.filter((r) => r.assessmentId === a.id && r.decisionDate !== null).at(-1);
+      if (!last?.decisionDate || toDay(last.decisionDate) + 28 > ref) continue;
+      const later = out.annualReviews.some(
+        (r) => r.assessmentId === a.id && r.meetingDate > last.meetingDate,
+      );
+      if (later) continue;
+      last.outcome = 'cease';
+      last.amendmentProposedDate = null;
+      last.amendedPlanIssuedDate = null;
+      a.planCeasedDate = fromDay(toDay(last.decisionDate) + 28);
+      a.planCeaseReason =
+        'Synthetic: the young person has started an apprenticeship and no longer needs the plan.';
+      break;
+    }
+  }
+}
+
+/**
+ * The council's record of who acts for each young person who lacks capacity (see the data set's
+ * capacityRepresentative): recorded from the handover (or up to ten months back), reviewed within
+ * 2 to 18 months of the reference date, so within the next two years some lapse and the young
+ * person's own login decides, as the policy says.
+ */
+function representatives(out: SyntheticSendWorkflow, dataset: SyntheticDataset, ref: number): void {
+  const refIso = fromDay(ref);
+  for (const child of dataset.children) {
+    const rep = child.capacityRepresentative;
+    if (!rep || !isOverCompulsorySchoolAge(child.dateOfBirth, new Date(`${refIso}T12:00:00Z`))) continue;
+    const n = childNumber(child);
+    const rng = mulberry32(mixSeed(0xca9a, n));
+    const recorded = Math.max(toDay(decisionHandoverDate(child.dateOfBirth)), ref - 300);
+    out.capacityRepresentatives.push({
+      id: id('representative', n, 1),
+      childId: child.id,
+      representativeSub: rep.sub,
+      representativeKind: rep.basis === 'deputy' ? 'other_person' : 'parent_carer',
+      basis: rep.basis,
+      reason:
+        rep.basis === 'deputy'
+          ? 'Synthetic: Court of Protection deputyship order for property and affairs and personal welfare on file.'
+          : 'Synthetic: capacity assessment (Mental Capacity Act 2005) found the young person cannot make these decisions; parent acts for them.',
+      recordedAt: `${fromDay(Math.min(recorded, ref))}T10:00:00.000Z`,
+      reviewBy: fromDay(ref + intBetween(rng, 60, 540)),
+    });
+  }
 }
 
 /**

@@ -41,6 +41,13 @@ export interface SyntheticChild {
    * compulsory school age. Null only for data from elsewhere (a young person not yet set up).
    */
   youngPersonSub: string | null;
+  /**
+   * For a young person who lacks capacity to make these decisions (Mental Capacity Act 2005;
+   * CFA 2014 s.80): who acts for them once over compulsory school age, a Court of Protection
+   * deputy (own login, family role) or a parent carer acting for them. Null for everyone else.
+   * The council's record of it (with reason and review date) is in the send workflow.
+   */
+  capacityRepresentative: null | { basis: 'deputy' | 'parent_acting'; sub: string };
   education: {
     senStatus: SenStatus;
     attendancePercent: number;

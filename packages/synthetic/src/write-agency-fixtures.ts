@@ -8,11 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAgencyFiles } from './agency-files.ts';
-import { buildSyntheticDataset } from './dataset.ts';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from './dataset.ts';
 
 const AGENCY_FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 const dir = AGENCY_FIXTURES_DIR;
 mkdirSync(dir, { recursive: true });
-for (const { name, xml } of buildAgencyFiles(buildSyntheticDataset())) writeFileSync(join(dir, name), xml);
+for (const { name, xml } of buildAgencyFiles(buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE })))
+  writeFileSync(join(dir, name), xml);
 console.log(`wrote ${dir}`);

@@ -17,6 +17,7 @@ import {
   type DemoUser,
   type SyntheticChild,
   type SyntheticDataset,
+  TEST_REFERENCE_DATE,
 } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -78,6 +79,11 @@ export async function startHub(
      * officer `demo-la-1` independently, so their hub keeps one council; tenancy tests ask for two.
      */
     councils?: number;
+    /**
+     * The data set's "today" (YYYY-MM-DD). Pinned to TEST_REFERENCE_DATE by default so every
+     * figure a test checks is reproducible whatever day it runs; `pnpm start` seeds with today.
+     */
+    referenceDate?: string;
     portal?: { dir: string };
     limits?: Partial<GatewayLimits>;
     /** METRICS_TOKEN for the gateway's GET /metrics (absent: the gateway serves no /metrics). */
@@ -87,6 +93,7 @@ export async function startHub(
 ): Promise<TestHub> {
   const database = await createTestDatabase();
   const dataset = buildSyntheticDataset({
+    referenceDate: options.referenceDate ?? TEST_REFERENCE_DATE,
     children: options.children ?? 60,
     councils: options.councils ?? 1,
   });

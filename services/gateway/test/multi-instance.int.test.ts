@@ -19,7 +19,12 @@ import { service as health, seedHealth } from '@hub/health';
 import { ageOn } from '@hub/policy';
 import { service as record, seedRecord } from '@hub/record';
 import { seedSocialCare, service as socialCare } from '@hub/social-care';
-import { buildSyntheticDataset, type DemoUser, type SyntheticDataset } from '@hub/synthetic';
+import {
+  buildSyntheticDataset,
+  type DemoUser,
+  type SyntheticDataset,
+  TEST_REFERENCE_DATE,
+} from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +100,7 @@ describe('horizontal scale: two instances of every service behind round-robin pr
   beforeAll(async () => {
     database = await createTestDatabase();
     owner = await database.open({ maxConnections: 3 });
-    dataset = buildSyntheticDataset({ children: 30, councils: 2 });
+    dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 30, councils: 2 });
     const secret = randomBytes(32).toString('hex');
     const config = { INTERNAL_CONTEXT_SECRET: secret, LOG_LEVEL: 'silent' as const };
     const start = async (

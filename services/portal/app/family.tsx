@@ -3,6 +3,7 @@ import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { HandoverNotice } from './handover-notice.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { DOMAINS, formatDateTime, PURPOSE_PHRASE, PURPOSES, purposeLabel, RECIPIENTS } from './text.ts';
@@ -188,6 +189,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
       <div role="status" className={status ? 'notification' : 'visually-hidden'}>
         {status}
       </div>
+      <HandoverNotice childId={childId} role={user.role} />
 
       <section aria-labelledby="sharing-heading">
         <h2 id="sharing-heading">Who can see {name}’s information</h2>

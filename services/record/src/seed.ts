@@ -6,6 +6,7 @@ import { ehcAppeal, ehcException } from './ehc-lifecycle-tables.ts';
 import type { FamilyInformationContent } from './family-information.ts';
 import {
   annualReview,
+  capacityRepresentative,
   child,
   childRelationship,
   consent,
@@ -117,6 +118,18 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
     for (const batch of chunks(workflow.appeals, 500))
       await tx.insert(ehcAppeal).values(batch.map((e) => ({ ...e, recordedBySub: recordedBy(e.childId) })));
     for (const batch of chunks(family, 200)) await tx.insert(familyInformationVersion).values(batch);
+    // Who acts for young people who lack capacity (Mental Capacity Act 2005; CFA 2014 s.80),
+    // recorded by the child's council's SEND officer.
+    for (const batch of chunks(workflow.capacityRepresentatives, 200))
+      await tx.insert(capacityRepresentative).values(
+        batch.map((r) => ({
+          ...r,
+          recordedAt: new Date(r.recordedAt),
+          recordedBySub: recordedBy(r.childId),
+          recordedByRole: 'la_send_officer',
+          recordedByOrgId: councilOfChild.get(r.childId) ?? 'la-1',
+        })),
+      );
   });
   return (
     assessments.length +
@@ -124,7 +137,8 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
     workflow.annualReviews.length +
     family.length +
     workflow.exceptions.length +
-    workflow.appeals.length
+    workflow.appeals.length +
+    workflow.capacityRepresentatives.length
   );
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts } from '@hub/policy';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
   beforeAll(async () => {
     database = await createTestDatabase();
     db = await database.open();
-    dataset = buildSyntheticDataset({ children: 12 });
+    dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 12 });
     await service.prepareDatabase(db);
     await seedRecord(db, dataset);
     // Every kind of consent and break-glass row the policy reads, with instants that carry

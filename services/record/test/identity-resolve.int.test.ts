@@ -8,7 +8,12 @@ import {
 import type { DbHandle } from '@hub/db';
 import { syntheticNhsNumber } from '@hub/identifiers';
 import { aPrincipal } from '@hub/policy/testing';
-import { buildSyntheticDataset, type SyntheticChild, type SyntheticDataset } from '@hub/synthetic';
+import {
+  buildSyntheticDataset,
+  type SyntheticChild,
+  type SyntheticDataset,
+  TEST_REFERENCE_DATE,
+} from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +55,7 @@ describe('POST /internal/identity/resolve and /links', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     owner = await database.open({ maxConnections: 3 });
-    dataset = buildSyntheticDataset({ children: 300 });
+    dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 300 });
     await service.prepareDatabase(owner);
     await seedRecord(owner, dataset);
     counter = counting(await database.open({ role: service.dbRole }));

@@ -1,7 +1,7 @@
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { aPrincipal } from '@hub/policy/testing';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ describe('record internal routes refuse without a verified context, even without
   beforeAll(async () => {
     database = await createTestDatabase();
     db = await database.open();
-    dataset = buildSyntheticDataset({ children: 6 });
+    dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 6 });
     await service.prepareDatabase(db);
     await seedRecord(db, dataset);
     bare = Fastify({ logger: false });

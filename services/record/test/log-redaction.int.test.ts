@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { signInternalContext } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import type { Principal } from '@hub/policy';
-import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('failed queries log the SQL and error code, never the values', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = await database.open();
-    dataset = buildSyntheticDataset({ children: 20 });
+    dataset = buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 20 });
     await service.prepareDatabase(db);
     await seedRecord(db, dataset);
     const logStream = new Writable({

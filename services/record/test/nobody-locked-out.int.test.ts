@@ -4,11 +4,14 @@ import {
   type ChildAccessFacts,
   canManageConsent,
   decisionHandoverDate,
+  endOfCompulsorySchoolAge,
+  englandDate,
   hasRelationship,
   type Principal,
 } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedRecord, service } from '../src/index.ts';
 import { loadAccessFacts } from '../src/repository.ts';
@@ -28,9 +31,13 @@ function whoCanDecide(facts: ChildAccessFacts, now: Date): string[] {
     ...(facts.youngPersonSub ? [family(facts.youngPersonSub, 'young_person')] : []),
     ...activeRepresentatives(facts, now).map((r) => family(r.sub, 'parent_carer')),
   ];
-  return members
-    .filter((p) => hasRelationship(p, facts, now) && canManageConsent(p, facts, now, 'give').allowed)
-    .map((p) => p.sub);
+  return [
+    ...new Set(
+      members
+        .filter((p) => hasRelationship(p, facts, now) && canManageConsent(p, facts, now, 'give').allowed)
+        .map((p) => p.sub),
+    ),
+  ];
 }
 
 /**
@@ -110,5 +117,63 @@ describe('nobody is locked out: the seeded set over the next two years', () => {
     const handover = Date.parse(`${decisionHandoverDate(f.dateOfBirth)}T12:00:00Z`);
     expect(whoCanDecide(f, new Date(handover - DAY_MS))).toEqual(f.parentCarerSubs);
     expect(whoCanDecide(f, new Date(handover))).toEqual([f.youngPersonSub]);
+  });
+
+  /**
+   * The same promise as a property (fast-check): any instant from now to two years ahead, half
+   * of them drawn within a day of a seeded child's handover (where a mistake would show), and
+   * the decider is exactly who the law says: the parent carers up to the end of compulsory
+   * school age (England date), then the recorded representative while one is active, else the
+   * young person, whose login exists in the seed whenever they are the one deciding.
+   */
+  it('property: at any instant of the next two years, the right family member decides and can sign in', () => {
+    const now = Date.now();
+    const children = [...facts.values()];
+    const logins = new Map(dataset.demoUsers.map((u) => [u.sub, u]));
+    const handovers = children
+      .map((f) => Date.parse(`${decisionHandoverDate(f.dateOfBirth)}T00:00:00Z`))
+      .filter((t) => t > now && t < now + 731 * DAY_MS);
+    expect(handovers.length, 'the seed has handovers in the next two years').toBeGreaterThan(0);
+    const instant = fc.oneof(
+      fc.integer({ min: now, max: now + 731 * DAY_MS }),
+      // Within a day either side of midnight starting a handover day (UTC; England is an hour ahead in June).
+      fc
+        .tuple(fc.constantFrom(...handovers), fc.integer({ min: -DAY_MS, max: DAY_MS }))
+        .map(([t, offset]) => t + offset),
+    );
+    fc.assert(
+      fc.property(instant, (t) => {
+        const at = new Date(t);
+        const today = englandDate(at);
+        for (const f of children) {
+          const deciders = whoCanDecide(f, at);
+          const reps = activeRepresentatives(f, at).map((r) => r.sub);
+          const expected =
+            today <= endOfCompulsorySchoolAge(f.dateOfBirth)
+              ? f.parentCarerSubs
+              : reps.length > 0
+                ? [...new Set(reps)]
+                : [f.youngPersonSub];
+          expect(deciders, `${f.childId} born ${f.dateOfBirth} at ${at.toISOString()}`).toEqual(expected);
+          // Whoever decides can sign in: a login in the seed's demo users that names this child.
+          for (const sub of deciders) expect(logins.get(sub)?.childIds, sub).toContain(f.childId);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the seed has young people with and without capacity past the end of compulsory school age', () => {
+    const today = new Date();
+    const past = [...facts.values()].filter(
+      (f) => englandDate(today) > endOfCompulsorySchoolAge(f.dateOfBirth),
+    );
+    const represented = past.filter((f) => activeRepresentatives(f, today).length > 0);
+    expect(represented.length).toBeGreaterThan(0);
+    expect(past.length - represented.length).toBeGreaterThan(0);
+    for (const f of represented) {
+      const rep = activeRepresentatives(f, today)[0]!;
+      expect(whoCanDecide(f, today)).toEqual([rep.sub]);
+    }
   });
 });

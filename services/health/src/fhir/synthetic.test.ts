@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import type { Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { validateR4 } from './definitions.ts';
@@ -8,7 +8,7 @@ import { buildFhirBundles } from './synthetic.ts';
 import { FHIR_FIXTURES_DIR } from './write-fixtures.ts';
 
 describe('synthetic FHIR fixtures', () => {
-  const bundles = buildFhirBundles(buildSyntheticDataset());
+  const bundles = buildFhirBundles(buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE }));
 
   it('are the committed files (regenerate: node --import tsx services/health/src/fhir/write-fixtures.ts)', () => {
     expect(bundles.map((b) => b.name)).toEqual(['fhir-icb-1.json', 'fhir-trust-1.json']);

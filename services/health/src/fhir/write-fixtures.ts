@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { buildFhirBundles } from './synthetic.ts';
 
 export const FHIR_FIXTURES_DIR = join(
@@ -23,7 +23,9 @@ export const FHIR_FIXTURES_DIR = join(
 
 if (import.meta.filename === process.argv[1]) {
   mkdirSync(FHIR_FIXTURES_DIR, { recursive: true });
-  for (const { name, bundle } of buildFhirBundles(buildSyntheticDataset()))
+  for (const { name, bundle } of buildFhirBundles(
+    buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE }),
+  ))
     writeFileSync(join(FHIR_FIXTURES_DIR, name), `${JSON.stringify(bundle, null, 2)}\n`);
   console.log(`wrote ${FHIR_FIXTURES_DIR}`);
 }
