@@ -96,6 +96,19 @@ describe('SEN2 export', () => {
       );
       expect(requests.filter((r) => r.requestTribunal === '1')).toHaveLength(life!.tribunal_refusal);
       expect(requests.filter((r) => r.activePlan !== null)).toHaveLength(active!.n);
+      // LastReview (spec v1.2): the decision date of the latest review meeting, when made by the census.
+      const [reviewed] = await db.query<{ n: number }>(
+        `select count(*)::int as n from record.ehc_assessment a
+          cross join lateral (select r.decision_date from record.annual_review r
+                               where r.assessment_id = a.id and r.meeting_date <= $1::date
+                               order by r.meeting_date desc, r.id desc limit 1) lr
+        where a.decision = 'assess' and a.decision_date <= $1::date and a.final_plan_issued_date <= $1::date
+          and (a.plan_ceased_date is null or a.plan_ceased_date > $1::date) and lr.decision_date <= $1::date
+          and ${inCouncil}`,
+        [ref, council],
+      );
+      expect(requests.filter((r) => r.activePlan?.lastReview)).toHaveLength(reviewed!.n);
+      expect(reviewed!.n).toBeGreaterThan(0);
       expect(active!.n).toBeGreaterThan(5);
       // Requests received in the calendar year before: all in the return.
       const [received] = await db.query<{ n: number }>(

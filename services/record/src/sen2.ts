@@ -1,5 +1,13 @@
 import type { DbHandle } from '@hub/db';
-import { addDays, compareDates, formatIsoDate, type IsoDate, parseIsoDate } from '@hub/ehc-clock';
+import {
+  addDays,
+  compareDates,
+  formatIsoDate,
+  type IsoDate,
+  lastDayOfMonthsPeriod,
+  parseIsoDate,
+  phaseTransfers,
+} from '@hub/ehc-clock';
 import { isValidUpn } from '@hub/identifiers';
 import { ehcExceptionSource } from './ehc-exceptions.ts';
 
@@ -26,14 +34,16 @@ export const NOT_HELD = [
   'PlanDetail / PlacementDetail (URN, UKPRN, SENSetting, PlacementRank)',
   'personal budget items (PlanRes, PlanWPB, PB, OA, DP)',
   'SENneed (SENtype, SENtypeRank)',
-  'CeaseReason (the hub records the reason in words, not as a SEN2 code)',
+  'CeaseReason (the hub records the reason in words; the 2025 guide item 4.6 codes are 1 maximum age, 2 needs met without a plan, 3 higher education, 4 paid employment, 5 transferred to another LA, 6 no longer engaging, 7 moved outside England, 8 deceased, 9 other)',
+  'ActivePlans ReviewOutcome (annual review decision code) and TransferLA',
 ] as const;
 
 export const NOT_VERIFIED = [
   'RequestOutcome codes: A = decided to assess, N = decided not to assess',
   'AssessmentOutcome codes: Y = decided to issue a plan, N = decided not to issue',
   'Mediation and tribunal flags: Request* for appeals against a refusal to assess, Assessment* against a refusal to issue, Other* for plan contents, placement or ceasing',
-  'Week20 follows the supplier guidance found (Capita One SEN2 tool, item 3.7 "20-week time limit exceptions apply"): 1 when a recorded exception excuses a time limit of the assessment, else 0',
+  'Week20 follows the supplier guidance found (Capita One SEN2 tool, item 3.7 "20-week time limit exceptions apply"; a public SEN2 reader labels it the same): 1 when a recorded exception excuses a time limit of the assessment, else 0',
+  'ActivePlans items from spec v1.2/v1.3 as a public SEN2 reader names them (ReviewMeeting, ReviewDraft, PhaseTransferDueDate, PhaseTransferFinalDate, LastReview): names checked, their order inside ActivePlans not',
   'Sex: U for not known',
   'The census (reference) date: the third Thursday of January of the collection year',
   'The validation rule numbers: the hub numbers its own rules (below); the DfE rule numbers could not be checked',
@@ -66,6 +76,19 @@ export interface Sen2Assessment {
   week20: '0' | '1';
   namedPlan: Sen2NamedPlan | null;
 }
+/**
+ * Items of an active plan (spec v1.2 and v1.3): the latest annual review meeting, the date of
+ * its decision (LastReview) and of the draft amended plan (ReviewDraft), and for a child whose
+ * phase transfer is within 12 months, the reg 18(1) deadline (15 February or 31 March) and the
+ * date the amended plan was issued for it.
+ */
+export interface Sen2ActivePlan {
+  reviewMeeting: string | null;
+  reviewDraft: string | null;
+  phaseTransferDueDate: string | null;
+  phaseTransferFinalDate: string | null;
+  lastReview: string | null;
+}
 export interface Sen2Request {
   /** The hub's assessment id (for the validation report; not written to the XML). */
   sourceId: string;
@@ -78,7 +101,7 @@ export interface Sen2Request {
   exported: '0' | '1';
   assessment: Sen2Assessment | null;
   /** Only for a plan active at the reference date. */
-  activePlan: { reviewMeeting: string | null } | null;
+  activePlan: Sen2ActivePlan | null;
 }
 export interface Sen2Person {
   /** The hub's child id (for the validation report; not written to the XML). */
@@ -129,6 +152,10 @@ interface AssessmentRow {
   plan_decision_date: string | null;
   plan_ceased_date: string | null;
   last_meeting: string | null;
+  /** Of the latest review meeting by the reference date: its decision, draft amended plan and amended plan (each by then). */
+  last_decision: string | null;
+  last_draft: string | null;
+  last_amended: string | null;
   /** Appeals lodged by the reference date: "route:subject" (mediation|tribunal, ehc_appeal.subject). */
   appeals: string[];
 }
@@ -202,8 +229,36 @@ export function sen2Request(
     requestTribunal: appeal('tribunal', ['refusal_to_assess']),
     exported: '0',
     assessment,
-    activePlan: active ? { reviewMeeting: a.last_meeting } : null,
+    activePlan: active
+      ? {
+          reviewMeeting: a.last_meeting,
+          reviewDraft: a.last_draft,
+          phaseTransferDueDate: null,
+          phaseTransferFinalDate: null,
+          lastReview: a.last_decision,
+        }
+      : null,
   };
+}
+
+/**
+ * Phase transfer items of an active plan: for a child whose next transfer (1 September) is within
+ * 12 months of the reference date, the reg 18(1) deadline, and the date the amended plan was
+ * issued after a review held in the 12 months before the transfer (null if not yet).
+ */
+export function phaseTransferItems(
+  dateOfBirth: string,
+  a: Pick<AssessmentRow, 'last_meeting' | 'last_amended'>,
+  referenceDate: IsoDate,
+): Pick<Sen2ActivePlan, 'phaseTransferDueDate' | 'phaseTransferFinalDate'> {
+  const horizon = addDays(lastDayOfMonthsPeriod(referenceDate, 12), 1);
+  const transfer = phaseTransfers(dateOfBirth as IsoDate).find(
+    (t) => compareDates(t.transferDate, referenceDate) > 0 && compareDates(t.transferDate, horizon) <= 0,
+  );
+  if (!transfer) return { phaseTransferDueDate: null, phaseTransferFinalDate: null };
+  const windowStart = `${Number(transfer.transferDate.slice(0, 4)) - 1}-09-01` as IsoDate;
+  const inWindow = a.last_meeting !== null && compareDates(a.last_meeting as IsoDate, windowStart) >= 0;
+  return { phaseTransferDueDate: transfer.amendBy, phaseTransferFinalDate: inWindow ? a.last_amended : null };
 }
 
 /** Reads the council's children and EHC work from the record and builds the return. */
@@ -227,11 +282,19 @@ export async function buildSen2Return(db: DbHandle, options: Sen2Options): Promi
                   to_char(a.final_plan_issued_date, 'YYYY-MM-DD') as final_plan_issued_date,
                   a.plan_decision, to_char(a.plan_decision_date, 'YYYY-MM-DD') as plan_decision_date,
                   to_char(a.plan_ceased_date, 'YYYY-MM-DD') as plan_ceased_date,
-                  (select to_char(max(r.meeting_date), 'YYYY-MM-DD') from record.annual_review r
-                    where r.assessment_id = a.id and r.meeting_date <= $2::date) as last_meeting,
+                  to_char(lr.meeting_date, 'YYYY-MM-DD') as last_meeting,
+                  case when lr.decision_date <= $2::date then to_char(lr.decision_date, 'YYYY-MM-DD') end as last_decision,
+                  case when lr.amendment_proposed_date <= $2::date
+                       then to_char(lr.amendment_proposed_date, 'YYYY-MM-DD') end as last_draft,
+                  case when lr.amended_plan_issued_date <= $2::date
+                       then to_char(lr.amended_plan_issued_date, 'YYYY-MM-DD') end as last_amended,
                   array(select p.route || ':' || p.subject from record.ehc_appeal p
                          where p.assessment_id = a.id and p.lodged_date <= $2::date order by 1) as appeals
              from record.ehc_assessment a
+             left join lateral (select r.meeting_date, r.decision_date, r.amendment_proposed_date, r.amended_plan_issued_date
+                                  from record.annual_review r
+                                 where r.assessment_id = a.id and r.meeting_date <= $2::date
+                                 order by r.meeting_date desc, r.id desc limit 1) lr on true
             where a.child_id = any($1::uuid[])
             order by a.request_date, a.id`,
           [ids, referenceDate],
@@ -245,7 +308,11 @@ export async function buildSen2Return(db: DbHandle, options: Sen2Options): Promi
   for (const c of children) {
     const requests = assessments
       .filter((a) => a.child_id === c.id)
-      .map((a) => sen2Request(a, options.year, referenceDate, (excused.get(a.id) ?? []).length > 0))
+      .map((a) => {
+        const r = sen2Request(a, options.year, referenceDate, (excused.get(a.id) ?? []).length > 0);
+        if (r?.activePlan) Object.assign(r.activePlan, phaseTransferItems(c.date_of_birth, a, referenceDate));
+        return r;
+      })
       .filter((r): r is Sen2Request => r !== null);
     if (requests.length === 0) continue;
     const upn = c.upn?.trim() || null;
@@ -325,6 +392,8 @@ export const SEN2_RULES = {
     'ActivePlans only for a plan issued by the ReferenceDate; ReviewMeeting between StartDate and ReferenceDate',
   '5020':
     'CeaseDate must not be before StartDate or after the ReferenceDate; a ceased plan has no ActivePlans',
+  '5030':
+    'LastReview and ReviewDraft need a ReviewMeeting and must fall between it and the ReferenceDate; PhaseTransferFinalDate must not be after the ReferenceDate, and needs a PhaseTransferDueDate',
 } as const;
 export type Sen2Rule = keyof typeof SEN2_RULES;
 
@@ -455,6 +524,27 @@ export function validateSen2(ret: Sen2Return): Sen2Issue[] {
               compareDates(meeting as IsoDate, ref) > 0))
         )
           add('5010', 'ActivePlans.ReviewMeeting', p, r);
+        const { lastReview, reviewDraft, phaseTransferDueDate, phaseTransferFinalDate } = r.activePlan;
+        for (const [field, d] of [
+          ['ActivePlans.LastReview', lastReview],
+          ['ActivePlans.ReviewDraft', reviewDraft],
+        ] as const) {
+          if (
+            d !== null &&
+            (meeting === null ||
+              !isDate(d) ||
+              compareDates(d as IsoDate, meeting as IsoDate) < 0 ||
+              compareDates(d as IsoDate, ref) > 0)
+          )
+            add('5030', field, p, r, `got ${d}`);
+        }
+        if (
+          phaseTransferFinalDate !== null &&
+          (phaseTransferDueDate === null ||
+            !isDate(phaseTransferFinalDate) ||
+            compareDates(phaseTransferFinalDate as IsoDate, ref) > 0)
+        )
+          add('5030', 'ActivePlans.PhaseTransferFinalDate', p, r, `got ${phaseTransferFinalDate}`);
       }
     }
   }
@@ -545,6 +635,10 @@ export function sen2Xml(ret: Sen2Return): string {
       if (r.activePlan) {
         open('ActivePlans');
         el('ReviewMeeting', r.activePlan.reviewMeeting);
+        el('ReviewDraft', r.activePlan.reviewDraft);
+        el('PhaseTransferDueDate', r.activePlan.phaseTransferDueDate);
+        el('PhaseTransferFinalDate', r.activePlan.phaseTransferFinalDate);
+        el('LastReview', r.activePlan.lastReview);
         close('ActivePlans');
       }
       close('Requests');
