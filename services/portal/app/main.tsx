@@ -2,6 +2,7 @@ import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { clearSession, getSession, resetCapabilities } from './api.ts';
 import { AuditScreen } from './auditor.tsx';
+import { BreakGlassScreen } from './break-glass.tsx';
 import { DashboardScreen } from './dashboard.tsx';
 import { FamilyChildScreen, FamilyHomeScreen } from './family.tsx';
 import { AssessmentsScreen } from './health-advice.tsx';
@@ -33,6 +34,8 @@ function Screen({ route }: { route: string }) {
       return <SearchScreen user={session.user} />;
     case 'child':
       return <ChildScreen user={session.user} childId={id ?? ''} />;
+    case 'break-glass':
+      return <BreakGlassScreen user={session.user} childId={id ?? ''} />;
     case 'family':
       return id ? (
         <FamilyChildScreen user={session.user} childId={id} />

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type GqlError, getPurpose, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { BreakGlassPanel } from './break-glass.tsx';
 import { HealthAdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
@@ -217,6 +218,13 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
         {child ? childName(child) : loaded ? 'Record not available' : 'Loading record'}
       </PageHeading>
       <ErrorSummary messages={fatal} />
+      {loaded && (
+        <BreakGlassPanel
+          childId={childId}
+          role={user.role}
+          somethingHidden={!child || errors.some((e) => e.extensions?.code === 'FORBIDDEN_FIELD')}
+        />
+      )}
       {child && (
         <>
           <p className="lead">
