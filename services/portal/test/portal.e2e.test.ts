@@ -57,8 +57,9 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
 
   /** After navigation, focus is on the page heading (screen readers announce the new page). */
   async function expectHeadingFocused(page: Page, text: string | RegExp) {
-    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
-    await expect.poll(() => page.locator('h1').innerText()).toMatch(text);
+    // 15 s, not the 1 s default: on a busy 2-core machine a record can take seconds to load.
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName'), { timeout: 15_000 }).toBe('H1');
+    await expect.poll(() => page.locator('h1').innerText(), { timeout: 15_000 }).toMatch(text);
   }
 
   beforeAll(async () => {
