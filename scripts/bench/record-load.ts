@@ -517,14 +517,32 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     if (response.statusCode !== 200 || json.errors) throw new Error(`${role}: ${JSON.stringify(json)}`);
     return json.data;
   }
+  // A hub whose record issues access grants (Child.accessGrant): the gateway fetches the grant
+  // with the identity and hands it to the adapters in the representations (@requires).
+  const grants = (
+    await post(
+      'record',
+      '{ _service { sdl } }',
+      {},
+      await signInternalContext(secret, { principal, requestId: 'sdl', purpose: null }),
+    )
+  )._service.sdl.includes('accessGrant');
+  const recordPart = grants ? RECORD_PART.replace('upn }', 'upn accessGrant }') : RECORD_PART;
   async function directOnce(): Promise<Record<string, unknown>> {
     const ctx = await signInternalContext(secret, {
       principal,
       requestId: randomUUID(),
       purpose: 'ehc_assessment',
+      nonce: randomUUID(),
     });
-    const identity = await post('record', RECORD_PART, { id: one!.id }, ctx);
-    const representations = [{ __typename: 'Child', id: identity.child.id }];
+    const identity = await post('record', recordPart, { id: one!.id }, ctx);
+    const representations = [
+      {
+        __typename: 'Child',
+        id: identity.child.id,
+        ...(grants ? { accessGrant: identity.child.accessGrant } : {}),
+      },
+    ];
     const parts = await Promise.all(
       Object.entries(ADAPTER_PARTS).map(([role, q]) => post(role, q, { representations }, ctx)),
     );

@@ -1,3 +1,10 @@
+export {
+  ACCESS_GRANT_LIFETIME_MS,
+  type AccessGrantBinding,
+  type AccessGrantCheck,
+  checkAccessGrant,
+  signAccessGrant,
+} from './access-grant.ts';
 export { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from './dev-issuer.ts';
 export {
   INTERNAL_CONTEXT_HEADER,

@@ -17,6 +17,12 @@ export interface InternalContext {
   requestId: string;
   /** Declared purpose of the request (consent is per purpose); null when none was given. */
   purpose: Purpose | null;
+  /**
+   * Random, chosen by the gateway once per client request (never by the client, unlike the
+   * request id, which a client may set with `x-request-id`). Access grants (access-grant.ts)
+   * are bound to it, so a grant issued for one request is refused in every other.
+   */
+  nonce?: string;
 }
 
 const LIFETIME_SECONDS = 60;
@@ -38,6 +44,7 @@ export async function signInternalContext(secret: string, context: InternalConte
   const claims = {
     principal: context.principal,
     purpose: context.purpose,
+    ...(context.nonce ? { nonce: context.nonce } : {}),
     iss: ISSUER,
     aud: AUDIENCE,
     jti: context.requestId,
@@ -86,5 +93,6 @@ export async function verifyInternalContext(secret: string, token: string): Prom
     principal: principal as Principal,
     requestId: typeof payload.jti === 'string' ? payload.jti : 'unknown',
     purpose,
+    ...(typeof payload.nonce === 'string' && payload.nonce.length > 0 ? { nonce: payload.nonce } : {}),
   };
 }

@@ -279,21 +279,85 @@ export async function postToRecord<T>(
 }
 
 /**
- * The one loader shape every adapter uses for its section of `Child`: ask the record service
- * for the access facts of the batch, read only the sections the caller may see at least part
- * of, and guard each row field by field. A section the caller may not see at all comes back
- * as an error for that child alone.
+ * The access facts of the record service's children, kept on the guarded rows it serves so
+ * that `Child.accessGrant` can sign exactly the facts this request decided on.
+ */
+const FACTS = Symbol('hub.accessFacts');
+
+export function keepAccessFacts<T extends object>(row: T, facts: ChildAccessFacts): T {
+  (row as Record<symbol, unknown>)[FACTS] = facts;
+  return row;
+}
+
+export function keptAccessFacts(row: object): ChildAccessFacts | undefined {
+  return (row as Record<symbol, ChildAccessFacts | undefined>)[FACTS];
+}
+
+/**
+ * The access facts of a batch of children for an adapter. Each entity representation the gateway
+ * sends carries the record's access grant for that child (`accessGrant`, federation `@requires`):
+ * a valid grant IS the facts, read by the record moments ago for this same request, so no call
+ * back to the record is needed. Children without a usable grant (none sent, the context carries
+ * no nonce, or the grant expired) are read fresh from the record in one call, as before grants.
+ * A grant that is not genuine, or was made for another request, caller or child, is refused:
+ * that child gets an UNAUTHENTICATED error and nothing of it is read or returned.
+ */
+export async function accessFactsOf(
+  ctx: SubgraphContext,
+  queries: readonly { obj: { id?: unknown; accessGrant?: unknown } }[],
+): Promise<{ facts: Map<string, ChildAccessFacts>; refused: Map<string, HubError> }> {
+  const facts = new Map<string, ChildAccessFacts>();
+  const refused = new Map<string, HubError>();
+  const missing: string[] = [];
+  const grants = new Map<string, unknown>();
+  for (const { obj } of queries) {
+    const id = String(obj.id);
+    if (!grants.has(id)) grants.set(id, obj.accessGrant);
+  }
+  for (const [id, grant] of grants) {
+    if (typeof grant !== 'string' || grant.length === 0) {
+      missing.push(id);
+      continue;
+    }
+    const check = ctx.accessGrants.check(grant, id);
+    if (check.status === 'valid') facts.set(id, check.facts);
+    else if (check.status === 'expired' || check.status === 'unbound') missing.push(id);
+    else {
+      ctx.log.warn({ childId: id, reason: check.reason }, 'access grant refused');
+      refused.set(
+        id,
+        new HubError(
+          'UNAUTHENTICATED',
+          'The access grant for this child was not issued by the hub for this request.',
+          {
+            childId: id,
+          },
+        ),
+      );
+    }
+  }
+  if (missing.length > 0) {
+    if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
+    for (const [id, f] of await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, missing)) facts.set(id, f);
+  }
+  return { facts, refused };
+}
+
+/**
+ * The one loader shape every adapter uses for its section of `Child`: the access facts of the
+ * batch (from the record's grants, see accessFactsOf), read only the sections the caller may see
+ * at least part of, and guard each row field by field. A section the caller may not see at all
+ * comes back as an error for that child alone.
  */
 export async function loadGuardedSections<T extends object>(
   ctx: SubgraphContext,
-  queries: readonly { obj: { id?: unknown } }[],
+  queries: readonly { obj: { id?: unknown; accessGrant?: unknown } }[],
   sectionField: string,
   subject: SubjectName,
   find: (childIds: string[]) => Promise<Map<string, T>>,
 ): Promise<Array<Guarded<T> | HubError | null>> {
   const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
-  if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
-  const facts = await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, ids);
+  const { facts, refused } = await accessFactsOf(ctx, queries);
   const decisions = new Map(ids.map((id) => [id, facts.has(id) ? decide(ctx, facts.get(id)!) : null]));
   const readable = ids.filter((id) => {
     const d = decisions.get(id);
@@ -302,6 +366,8 @@ export async function loadGuardedSections<T extends object>(
   const sections = await find(readable);
   return queries.map(({ obj }) => {
     const childId = String(obj.id);
+    const refusal = refused.get(childId);
+    if (refusal) return refusal;
     const decision = decisions.get(childId);
     if (!decision?.canSeeChild) {
       reportChildDenied(ctx, childId);

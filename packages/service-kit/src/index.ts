@@ -1,5 +1,6 @@
 export {
   type ActionRule,
+  accessFactsOf,
   compactAccess,
   type Decision,
   decide,
@@ -8,6 +9,8 @@ export {
   gateChildren,
   guardedFieldResolvers,
   guardRow,
+  keepAccessFacts,
+  keptAccessFacts,
   loadGuardedSections,
   postToRecord,
   reportChildDenied,
@@ -74,6 +77,7 @@ export {
   type SubgraphServiceSpec,
 } from './service.ts';
 export {
+  type AccessGrants,
   buildSubgraph,
   idsOf,
   requireCaller,

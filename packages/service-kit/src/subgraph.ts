@@ -1,5 +1,12 @@
-import type { InternalContext, SystemTokenVerifier } from '@hub/auth';
+import {
+  type AccessGrantCheck,
+  checkAccessGrant,
+  type InternalContext,
+  type SystemTokenVerifier,
+  signAccessGrant,
+} from '@hub/auth';
 import type { DbHandle } from '@hub/db';
+import type { ChildAccessFacts } from '@hub/policy';
 import { graphqlTelemetry, telemetryPlugin } from '@hub/telemetry';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -23,6 +30,25 @@ export interface SubgraphContext {
   hubToken: string;
   /** Base URL of the record service (adapters fetch access facts there). */
   recordBaseUrl: string | undefined;
+  /** Issues (record) and checks (adapters) access grants for this request's caller (@hub/auth access-grant.ts). */
+  accessGrants: AccessGrants;
+}
+
+/** Access grants bound to one request's verified context; the secret stays in the closure. */
+export interface AccessGrants {
+  /** The grant for one child's facts, or null when the context carries no nonce to bind it to. */
+  issue(facts: ChildAccessFacts): string | null;
+  /** Checks a grant presented for `childId`; `unbound` when the context carries no nonce. */
+  check(token: string, childId: string): AccessGrantCheck | { status: 'unbound' };
+}
+
+function accessGrantsFor(secret: string, hub: InternalContext | null): AccessGrants {
+  const binding = hub?.nonce ? { nonce: hub.nonce, principal: hub.principal, purpose: hub.purpose } : null;
+  return {
+    issue: (facts) => (binding ? signAccessGrant(secret, binding, facts) : null),
+    check: (token, childId) =>
+      binding ? checkAccessGrant(secret, token, binding, childId) : { status: 'unbound' },
+  };
 }
 
 export interface SubgraphOptions {
@@ -81,6 +107,7 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
       log: request.log,
       access: [],
       recordBaseUrl: options.recordBaseUrl,
+      accessGrants: accessGrantsFor(options.internalContextSecret, request.hubContext),
     }),
   });
   graphqlTelemetry(app);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { INTERNAL_CONTEXT_HEADER, signInternalContext, type UserTokenVerifier } from '@hub/auth';
 import { GATEWAY_LIMIT_DEFAULTS, type GatewayConfig, type GatewayLimits } from '@hub/config';
 import { loggerOptions } from '@hub/service-kit';
@@ -85,19 +86,24 @@ export function buildApp(
   // One signed context per request, not one per subgraph call: every call of a request carries
   // the same principal, request id and purpose. Re-signed after 30 s, so a call late in a long
   // request (the time budget is configurable) never carries a context near its 60 s expiry.
-  const contexts = new WeakMap<FastifyRequest, { token: Promise<string>; signedAt: number }>();
+  // The nonce is drawn once per request and kept when re-signing: the record's access grants
+  // are bound to it (@hub/auth access-grant.ts), and unlike the request id no client chooses it.
+  const contexts = new WeakMap<FastifyRequest, { token: Promise<string>; signedAt: number; nonce: string }>();
   const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
     const request = context?.reply?.request;
     if (!request?.principal) return {};
     let signed = contexts.get(request);
     if (!signed || Date.now() - signed.signedAt > 30_000) {
+      const nonce = signed?.nonce ?? randomUUID();
       signed = {
         token: signInternalContext(config.INTERNAL_CONTEXT_SECRET, {
           principal: request.principal,
           requestId: request.id,
           purpose: request.purpose,
+          nonce,
         }),
         signedAt: Date.now(),
+        nonce,
       };
       contexts.set(request, signed);
     }

@@ -23,6 +23,13 @@ const SECTION_OF: Partial<Record<string, SubjectName>> = {
   socialCare: 'SocialCareSection',
 };
 
+/**
+ * Fields of the composed schema that exist for the hub's own services, never for a caller:
+ * `Child.accessGrant` carries the record's signed access facts to the adapters (federation
+ * `@requires`). Refused to every role; the gateway's query planner still fetches it itself.
+ */
+const INTERNAL_FIELDS: Partial<Record<string, readonly string[]>> = { Child: ['accessGrant'] };
+
 function isSubject(name: string | undefined): name is SubjectName {
   return name !== undefined && name in SUBJECT_FIELDS;
 }
@@ -45,9 +52,11 @@ export function stripForbiddenFields(schema: GraphQLSchema, document: DocumentNo
         if (!isSubject(parent)) return undefined;
         const name = node.name.value;
         const section = parent === 'Child' ? SECTION_OF[name] : undefined;
-        const forbidden = section
-          ? allowed[section].length === 0
-          : (SUBJECT_FIELDS[parent] as readonly string[]).includes(name) && !allowed[parent].includes(name);
+        const forbidden = INTERNAL_FIELDS[parent]?.includes(name)
+          ? true
+          : section
+            ? allowed[section].length === 0
+            : (SUBJECT_FIELDS[parent] as readonly string[]).includes(name) && !allowed[parent].includes(name);
         if (!forbidden) return undefined;
         denied.push({ field: `${parent}.${name}`, reason: 'NOT_PERMITTED', node });
         return null;

@@ -22,6 +22,7 @@ const CHILD_RECORD = /* GraphQL */ `
       id givenName familyName dateOfBirth nhsNumber
       education { senStatus provisions { description } }
       health { pathwayWaits { pathway weeksWaited } }
+      healthAdvice { id }
       socialCare { status }
     }
   }
@@ -139,16 +140,17 @@ describe('observability across the hub', () => {
         s.attributes['hub.service'] === 'audit' && s.attributes['http.route'] === '/internal/audit-events',
     );
     expect(auditWrite && serverOf(auditWrite)).toBe('gateway');
-    // The adapters asked the record for access facts, inside their own request.
-    for (const name of ['education', 'health', 'social-care']) {
-      const facts = spans.find(
+    // The sections' access facts came with the record's access grants: no adapter asked the
+    // record for them. Health advice still asks the record, inside health's own request.
+    const factsCalls = (name: string) =>
+      spans.filter(
         (s) =>
           s.attributes['hub.service'] === 'record' &&
           s.attributes['http.route'] === '/internal/access-facts' &&
           serverOf(s) === name,
       );
-      expect(facts, `${name} → record /internal/access-facts`).toBeDefined();
-    }
+    expect(factsCalls('health'), 'health (advice) → record /internal/access-facts').toHaveLength(1);
+    for (const name of ['education', 'social-care']) expect(factsCalls(name), name).toEqual([]);
     // Database spans under every subgraph (and the audit service), with the SQL text.
     const dbSpans = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
     for (const name of [...servers]) {
@@ -351,7 +353,7 @@ describe('observability across the hub', () => {
       );
       expect(after[name]).toMatch(/hub_http_request_duration_seconds_bucket\{le="0\.05",.*route="\/graphql"/);
     }
-    // The adapters' calls for access facts are counted under their route pattern.
+    // The adapters' calls for access facts (health advice) are counted under their route pattern.
     const facts = { route: '/internal/access-facts', status_code: '200', operation: 'none' };
     expect(sample(after.record, 'hub_http_requests_total', facts)).toBeGreaterThan(
       sample(before.record, 'hub_http_requests_total', facts),

@@ -6,10 +6,13 @@ import {
   guardedFieldResolvers,
   guardRow,
   HubError,
+  keepAccessFacts,
+  keptAccessFacts,
   reportChildDenied,
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { childIdsRepresentedBy } from './capacity.ts';
 import { capacityResolvers } from './capacity-resolvers.ts';
@@ -155,7 +158,8 @@ async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
       reportChildDenied(ctx, row.id);
       return [];
     }
-    return [guardRow(row, row.id, 'Child', decision)];
+    // Kept for Child.accessGrant: the adapters decide on the facts this request read.
+    return [keepAccessFacts(guardRow(row, row.id, 'Child', decision), f!)];
   });
 }
 
@@ -394,6 +398,16 @@ export const resolvers: IResolvers = {
   },
   Child: {
     ...guardedFieldResolvers('Child'),
+    /**
+     * The signed facts this request decided on (@hub/auth access-grant.ts), for the adapters via
+     * the gateway. Never in a mutation's answer: facts read before the mutation's own write
+     * (a withdrawal, say) must not be handed on; the adapters then read fresh facts themselves.
+     */
+    accessGrant(parent: object, _args: unknown, ctx: SubgraphContext, info: GraphQLResolveInfo) {
+      if (info.operation.operation !== 'query') return null;
+      const facts = keptAccessFacts(parent);
+      return facts ? ctx.accessGrants.issue(facts) : null;
+    },
     async __resolveReference(reference: { id: string }, _args: unknown, ctx: SubgraphContext) {
       requireCaller(ctx);
       const row = (await findChildren(ctx.db, [reference.id])).get(reference.id);
