@@ -431,6 +431,9 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     JWKS_FILE: issuer.jwksFile,
     // One LA token drives the whole load: the per-principal rate limit would measure itself.
     GATEWAY_RATE_LIMIT_MAX: '100000000',
+    // On a 2-core machine shared with other work the event loop can stall for over a second
+    // (a neighbour's test run), and the gateway would shed the bench's own set-up requests.
+    GATEWAY_MAX_EVENT_LOOP_DELAY_MS: '60000',
   });
   const gatewayUrl = `http://127.0.0.1:${gateway.port}/graphql`;
 
