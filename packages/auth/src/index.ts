@@ -13,6 +13,23 @@ export {
   verifyInternalContext,
 } from './internal-context.ts';
 export {
+  claimValues,
+  loadOidcProviders,
+  mapClaims,
+  type OidcProviderConfig,
+  type OidcProviderInput,
+  type PublicOidcProvider,
+  parseOidcProviders,
+  publicProviderInfo,
+  type SubjectLink,
+} from './oidc-providers.ts';
+export {
+  createOidcTokenVerifier,
+  type OidcTokenVerifier,
+  type OidcTokenVerifierOptions,
+  verifierByIssuer,
+} from './oidc-verifier.ts';
+export {
   SERVICE_TOKEN_HEADER,
   type ServiceAudience,
   signServiceToken,

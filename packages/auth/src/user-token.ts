@@ -58,7 +58,7 @@ export function createUserTokenVerifier(options: UserTokenVerifierOptions): User
   };
 }
 
-function describeJoseError(error: unknown): string {
+export function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'Token has expired.';
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'exp' && error.reason === 'missing')

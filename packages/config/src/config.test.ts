@@ -44,6 +44,21 @@ describe('loadGatewayConfig', () => {
     ).toThrow(ConfigError);
     expect(loadGatewayConfig({ ...base, JWKS_FILE: 'a.json' }).JWKS_FILE).toBe('a.json');
   });
+
+  it('takes OpenID Connect providers instead of, or beside, the single issuer', () => {
+    const { JWT_ISSUER: _i, JWT_AUDIENCE: _a, ...withoutIssuer } = base;
+    expect(() => loadGatewayConfig(withoutIssuer)).toThrow(
+      /JWT_ISSUER: required \(or set OIDC_PROVIDERS_FILE\)/,
+    );
+    expect(loadGatewayConfig({ ...withoutIssuer, OIDC_PROVIDERS_FILE: 'p.json' }).OIDC_PROVIDERS_FILE).toBe(
+      'p.json',
+    );
+    // Beside it, the single issuer still needs its key set.
+    expect(() => loadGatewayConfig({ ...base, OIDC_PROVIDERS_FILE: 'p.json' })).toThrow(/JWKS_URL/);
+    expect(() =>
+      loadGatewayConfig({ ...withoutIssuer, OIDC_PROVIDERS_FILE: 'p.json', OIDC_PROVIDERS: '[]' }),
+    ).toThrow(/not both/);
+  });
 });
 
 describe('gateway limits', () => {

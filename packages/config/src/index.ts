@@ -127,9 +127,19 @@ const gatewaySchema = z
     SOCIAL_CARE_URL: serviceUrl,
     /** Base URL of the audit service (its /graphql is composed; events are written to /internal/audit-events). */
     AUDIT_URL: serviceUrl,
-    /** Accepted issuer and audience of end-user JWTs. */
-    JWT_ISSUER: z.string().min(1),
-    JWT_AUDIENCE: z.string().min(1),
+    /**
+     * Accepted issuer and audience of end-user JWTs from ONE identity provider with a fixed
+     * claim shape (role, org_id, org_type): the demo identity provider. Optional when
+     * OIDC_PROVIDERS(_FILE) configures real OpenID Connect providers.
+     */
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    /**
+     * OpenID Connect providers and their claim mapping (docs/sign-in.md): a JSON file, or the
+     * same JSON inline. Parsed and checked by @hub/auth's loadOidcProviders at start.
+     */
+    OIDC_PROVIDERS_FILE: z.string().min(1).optional(),
+    OIDC_PROVIDERS: z.string().min(1).optional(),
     /**
      * Longest accepted end-user token lifetime (exp - iat) in seconds; tokens without exp are
      * always refused. 1 hour suits most OIDC providers; Entra ID issues 60-90 minutes (5400).
@@ -149,12 +159,32 @@ const gatewaySchema = z
     PORTAL_DIR: z.string().optional(),
   })
   .superRefine((value, ctx) => {
-    if (!value.JWKS_URL === !value.JWKS_FILE) {
+    const oidc = value.OIDC_PROVIDERS_FILE !== undefined || value.OIDC_PROVIDERS !== undefined;
+    if (value.OIDC_PROVIDERS_FILE !== undefined && value.OIDC_PROVIDERS !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['JWKS_URL'],
-        message: 'set exactly one of JWKS_URL or JWKS_FILE',
+        path: ['OIDC_PROVIDERS'],
+        message: 'set OIDC_PROVIDERS_FILE or OIDC_PROVIDERS, not both',
       });
+    }
+    const single = value.JWT_ISSUER !== undefined || value.JWT_AUDIENCE !== undefined;
+    if (!oidc || single) {
+      for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (value[key] === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: oidc ? 'required with JWT_ISSUER/JWT_AUDIENCE' : 'required (or set OIDC_PROVIDERS_FILE)',
+          });
+        }
+      }
+      if (!value.JWKS_URL === !value.JWKS_FILE) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWKS_URL'],
+          message: 'set exactly one of JWKS_URL or JWKS_FILE',
+        });
+      }
     }
   });
 export type GatewayConfig = z.infer<typeof gatewaySchema>;

@@ -9,7 +9,6 @@
 // on the service's own client, read at query time), and reports process.cpuUsage().
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createUserTokenVerifier } from '@hub/auth';
 import { loadGatewayConfig, loadSubgraphConfig } from '@hub/config';
 import { type DbHandle, openDatabase } from '@hub/db';
 import type { SubgraphService } from '@hub/service-kit';
@@ -62,13 +61,12 @@ async function subgraph(name: string): Promise<FastifyInstance> {
 
 async function gateway(): Promise<FastifyInstance> {
   const { buildApp } = await import(resolve(root, 'services/gateway/src/app.ts'));
+  const { createGatewayVerifier } = (await import(
+    resolve(root, 'services/gateway/src/verifier.ts')
+  )) as typeof import('../../../services/gateway/src/verifier.ts');
   const config = loadGatewayConfig(process.env);
   return (buildApp as typeof import('../../../services/gateway/src/app.ts').buildApp)(config, {
-    verifier: createUserTokenVerifier({
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      jwksFile: config.JWKS_FILE,
-    }),
+    verifier: createGatewayVerifier(config).verifier,
     services: {
       record: config.RECORD_URL,
       education: config.EDUCATION_URL,

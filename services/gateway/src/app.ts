@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { INTERNAL_CONTEXT_HEADER, signInternalContext, type UserTokenVerifier } from '@hub/auth';
+import {
+  INTERNAL_CONTEXT_HEADER,
+  type PublicOidcProvider,
+  signInternalContext,
+  type UserTokenVerifier,
+} from '@hub/auth';
 import { GATEWAY_LIMIT_DEFAULTS, type GatewayConfig, type GatewayLimits } from '@hub/config';
 import { loggerOptions } from '@hub/service-kit';
 import { graphqlTelemetry, telemetryPlugin } from '@hub/telemetry';
@@ -16,6 +21,7 @@ import { fieldGuardPlugin } from './field-guard.ts';
 import { limitsPlugin, queryLimitsPlugin } from './limits.ts';
 import { portalRoutes } from './portal.ts';
 import type { ServiceName } from './sections.ts';
+import { signInRoutes } from './sign-in-routes.ts';
 
 export interface GatewayDeps {
   verifier: UserTokenVerifier;
@@ -29,6 +35,8 @@ export interface GatewayDeps {
   demoIdp?: DemoIdpDeps;
   /** Folder of the built web portal (services/portal/dist), served from `/`. */
   portalDir?: string;
+  /** OpenID Connect providers the portal offers (`GET /auth/providers`); `verifier` must accept their tokens. */
+  oidcProviders?: readonly PublicOidcProvider[];
 }
 
 /**
@@ -151,6 +159,11 @@ export function buildApp(
     return { status: 'overloaded', service: 'gateway' };
   });
   if (deps.demoIdp) app.register(demoIdpRoutes, deps.demoIdp);
+  app.register(signInRoutes, {
+    verifier: deps.verifier,
+    providers: deps.oidcProviders ?? [],
+    demo: deps.demoIdp !== undefined,
+  });
   if (deps.portalDir) app.register(portalRoutes, { root: deps.portalDir });
   return app;
 }

@@ -35,7 +35,7 @@ export const portalRoutes = fp(
 );
 
 /** First path segments that belong to the hub's API, not to the portal's pages. */
-const API_SEGMENT = /(^|\/)(graphql|health|demo-idp|audit|internal)(?![a-z0-9_])/;
+const API_SEGMENT = /(^|\/)(graphql|health|demo-idp|auth|audit|internal)(?![a-z0-9_])/;
 
 /**
  * Whether a path that matched no route was meant for the API: such a miss is answered with a

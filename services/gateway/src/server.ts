@@ -1,8 +1,9 @@
-import { createUserTokenVerifier, loadOrCreateDevIssuer } from '@hub/auth';
+import { loadOrCreateDevIssuer } from '@hub/auth';
 import { loadGatewayConfig } from '@hub/config';
 import { DEMO_USERS } from '@hub/synthetic';
 import { loadTelemetryConfig, startTelemetry } from '@hub/telemetry';
 import { buildApp } from './app.ts';
+import { createGatewayVerifier } from './verifier.ts';
 
 const config = loadGatewayConfig(process.env);
 const telemetryConfig = loadTelemetryConfig(process.env);
@@ -11,14 +12,7 @@ const telemetry = startTelemetry('gateway', telemetryConfig);
 const app = buildApp(
   { ...config, METRICS_TOKEN: telemetryConfig.metricsToken },
   {
-    verifier: createUserTokenVerifier({
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      jwksUrl: config.JWKS_URL,
-      jwksFile: config.JWKS_FILE,
-      maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS,
-      clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
-    }),
+    ...createGatewayVerifier(config),
     services: {
       record: config.RECORD_URL,
       education: config.EDUCATION_URL,

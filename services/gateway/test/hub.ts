@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_COLUMNS, type EventRow, rowToEvent, type StoredAuditEvent } from '@hub/audit';
 import { service as auditService } from '@hub/audit-service';
-import { createUserTokenVerifier, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
+import {
+  createOidcTokenVerifier,
+  createUserTokenVerifier,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  loadOrCreateDevIssuer,
+  type OidcProviderInput,
+  parseOidcProviders,
+  publicProviderInfo,
+  verifierByIssuer,
+} from '@hub/auth';
 import type { GatewayLimits } from '@hub/config';
 import type { DbHandle } from '@hub/db';
 import { service as education, seedEducation } from '@hub/education';
@@ -89,6 +99,8 @@ export async function startHub(
     /** METRICS_TOKEN for the gateway's GET /metrics (absent: the gateway serves no /metrics). */
     metricsToken?: string;
     serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
+    /** OpenID Connect providers the gateway trusts besides the demo issuer (sign-in tests). */
+    oidc?: OidcProviderInput[];
   } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase();
@@ -126,6 +138,13 @@ export async function startHub(
   const issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
   const via = async (name: ServiceName) =>
     options.serviceUrl ? options.serviceUrl(name, subgraphs[name].url) : subgraphs[name].url;
+  const demoVerifier = createUserTokenVerifier({
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    jwksFile: issuer.jwksFile,
+  });
+  const oidcProviders = options.oidc ? parseOidcProviders(options.oidc) : [];
+  const oidcVerifier = oidcProviders.length ? createOidcTokenVerifier({ providers: oidcProviders }) : null;
   const gateway = buildApp(
     // Here every service, the database harness and the test itself share ONE event loop (in
     // production each service has its own process), and two test files run at once on a busy
@@ -140,11 +159,12 @@ export async function startHub(
       ...(options.metricsToken ? { METRICS_TOKEN: options.metricsToken } : {}),
     },
     {
-      verifier: createUserTokenVerifier({
-        issuer: DEV_ISSUER,
-        audience: DEV_AUDIENCE,
-        jwksFile: issuer.jwksFile,
-      }),
+      verifier: oidcVerifier
+        ? verifierByIssuer(
+            new Map([[DEV_ISSUER, demoVerifier], ...oidcVerifier.issuers.map((i) => [i, oidcVerifier] as const)]),
+          )
+        : demoVerifier,
+      ...(oidcProviders.length ? { oidcProviders: oidcProviders.map(publicProviderInfo) } : {}),
       services: {
         record: await via('record'),
         education: await via('education'),

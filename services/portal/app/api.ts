@@ -5,8 +5,11 @@
  * The token lives in sessionStorage: it is gone when the tab closes, is not sent
  * automatically with every request like a cookie (so no cross-site request forgery), and is
  * not shared with other tabs. The price is that script on the page could read it, so the
- * portal loads no third-party script. A real OIDC sign-in would keep the same shape.
+ * portal loads no third-party script. The OpenID Connect sign-in (oidc.ts) keeps the same
+ * shape: its token is refreshed before it expires, and once more when the gateway says 401.
  */
+import { currentToken, refreshSignIn } from './oidc.ts';
+
 export interface SessionUser {
   sub: string;
   name: string;
@@ -43,6 +46,8 @@ export function saveSession(token: string, user: SessionUser): void {
 export function clearSession(): void {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
+  // The OpenID Connect tokens (oidc.ts), refresh token included.
+  sessionStorage.removeItem('hub.oidc');
 }
 
 export function getPurpose(): string {
@@ -57,10 +62,11 @@ export async function gql<T>(
   query: string,
   variables: Record<string, unknown> = {},
   options: { purpose?: boolean } = {},
+  retryAfterRefresh = true,
 ): Promise<GqlResult<T>> {
-  const session = getSession();
+  const token = await currentToken();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (session) headers.authorization = `Bearer ${session.token}`;
+  if (token) headers.authorization = `Bearer ${token}`;
   if (options.purpose) headers['x-hub-purpose'] = getPurpose();
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -68,6 +74,8 @@ export async function gql<T>(
     body: JSON.stringify({ query, variables }),
   });
   if (response.status === 401) {
+    // Refused before any GraphQL ran, so asking again cannot do anything twice.
+    if (retryAfterRefresh && (await refreshSignIn())) return gql<T>(query, variables, options, false);
     clearSession();
     window.location.hash = '#/';
     return { data: null, errors: [{ message: 'Your sign-in has ended. Sign in again.' }] };

@@ -7,6 +7,7 @@ import { DashboardScreen } from './dashboard.tsx';
 import { FamilyChildScreen, FamilyHomeScreen } from './family.tsx';
 import { AssessmentsScreen } from './health-advice.tsx';
 import { homeFor, NAV } from './nav.ts';
+import { signOutEverywhere } from './oidc.ts';
 import { ChildScreen, SearchScreen } from './partner.tsx';
 import { SignInScreen } from './sign-in.tsx';
 import { ROLE_LABELS } from './text.ts';
@@ -67,9 +68,13 @@ function App() {
     return () => window.clearTimeout(t);
   }, [route]);
 
-  const signOut = () => {
+  const signOut = async () => {
+    // An OpenID Connect sign-in also ends at the provider (RP-initiated logout), which sends
+    // the browser back here signed out.
+    const providerLogout = await signOutEverywhere();
     clearSession();
     resetCapabilities();
+    if (providerLogout) return window.location.assign(providerLogout);
     window.location.hash = '#/';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   };

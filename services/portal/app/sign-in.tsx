@@ -1,6 +1,14 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { type SessionUser, saveSession } from './api.ts';
 import { homeFor } from './nav.ts';
+import {
+  completeSignIn,
+  isSignInCallback,
+  type OidcProvider,
+  SignInRefused,
+  signInOptions,
+  startSignIn,
+} from './oidc.ts';
 import { ROLE_LABELS } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -21,11 +29,84 @@ const ROLE_ORDER = [
   'auditor',
 ];
 
+/** Shows the signed-in home page (or the page the sign-in started from). */
+function goTo(hash: string) {
+  if (window.location.hash === hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else window.location.hash = hash;
+}
+
 /**
- * Sign-in through the DEMO identity provider. A real deployment replaces this page with a
- * redirect to an OpenID Connect provider; the rest of the portal only needs the token.
+ * Sign-in: first through the OpenID Connect providers the hub is configured with (oidc.ts,
+ * docs/sign-in.md); below them, on a hub started with the demo identity provider only, the
+ * DEMO sign-in that picks a synthetic user.
  */
 export function SignInScreen() {
+  const [providers, setProviders] = useState<OidcProvider[] | null>(null);
+  const [demo, setDemo] = useState(false);
+  const [callback] = useState(isSignInCallback);
+  const [finishing, setFinishing] = useState(callback);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  useEffect(() => {
+    signInOptions()
+      .then((o) => {
+        setProviders(o.providers);
+        setDemo(o.demo);
+      })
+      .catch(() => setErrors(['Sign-in is not available at the moment. Try again later.']));
+  }, []);
+
+  useEffect(() => {
+    if (!callback) return;
+    completeSignIn()
+      .then(({ user, returnTo }) => goTo(returnTo && returnTo !== '#/' ? returnTo : homeFor(user.role)))
+      .catch((error: unknown) => {
+        setFinishing(false);
+        setErrors([
+          error instanceof SignInRefused
+            ? `You signed in, but this service cannot let you in: ${error.message}`
+            : 'Sign-in did not finish. Try again.',
+        ]);
+      });
+  }, [callback]);
+
+  if (finishing) {
+    return (
+      <>
+        <PageHeading>Signing you in</PageHeading>
+        <p role="status">Checking your sign-in…</p>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeading>Sign in</PageHeading>
+      <ErrorSummary messages={errors} />
+      {(providers ?? []).map((p) => (
+        <p key={p.id}>
+          <button
+            type="button"
+            className="button"
+            onClick={() =>
+              startSignIn(p).catch(() =>
+                setErrors([`${p.name} cannot be reached at the moment. Try again later.`]),
+              )
+            }
+          >
+            Sign in with {p.name}
+          </button>
+        </p>
+      ))}
+      {demo && <DemoSignIn heading={(providers ?? []).length > 0} />}
+      {providers?.length === 0 && !demo && (
+        <p>No sign-in service is set up on this hub yet. Contact the team that runs it.</p>
+      )}
+    </>
+  );
+}
+
+/** The DEMO identity provider's sign-in: pick a synthetic user (never in production). */
+function DemoSignIn({ heading }: { heading: boolean }) {
   const [users, setUsers] = useState<DemoUserOption[] | null>(null);
   const [sub, setSub] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
@@ -71,7 +152,7 @@ export function SignInScreen() {
 
   return (
     <>
-      <PageHeading>Sign in</PageHeading>
+      {heading && <h2>Or use the demo sign-in</h2>}
       <div className="warning" role="note">
         <strong>This is a demo sign-in.</strong> It lets you act as made-up users to try the service. No
         passwords are checked. A real service would send you to your organisation's own sign-in (an OpenID
