@@ -2,10 +2,13 @@
 // data folder per service under .data/) — or on PostgreSQL when DATABASE_URL is set —
 // seeded with the deterministic synthetic data set. Ctrl-C stops everything.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadOrCreateCheckpointKeyPair } from '@hub/audit';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
+import { accountsFromUsers, devProviderConfig, listenDevOidc } from '@hub/dev-oidc';
 import { buildPortal } from '@hub/portal';
+import { DEMO_USERS } from '@hub/synthetic';
 import { loadOrCreateInternalSecret } from './lib/dev-secrets.ts';
 import { GATEWAY, type HubService, SUBGRAPHS } from './lib/hub-services.ts';
 
@@ -48,8 +51,10 @@ async function waitForHealth(service: HubService, timeoutMs = 60_000): Promise<v
   );
 }
 
+let closeOidc: (() => Promise<void>) | undefined;
 async function stop(code: number): Promise<never> {
   stopping = true;
+  await closeOidc?.();
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(
     children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
@@ -80,6 +85,18 @@ console.log(
 );
 // The web portal is built on every start (about 2 s) so it never lags behind the source.
 const portalDir = await buildPortal();
+// The local OpenID Connect provider (panva's oidc-provider, packages/dev-oidc) the portal
+// signs in through by default, with the synthetic users as accounts, and the gateway's
+// configuration for it: the same OIDC_PROVIDERS file a real provider gets (docs/sign-in.md).
+const OIDC_PORT = Number(process.env.DEV_OIDC_PORT ?? 4010);
+const portalOrigin = `http://${host}:${GATEWAY.port}`;
+const oidcAccounts = accountsFromUsers(DEMO_USERS);
+const oidc = await listenDevOidc({ host, port: OIDC_PORT });
+closeOidc = oidc.close;
+await oidc.start({ portalOrigin, accounts: oidcAccounts, keyDir: resolve(dataDir, 'dev-oidc') });
+mkdirSync(dataDir, { recursive: true });
+const oidcProvidersFile = resolve(dataDir, 'oidc-providers.json');
+writeFileSync(oidcProvidersFile, JSON.stringify([devProviderConfig(oidc.issuer, oidcAccounts)], null, 2));
 try {
   for (const service of SUBGRAPHS)
     start(service, {
@@ -107,7 +124,9 @@ try {
     JWT_ISSUER: DEV_ISSUER,
     JWT_AUDIENCE: DEV_AUDIENCE,
     JWKS_FILE: issuer.jwksFile,
-    // The web portal and its demo sign-in (services/portal, built above).
+    // Sign-in through the local OpenID Connect provider (above)…
+    OIDC_PROVIDERS_FILE: oidcProvidersFile,
+    // …and the web portal with the demo sign-in below it (services/portal, built above).
     DEMO_IDP_DIR: resolve(dataDir, 'demo-idp'),
     PORTAL_DIR: portalDir,
   });
@@ -121,7 +140,9 @@ const url = `http://${host}:${GATEWAY.port}/graphql`;
 console.log(`
 ✓ Hub ready in ${((Date.now() - started) / 1000).toFixed(1)}s — GraphQL gateway: ${url}
 
-  Web portal: http://${host}:${GATEWAY.port}/ (sign in as any demo user on the DEMO sign-in page)
+  Web portal: http://${host}:${GATEWAY.port}/ — "Sign in with the local test sign-in" goes through the
+  local OpenID Connect provider at ${oidc.issuer} (code flow + PKCE; pick any synthetic account);
+  the DEMO sign-in below it still works.
 
   Demo identity provider (synthetic users only; a real OIDC provider plugs in via JWKS_URL):
     pnpm -s demo-token --list                      # demo users

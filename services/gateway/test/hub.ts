@@ -161,7 +161,10 @@ export async function startHub(
     {
       verifier: oidcVerifier
         ? verifierByIssuer(
-            new Map([[DEV_ISSUER, demoVerifier], ...oidcVerifier.issuers.map((i) => [i, oidcVerifier] as const)]),
+            new Map([
+              [DEV_ISSUER, demoVerifier],
+              ...oidcVerifier.issuers.map((i) => [i, oidcVerifier] as const),
+            ]),
           )
         : demoVerifier,
       ...(oidcProviders.length ? { oidcProviders: oidcProviders.map(publicProviderInfo) } : {}),
