@@ -9,7 +9,7 @@ import {
   devProviderConfig,
   listenDevOidc,
 } from '@hub/dev-oidc';
-import { buildSyntheticDataset } from '@hub/synthetic';
+import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
@@ -35,236 +35,228 @@ function jwtPayload(token: string): Record<string, unknown> {
   >;
 }
 
-// Each test walks through two sites in a real browser: on a busy 2-core machine that can take
-// far longer than a unit test, so the tests here get a generous bound (not a tight one).
-describe.skipIf(!executablePath && !inCi)(
-  'portal sign-in through a real OpenID Connect provider',
-  { timeout: 120_000 },
-  () => {
-    let hub: TestHub;
-    let op: DevOidcServer;
-    let browser: Browser;
-    let base: string;
-    const contexts: BrowserContext[] = [];
+describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID Connect provider', () => {
+  let hub: TestHub;
+  let op: DevOidcServer;
+  let browser: Browser;
+  let base: string;
+  const contexts: BrowserContext[] = [];
 
-    // Evaluated as strings: this file is checked as Node code, without the DOM library.
-    const storage = (page: Page, key: string) =>
-      page.evaluate(`sessionStorage.getItem(${JSON.stringify(key)})`) as Promise<string | null>;
-    const setStorage = (page: Page, key: string, value: string) =>
-      page.evaluate(`sessionStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(value)})`);
-    const oidcState = async (page: Page) =>
-      JSON.parse((await storage(page, 'hub.oidc')) ?? 'null') as {
-        refreshToken?: string;
-        idToken?: string;
-        expiresAt: number;
-      } | null;
+  // Evaluated as strings: this file is checked as Node code, without the DOM library.
+  const storage = (page: Page, key: string) =>
+    page.evaluate(`sessionStorage.getItem(${JSON.stringify(key)})`) as Promise<string | null>;
+  const setStorage = (page: Page, key: string, value: string) =>
+    page.evaluate(`sessionStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(value)})`);
+  const oidcState = async (page: Page) =>
+    JSON.parse((await storage(page, 'hub.oidc')) ?? 'null') as {
+      refreshToken?: string;
+      idToken?: string;
+      expiresAt: number;
+    } | null;
 
-    async function newPage(): Promise<{ page: Page; authorizeUrls: URL[] }> {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (e) => console.error('page error:', e.message));
-      const authorizeUrls: URL[] = [];
-      page.on('request', (r) => {
-        const url = new URL(r.url());
-        if (url.origin === op.issuer && url.pathname === '/auth') authorizeUrls.push(url);
-      });
-      return { page, authorizeUrls };
-    }
-
-    /** From the portal's sign-in page through the provider's own page and back. */
-    async function signInAtProvider(page: Page, sub: string) {
-      await page.goto(base);
-      await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
-      await page.waitForURL((url) => url.origin === op.issuer);
-      await page.getByLabel('Account').selectOption(sub);
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL((url) => url.href.startsWith(base));
-    }
-
-    /** A SENCO's search for a child on the roll, then the record. */
-    async function openRecord(page: Page) {
-      const child = hub.dataset.children.find((c) => c.schoolId === 'school-1');
-      if (!child) throw new Error('no synthetic child at school-1');
-      await page.getByRole('link', { name: 'Find a child' }).click();
-      await page.getByLabel('EHC needs assessment').check();
-      await page.getByLabel('Child’s name').fill(child.familyName);
-      await page.getByRole('button', { name: 'Search' }).click();
-      await page.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
-      await expect
-        .poll(() => page.locator('h1').innerText())
-        .toContain(`${child.givenName} ${child.familyName}`);
-      await page.locator('[data-section="education"]').waitFor();
-      return child;
-    }
-
-    beforeAll(async () => {
-      if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium).');
-      const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
-      // The provider listens first (its issuer has its port), the gateway trusts it by
-      // configuration, then the provider learns the portal's address (its redirect URI).
-      op = await listenDevOidc();
-      const accounts = [
-        // startHub's data set (60 children, one council): the same synthetic users.
-        ...accountsFromUsers(buildSyntheticDataset({ children: 60, councils: 1 }).demoUsers),
-        // A real account whose job title the hub's configuration does not map.
-        { sub: 'caretaker-1', name: 'Synthetic Caretaker', jobRole: 'Site caretaker', org: 'school-1' },
-      ];
-      hub = await startHub({ portal: { dir }, oidc: [devProviderConfig(op.issuer, accounts)] });
-      await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
-      const address = hub.gateway.server.address();
-      base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-      await op.start({ portalOrigin: base, accounts, accessTokenTtl: 300 });
-      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    }, 120_000);
-
-    afterAll(async () => {
-      for (const c of contexts) await c.close();
-      await browser?.close();
-      await hub?.close();
-      await op?.close();
+  async function newPage(): Promise<{ page: Page; authorizeUrls: URL[] }> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    const authorizeUrls: URL[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.origin === op.issuer && url.pathname === '/auth') authorizeUrls.push(url);
     });
+    return { page, authorizeUrls };
+  }
 
-    it('signs in with the authorization code flow and PKCE, and shows a record', async () => {
-      const { page, authorizeUrls } = await newPage();
-      await page.goto(base);
-      await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
-      const violations = await checkScreen(page, 'oidc-01-sign-in');
-      expect(violations, describeViolations('oidc-01-sign-in', violations)).toEqual([]);
+  /** From the portal's sign-in page through the provider's own page and back. */
+  async function signInAtProvider(page: Page, sub: string) {
+    await page.goto(base);
+    await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
+    await page.waitForURL((url) => url.origin === op.issuer);
+    await page.getByLabel('Account').selectOption(sub);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.href.startsWith(base));
+  }
 
-      await signInAtProvider(page, 'demo-senco-1');
-      await page.getByText('Signed in as').waitFor();
-      await expect.poll(() => page.locator('.signed-in').innerText()).toContain('Demo SENCO (School 1)');
-      // The code and state are gone from the address bar.
-      expect(new URL(page.url()).search).toBe('');
+  /** A SENCO's search for a child on the roll, then the record. */
+  async function openRecord(page: Page) {
+    const child = hub.dataset.children.find((c) => c.schoolId === 'school-1');
+    if (!child) throw new Error('no synthetic child at school-1');
+    await page.getByRole('link', { name: 'Find a child' }).click();
+    await page.getByLabel('EHC needs assessment').check();
+    await page.getByLabel('Child’s name').fill(child.familyName);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
+    await expect
+      .poll(() => page.locator('h1').innerText())
+      .toContain(`${child.givenName} ${child.familyName}`);
+    await page.locator('[data-section="education"]').waitFor();
+    return child;
+  }
 
-      // The authorization request: code flow, PKCE with S256, state, nonce, the hub as resource.
-      const authorize = authorizeUrls[0];
-      expect(authorize?.searchParams.get('response_type')).toBe('code');
-      expect(authorize?.searchParams.get('code_challenge_method')).toBe('S256');
-      expect(authorize?.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(authorize?.searchParams.get('state')).toBeTruthy();
-      expect(authorize?.searchParams.get('nonce')).toBeTruthy();
-      expect(authorize?.searchParams.get('resource')).toBe(DEV_OIDC_RESOURCE);
+  beforeAll(async () => {
+    if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium).');
+    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    // The provider listens first (its issuer has its port), the gateway trusts it by
+    // configuration, then the provider learns the portal's address (its redirect URI).
+    op = await listenDevOidc();
+    const accounts = [
+      // startHub's data set (its reference date, 60 children, one council): the same synthetic users.
+      ...accountsFromUsers(
+        buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE, children: 60, councils: 1 }).demoUsers,
+      ),
+      // A real account whose job title the hub's configuration does not map.
+      { sub: 'caretaker-1', name: 'Synthetic Caretaker', jobRole: 'Site caretaker', org: 'school-1' },
+    ];
+    hub = await startHub({ portal: { dir }, oidc: [devProviderConfig(op.issuer, accounts)] });
+    await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
+    const address = hub.gateway.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    await op.start({ portalOrigin: base, accounts, accessTokenTtl: 300 });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  }, 120_000);
 
-      // The bearer token is the provider's access token for the hub, in the provider's words
-      // (job title, organisation code): the gateway mapped them to a SENCO at school-1.
-      const token = (await storage(page, 'hub.token')) ?? '';
-      expect(jwtPayload(token)).toMatchObject({
-        iss: op.issuer,
-        aud: DEV_OIDC_RESOURCE,
-        sub: 'demo-senco-1',
-        job_role: 'Special educational needs co-ordinator',
-        org: 'school-1',
-      });
-      expect(jwtPayload(token)).not.toHaveProperty('role');
-      expect((await oidcState(page))?.refreshToken).toBeTruthy();
-      expect(op.events.map((e) => e.name)).toContain('grant.success:authorization_code');
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await hub?.close();
+    await op?.close();
+  });
 
-      await openRecord(page);
-      const record = await checkScreen(page, 'oidc-02-record');
-      expect(record, describeViolations('oidc-02-record', record)).toEqual([]);
+  it('signs in with the authorization code flow and PKCE, and shows a record', async () => {
+    const { page, authorizeUrls } = await newPage();
+    await page.goto(base);
+    await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
+    const violations = await checkScreen(page, 'oidc-01-sign-in');
+    expect(violations, describeViolations('oidc-01-sign-in', violations)).toEqual([]);
 
-      // A reload keeps the sign-in (sessionStorage) and the page.
-      await page.reload();
-      await page.locator('[data-section="education"]').waitFor();
+    await signInAtProvider(page, 'demo-senco-1');
+    await page.getByText('Signed in as').waitFor();
+    await expect.poll(() => page.locator('.signed-in').innerText()).toContain('Demo SENCO (School 1)');
+    // The code and state are gone from the address bar.
+    expect(new URL(page.url()).search).toBe('');
+
+    // The authorization request: code flow, PKCE with S256, state, nonce, the hub as resource.
+    const authorize = authorizeUrls[0];
+    expect(authorize?.searchParams.get('response_type')).toBe('code');
+    expect(authorize?.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize?.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authorize?.searchParams.get('state')).toBeTruthy();
+    expect(authorize?.searchParams.get('nonce')).toBeTruthy();
+    expect(authorize?.searchParams.get('resource')).toBe(DEV_OIDC_RESOURCE);
+
+    // The bearer token is the provider's access token for the hub, in the provider's words
+    // (job title, organisation code): the gateway mapped them to a SENCO at school-1.
+    const token = (await storage(page, 'hub.token')) ?? '';
+    expect(jwtPayload(token)).toMatchObject({
+      iss: op.issuer,
+      aud: DEV_OIDC_RESOURCE,
+      sub: 'demo-senco-1',
+      job_role: 'Special educational needs co-ordinator',
+      org: 'school-1',
     });
+    expect(jwtPayload(token)).not.toHaveProperty('role');
+    expect((await oidcState(page))?.refreshToken).toBeTruthy();
+    expect(op.events.map((e) => e.name)).toContain('grant.success:authorization_code');
 
-    it('refreshes an access token about to expire, and once more when the gateway refuses one', async () => {
-      const { page } = await newPage();
-      await signInAtProvider(page, 'demo-senco-1');
-      await page.getByText('Signed in as').waitFor();
-      const first = await storage(page, 'hub.token');
-      const firstRefresh = (await oidcState(page))?.refreshToken;
+    await openRecord(page);
+    const record = await checkScreen(page, 'oidc-02-record');
+    expect(record, describeViolations('oidc-02-record', record)).toEqual([]);
 
-      // Time passes: the access token is about to expire. The next request refreshes it first.
-      await setStorage(
-        page,
-        'hub.oidc',
-        JSON.stringify({ ...(await oidcState(page)), expiresAt: Date.now() }),
+    // A reload keeps the sign-in (sessionStorage) and the page.
+    await page.reload();
+    await page.locator('[data-section="education"]').waitFor();
+  });
+
+  it('refreshes an access token about to expire, and once more when the gateway refuses one', async () => {
+    const { page } = await newPage();
+    await signInAtProvider(page, 'demo-senco-1');
+    await page.getByText('Signed in as').waitFor();
+    const first = await storage(page, 'hub.token');
+    const firstRefresh = (await oidcState(page))?.refreshToken;
+
+    // Time passes: the access token is about to expire. The next request refreshes it first.
+    await setStorage(page, 'hub.oidc', JSON.stringify({ ...(await oidcState(page)), expiresAt: Date.now() }));
+    await openRecord(page);
+    const second = await storage(page, 'hub.token');
+    expect(second).not.toBe(first);
+    expect(jwtPayload(second ?? '')).toMatchObject({ iss: op.issuer, sub: 'demo-senco-1' });
+    // The provider rotated the refresh token (a public client's refresh tokens are one-use).
+    expect((await oidcState(page))?.refreshToken).not.toBe(firstRefresh);
+    expect(op.events.map((e) => e.name)).toContain('grant.success:refresh_token');
+
+    // The gateway refuses the token (here: its signature no longer matches): the portal
+    // refreshes once and asks again, and the person sees the page, not the sign-in.
+    await setStorage(page, 'hub.token', `${second?.slice(0, -4)}AAAA`);
+    await page.reload();
+    await page.locator('[data-section="education"]').waitFor();
+    const third = await storage(page, 'hub.token');
+    expect(third).not.toBe(second);
+    expect(third?.endsWith('AAAA')).toBe(false);
+
+    // When the refresh token is refused too, the sign-in has ended: back to the sign-in page.
+    await setStorage(
+      page,
+      'hub.oidc',
+      JSON.stringify({ ...(await oidcState(page)), refreshToken: 'not-a-refresh-token' }),
+    );
+    await setStorage(page, 'hub.token', 'not.a.token');
+    await page.reload();
+    await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
+    expect(await storage(page, 'hub.oidc')).toBeNull();
+  });
+
+  it('signing out ends the session at the provider and revokes the refresh token', async () => {
+    const { page } = await newPage();
+    await signInAtProvider(page, 'demo-senco-1');
+    await page.getByText('Signed in as').waitFor();
+    const refreshToken = (await oidcState(page))?.refreshToken ?? '';
+    expect(refreshToken).not.toBe('');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The provider's own sign-out page (RP-initiated logout, with the ID token as hint).
+    await page.waitForURL((url) => url.origin === op.issuer);
+    await page.getByRole('button', { name: 'Yes, sign out' }).click();
+    // …which sends the browser back to the portal, signed out.
+    await page.waitForURL((url) => url.href.startsWith(base));
+    await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
+    expect(await storage(page, 'hub.token')).toBeNull();
+    expect(await storage(page, 'hub.oidc')).toBeNull();
+    expect(op.events.map((e) => e.name)).toContain('end_session.success');
+
+    // The refresh token no longer works at the provider.
+    const discovery = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as {
+      token_endpoint: string;
+    };
+    const refused = await fetch(discovery.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base.replace(/\/$/, '') },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: DEV_OIDC_CLIENT_ID,
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
+
+    // And the provider's session is over: signing in again asks who you are.
+    await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
+    await page.waitForURL((url) => url.origin === op.issuer);
+    await page.getByLabel('Account').waitFor();
+  });
+
+  it('refuses an account whose role the configuration does not map (deny by default)', async () => {
+    const { page } = await newPage();
+    await signInAtProvider(page, 'caretaker-1');
+    await expect
+      .poll(() => page.locator('.error-summary, [role="alert"]').first().innerText())
+      .toContain(
+        'Your role at the local test sign-in (claim "job_role") does not give access to this service.',
       );
-      await openRecord(page);
-      const second = await storage(page, 'hub.token');
-      expect(second).not.toBe(first);
-      expect(jwtPayload(second ?? '')).toMatchObject({ iss: op.issuer, sub: 'demo-senco-1' });
-      // The provider rotated the refresh token (a public client's refresh tokens are one-use).
-      expect((await oidcState(page))?.refreshToken).not.toBe(firstRefresh);
-      expect(op.events.map((e) => e.name)).toContain('grant.success:refresh_token');
-
-      // The gateway refuses the token (here: its signature no longer matches): the portal
-      // refreshes once and asks again, and the person sees the page, not the sign-in.
-      await setStorage(page, 'hub.token', `${second?.slice(0, -4)}AAAA`);
-      await page.reload();
-      await page.locator('[data-section="education"]').waitFor();
-      const third = await storage(page, 'hub.token');
-      expect(third).not.toBe(second);
-      expect(third?.endsWith('AAAA')).toBe(false);
-
-      // When the refresh token is refused too, the sign-in has ended: back to the sign-in page.
-      await setStorage(
-        page,
-        'hub.oidc',
-        JSON.stringify({ ...(await oidcState(page)), refreshToken: 'not-a-refresh-token' }),
-      );
-      await setStorage(page, 'hub.token', 'not.a.token');
-      await page.reload();
-      await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
-      expect(await storage(page, 'hub.oidc')).toBeNull();
-    });
-
-    it('signing out ends the session at the provider and revokes the refresh token', async () => {
-      const { page } = await newPage();
-      await signInAtProvider(page, 'demo-senco-1');
-      await page.getByText('Signed in as').waitFor();
-      const refreshToken = (await oidcState(page))?.refreshToken ?? '';
-      expect(refreshToken).not.toBe('');
-
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      // The provider's own sign-out page (RP-initiated logout, with the ID token as hint).
-      await page.waitForURL((url) => url.origin === op.issuer);
-      await page.getByRole('button', { name: 'Yes, sign out' }).click();
-      // …which sends the browser back to the portal, signed out.
-      await page.waitForURL((url) => url.href.startsWith(base));
-      await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
-      expect(await storage(page, 'hub.token')).toBeNull();
-      expect(await storage(page, 'hub.oidc')).toBeNull();
-      expect(op.events.map((e) => e.name)).toContain('end_session.success');
-
-      // The refresh token no longer works at the provider.
-      const discovery = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as {
-        token_endpoint: string;
-      };
-      const refused = await fetch(discovery.token_endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base.replace(/\/$/, '') },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          refresh_token: refreshToken,
-          client_id: DEV_OIDC_CLIENT_ID,
-        }),
-      });
-      expect(refused.status).toBe(400);
-      expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
-
-      // And the provider's session is over: signing in again asks who you are.
-      await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
-      await page.waitForURL((url) => url.origin === op.issuer);
-      await page.getByLabel('Account').waitFor();
-    });
-
-    it('refuses an account whose role the configuration does not map (deny by default)', async () => {
-      const { page } = await newPage();
-      await signInAtProvider(page, 'caretaker-1');
-      await expect
-        .poll(() => page.locator('.error-summary, [role="alert"]').first().innerText())
-        .toContain(
-          'Your role at the local test sign-in (claim "job_role") does not give access to this service.',
-        );
-      expect(await storage(page, 'hub.token')).toBeNull();
-      await expect.poll(() => page.getByText('Signed in as').count()).toBe(0);
-      const violations = await checkScreen(page, 'oidc-03-refused');
-      expect(violations, describeViolations('oidc-03-refused', violations)).toEqual([]);
-    });
-  },
-);
+    expect(await storage(page, 'hub.token')).toBeNull();
+    await expect.poll(() => page.getByText('Signed in as').count()).toBe(0);
+    const violations = await checkScreen(page, 'oidc-03-refused');
+    expect(violations, describeViolations('oidc-03-refused', violations)).toEqual([]);
+  });
+});
