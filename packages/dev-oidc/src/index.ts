@@ -201,7 +201,11 @@ async function createProvider(issuer: string, options: DevOidcStartOptions): Pro
       token.kind === 'AccessToken' && token.accountId ? claimsOf(token.accountId) : undefined,
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // A client may revoke only its own tokens (the portal, at sign-out).
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,

@@ -87,9 +87,7 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
     await page.getByLabel('Child’s name').fill(child.familyName);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: `${child.givenName} ${child.familyName}` }).click();
-    await expect
-      .poll(() => page.locator('h1').innerText())
-      .toContain(`${child.givenName} ${child.familyName}`);
+    await page.locator('h1', { hasText: `${child.givenName} ${child.familyName}` }).waitFor();
     await page.locator('[data-section="education"]').waitFor();
     return child;
   }
@@ -132,7 +130,7 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
 
     await signInAtProvider(page, 'demo-senco-1');
     await page.getByText('Signed in as').waitFor();
-    await expect.poll(() => page.locator('.signed-in').innerText()).toContain('Demo SENCO (School 1)');
+    await page.locator('.signed-in', { hasText: 'Demo SENCO (School 1)' }).waitFor();
     // The code and state are gone from the address bar.
     expect(new URL(page.url()).search).toBe('');
 
@@ -249,13 +247,15 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
   it('refuses an account whose role the configuration does not map (deny by default)', async () => {
     const { page } = await newPage();
     await signInAtProvider(page, 'caretaker-1');
-    await expect
-      .poll(() => page.locator('.error-summary, [role="alert"]').first().innerText())
-      .toContain(
-        'Your role at the local test sign-in (claim "job_role") does not give access to this service.',
-      );
+    await page
+      .getByRole('alert')
+      .filter({
+        hasText:
+          'Your role at the local test sign-in (claim "job_role") does not give access to this service.',
+      })
+      .waitFor();
     expect(await storage(page, 'hub.token')).toBeNull();
-    await expect.poll(() => page.getByText('Signed in as').count()).toBe(0);
+    expect(await page.getByText('Signed in as').count()).toBe(0);
     const violations = await checkScreen(page, 'oidc-03-refused');
     expect(violations, describeViolations('oidc-03-refused', violations)).toEqual([]);
   });
