@@ -708,7 +708,11 @@ try {
   // ---------------------------------------------------------------- report (medians over rounds)
   const med = (name: string, pick: (r: Measured) => number) => median((results.get(name) ?? []).map(pick));
   const fixedMed = (name: string, pick: (r: Measured) => number) => median((fixed.get(name) ?? []).map(pick));
-  console.log('\nscenario          req/s   p50 ms   p99 ms  CPU ms/req  HTTP hops/req  SQL/req  failures');
+  // "seq CPU": CPU per request on the sequential sample (one request at a time, nothing queued
+  // behind it): steadier than the loaded figure when the machine is shared and overloaded.
+  console.log(
+    '\nscenario          req/s   p50 ms   p99 ms  CPU ms/req  seq CPU  HTTP hops/req  SQL/req  failures',
+  );
   for (const s of scenarios) {
     const c = counts.get(s.name)!;
     const failures = results.get(s.name)!.reduce((n, r) => n + r.failures, 0);
@@ -727,6 +731,7 @@ try {
         med(s.name, (r) => r.cost.totalMs)
           .toFixed(2)
           .padStart(11),
+        c.totalMs.toFixed(2).padStart(8),
         c.hops.toFixed(1).padStart(14),
         c.statements.toFixed(1).padStart(8),
         String(failures).padStart(9),
@@ -738,6 +743,15 @@ try {
     const roles = Object.keys(results.get(s.name)![0]!.cost.perRole);
     console.log(
       `  ${s.name.padEnd(14)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
+    );
+  }
+  console.log('\nCPU ms per request by process (sequential sample):');
+  for (const s of scenarios) {
+    const c = counts.get(s.name)!.perRole;
+    console.log(
+      `  ${s.name.padEnd(14)} ${Object.entries(c)
+        .map(([role, n]) => `${role} ${n.toFixed(2)}`)
+        .join('  ')}`,
     );
   }
   console.log('\nSQL statements per request by process (sequential sample):');
@@ -759,13 +773,16 @@ try {
 
   const rps = (n: string) => med(n, (r) => r.rps);
   const cpu = (n: string) => med(n, (r) => r.cost.totalMs);
+  const seq = (n: string) => counts.get(n)!.totalMs;
   if (base) {
     console.log('\nbefore (--baseline) / after (this checkout), same run:');
-    console.log('scenario     req/s before → after   CPU ms/req before → after   SQL/req before → after');
+    console.log(
+      'scenario     req/s before → after   CPU ms/req before → after   seq CPU before → after   SQL/req before → after',
+    );
     for (const name of ['direct', 'gw-one', 'gw-fifty']) {
       const b = `base:${name}`;
       console.log(
-        `${name.padEnd(10)} ${rps(b).toFixed(1).padStart(8)} → ${rps(name).toFixed(1).padEnd(6)} (×${(rps(name) / rps(b)).toFixed(2)})   ${cpu(b).toFixed(1).padStart(7)} → ${cpu(name).toFixed(1).padEnd(6)} (×${(cpu(name) / cpu(b)).toFixed(2)})   ${counts.get(b)!.statements.toFixed(0).padStart(4)} → ${counts.get(name)!.statements.toFixed(0)}`,
+        `${name.padEnd(10)} ${rps(b).toFixed(1).padStart(8)} → ${rps(name).toFixed(1).padEnd(6)} (×${(rps(name) / rps(b)).toFixed(2)})   ${cpu(b).toFixed(1).padStart(7)} → ${cpu(name).toFixed(1).padEnd(6)} (×${(cpu(name) / cpu(b)).toFixed(2)})   ${seq(b).toFixed(1).padStart(6)} → ${seq(name).toFixed(1).padEnd(6)} (×${(seq(name) / seq(b)).toFixed(2)})   ${counts.get(b)!.statements.toFixed(0).padStart(4)} → ${counts.get(name)!.statements.toFixed(0)}`,
       );
     }
   }
@@ -781,7 +798,7 @@ try {
   }
   const one = counts.get('gw-one')!;
   console.log(
-    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu` : ''}`,
+    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
   );
 } catch (error) {
   console.error(error);
