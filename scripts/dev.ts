@@ -35,9 +35,20 @@ function start(service: HubService, env: Record<string, string>): ChildProcess {
   return child;
 }
 
-async function waitForHealth(service: HubService, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+// A service that crashes stops the hub at once (the exit handler above), so this bound only
+// catches a service that hangs. It is generous: on a shared 2-core machine the first start
+// (migrations, seeding, type stripping) took about 5 minutes in review, against ~20 s alone.
+const START_TIMEOUT_MS = Number(process.env.HUB_START_TIMEOUT_SECONDS ?? 600) * 1000;
+
+async function waitForHealth(service: HubService, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let nextNote = started + 30_000;
   while (Date.now() < deadline) {
+    if (Date.now() >= nextNote) {
+      console.log(`  … still waiting for ${service.name} (${Math.round((Date.now() - started) / 1000)} s)`);
+      nextNote += 30_000;
+    }
     try {
       const response = await fetch(`http://${host}:${service.port}/health`);
       if (response.ok) return;
