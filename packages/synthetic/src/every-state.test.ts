@@ -109,6 +109,15 @@ function statesOn(dataset: SyntheticDataset): Set<string> {
     if (stage === 'child') states.add('parent carer decides');
     if (handoverNotice(facts, noon).parentCarerNotice !== null) states.add('handover notice due');
   }
+  for (const u of w.adviceReuses) {
+    // Reg 6(4): the family's agreement is given by whoever decides for the child that day.
+    const c = child.get(u.childId)!;
+    const stage = decisionMakers(factsOf(c, w), new Date(`${u.familyAgreedDate}T12:00:00Z`)).stage;
+    const expected = stage === 'child' ? 'parent_carer' : stage;
+    if (u.familyAgreedBy === expected && u.familyAgreedDate <= ref && u.providerAgreedDate <= ref)
+      states.add('advice reused with agreement (reg 6(4))');
+    else states.add(`advice reuse agreed by the wrong person: ${u.id}`);
+  }
   for (const council of dataset.councils) {
     if (w.assessments.some((a) => child.get(a.childId)?.councilId === council.id))
       states.add(`council ${council.id} has EHC work`);
@@ -140,6 +149,7 @@ const ALWAYS = [
   'young person lacking capacity, representative decides',
   'young person decides',
   'parent carer decides',
+  'advice reused with agreement (reg 6(4))',
   'council la-1 has EHC work',
   'council la-2 has EHC work',
 ];
@@ -165,6 +175,10 @@ describe('the default data set exercises every state of issue 13 on any referenc
         const states = statesOn(buildSyntheticDataset({ referenceDate }));
         const missing = ALWAYS.filter((s) => !states.has(s));
         expect(missing, referenceDate).toEqual([]);
+        expect(
+          [...states].filter((x) => x.startsWith('advice reuse agreed by the wrong')),
+          referenceDate,
+        ).toEqual([]);
         // Handover notices exist only around the end of June (the law puts every handover there).
         expect(states.has('handover notice due'), referenceDate).toBe(inNoticeWindow(referenceDate));
       }),

@@ -28,6 +28,7 @@ export {
   type AdviceAgency,
   buildSendWorkflow,
   type SyntheticAdviceRequest,
+  type SyntheticAdviceReuse,
   type SyntheticAnnualReview,
   type SyntheticCapacityRepresentative,
   type SyntheticEhcAppeal,

@@ -133,6 +133,23 @@ export interface SyntheticSendWorkflow {
   exceptions: SyntheticEhcException[];
   appeals: SyntheticEhcAppeal[];
   capacityRepresentatives: SyntheticCapacityRepresentative[];
+  adviceReuses: SyntheticAdviceReuse[];
+}
+
+/**
+ * Existing advice reused instead of asked for again (SEND Regulations 2014 reg 6(4)): the person
+ * who gave it, the council and whoever decides for the family agreed it is sufficient.
+ */
+export interface SyntheticAdviceReuse {
+  id: string;
+  assessmentId: string;
+  childId: string;
+  agency: AdviceAgency;
+  existingAdvice: string;
+  existingAdviceDate: string;
+  providerAgreedDate: string;
+  familyAgreedDate: string;
+  familyAgreedBy: 'parent_carer' | 'young_person' | 'representative';
 }
 
 const KIND = {
@@ -142,6 +159,7 @@ const KIND = {
   exception: 'f0000006',
   appeal: 'f0000007',
   representative: 'f0000008',
+  reuse: 'f0000009',
   support: 'd0000004',
   familyItem: 'f0000004',
 } as const;
@@ -188,6 +206,7 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
     exceptions: [],
     appeals: [],
     capacityRepresentatives: [],
+    adviceReuses: [],
   };
   for (const child of dataset.children) {
     const n = childNumber(child);
@@ -214,7 +233,57 @@ export function buildSendWorkflow(dataset: SyntheticDataset): SyntheticSendWorkf
   lifecycle(out, ref);
   everyState(out, dataset, ref);
   representatives(out, dataset, ref);
+  reuses(out, dataset, ref);
   return out;
+}
+
+/**
+ * About one assessment in four reuses an educational psychology report written for another
+ * purpose (reg 6(4)) instead of asking the educational psychologist again: that advice request
+ * is replaced by the record of the reuse, agreed a few days after the decision to assess by the
+ * psychologist and by whoever decides for the family that day. At least one, on any date.
+ */
+function reuses(out: SyntheticSendWorkflow, dataset: SyntheticDataset, ref: number): void {
+  const child = new Map(dataset.children.map((c) => [c.id, c]));
+  const eligible = out.assessments.filter(
+    (a) =>
+      a.decision === 'assess' &&
+      a.decisionDate !== null &&
+      toDay(a.decisionDate) + 5 <= ref &&
+      a.adviceRequests.some((r) => r.agency === 'educational_psychology'),
+  );
+  const chosen = eligible.filter((a) =>
+    chance(mulberry32(mixSeed(0x6e04, Number(a.childId.slice(-12, -4)))), 0.25),
+  );
+  if (chosen.length === 0 && eligible[0]) chosen.push(eligible[0]);
+  for (const a of chosen) {
+    const n = Number(a.childId.slice(-12, -4));
+    const rng = mulberry32(mixSeed(0x6e05, n));
+    const c = child.get(a.childId)!;
+    const familyDay = toDay(a.decisionDate!) + 3;
+    const familyDate = fromDay(familyDay);
+    const noon = new Date(`${familyDate}T12:00:00Z`);
+    const represented = out.capacityRepresentatives.some(
+      (r) => r.childId === c.id && r.recordedAt <= `${familyDate}T12:00:00.000Z` && r.reviewBy >= familyDate,
+    );
+    a.adviceRequests = a.adviceRequests.filter((r) => r.agency !== 'educational_psychology');
+    out.adviceReuses.push({
+      id: id('reuse', n, 1),
+      assessmentId: a.id,
+      childId: a.childId,
+      agency: 'educational_psychology',
+      existingAdvice:
+        'Synthetic: educational psychology report written for the previous school, reused with agreement.',
+      existingAdviceDate: fromDay(toDay(a.requestDate) - intBetween(rng, 60, 300)),
+      providerAgreedDate: fromDay(familyDay + 2),
+      familyAgreedDate: familyDate,
+      familyAgreedBy: !isOverCompulsorySchoolAge(c.dateOfBirth, noon)
+        ? 'parent_carer'
+        : represented
+          ? 'representative'
+          : 'young_person',
+    });
+  }
 }
 
 const CLOSURE_DAYS = 35;

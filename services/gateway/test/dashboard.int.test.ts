@@ -191,6 +191,13 @@ async function independentRecordFigures(
         and ${IN_COUNCIL('child_id', '$3')}`,
     [asAt, rollingFrom, councils],
   );
+  // Reg 6(4): reuses whose agreement (the later of provider's and family's) fell in the window.
+  const [reused] = await db.query<{ n: number }>(
+    `select count(*)::int as n from record.ehc_advice_reuse
+      where greatest(family_agreed_date, provider_agreed_date) between $2::date and $1::date
+        and ${IN_COUNCIL('child_id', '$3')}`,
+    [asAt, rollingFrom, councils],
+  );
   const year = asAt.slice(0, 4);
   const trend = [];
   for (const m of monthRows) {
@@ -252,8 +259,8 @@ async function independentRecordFigures(
         organisationType: r.organisation_type,
         confirmations: r.n,
       })),
-      adviceReusedWithConsent: null,
-      adviceReuseModelled: false,
+      adviceReusedWithConsent: reused!.n,
+      adviceReuseModelled: true,
     },
   };
 }

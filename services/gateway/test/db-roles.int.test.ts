@@ -57,6 +57,8 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'record.ehc_advice_request:INSERT',
     'record.ehc_advice_request:SELECT',
     'record.ehc_advice_request:UPDATE',
+    'record.ehc_advice_reuse:INSERT',
+    'record.ehc_advice_reuse:SELECT',
     'record.ehc_appeal:INSERT',
     'record.ehc_appeal:SELECT',
     'record.ehc_appeal:UPDATE',

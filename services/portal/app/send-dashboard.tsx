@@ -32,7 +32,11 @@ interface SendDashboard {
   reviewDecisionsRolling12Months: Rate;
   adviceRolling12Months: (Rate & { agency: string })[];
   trend: { month: string; plans: Plans; meetsPlanTarget: boolean | null }[];
-  familyInformationConfirmations: { confirmations: number; adviceReuseModelled: boolean };
+  familyInformationConfirmations: {
+    confirmations: number;
+    adviceReusedWithConsent: number | null;
+    adviceReuseModelled: boolean;
+  };
   pathways: {
     pathway: string;
     standardWeeks: number;
@@ -57,7 +61,7 @@ const QUERY = /* GraphQL */ `
       reviewDecisionsRolling12Months { due onTime percent }
       adviceRolling12Months { agency due onTime percent }
       trend { month plans { ${PLANS} } meetsPlanTarget }
-      familyInformationConfirmations { confirmations adviceReuseModelled }
+      familyInformationConfirmations { confirmations adviceReusedWithConsent adviceReuseModelled }
       pathways {
         pathway standardWeeks
         current { count medianWeeks p90Weeks percentPastStandard offeredSupport }
@@ -258,9 +262,9 @@ export function SendDashboardPanel() {
             String(d.familyInformationConfirmations.confirmations),
           ],
           [
-            'Existing advice reused with consent instead of asked for again',
+            'Existing advice reused with the family’s agreement instead of asked for again (last 12 months)',
             d.familyInformationConfirmations.adviceReuseModelled
-              ? 'See advice'
+              ? String(d.familyInformationConfirmations.adviceReusedWithConsent ?? 0)
               : 'Not recorded in the hub yet',
           ],
         ].map(([label, value]) => (

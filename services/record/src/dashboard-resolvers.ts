@@ -1,6 +1,7 @@
-import { isIsoDate } from '@hub/ehc-clock';
+import { type IsoDate, isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import { formatDashboardKey, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { adviceReusedInWindow } from './advice-reuse.ts';
 import { councilsInScope } from './council.ts';
 import { sendDashboard } from './dashboard.ts';
 import { todayInEngland } from './ehc.ts';
@@ -27,9 +28,14 @@ export const dashboardResolvers = {
         id: formatDashboardKey({ asAt: figures.asAt, months: figures.months, councils: scope.councils }),
         familyInformationConfirmations: {
           ...figures.familyInformationConfirmations,
-          // Reg 6(4) reuse of existing advice is not modelled in the hub yet (no record of it).
-          adviceReusedWithConsent: null,
-          adviceReuseModelled: false,
+          // Reg 6(4): existing advice reused with the family's agreement, in the same 12 months.
+          adviceReusedWithConsent: await adviceReusedInWindow(
+            ctx.db,
+            scope.councils,
+            figures.familyInformationConfirmations.from as IsoDate,
+            figures.familyInformationConfirmations.to as IsoDate,
+          ),
+          adviceReuseModelled: true,
         },
       };
     },

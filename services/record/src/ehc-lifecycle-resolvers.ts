@@ -8,6 +8,7 @@ import {
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
+import { recordEhcAdviceReuse } from './advice-reuse.ts';
 import { updateAnnualReview } from './annual-review.ts';
 import {
   annualReviewsFor,
@@ -128,6 +129,27 @@ export const ehcLifecycleResolvers = {
           to: args.to,
           evidence: args.evidence,
           adviceRequestId: args.adviceRequestId,
+        },
+        todayInEngland(),
+      );
+      return viewOf(ctx.db, id);
+    },
+    async recordEhcAdviceReuse(_root: unknown, args: Args, ctx: SubgraphContext) {
+      requireCaller(ctx);
+      const id = uuidArg(args.assessmentId, 'assessmentId');
+      await byAssessment(ctx, id, 'recordEhcAdviceReuse');
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      await recordEhcAdviceReuse(
+        ctx.db,
+        ctx.hub.principal.sub,
+        id,
+        {
+          agency: input.agency,
+          existingAdvice: input.existingAdvice,
+          existingAdviceDate: input.existingAdviceDate,
+          providerAgreedDate: input.providerAgreedDate,
+          familyAgreedDate: input.familyAgreedDate,
+          familyAgreedBy: input.familyAgreedBy,
         },
         todayInEngland(),
       );

@@ -43,3 +43,22 @@ export const ehcAppeal = recordSchema.table('ehc_appeal', {
   recordedBySub: text('recorded_by_sub').notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/** Existing advice reused instead of asked for again (migrations/0010_ehc_advice_reuse.sql; reg 6(4)). */
+export const ehcAdviceReuse = recordSchema.table('ehc_advice_reuse', {
+  id: uuid('id').primaryKey(),
+  assessmentId: uuid('assessment_id').notNull(),
+  childId: uuid('child_id').notNull(),
+  agency: text('agency', {
+    enum: ['health', 'social_care', 'educational_psychology', 'education'],
+  }).notNull(),
+  existingAdvice: text('existing_advice').notNull(),
+  existingAdviceDate: date('existing_advice_date', { mode: 'string' }).notNull(),
+  providerAgreedDate: date('provider_agreed_date', { mode: 'string' }).notNull(),
+  familyAgreedDate: date('family_agreed_date', { mode: 'string' }).notNull(),
+  familyAgreedBy: text('family_agreed_by', {
+    enum: ['parent_carer', 'young_person', 'representative'],
+  }).notNull(),
+  recordedBySub: text('recorded_by_sub').notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -23,6 +23,7 @@ import {
 import { canWriteHealthAdvice, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { type AdviceReuseView, adviceReusesFor, reuseView } from './advice-reuse.ts';
 import { type ReviewEntryView, type ReviewRow, reviewEntryView, reviewsAsAt } from './annual-review.ts';
 import { type AppealView, appealAsAt, appealsFor, appealView } from './ehc-endings.ts';
 import {
@@ -221,6 +222,8 @@ export interface AssessmentView {
   milestones: MilestoneView[];
   exceptions: ExceptionView[];
   appeals: AppealView[];
+  /** Existing advice reused instead of asked for again (reg 6(4)), agreed by asAt. */
+  adviceReused: AdviceReuseView[];
   adviceRequests: Array<{
     id: string;
     agency: AdviceAgency;
@@ -244,7 +247,7 @@ function assessmentView(
   storedAdvice: AdviceRow[],
   asAt: IsoDate,
   extra: { exceptions: ExceptionRow[]; appeals: AppealRow[]; showEvidence: boolean },
-): AssessmentView {
+): Omit<AssessmentView, 'adviceReused'> {
   const a = assessmentAsAt(stored, asAt);
   const advice = adviceAsAt(storedAdvice, asAt);
   const exceptions = exceptionsAsAt(extra.exceptions, asAt);
@@ -307,10 +310,14 @@ export async function assessmentsFor(
   // As at asAt: an assessment requested later did not exist yet.
   const known = rows.filter((a) => !laterThan(a.requestDate, asAt));
   const ids = known.map((a) => a.id);
-  const [exceptions, appeals] = await Promise.all([exceptionsFor(db, ids), appealsFor(db, ids)]);
+  const [exceptions, appeals, reuses] = await Promise.all([
+    exceptionsFor(db, ids),
+    appealsFor(db, ids),
+    adviceReusesFor(db, ids),
+  ]);
   for (const a of known) {
-    out.get(a.childId)?.push(
-      assessmentView(
+    out.get(a.childId)?.push({
+      ...assessmentView(
         a,
         advice.filter((r) => r.assessmentId === a.id),
         asAt,
@@ -320,7 +327,11 @@ export async function assessmentsFor(
           showEvidence: options.showEvidence === true,
         },
       ),
-    );
+      adviceReused: reuseView(
+        reuses.filter((r) => r.assessmentId === a.id),
+        asAt,
+      ),
+    });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { DbHandle } from '@hub/db';
 import { isOverCompulsorySchoolAge } from '@hub/policy';
 import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
-import { ehcAppeal, ehcException } from './ehc-lifecycle-tables.ts';
+import { ehcAdviceReuse, ehcAppeal, ehcException } from './ehc-lifecycle-tables.ts';
 import type { FamilyInformationContent } from './family-information.ts';
 import {
   annualReview,
@@ -118,6 +118,11 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
     for (const batch of chunks(workflow.appeals, 500))
       await tx.insert(ehcAppeal).values(batch.map((e) => ({ ...e, recordedBySub: recordedBy(e.childId) })));
     for (const batch of chunks(family, 200)) await tx.insert(familyInformationVersion).values(batch);
+    // Existing advice reused with agreement instead of asked for again (reg 6(4)).
+    for (const batch of chunks(workflow.adviceReuses, 500))
+      await tx
+        .insert(ehcAdviceReuse)
+        .values(batch.map((r) => ({ ...r, recordedBySub: recordedBy(r.childId) })));
     // Who acts for young people who lack capacity (Mental Capacity Act 2005; CFA 2014 s.80),
     // recorded by the child's council's SEND officer.
     for (const batch of chunks(workflow.capacityRepresentatives, 200))
@@ -138,7 +143,8 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
     family.length +
     workflow.exceptions.length +
     workflow.appeals.length +
-    workflow.capacityRepresentatives.length
+    workflow.capacityRepresentatives.length +
+    workflow.adviceReuses.length
   );
 }
 
