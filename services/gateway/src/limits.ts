@@ -252,6 +252,11 @@ export const limitsPlugin = fp(
     const heapLimit = Math.floor(getHeapStatistics().heap_size_limit * 0.9);
     await app.register(underPressure, {
       maxEventLoopDelay: limits.GATEWAY_MAX_EVENT_LOOP_DELAY_MS,
+      // under-pressure measures the mean loop delay once per sample interval (default 1 s), and a
+      // stall that outlasts the interval leaves no sample, which it reads as an INFINITE delay: any
+      // stall over 1 s shed requests whatever the limit said. Sampling no more often than the limit
+      // makes the limit mean what it says (a stall longer than the limit still sheds).
+      sampleInterval: Math.max(1000, limits.GATEWAY_MAX_EVENT_LOOP_DELAY_MS),
       maxHeapUsedBytes:
         limits.GATEWAY_MAX_HEAP_USED_MB > 0 ? limits.GATEWAY_MAX_HEAP_USED_MB * 2 ** 20 : heapLimit,
       retryAfter: 10,
