@@ -1,12 +1,21 @@
-// The same age rule the hub enforces (only this pure module, not the CASL abilities).
-import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
 import { HandoverNotice } from './handover-notice.tsx';
+import {
+  CHOICES,
+  CONSENT_REQUESTS_QUERY,
+  CONSENTS_QUERY,
+  type Consent,
+  type ConsentRequest,
+  currentOf,
+  decidesFor,
+  REASONS,
+  WaitingTasks,
+} from './consent-journey.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
-import { DOMAINS, formatDateTime, PURPOSE_PHRASE, PURPOSES, purposeLabel, RECIPIENTS } from './text.ts';
+import { formatDateTime, purposeLabel } from './text.ts';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
@@ -43,17 +52,6 @@ export function FamilyHomeScreen({ user }: { user: SessionUser }) {
   );
 }
 
-interface Consent {
-  id: string;
-  domain: string;
-  recipientOrgType: string;
-  purpose: string;
-  status: string;
-  grantedByRole: string;
-  createdAt: string;
-  withdrawnAt: string | null;
-}
-
 interface AccessRecord {
   at: string;
   organisation: string;
@@ -63,15 +61,6 @@ interface AccessRecord {
   breakGlass: boolean;
 }
 
-const CONSENTS = /* GraphQL */ `
-  query Consents($childId: ID!) { consents(childId: $childId) { id domain recipientOrgType purpose status grantedByRole createdAt withdrawnAt } }
-`;
-const GRANT = /* GraphQL */ `
-  mutation Grant($input: GrantConsentInput!) { grantConsent(input: $input) { id status } }
-`;
-const WITHDRAW = /* GraphQL */ `
-  mutation Withdraw($id: ID!) { withdrawConsent(id: $id) { id status } }
-`;
 const ACCESS_HISTORY = /* GraphQL */ `
   query AccessHistory($childId: ID!) { accessHistory(childId: $childId) { at organisation role sections purpose breakGlass } }
 `;
@@ -99,26 +88,25 @@ const SECTION_WORDS: Record<string, string> = {
   other: 'other information',
 };
 
-const SHARING = (c: Consent) => c.status === 'active' || c.status === 'scheduled';
-/** A parent carer's consent from before the 16th birthday: it counts only once the young person agrees. */
-const AWAITING = (c: Consent) => c.status === 'needs_young_person_confirmation';
-const CONFIRM = /* GraphQL */ `
-  mutation Confirm($id: ID!) { confirmConsent(id: $id) { id status } }
-`;
-
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [child, setChild] = useState<ChildRecord | null>(null);
   const [recordErrors, setRecordErrors] = useState<GqlError[]>([]);
-  const [consents, setConsents] = useState<Consent[]>([]);
-  const [purpose, setPurpose] = useState('ehc_assessment');
-  const [status, setStatus] = useState('');
+  // null while loading: no choice is shown (nor offered) before the hub has said what it holds.
+  const [sharing, setSharing] = useState<{ consents: Consent[]; requests: ConsentRequest[] } | null>(null);
+  // The record as partners see it for an EHC needs assessment (refusals are worded for a reason).
+  const purpose = 'ehc_assessment';
   const [errors, setErrors] = useState<string[]>([]);
   const [history, setHistory] = useState<AccessRecord[] | null | 'unavailable'>(null);
 
   const loadConsents = useCallback(async () => {
-    const r = await gql<{ consents: Consent[] }>(CONSENTS, { childId });
-    setConsents(r.data?.consents ?? []);
-    if (r.errors.length) setErrors(r.errors.map((e) => e.message));
+    setErrors([]);
+    const [c, q] = await Promise.all([
+      gql<{ consents: Consent[] }>(CONSENTS_QUERY, { childId }),
+      gql<{ consentRequests: ConsentRequest[] }>(CONSENT_REQUESTS_QUERY, { childId }),
+    ]);
+    if (c.data?.consents) setSharing({ consents: c.data.consents, requests: q.data?.consentRequests ?? [] });
+    const failed = [...c.errors, ...q.errors];
+    if (failed.length) setErrors(failed.map((e) => e.message));
   }, [childId]);
 
   const loadRecord = useCallback(async () => {
@@ -138,45 +126,11 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
     });
   }, [childId, loadConsents, loadRecord]);
 
-  const toggle = async (domain: string, recipient: string, active: Consent[]) => {
-    const d = DOMAINS.find((x) => x.value === domain)!;
-    const to = RECIPIENTS.find((x) => x.value === recipient)!;
-    setErrors([]);
-    if (active.length > 0) {
-      for (const c of active) {
-        const r = await gql(WITHDRAW, { id: c.id });
-        if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
-      }
-      setStatus(
-        `You stopped sharing ${d.label} information with ${to.label} for ${PURPOSE_PHRASE[purpose]}. This works straight away.`,
-      );
-    } else {
-      const r = await gql(GRANT, { input: { childId, domain, recipientOrgType: recipient, purpose } });
-      if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
-      setStatus(
-        `You are now sharing ${d.label} information with ${to.label} for ${PURPOSE_PHRASE[purpose]}.`,
-      );
-    }
-    await loadConsents();
-  };
-
-  const confirm = async (domain: string, recipient: string, awaiting: Consent[]) => {
-    const d = DOMAINS.find((x) => x.value === domain)!;
-    const to = RECIPIENTS.find((x) => x.value === recipient)!;
-    setErrors([]);
-    for (const c of awaiting) {
-      const r = await gql(CONFIRM, { id: c.id });
-      if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
-    }
-    setStatus(`You agreed to share ${d.label} information with ${to.label} for ${PURPOSE_PHRASE[purpose]}.`);
-    await loadConsents();
-  };
-
   const name = child ? childName(child) : 'this child';
   const self = user.role === 'young_person';
   // After the end of compulsory school age the young person decides; a parent carer they let in
   // can look but not change.
-  const decides = self || !child?.dateOfBirth || !isOverCompulsorySchoolAge(child.dateOfBirth, new Date());
+  const decides = decidesFor(user, child?.dateOfBirth);
   return (
     <>
       <p>
@@ -186,117 +140,50 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
       </p>
       <PageHeading caption="Record and sharing">{child ? name : 'Loading record'}</PageHeading>
       <ErrorSummary messages={errors} />
-      <div role="status" className={status ? 'notification' : 'visually-hidden'}>
-        {status}
-      </div>
       <HandoverNotice childId={childId} role={user.role} />
 
-      <section aria-labelledby="sharing-heading">
+      <section aria-labelledby="sharing-heading" data-testid="sharing-overview">
         <h2 id="sharing-heading">Who can see {name}’s information</h2>
-        {decides ? (
-          <p>
-            Each organisation keeps its own information. You decide whether they share it with the others, and
-            for what reason. You can stop sharing at any time. It takes effect straight away.
-          </p>
+        {sharing === null ? (
+          errors.length > 0 ? (
+            <button type="button" className="button" onClick={() => void loadConsents()}>
+              Try again
+            </button>
+          ) : (
+            <p role="status">Loading sharing choices…</p>
+          )
         ) : (
-          <div className="inset">
+          <>
+            <WaitingTasks
+              childId={childId}
+              name={name}
+              requests={sharing.requests}
+              consents={sharing.consents}
+              decides={decides}
+            />
             <p>
-              The school year in which {name} turned 16 has ended (the last Friday in June), so they decide
-              who sees their information. You can see their choices but not change them.
+              Each organisation keeps its own information. {decides ? 'You decide' : `${name} decides`}{' '}
+              whether they share it with the others, and for which reason.
             </p>
-          </div>
-        )}
-        <div className="form-group">
-          <label className="label" htmlFor="consent-purpose">
-            Reason for sharing
-          </label>
-          <p className="hint" id="consent-purpose-hint">
-            {PURPOSES.find((p) => p.value === purpose)?.hint}
-          </p>
-          <select
-            id="consent-purpose"
-            className="select"
-            value={purpose}
-            aria-describedby="consent-purpose-hint"
-            onChange={(e) => setPurpose(e.target.value)}
-          >
-            {PURPOSES.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        {DOMAINS.map((d) => (
-          <table className="table" key={d.value} data-domain={d.value}>
-            <caption className="table-caption">
-              Information from {d.source} ({d.label})
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Shared with</th>
-                <th scope="col">For {purposeLabel(purpose)}</th>
-                <th scope="col">
-                  <span className="visually-hidden">Change</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {RECIPIENTS.filter((r) => r.value !== d.owner).map((r) => {
-                const here = consents.filter(
-                  (c) => c.domain === d.value && c.recipientOrgType === r.value && c.purpose === purpose,
-                );
-                const active = here.filter(SHARING);
-                const shared = active.length > 0;
-                const awaiting = shared ? [] : here.filter(AWAITING);
-                const what = (
-                  <span className="visually-hidden">
-                    {' '}
-                    {d.label} information with {r.label}
-                  </span>
-                );
+            <ul className="list">
+              {REASONS.map((r) => {
+                const choices = CHOICES.filter((c) => c.purpose === r.value);
+                const shared = choices.filter((c) => currentOf(sharing.consents, c).state === 'shared');
                 return (
-                  <tr key={r.value}>
-                    <th scope="row">{r.label.replace(/^the /, 'The ').replace(/^children/, 'Children')}</th>
-                    <td>
-                      <strong className={shared ? 'tag tag-green' : 'tag tag-grey'}>
-                        {shared ? 'Shared' : 'Not shared'}
-                      </strong>
-                      {awaiting.length > 0 && (
-                        <p className="hint">
-                          {self
-                            ? 'Your parent or carer agreed to this before you were 16. It only counts if you agree too.'
-                            : 'Agreed before they were 16. It only counts if they agree too.'}
-                        </p>
-                      )}
-                    </td>
-                    <td>
-                      {decides && awaiting.length > 0 && self ? (
-                        <button
-                          type="button"
-                          className="button"
-                          onClick={() => void confirm(d.value, r.value, awaiting)}
-                        >
-                          Agree to share
-                          {what}
-                        </button>
-                      ) : decides ? (
-                        <button
-                          type="button"
-                          className={shared ? 'button button-secondary' : 'button'}
-                          onClick={() => void toggle(d.value, r.value, active)}
-                        >
-                          {shared ? 'Stop sharing' : 'Share'}
-                          {what}
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
+                  <li key={r.value}>
+                    {r.title}:{' '}
+                    {shared.length === 0 ? 'nothing shared' : `${shared.length} of ${choices.length} shared`}
+                  </li>
                 );
               })}
-            </tbody>
-          </table>
-        ))}
+            </ul>
+            <p>
+              <a href={`#/family/${childId}/sharing`}>
+                {decides ? 'See or change' : 'See'} {self ? 'your' : `${name}’s`} sharing choices
+              </a>
+            </p>
+          </>
+        )}
       </section>
 
       {child && self && <ParentCarerAccessChoice childId={childId} />}

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { gql } from './api.ts';
 import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
@@ -74,6 +74,23 @@ export function HealthAdvicePanel({
   const [status, setStatus] = useState('');
   const [sent, setSent] = useState(false);
   const request = active?.adviceRequests.find((r) => r.agency === 'health' && !r.receivedDate);
+  // Before the form: is the advice waiting on the family's consent? (The hub works it out from
+  // the council's open requests and the consents in force; null until it has answered.)
+  const [waitingOnFamily, setWaitingOnFamily] = useState<boolean | null>(consentMissing ?? null);
+  useEffect(() => {
+    if (consentMissing !== undefined) return;
+    let live = true;
+    void gql<{ consentRequests: { domain: string }[] }>(
+      'query ConsentRequests($childId: ID!) { consentRequests(childId: $childId) { domain } }',
+      { childId },
+    ).then((r) => {
+      // If the hub cannot say, the form is offered: sending without consent is refused with its reason.
+      if (live) setWaitingOnFamily((r.data?.consentRequests ?? []).some((c) => c.domain === 'health'));
+    });
+    return () => {
+      live = false;
+    };
+  }, [childId, consentMissing]);
 
   return (
     <section aria-labelledby="advice-heading" className="section" data-section="health-advice">
@@ -109,7 +126,7 @@ export function HealthAdvicePanel({
           </dl>
         </div>
       ))}
-      {!sent && (request || draft) && consentMissing && (
+      {!sent && (request || draft) && waitingOnFamily === true && (
         <div className="warning" data-testid="advice-consent-missing">
           <p>
             <strong>
@@ -120,7 +137,7 @@ export function HealthAdvicePanel({
           </p>
         </div>
       )}
-      {!sent && (request || draft) && !consentMissing && (
+      {!sent && (request || draft) && waitingOnFamily === false && (
         <AdviceForm
           // A new draft id (just created, or found on reload) starts the form from what was saved.
           key={draft?.id ?? 'new'}

@@ -8,11 +8,13 @@ interface Waiting {
   assessmentId: string;
   request: { id: string; sentDate: string; dueDate: string; status: string };
   child: { id: string; givenName: string | null; familyName: string | null };
+  /** The family has not yet agreed to share health information with the council: warned here, before the form. */
+  consentNeeded?: { domain: string } | null;
 }
 
 const WAITING = /* GraphQL */ `
   query AdviceRequestsForMe {
-    adviceRequestsForMe { assessmentId request { id sentDate dueDate status } child { id givenName familyName } }
+    adviceRequestsForMe { assessmentId request { id sentDate dueDate status } child { id givenName familyName } consentNeeded { domain } }
   }
 `;
 
@@ -68,6 +70,12 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
                   <strong className={statusTag(w.request.status)}>
                     {MILESTONE_STATUS[w.request.status] ?? w.request.status}
                   </strong>
+                  {w.consentNeeded && (
+                    <p className="hint" data-testid="waiting-for-consent">
+                      Waiting for the family to agree to share health information with the council. They have
+                      been asked.
+                    </p>
+                  )}
                 </td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { clearSession, getSession, resetCapabilities } from './api.ts';
 import { AuditScreen } from './auditor.tsx';
 import { BreakGlassScreen } from './break-glass.tsx';
+import { SharingJourney } from './consent-journey.tsx';
 import { DashboardScreen } from './dashboard.tsx';
 import { FamilyChildScreen, FamilyHomeScreen } from './family.tsx';
 import { AssessmentsScreen } from './health-advice.tsx';
@@ -38,6 +39,9 @@ function Screen({ route }: { route: string }) {
     case 'break-glass':
       return <BreakGlassScreen user={session.user} childId={id ?? ''} />;
     case 'family':
+      // #/family/<id>/sharing/…: the sharing choices journey (consent-journey.tsx).
+      if (id && route.split('/')[3] === 'sharing')
+        return <SharingJourney user={session.user} childId={id} step={route.split('/').slice(4)} />;
       return id ? (
         <FamilyChildScreen user={session.user} childId={id} />
       ) : (

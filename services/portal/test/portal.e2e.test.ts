@@ -138,20 +138,24 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await screen(parent, '04-family-home');
     await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
     await expectHeadingFocused(parent, /.+/);
-    const stop = parent.getByRole('button', { name: 'Stop sharing health information with the school' });
-    await stop.waitFor();
     // Who has looked: the SENCO's look a moment ago is listed.
     await expect
       .poll(() => parent.locator('main').innerText())
       .toContain('SENCO (special educational needs co-ordinator) at school-1');
     await screen(parent, '05-family-record-and-sharing');
-    await stop.click();
+    // Sharing choices (consent-journey.tsx): change one answer, check it, confirm it.
+    await parent.getByRole('link', { name: /See or change .* sharing choices/ }).click();
     await parent
-      .getByRole('status')
-      .getByText('You stopped sharing health information with the school')
-      .waitFor();
-    await parent.getByRole('button', { name: 'Share health information with the school' }).waitFor();
+      .getByRole('link', {
+        name: 'Change whether you share health information with the school for an EHC needs assessment',
+      })
+      .click();
+    await parent.getByLabel('No, do not share it').check();
+    await parent.getByRole('button', { name: 'Continue' }).click();
+    await parent.getByRole('button', { name: 'Confirm and save' }).click();
+    await parent.getByRole('heading', { name: 'Your sharing choices have been saved' }).waitFor();
     await screen(parent, '06-family-after-withdrawal');
+    await parent.getByRole('link', { name: `Back to ${child.givenName}’s record` }).click();
 
     // Tell it once: the family writes what helps, once, for everyone working with the child.
     const whatHelps = `Synthetic note ${Date.now()}: a visual timetable and a quiet start to the day.`;
@@ -207,16 +211,17 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await expectHeadingFocused(yp, 'Your record');
     await yp.getByRole('link', { name: `Your record (${child.givenName} ${child.familyName})` }).click();
     await expectHeadingFocused(yp, `${child.givenName} ${child.familyName}`);
-    const health = yp.locator('table[data-domain="health"]');
-    await expect
-      .poll(() => health.innerText())
-      .toContain('Your parent or carer agreed to this before you were 16');
-    await yp.getByRole('button', { name: 'Agree to share health information with the school' }).click();
-    await yp
-      .getByRole('status')
-      .getByText('You agreed to share health information with the school')
-      .waitFor();
-    await yp.getByRole('button', { name: 'Stop sharing health information with the school' }).waitFor();
+    await yp.getByRole('link', { name: 'See or change your sharing choices' }).click();
+    const health = yp.locator('[data-choice="ehc_assessment/health/school"]');
+    await expect.poll(() => health.innerText()).toContain('agreed by a parent or carer before 16');
+    await health.getByRole('link', { name: /^Change/ }).click();
+    await yp.getByLabel('Yes, share it').check();
+    await yp.getByRole('button', { name: 'Continue' }).click();
+    await yp.getByRole('button', { name: 'Confirm and save' }).click();
+    await yp.getByRole('heading', { name: 'Your sharing choices have been saved' }).waitFor();
+    await yp.getByRole('link', { name: /See all of .* sharing choices/ }).click();
+    await expect.poll(() => health.innerText()).toMatch(/^Health information with the school\s*Shared/);
+    await yp.getByRole('link', { name: 'Back to the record' }).click();
 
     // Their parent cannot see the record until they say so.
     const parentSub = child.parentCarerSubs[0]!;
@@ -241,9 +246,13 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     const parent = await parentsRecords();
     await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
     await expectHeadingFocused(parent, `${child.givenName} ${child.familyName}`);
-    await parent.getByText('so they decide who sees their information').waitFor();
-    await expect.poll(() => parent.getByRole('button', { name: /^(Share|Stop sharing)/ }).count()).toBe(0);
+    await parent.getByText(`${child.givenName} decides whether they share`).waitFor();
     await screen(parent, '15-parent-of-young-person');
+    // They see the young person's choices, and nothing to change them with.
+    await parent.getByRole('link', { name: /^See .* sharing choices$/ }).click();
+    await parent.getByText('You can see their choices but not change them').waitFor();
+    await expect.poll(() => parent.locator('[data-choice]').count()).toBe(27);
+    expect(await parent.getByRole('link', { name: /^Change/ }).count()).toBe(0);
   });
 
   it('health practitioner: opens an assessment, sees the 6-week due date, writes and sends health advice', async () => {

@@ -17,7 +17,7 @@ import {
   validateBreakGlassRequest,
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
-import { and, desc, eq, gt, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { loadAccessFacts, toConsentRecord } from './repository.ts';
 import { breakGlass, child, consent } from './tables.ts';
 
@@ -36,6 +36,9 @@ export interface ConsentView extends ConsentRecord {
 /** Status as a person would read it, at `now`. */
 export function consentStatus(record: ConsentRecord, facts: ChildAccessFacts, now: Date): ConsentStatus {
   const t = now.getTime();
+  // A consent closed after it had expired (a new grant for the same choice closes it) expired.
+  if (record.expiresAt && record.withdrawnAt && Date.parse(record.expiresAt) <= Date.parse(record.withdrawnAt))
+    return 'expired';
   if (record.withdrawnAt && Date.parse(record.withdrawnAt) <= t) return 'withdrawn';
   if (record.expiresAt && Date.parse(record.expiresAt) <= t) return 'expired';
   if (Date.parse(record.startsAt) > t) return 'scheduled';
@@ -138,6 +141,35 @@ export async function grantConsent(
       `You cannot give consent for this child: ${decision.reason ?? 'not permitted'}.`,
     );
   }
+  const choice = and(
+    eq(consent.childId, input.childId),
+    eq(consent.domain, input.domain),
+    eq(consent.recipientOrgType, input.recipientOrgType),
+    eq(consent.purpose, input.purpose),
+  );
+  // The database keeps one open (not withdrawn) consent per choice (migration 0010). One that no
+  // longer counts (expired, or a parent carer's awaiting the young person) is closed first, so the
+  // new one can take its place; one that counts, or is scheduled, is the answer (a second click,
+  // tab or retry changes nothing).
+  const stale = facts.consents
+    .filter(
+      (c) =>
+        c.childId === input.childId &&
+        c.domain === input.domain &&
+        c.recipientOrgType === input.recipientOrgType &&
+        c.purpose === input.purpose &&
+        !c.withdrawnAt,
+    )
+    .filter((c) => {
+      const status = consentStatus(c, facts, now);
+      return status === 'expired' || status === 'needs_young_person_confirmation';
+    });
+  for (const c of stale) {
+    await db.db
+      .update(consent)
+      .set({ withdrawnAt: now, withdrawnBySub: principal.sub })
+      .where(and(eq(consent.id, c.id), isNull(consent.withdrawnAt)));
+  }
   const [row] = await db.db
     .insert(consent)
     .values({
@@ -151,9 +183,20 @@ export async function grantConsent(
       startsAt,
       expiresAt: expiresAt ?? null,
     })
+    // Concurrent grants for one choice: the unique index decides, and the loser returns the
+    // winner's consent below (neither an error nor a second consent).
+    .onConflictDoNothing({
+      target: [consent.childId, consent.domain, consent.recipientOrgType, consent.purpose],
+      where: isNull(consent.withdrawnAt),
+    })
     .returning();
-  if (!row) throw new Error('insert returned no row');
-  return view(row, facts, now);
+  if (row) return view(row, facts, now);
+  const [open] = await db.db
+    .select()
+    .from(consent)
+    .where(and(choice, isNull(consent.withdrawnAt)));
+  if (!open) throw new HubError('CONFLICT', 'The consent changed while it was being recorded. Try again.');
+  return view(open, (await loadAccessFacts(db, [input.childId])).get(input.childId) ?? facts, now);
 }
 
 /** A consent of a child the caller may know about, with that child's facts; else NOT_FOUND. */
@@ -179,15 +222,19 @@ export async function withdrawConsent(
       `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`,
     );
   }
-  if (row.withdrawnAt)
-    throw new HubError('CONFLICT', 'This consent was already withdrawn.', { consentId: id });
+  // Withdrawing twice (a double click, a retry) is not an error: the consent is withdrawn.
+  const withdrawn = { ...facts, consents: facts.consents.filter((c) => c.id !== id) };
+  if (row.withdrawnAt) return view(row, withdrawn, now);
   const [updated] = await db.db
     .update(consent)
     .set({ withdrawnAt: now, withdrawnBySub: principal.sub })
-    .where(eq(consent.id, id))
+    .where(and(eq(consent.id, id), isNull(consent.withdrawnAt)))
     .returning();
-  if (!updated) throw new Error('update returned no row');
-  return view(updated, { ...facts, consents: facts.consents.filter((c) => c.id !== id) }, now);
+  if (updated) return view(updated, withdrawn, now);
+  // Withdrawn by a concurrent request a moment ago: the same answer.
+  const [again] = await db.db.select().from(consent).where(eq(consent.id, id));
+  if (!again) throw consentNotFound(id);
+  return view(again, withdrawn, now);
 }
 
 /** A young person (over compulsory school age) confirms a consent their parent carer gave, so it keeps counting. */
@@ -224,6 +271,23 @@ export async function confirmConsent(
 }
 
 /**
+ * The child's facts for someone who may see its sharing choices: the family and partners
+ * involved with the child. Family members who may not see the record (a parent carer of a
+ * young person who has not agreed) know the child exists, but the choices are still not
+ * theirs: the same answer as an unknown id.
+ */
+export async function sharingFactsFor(
+  db: DbHandle,
+  principal: Principal,
+  childId: string,
+  now: Date,
+): Promise<ChildAccessFacts> {
+  const facts = await factsFor(db, principal, childId, now);
+  if (!hasRelationship(principal, facts, now)) throw childNotFound(childId);
+  return facts;
+}
+
+/**
  * The full consent history of a child, newest first: for the family and for partners involved
  * with the child (so they can see why a section is closed). Never shows who granted it.
  */
@@ -233,10 +297,7 @@ export async function listConsents(
   childId: string,
   now = new Date(),
 ): Promise<ConsentView[]> {
-  const facts = await factsFor(db, principal, childId, now);
-  // Family members who may not see the record (a parent carer of a young person who has not agreed)
-  // know the child exists, but the history is still not theirs: same answer as an unknown id.
-  if (!hasRelationship(principal, facts, now)) throw childNotFound(childId);
+  const facts = await sharingFactsFor(db, principal, childId, now);
   const rows = await db.db
     .select()
     .from(consent)

@@ -27,6 +27,7 @@ import {
   setParentCarerAccess,
   withdrawConsent,
 } from './consents.ts';
+import { consentRequests, consentRequestsFrom } from './consent-requests.ts';
 import { dashboardResolvers } from './dashboard-resolvers.ts';
 import { ADVICE_AGENCY_OF_ROLE, assessmentsFor, childrenAwaitingAdvice, todayInEngland } from './ehc.ts';
 import { identityResolvers } from './identity/resolvers.ts';
@@ -309,7 +310,16 @@ export const resolvers: IResolvers = {
           .flatMap((a) =>
             a.adviceRequests
               .filter((r) => r.agency === agency && r.receivedDate === null)
-              .map((request) => ({ assessmentId: a.id, request, child })),
+              .map((request) => ({
+                assessmentId: a.id,
+                request,
+                child,
+                // Warned before the form: the family has not yet agreed to what the advice needs.
+                consentNeeded:
+                  consentRequestsFrom([a], f, new Date()).find(
+                    (c) => c.adviceRequestId === request.id,
+                  ) ?? null,
+              })),
           );
       });
     },
@@ -325,6 +335,19 @@ export const resolvers: IResolvers = {
         breakGlass: false,
       });
       return { childId, allowed };
+    },
+    async consentRequests(_root, args: { childId: string }, ctx) {
+      requireCaller(ctx);
+      const childId = validateChildId(args.childId, 'childId');
+      const list = await consentRequests(ctx.db, ctx.hub.principal, childId);
+      ctx.access.push({
+        childId,
+        subject: 'Consent',
+        fieldsReturned: ['consentRequests'],
+        fieldsDenied: [],
+        breakGlass: false,
+      });
+      return list;
     },
     async consents(_root, args: { childId: string }, ctx) {
       requireCaller(ctx);
