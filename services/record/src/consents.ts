@@ -37,7 +37,11 @@ export interface ConsentView extends ConsentRecord {
 export function consentStatus(record: ConsentRecord, facts: ChildAccessFacts, now: Date): ConsentStatus {
   const t = now.getTime();
   // A consent closed after it had expired (a new grant for the same choice closes it) expired.
-  if (record.expiresAt && record.withdrawnAt && Date.parse(record.expiresAt) <= Date.parse(record.withdrawnAt))
+  if (
+    record.expiresAt &&
+    record.withdrawnAt &&
+    Date.parse(record.expiresAt) <= Date.parse(record.withdrawnAt)
+  )
     return 'expired';
   if (record.withdrawnAt && Date.parse(record.withdrawnAt) <= t) return 'withdrawn';
   if (record.expiresAt && Date.parse(record.expiresAt) <= t) return 'expired';

@@ -16,6 +16,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { childIdsRepresentedBy } from './capacity.ts';
 import { capacityResolvers } from './capacity-resolvers.ts';
+import { consentRequests, consentRequestsFrom } from './consent-requests.ts';
 import {
   confirmConsent,
   type GrantInput,
@@ -27,7 +28,6 @@ import {
   setParentCarerAccess,
   withdrawConsent,
 } from './consents.ts';
-import { consentRequests, consentRequestsFrom } from './consent-requests.ts';
 import { dashboardResolvers } from './dashboard-resolvers.ts';
 import { ADVICE_AGENCY_OF_ROLE, assessmentsFor, childrenAwaitingAdvice, todayInEngland } from './ehc.ts';
 import { identityResolvers } from './identity/resolvers.ts';
@@ -316,9 +316,8 @@ export const resolvers: IResolvers = {
                 child,
                 // Warned before the form: the family has not yet agreed to what the advice needs.
                 consentNeeded:
-                  consentRequestsFrom([a], f, new Date()).find(
-                    (c) => c.adviceRequestId === request.id,
-                  ) ?? null,
+                  consentRequestsFrom([a], f, new Date()).find((c) => c.adviceRequestId === request.id) ??
+                  null,
               })),
           );
       });
