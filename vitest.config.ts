@@ -18,5 +18,9 @@ export default defineConfig({
     // on a shared 2-core machine a start-up that takes 5 s alone took over 30 s in review.
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // expect.poll waits for a condition (a page that is still loading, a row that is written
+    // next): 1 s by default, which a loaded machine misses (a record page took over 1 s to load
+    // under a load average of 27). A bound on waiting, not a time asserted.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

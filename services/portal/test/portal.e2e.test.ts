@@ -156,6 +156,9 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await parent.getByRole('heading', { name: 'Your sharing choices have been saved' }).waitFor();
     await screen(parent, '06-family-after-withdrawal');
     await parent.getByRole('link', { name: `Back to ${child.givenName}’s record` }).click();
+    await expectHeadingFocused(parent, `${child.givenName} ${child.familyName}`);
+    // The form below loads what the family wrote before: type once it has.
+    await parent.waitForLoadState('networkidle');
 
     // Tell it once: the family writes what helps, once, for everyone working with the child.
     const whatHelps = `Synthetic note ${Date.now()}: a visual timetable and a quiet start to the day.`;
@@ -246,7 +249,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     const parent = await parentsRecords();
     await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
     await expectHeadingFocused(parent, `${child.givenName} ${child.familyName}`);
-    await parent.getByText(`${child.givenName} decides whether they share`).waitFor();
+    await parent.getByText(`${child.givenName} ${child.familyName} decides whether they share`).waitFor();
     await screen(parent, '15-parent-of-young-person');
     // They see the young person's choices, and nothing to change them with.
     await parent.getByRole('link', { name: /^See .* sharing choices$/ }).click();

@@ -226,9 +226,12 @@ export async function withdrawConsent(
       `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`,
     );
   }
-  // Withdrawing twice (a double click, a retry) is not an error: the consent is withdrawn.
+  // Withdrawing twice (a double click, a retry) is not an error: the consent is withdrawn. Its
+  // status is read as at the withdrawal or later (a concurrent request may have withdrawn it a
+  // moment after this one's clock was read), so every answer is the same.
   const withdrawn = { ...facts, consents: facts.consents.filter((c) => c.id !== id) };
-  if (row.withdrawnAt) return view(row, withdrawn, now);
+  const asAt = (r: typeof row) => new Date(Math.max(now.getTime(), r.withdrawnAt?.getTime() ?? 0));
+  if (row.withdrawnAt) return view(row, withdrawn, asAt(row));
   const [updated] = await db.db
     .update(consent)
     .set({ withdrawnAt: now, withdrawnBySub: principal.sub })
@@ -238,7 +241,7 @@ export async function withdrawConsent(
   // Withdrawn by a concurrent request a moment ago: the same answer.
   const [again] = await db.db.select().from(consent).where(eq(consent.id, id));
   if (!again) throw consentNotFound(id);
-  return view(again, withdrawn, now);
+  return view(again, withdrawn, asAt(again));
 }
 
 /** A young person (over compulsory school age) confirms a consent their parent carer gave, so it keeps counting. */
