@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
-import { HandoverNotice } from './handover-notice.tsx';
 import {
   CHOICES,
   CONSENT_REQUESTS_QUERY,
@@ -13,6 +12,7 @@ import {
   REASONS,
   WaitingTasks,
 } from './consent-journey.tsx';
+import { HandoverNotice } from './handover-notice.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDateTime, purposeLabel } from './text.ts';
