@@ -56,6 +56,9 @@ export function AboutMeForm({
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
+  // The form appears once what the family wrote before has loaded: typing earlier would be
+  // overwritten by the load (and an empty save refused).
+  const [loaded, setLoaded] = useState(false);
 
   const load = useCallback(async () => {
     const r = await gql<{
@@ -75,6 +78,7 @@ export function AboutMeForm({
       whatHelps: info?.aboutMe.whatHelps ?? '',
       communicationNeeds: info?.aboutMe.communicationNeeds ?? '',
     });
+    setLoaded(true);
   }, [childId]);
   useEffect(() => {
     void load();
@@ -122,7 +126,8 @@ export function AboutMeForm({
       <div role="status" className={status ? 'notification' : 'visually-hidden'}>
         {status}
       </div>
-      <form onSubmit={save} noValidate>
+      {!loaded && <p>Loading what you wrote before…</p>}
+      <form onSubmit={save} noValidate hidden={!loaded}>
         {FIELDS.map((f) => (
           <div className="form-group" key={f.key}>
             <label className="label" htmlFor={`about-${f.key}`}>

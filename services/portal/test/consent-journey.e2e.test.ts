@@ -18,7 +18,7 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
 
   beforeAll(async () => {
     portal = await startPortalHub('consent-journey');
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await portal?.close();
   });
@@ -191,7 +191,7 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
       await nhs.reload();
       await nhs.getByLabel('The child’s health needs').waitFor();
       expect(await nhs.getByTestId('advice-consent-missing').count()).toBe(0);
-    }, 180_000);
+    }, 300_000);
   }
 
   it('saying no stops sharing straight away, and the summary shows it after a reload', async () => {
@@ -228,5 +228,5 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
       [child.id],
     );
     expect(open).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -14,7 +14,7 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
 
   beforeAll(async () => {
     portal = await startPortalHub('health-advice-drafts');
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await portal?.close();
   });
@@ -128,6 +128,6 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
       await page.reload();
       await page.getByText(/^Sent /).waitFor();
       expect(await page.getByRole('button', { name: 'Save as draft' }).count()).toBe(0);
-    }, 120_000);
+    }, 300_000);
   }
 });
