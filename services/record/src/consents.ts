@@ -151,7 +151,7 @@ export async function grantConsent(
     eq(consent.recipientOrgType, input.recipientOrgType),
     eq(consent.purpose, input.purpose),
   );
-  // The database keeps one open (not withdrawn) consent per choice (migration 0010). One that no
+  // The database keeps one open (not withdrawn) consent per choice (migration 0011). One that no
   // longer counts (expired, or a parent carer's awaiting the young person) is closed first, so the
   // new one can take its place; one that counts, or is scheduled, is the answer (a second click,
   // tab or retry changes nothing).
