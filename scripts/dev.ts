@@ -2,13 +2,15 @@
 // data folder per service under .data/) — or on PostgreSQL when DATABASE_URL is set —
 // seeded with the deterministic synthetic data set. Ctrl-C stops everything.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadOrCreateCheckpointKeyPair } from '@hub/audit';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import { accountsFromUsers, devProviderConfig, listenDevOidc } from '@hub/dev-oidc';
 import { buildPortal } from '@hub/portal';
-import { DEMO_USERS } from '@hub/synthetic';
+import { buildSyntheticDataset, DEMO_USERS } from '@hub/synthetic';
+import { ingestFixtures } from './ingest.ts';
+import { writeAgencyFiles } from './lib/agency-files.ts';
 import { loadOrCreateInternalSecret } from './lib/dev-secrets.ts';
 import { GATEWAY, type HubService, SUBGRAPHS } from './lib/hub-services.ts';
 
@@ -85,6 +87,19 @@ const auditCheckpointEnv = {
   AUDIT_CHECKPOINT_KEY_FILE: checkpointKeys.privateKeyFile,
   AUDIT_CHECKPOINTS_FILE: resolve(checkpointDir, 'checkpoints.ndjson'),
 };
+// How the synthetic data gets in. `adapters` (default): each service seeds only what no agency
+// file carries (SEED=synthetic-local), then the data set is written as the agencies' files (a CTF
+// per school, a CIN census per council, a FHIR bundle per health organisation) and sent through
+// POST /ctf, /cin and /fhir with the systems' tokens, as a council's systems would. `direct`: every
+// service seeds its own rows (SEED=synthetic), as before the adapters existed.
+const seedVia = process.env.HUB_SEED === 'direct' ? 'direct' : 'adapters';
+const agencyDir = resolve(dataDir, 'agency-files');
+const ingestedMarker = resolve(agencyDir, 'ingested.json');
+// Only a fresh hub is seeded (the services seed empty tables only); files are ingested once, on
+// the start that seeded, so a data folder seeded directly never gets a second copy.
+const freshHub = process.env.DATABASE_URL
+  ? !existsSync(ingestedMarker)
+  : !existsSync(resolve(dataDir, 'record'));
 const shared = {
   INTERNAL_CONTEXT_SECRET: secret,
   DATA_DIR: dataDir,
@@ -112,7 +127,7 @@ try {
   for (const service of SUBGRAPHS)
     start(service, {
       ...shared,
-      SEED: 'synthetic',
+      SEED: seedVia === 'adapters' ? 'synthetic-local' : 'synthetic',
       RECORD_BASE_URL: `http://${host}:4001`,
       // Adapters take agency systems' files (POST /fhir, /ctf, /cin): the systems' tokens are
       // verified against the same identity provider, and every ingest is audited.
@@ -123,6 +138,7 @@ try {
       ...(service.name === 'audit' ? auditCheckpointEnv : {}),
     });
   await Promise.all(SUBGRAPHS.map((s) => waitForHealth(s)));
+  if (seedVia === 'adapters' && freshHub) await seedThroughAdapters();
   const serviceUrls = Object.fromEntries(
     SUBGRAPHS.filter((s) => s.gatewayEnv).map((s) => [
       s.gatewayEnv,
@@ -145,6 +161,51 @@ try {
 } catch (error) {
   console.error(`\n✗ ${(error as Error).message}`);
   await stop(1);
+}
+
+/**
+ * The synthetic agencies send their files: written to .data/agency-files from the data set the
+ * services seeded (same reference date), then ingested through the adapters with each system's
+ * token from the demo identity provider. Any refused file or record stops the start.
+ */
+async function seedThroughAdapters(): Promise<void> {
+  const t0 = Date.now();
+  writeAgencyFiles(buildSyntheticDataset(), agencyDir);
+  const port = (name: string) => SUBGRAPHS.find((s) => s.name === name)?.port;
+  const results = await ingestFixtures({
+    idpDir: resolve(dataDir, 'demo-idp'),
+    dir: agencyDir,
+    urls: {
+      ctf: `http://${host}:${port('education')}`,
+      cin: `http://${host}:${port('social-care')}`,
+      fhir: `http://${host}:${port('health')}`,
+    },
+    onFile: (file) => process.stdout.write(`  ingesting ${file}…\r`),
+  });
+  const problems: string[] = [];
+  for (const r of results) {
+    const body = r.body as {
+      counts?: { rejected: number };
+      pending?: number;
+      entry?: { response?: { status?: string } }[];
+    };
+    const failedEntries = (body.entry ?? []).filter((e) => !/^20/.test(e.response?.status ?? ''));
+    if (
+      r.status !== 200 ||
+      (body.counts?.rejected ?? 0) > 0 ||
+      (body.pending ?? 0) > 0 ||
+      failedEntries.length
+    )
+      problems.push(`${r.file}: HTTP ${r.status} ${JSON.stringify(body).slice(0, 400)}`);
+  }
+  if (problems.length) throw new Error(`seeding through the adapters failed:\n${problems.join('\n')}`);
+  writeFileSync(
+    ingestedMarker,
+    `${JSON.stringify({ at: new Date().toISOString(), files: results.map((r) => r.file) })}\n`,
+  );
+  console.log(
+    `Seeded through the adapters: ${results.length} agency files (${agencyDir}) in ${((Date.now() - t0) / 1000).toFixed(1)}s.`,
+  );
 }
 
 const url = `http://${host}:${GATEWAY.port}/graphql`;

@@ -106,9 +106,10 @@ function fhirSummary(body: unknown): Record<string, number> | undefined {
 
 /** Every fixture file into a running hub (what `pnpm start` can seed through the adapters). */
 export async function ingestFixtures(options: {
-  urls?: Partial<typeof DEFAULT_URL>;
+  urls?: Partial<Record<keyof typeof DEFAULT_URL, string>>;
   idpDir: string;
   dir?: string;
+  onFile?: (file: string) => void;
 }) {
   const dir = options.dir ?? FIXTURES_DIR;
   const results: Array<{ file: string; status: number; body: unknown }> = [];
@@ -120,6 +121,7 @@ export async function ingestFixtures(options: {
     const orgId =
       kind === 'fhir' ? fhirSenderOf(name) : senderOf(kind, readFileSync(file, 'utf8').slice(0, 4000));
     if (!orgId) throw new Error(`${name}: no sender in the header`);
+    options.onFile?.(name);
     const result = await ingestFile({
       kind,
       file,

@@ -56,8 +56,13 @@ const subgraphSchema = z.object({
    */
   DATABASE_MIGRATIONS: z.enum(['on-start', 'skip']).default('on-start'),
   DATA_DIR: z.string().default('.data'),
-  /** `synthetic` seeds the deterministic synthetic data set when the service's tables are empty. */
-  SEED: z.enum(['none', 'synthetic']).default('none'),
+  /**
+   * `synthetic` seeds the deterministic synthetic data set when the service's tables are empty.
+   * `synthetic-local` seeds only what no agency file carries (the hub's own entries: councils,
+   * schools, SENCO notes, provision, workers, short breaks, statuses outside the CIN census); the
+   * rest comes in through the adapters (`pnpm start` ingests the synthetic CTF/CIN/FHIR files).
+   */
+  SEED: z.enum(['none', 'synthetic', 'synthetic-local']).default('none'),
   /** The core record service (adapters ask it for consent and relationship facts). */
   RECORD_BASE_URL: z.string().url().optional(),
   /**

@@ -42,7 +42,12 @@ async function openPreparedDatabase(
   service: SubgraphService,
   config: SubgraphConfig,
 ): Promise<{ db: DbHandle; written: number | undefined }> {
-  const seed = (db: DbHandle) => (config.SEED === 'synthetic' ? service.seedIfEmpty(db) : undefined);
+  const seed = (db: DbHandle) =>
+    config.SEED === 'synthetic'
+      ? service.seedIfEmpty(db)
+      : config.SEED === 'synthetic-local'
+        ? service.seedLocalIfEmpty(db)
+        : undefined;
   const role = config.DATABASE_ROLE === 'none' ? undefined : (config.DATABASE_ROLE ?? service.dbRole);
   if (config.DATABASE_URL && config.DATABASE_MIGRATIONS === 'skip') {
     // A migration job has run with the owner's credentials; this process never holds them.

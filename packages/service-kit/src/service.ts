@@ -39,6 +39,11 @@ export interface SubgraphServiceSpec {
   loaders?: MercuriusLoaders;
   /** Seeds the synthetic data set when the context's tables are empty; returns rows written. */
   seedIfEmpty(db: DbHandle): Promise<number>;
+  /**
+   * Seeds only what no agency file carries (SEED=synthetic-local; the adapters ingest the rest).
+   * Default: `seedIfEmpty` (a context no adapter feeds seeds everything either way).
+   */
+  seedLocalIfEmpty?(db: DbHandle): Promise<number>;
   /** Extra routes or plugins beyond /graphql and /health. */
   extend?(app: FastifyInstance, deps: { db: DbHandle; config: AppConfig }): void;
 }
@@ -52,6 +57,7 @@ export interface SubgraphService {
   prepareDatabase(db: DbHandle): Promise<string[]>;
   buildApp(config: AppConfig, deps: { db: DbHandle; logStream?: DestinationStream }): FastifyInstance;
   seedIfEmpty(db: DbHandle): Promise<number>;
+  seedLocalIfEmpty(db: DbHandle): Promise<number>;
 }
 
 /** Everything a subgraph service is, from one declaration: used by server.ts and tests alike. */
@@ -64,6 +70,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
     migrations,
     prepareDatabase: (db) => migrate(db, spec.pgSchema, migrations),
     seedIfEmpty: spec.seedIfEmpty,
+    seedLocalIfEmpty: spec.seedLocalIfEmpty ?? spec.seedIfEmpty,
     buildApp(config, deps) {
       const app = buildSubgraph({
         name: spec.name,

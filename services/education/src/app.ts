@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineSubgraphService, registerXmlIngestRoute } from '@hub/service-kit';
 import { ctfIngestSpec } from './ctf/ingest.ts';
 import { loaders, resolvers } from './resolvers.ts';
-import { seedEducationIfEmpty } from './seed.ts';
+import { seedEducationIfEmpty, seedEducationLocalIfEmpty } from './seed.ts';
 
 /** Today in England (dates in a CTF are English dates). */
 const todayInEngland = () =>
@@ -16,6 +16,7 @@ export const service = defineSubgraphService({
   loaders,
   resolvers,
   seedIfEmpty: seedEducationIfEmpty,
+  seedLocalIfEmpty: seedEducationLocalIfEmpty,
   // POST /ctf: schools' MIS send their pupils as DfE Common Transfer Files (src/ctf/).
   extend(app, { db, config }) {
     registerXmlIngestRoute(app, {

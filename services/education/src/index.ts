@@ -1,2 +1,2 @@
 export { buildApp, service } from './app.ts';
-export { seedEducation, seedEducationIfEmpty } from './seed.ts';
+export { seedEducation, seedEducationIfEmpty, seedEducationLocal } from './seed.ts';

@@ -135,7 +135,10 @@ const EXPECTED_GRANTS: Record<string, string[]> = {
     'health.pathway_wait:INSERT',
     'health.pathway_wait:SELECT',
     'health.pathway_wait:UPDATE',
+    'health.support_while_waiting:DELETE',
+    'health.support_while_waiting:INSERT',
     'health.support_while_waiting:SELECT',
+    'health.support_while_waiting:UPDATE',
   ],
   hub_social_care: [
     'social_care.case_record.status:UPDATE',
@@ -170,6 +173,7 @@ const MAY_DELETE: Record<string, string> = {
   'health.involvement': 'P0001',
   'health.pathway_wait': 'P0001',
   'health.diagnosis': 'P0001',
+  'health.support_while_waiting': 'P0001',
   // Only rows a CTF / CIN file created, when its link is undone (guard triggers, migrations 0004).
   'education.pupil': 'P0001',
   'social_care.case_record': 'P0001',

@@ -51,7 +51,7 @@ function fhirApp(overrides: Record<string, string> = {}): FastifyInstance {
   return health.buildApp(
     {
       INTERNAL_CONTEXT_SECRET: hub.secret,
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: (process.env.HUB_TEST_LOG ?? 'silent') as 'silent',
       RECORD_BASE_URL: hub.subgraphs.record.url.replace(/\/graphql$/, ''),
       AUDIT_URL: hub.audit.url,
       JWT_ISSUER: DEV_ISSUER,

@@ -17,12 +17,13 @@ import {
 } from '@hub/auth';
 import type { GatewayLimits } from '@hub/config';
 import type { DbHandle } from '@hub/db';
-import { service as education, seedEducation } from '@hub/education';
-import { service as health, seedHealth } from '@hub/health';
+import { service as education, seedEducation, seedEducationLocal } from '@hub/education';
+import { buildFhirBundles, service as health, seedHealth } from '@hub/health';
 import { isOverCompulsorySchoolAge, type Principal } from '@hub/policy';
 import { service as record, seedRecord } from '@hub/record';
-import { seedSocialCare, service as socialCare } from '@hub/social-care';
+import { seedSocialCare, seedSocialCareLocal, service as socialCare } from '@hub/social-care';
 import {
+  buildAgencyFiles,
   buildSyntheticDataset,
   type DemoUser,
   type SyntheticChild,
@@ -35,10 +36,10 @@ import { buildApp, PURPOSE_HEADER } from '../src/index.ts';
 import type { ServiceName } from '../src/sections.ts';
 
 const SERVICES = [
-  { name: 'record', service: record, seed: seedRecord },
-  { name: 'education', service: education, seed: seedEducation },
-  { name: 'health', service: health, seed: seedHealth },
-  { name: 'social-care', service: socialCare, seed: seedSocialCare },
+  { name: 'record', service: record, seed: seedRecord, seedLocal: seedRecord },
+  { name: 'education', service: education, seed: seedEducation, seedLocal: seedEducationLocal },
+  { name: 'health', service: health, seed: seedHealth, seedLocal: async () => 0 },
+  { name: 'social-care', service: socialCare, seed: seedSocialCare, seedLocal: seedSocialCareLocal },
 ] as const;
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -101,6 +102,12 @@ export async function startHub(
     serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
     /** OpenID Connect providers the gateway trusts besides the demo issuer (sign-in tests). */
     oidc?: OidcProviderInput[];
+    /**
+     * `direct` (default): each service seeds its own rows. `adapters`: as `pnpm start` does, the
+     * services seed only what no agency file carries and the data set comes in as the agencies'
+     * files (CTF per school, CIN per council, FHIR per health organisation) through the adapters.
+     */
+    seedVia?: 'direct' | 'adapters';
   } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase();
@@ -119,9 +126,9 @@ export async function startHub(
   // service serves as its own least-privilege role, so every test through the hub also proves
   // the role's grants are enough (on PostgreSQL; PGlite has one user).
   const owner = await database.open({ maxConnections: 3 });
-  for (const { name, service, seed } of SERVICES) {
+  for (const { name, service, seed, seedLocal } of SERVICES) {
     await service.prepareDatabase(owner);
-    await seed(owner, dataset);
+    await (options.seedVia === 'adapters' ? seedLocal : seed)(owner, dataset);
     const db = await database.open({ role: service.dbRole });
     // The record service starts first: the adapters ask it for access facts.
     const recordBaseUrl = subgraphs.record?.url.replace(/\/graphql$/, '');
@@ -136,6 +143,7 @@ export async function startHub(
     RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, ''),
   });
   const issuer = await loadOrCreateDevIssuer(mkdtempSync(join(tmpdir(), 'hub-idp-')));
+  if (options.seedVia === 'adapters') await ingestAgencyFiles(dataset, subgraphs, audit.url, secret, issuer);
   const via = async (name: ServiceName) =>
     options.serviceUrl ? options.serviceUrl(name, subgraphs[name].url) : subgraphs[name].url;
   const demoVerifier = createUserTokenVerifier({
@@ -220,6 +228,79 @@ export async function startHub(
       await database.destroy();
     },
   };
+}
+
+/**
+ * The data set's agency files sent through the adapters (POST /ctf, /cin, /fhir on apps built
+ * with ingest config over each service's own database role), each with its system's token.
+ * Throws unless every file and record is accepted and linked.
+ */
+async function ingestAgencyFiles(
+  dataset: SyntheticDataset,
+  subgraphs: TestHub['subgraphs'],
+  auditUrl: string,
+  secret: string,
+  issuer: Awaited<ReturnType<typeof loadOrCreateDevIssuer>>,
+): Promise<void> {
+  const config = {
+    INTERNAL_CONTEXT_SECRET: secret,
+    LOG_LEVEL: 'silent' as const,
+    RECORD_BASE_URL: subgraphs.record.url.replace(/\/graphql$/, ''),
+    AUDIT_URL: auditUrl,
+    JWT_ISSUER: DEV_ISSUER,
+    JWT_AUDIENCE: DEV_AUDIENCE,
+    JWKS_FILE: issuer.jwksFile,
+  };
+  const apps = {
+    ctf: education.buildApp(config, { db: subgraphs.education.appDb }),
+    cin: socialCare.buildApp(config, { db: subgraphs['social-care'].appDb }),
+    fhir: health.buildApp(config, { db: subgraphs.health.appDb }),
+  };
+  const files = [
+    ...buildAgencyFiles(dataset).map((f) => ({
+      kind: f.name.startsWith('ctf') ? ('ctf' as const) : ('cin' as const),
+      orgId: f.name.replace(/^(ctf|cin)-/, '').replace(/\.xml$/, ''),
+      name: f.name,
+      body: f.xml,
+    })),
+    ...buildFhirBundles(dataset).map((b) => ({
+      kind: 'fhir' as const,
+      orgId: b.orgId,
+      name: b.name,
+      body: JSON.stringify(b.bundle),
+    })),
+  ];
+  const orgType = { ctf: 'school', cin: 'local_authority', fhir: 'health' } as const;
+  try {
+    for (const f of files) {
+      const token = await issuer.signSystem({
+        clientId: `${f.orgId}-${f.kind}-client`,
+        orgId: f.orgId,
+        orgType: orgType[f.kind],
+        scopes: [`ingest:${f.kind}`],
+      });
+      const response = await apps[f.kind].inject({
+        method: 'POST',
+        url: `/${f.kind}`,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': f.kind === 'fhir' ? 'application/fhir+json' : 'application/xml',
+          'x-file-name': f.name,
+        },
+        payload: f.body,
+      });
+      const body = response.json() as {
+        counts?: { rejected: number };
+        pending?: number;
+        entry?: { response: { status: string } }[];
+      };
+      const failed = (body.entry ?? []).filter((e) => !/^20/.test(e.response.status));
+      if (response.statusCode !== 200 || body.counts?.rejected || body.pending || failed.length)
+        throw new Error(`${f.name} was not ingested whole: ${response.body.slice(0, 500)}`);
+    }
+  } finally {
+    for (const app of Object.values(apps)) await app.close();
+  }
 }
 
 /** The audit subgraph on its own handle to the test database, listening on port 0. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineSubgraphService } from '@hub/service-kit';
 import { fhirRoutes, relinkSweep } from './fhir/route.ts';
 import { loaders, resolvers } from './resolvers.ts';
-import { seedHealthIfEmpty } from './seed.ts';
+import { seedHealthIfEmpty, seedHealthLocalIfEmpty } from './seed.ts';
 
 /** Patients held for the council's review are re-checked with the record service this often. */
 const RELINK_INTERVAL_MS = 60_000;
@@ -15,6 +15,7 @@ export const service = defineSubgraphService({
   loaders,
   resolvers,
   seedIfEmpty: seedHealthIfEmpty,
+  seedLocalIfEmpty: seedHealthLocalIfEmpty,
   extend(app, { db, config }) {
     // FHIR ingest from NHS trusts' systems (fhir/): POST /fhir, and the relink sweep.
     const options = {

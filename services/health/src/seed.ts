@@ -43,3 +43,11 @@ export async function seedHealthIfEmpty(db: DbHandle): Promise<number> {
   }
   return seedHealth(db, buildSyntheticDataset());
 }
+
+/**
+ * SEED=synthetic-local: nothing. Every health row (involvements, waits, diagnoses, support while
+ * waiting) comes in through POST /fhir from the synthetic trusts' bundles; advice is written in the hub.
+ */
+export async function seedHealthLocalIfEmpty(_db: DbHandle): Promise<number> {
+  return 0;
+}

@@ -65,6 +65,9 @@ export const supportWhileWaiting = healthSchema.table('support_while_waiting', {
   description: text('description').notNull(),
   offeredBy: text('offered_by').notNull(),
   offeredOn: date('offered_on', { mode: 'string' }).notNull(),
+  /** Set on rows derived from a FHIR ServiceRequest (migration 0005); null on the school of old seeds. */
+  source: text('source'),
+  sourcePatient: text('source_patient'),
 });
 
 /** Resources as FHIR senders sent them (migration 0004), keyed by sender and the sender's ids. */

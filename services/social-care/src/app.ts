@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineSubgraphService, registerXmlIngestRoute } from '@hub/service-kit';
 import { cinIngestSpec } from './cin/ingest.ts';
 import { loaders, resolvers } from './resolvers.ts';
-import { seedSocialCareIfEmpty } from './seed.ts';
+import { seedSocialCareIfEmpty, seedSocialCareLocalIfEmpty } from './seed.ts';
 
 export const service = defineSubgraphService({
   name: 'social-care',
@@ -12,6 +12,7 @@ export const service = defineSubgraphService({
   loaders,
   resolvers,
   seedIfEmpty: seedSocialCareIfEmpty,
+  seedLocalIfEmpty: seedSocialCareLocalIfEmpty,
   // POST /cin: a council's case system sends its DfE Children in Need census file (src/cin/).
   extend(app, { db, config }) {
     registerXmlIngestRoute(app, { path: '/cin', scope: 'ingest:cin', spec: cinIngestSpec(db), config });

@@ -1,2 +1,2 @@
 export { buildApp, service } from './app.ts';
-export { seedSocialCare, seedSocialCareIfEmpty } from './seed.ts';
+export { seedSocialCare, seedSocialCareIfEmpty, seedSocialCareLocal } from './seed.ts';

@@ -129,6 +129,48 @@ describe('deriveRows', () => {
     expect(rows.pathwayWaits).toEqual([]);
   });
 
+  it('support while waiting hangs off the derived wait it is based on; none without a wait', () => {
+    const support = (id: string, basedOn: string, extra: Record<string, unknown> = {}) => ({
+      resourceType: 'ServiceRequest',
+      id,
+      status: 'completed',
+      intent: 'order',
+      category: [{ coding: [{ system: PATHWAY_CODE_SYSTEM, code: 'SUPPORT_WHILE_WAITING' }] }],
+      code: { text: 'Sleep advice clinic' },
+      subject,
+      basedOn: [{ reference: `ServiceRequest/${basedOn}` }],
+      authoredOn: '2025-02-10',
+      performer: [{ display: 'Synthetic Parent Carer Forum' }],
+      ...extra,
+    });
+    const rows = deriveRows('trust-1', [
+      support('s1', 'sr'),
+      {
+        resourceType: 'ServiceRequest',
+        id: 'sr',
+        status: 'active',
+        intent: 'order',
+        category: [nd],
+        subject,
+        authoredOn: '2025-01-05',
+      },
+      support('s2', 'elsewhere'),
+      support('s3', 'sr', { status: 'entered-in-error' }),
+    ] as Resource[]);
+    // The support request is not itself a wait.
+    expect(rows.pathwayWaits.map((w) => w.source)).toEqual(['fhir:trust-1/ServiceRequest/sr']);
+    expect(rows.supportWhileWaiting).toEqual([
+      {
+        id: rowId('fhir:trust-1/ServiceRequest/s1'),
+        pathwayWaitId: rowId('fhir:trust-1/ServiceRequest/sr'),
+        description: 'Sleep advice clinic',
+        offeredBy: 'Synthetic Parent Carer Forum',
+        offeredOn: '2025-02-10',
+        source: 'fhir:trust-1/ServiceRequest/s1',
+      },
+    ]);
+  });
+
   it('gives every source one stable row id (a re-sent resource lands on the same row)', () => {
     expect(rowId('fhir:trust-1/Condition/c1')).toBe(rowId('fhir:trust-1/Condition/c1'));
     expect(rowId('fhir:trust-1/Condition/c1')).not.toBe(rowId('fhir:trust-2/Condition/c1'));

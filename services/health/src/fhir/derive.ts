@@ -7,7 +7,14 @@ import type {
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
-import { dateOf, type PathwayCode, pathwayOf, referenceTo, textOf } from './uk-core.ts';
+import {
+  dateOf,
+  isSupportWhileWaiting,
+  type PathwayCode,
+  pathwayOf,
+  referenceTo,
+  textOf,
+} from './uk-core.ts';
 
 /** A stable row id from the row's source: the same resource always lands on the same row. */
 export function rowId(source: string): string {
@@ -32,6 +39,14 @@ export interface DerivedRows {
     source: string;
   }[];
   diagnoses: { id: string; description: string; diagnosedOn: string | null; source: string }[];
+  supportWhileWaiting: {
+    id: string;
+    pathwayWaitId: string;
+    description: string;
+    offeredBy: string;
+    offeredOn: string;
+    source: string;
+  }[];
 }
 
 const NO_MAP = new Map<string, string>();
@@ -58,9 +73,11 @@ const earliest = (a: string | null, b: string | undefined) => (b && (!a || b < a
  * - CareTeam, and an Encounter that is not an appointment of a referral → an involvement.
  */
 export function deriveRows(orgId: string, resources: Resource[]): DerivedRows {
-  const rows: DerivedRows = { involvements: [], pathwayWaits: [], diagnoses: [] };
+  const rows: DerivedRows = { involvements: [], pathwayWaits: [], diagnoses: [], supportWhileWaiting: [] };
   const source = (r: Resource) => `fhir:${orgId}/${r.resourceType}/${r.id}`;
-  const requests = resources.filter((r): r is ServiceRequest => r.resourceType === 'ServiceRequest');
+  const allRequests = resources.filter((r): r is ServiceRequest => r.resourceType === 'ServiceRequest');
+  const supports = allRequests.filter((r) => isSupportWhileWaiting(r.category ?? []));
+  const requests = allRequests.filter((r) => !supports.includes(r));
   const episodes = resources.filter((r): r is EpisodeOfCare => r.resourceType === 'EpisodeOfCare');
   const encounters = resources.filter((r): r is Encounter => r.resourceType === 'Encounter');
 
@@ -105,6 +122,30 @@ export function deriveRows(orgId: string, resources: Resource[]): DerivedRows {
       pathway,
       referralDate,
       seenDate: seen && seen >= referralDate ? seen : null,
+      source: s,
+    });
+  }
+
+  // Support while waiting: a ServiceRequest of the hub's SUPPORT_WHILE_WAITING category, basedOn
+  // a referral that is a wait here (a wait that is not one, or is gone, takes its support along).
+  const waitOf = new Map(
+    rows.pathwayWaits.map((w) => [w.source.slice(`fhir:${orgId}/ServiceRequest/`.length), w.id]),
+  );
+  for (const support of supports) {
+    if (support.status === 'revoked' || support.status === 'entered-in-error') continue;
+    const offeredOn = dateOf(support.authoredOn);
+    const description = textOf(support.code);
+    const referral = (support.basedOn ?? [])
+      .map((b) => referenceTo(b, 'ServiceRequest', NO_MAP))
+      .find((id) => id && waitOf.has(id));
+    if (!offeredOn || !description || !referral) continue;
+    const s = source(support);
+    rows.supportWhileWaiting.push({
+      id: rowId(s),
+      pathwayWaitId: waitOf.get(referral) as string,
+      description,
+      offeredBy: support.performer?.[0]?.display ?? orgId,
+      offeredOn,
       source: s,
     });
   }

@@ -150,20 +150,32 @@ export async function rederive(
       );
       const childOf = new Map(links.map((l) => [l.patient_id, l.child_id]));
       const resources = childOf.size
-        ? await sql.query<{ patient_id: string; resource: Resource | string }>(
-            `select patient_id, resource from health.fhir_resource
-              where org_id = $1 and patient_id = any($2::text[]) and resource_type <> 'Patient'`,
+        ? await sql.query<{
+            patient_id: string;
+            resource_type: string;
+            last_updated: string | null;
+            resource: Resource | string;
+          }>(
+            `select patient_id, resource_type, last_updated, resource from health.fhir_resource
+              where org_id = $1 and patient_id = any($2::text[])`,
             [orgId, [...childOf.keys()]],
           )
         : [];
       const byPatient = new Map<string, Resource[]>();
+      // The section's "last updated" is when the sender last changed anything of the patient's
+      // (meta.lastUpdated), not when the hub happened to receive it.
+      const lastUpdated = new Map<string, string>();
       for (const r of resources) {
+        const at = r.last_updated ? new Date(r.last_updated).toISOString() : undefined;
+        if (at && at > (lastUpdated.get(r.patient_id) ?? '')) lastUpdated.set(r.patient_id, at);
+        if (r.resource_type === 'Patient') continue;
         const list = byPatient.get(r.patient_id) ?? [];
         list.push(typeof r.resource === 'string' ? (JSON.parse(r.resource) as Resource) : r.resource);
         byPatient.set(r.patient_id, list);
       }
       const sourcePatients = slice.map((p) => `fhir:${orgId}/Patient/${p}`);
-      for (const table of ['involvement', 'pathway_wait', 'diagnosis']) {
+      // Support first: it refers to the waits.
+      for (const table of ['support_while_waiting', 'involvement', 'pathway_wait', 'diagnosis']) {
         const removed = await sql.query<{ child_id: string }>(
           `delete from health.${table} where source_patient = any($1::text[]) returning child_id`,
           [sourcePatients],
@@ -176,24 +188,29 @@ export async function rederive(
         involvements: [],
         pathwayWaits: [],
         diagnoses: [],
+        supportWhileWaiting: [],
       };
+      const updatedAt = new Map<string, string>();
       for (const [patientId, childId] of childOf) {
         const derived = deriveRows(orgId, byPatient.get(patientId) ?? []);
         const extra = { child_id: childId, source_patient: `fhir:${orgId}/Patient/${patientId}` };
         rows.involvements.push(...derived.involvements.map((r) => ({ ...r, ...extra })));
         rows.pathwayWaits.push(...derived.pathwayWaits.map((r) => ({ ...r, ...extra })));
         rows.diagnoses.push(...derived.diagnoses.map((r) => ({ ...r, ...extra })));
-        if (derived.involvements.length + derived.pathwayWaits.length + derived.diagnoses.length > 0)
+        rows.supportWhileWaiting.push(...derived.supportWhileWaiting.map((r) => ({ ...r, ...extra })));
+        if (derived.involvements.length + derived.pathwayWaits.length + derived.diagnoses.length > 0) {
           children.add(childId);
+          const at = lastUpdated.get(patientId) ?? new Date().toISOString();
+          if (at > (updatedAt.get(childId) ?? '')) updatedAt.set(childId, at);
+        }
       }
-      const touched = [
-        ...new Set([...rows.involvements, ...rows.pathwayWaits, ...rows.diagnoses].map((r) => r.child_id)),
-      ];
-      if (touched.length === 0) return;
+      if (updatedAt.size === 0) return;
+      // Never moves back: another sender's newer change to the same child stands.
       await sql.query(
-        `insert into health.health_record (child_id, updated_at) select unnest($1::uuid[]), now()
-         on conflict (child_id) do update set updated_at = now()`,
-        [touched],
+        `insert into health.health_record (child_id, updated_at)
+         select child_id, at from jsonb_to_recordset($1::jsonb) as r(child_id uuid, at timestamptz)
+         on conflict (child_id) do update set updated_at = greatest(health.health_record.updated_at, excluded.updated_at)`,
+        [JSON.stringify([...updatedAt].map(([child_id, at]) => ({ child_id, at })))],
       );
       if (rows.involvements.length)
         await sql.query(
@@ -218,6 +235,14 @@ export async function rederive(
              from jsonb_to_recordset($1::jsonb) as r(id uuid, child_id uuid, description text, "diagnosedOn" date,
                   source text, source_patient text)`,
           [JSON.stringify(rows.diagnoses)],
+        );
+      if (rows.supportWhileWaiting.length)
+        await sql.query(
+          `insert into health.support_while_waiting (id, child_id, pathway_wait_id, description, offered_by, offered_on, source, source_patient)
+           select id, child_id, "pathwayWaitId", description, "offeredBy", "offeredOn", source, source_patient
+             from jsonb_to_recordset($1::jsonb) as r(id uuid, child_id uuid, "pathwayWaitId" uuid, description text,
+                  "offeredBy" text, "offeredOn" date, source text, source_patient text)`,
+          [JSON.stringify(rows.supportWhileWaiting)],
         );
     };
     if (tx) await run(tx);

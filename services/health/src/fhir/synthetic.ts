@@ -1,4 +1,9 @@
-import type { SyntheticChild, SyntheticDataset } from '@hub/synthetic';
+import {
+  buildSendWorkflow,
+  type SyntheticChild,
+  type SyntheticDataset,
+  type SyntheticSupportWhileWaiting,
+} from '@hub/synthetic';
 import {
   NHS_NUMBER_SYSTEM,
   NHS_NUMBER_VERIFICATION_SYSTEM,
@@ -6,6 +11,7 @@ import {
   NHS_NUMBER_VERIFIED,
   PATHWAY_CODE_SYSTEM,
   SNOMED,
+  SUPPORT_WHILE_WAITING_CODE,
 } from './uk-core.ts';
 
 /**
@@ -16,7 +22,9 @@ import {
  * sections as the synthetic seed (row ids aside: derived rows have ids of their own).
  *
  * The synthetic data names no organisation for referrals and diagnoses: the community trust
- * (trust-1) sends them. Involvements go with the organisation they name.
+ * (trust-1) sends them, with the support offered while waiting (the hub's SUPPORT_WHILE_WAITING
+ * ServiceRequests, whose row ids are then derived from them: support rows refer to the derived
+ * waits). Involvements go with the organisation they name.
  */
 
 /** SNOMED CT concepts for the synthetic diagnoses (illustrative; the descriptions are kept as sent). */
@@ -63,7 +71,11 @@ function patientOf(child: SyntheticChild, at: string): Json {
   };
 }
 
-function resourcesOf(child: SyntheticChild, orgId: string): Json[] {
+function resourcesOf(
+  child: SyntheticChild,
+  orgId: string,
+  support: ReadonlyMap<string, SyntheticSupportWhileWaiting[]>,
+): Json[] {
   const health = child.health;
   if (!health) return [];
   const at = health.updatedAt;
@@ -119,6 +131,21 @@ function resourcesOf(child: SyntheticChild, orgId: string): Json[] {
         period: { start: w.seenDate },
         serviceProvider: self,
       });
+    // Help offered while waiting: the hub's SUPPORT_WHILE_WAITING request, based on the referral.
+    for (const offer of support.get(w.id) ?? [])
+      out.push({
+        resourceType: 'ServiceRequest',
+        id: offer.id,
+        meta: META(at),
+        status: 'completed',
+        intent: 'order',
+        category: [{ coding: [{ system: PATHWAY_CODE_SYSTEM, code: SUPPORT_WHILE_WAITING_CODE }] }],
+        code: { text: offer.description },
+        subject,
+        basedOn: [{ reference: `ServiceRequest/${w.id}` }],
+        authoredOn: offer.offeredOn,
+        performer: [{ display: offer.offeredBy }],
+      });
   }
   for (const d of health.diagnoses) {
     const name = d.description.replace(/\s*\(synthetic record\)$/, '');
@@ -144,11 +171,14 @@ function resourcesOf(child: SyntheticChild, orgId: string): Json[] {
 export function buildFhirBundles(
   dataset: SyntheticDataset,
 ): Array<{ orgId: string; name: string; bundle: Json }> {
+  const support = new Map<string, SyntheticSupportWhileWaiting[]>();
+  for (const offer of buildSendWorkflow(dataset).supportWhileWaiting)
+    support.set(offer.pathwayWaitId, [...(support.get(offer.pathwayWaitId) ?? []), offer]);
   return dataset.healthOrgs
     .map((org) => {
       const entries: Json[] = [];
       for (const child of dataset.children) {
-        const resources = resourcesOf(child, org.id);
+        const resources = resourcesOf(child, org.id, support);
         if (resources.length === 0) continue;
         for (const resource of [patientOf(child, child.health?.updatedAt ?? ''), ...resources])
           entries.push({

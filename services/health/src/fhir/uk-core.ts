@@ -34,6 +34,19 @@ const PATHWAY_CODES: Record<string, 'NEURODEVELOPMENTAL' | 'SPEECH_AND_LANGUAGE'
 };
 export type PathwayCode = 'NEURODEVELOPMENTAL' | 'SPEECH_AND_LANGUAGE';
 
+/**
+ * Help offered to a child while they wait on a pathway (a parent workshop, a sleep clinic): no
+ * national code names it, so the hub's code system does. A ServiceRequest with this category,
+ * `basedOn` the pathway referral, `code.text` what was offered, `authoredOn` when, and
+ * `performer[0].display` who offered it (often not the trust: a parent carer forum, the council).
+ */
+export const SUPPORT_WHILE_WAITING_CODE = 'SUPPORT_WHILE_WAITING';
+export function isSupportWhileWaiting(concepts: (CodeableConcept | undefined)[]): boolean {
+  return concepts.some((c) =>
+    (c?.coding ?? []).some((k) => k.system === PATHWAY_CODE_SYSTEM && k.code === SUPPORT_WHILE_WAITING_CODE),
+  );
+}
+
 export function pathwayOf(concepts: (CodeableConcept | undefined)[]): PathwayCode | undefined {
   for (const concept of concepts)
     for (const coding of concept?.coding ?? []) {
@@ -169,11 +182,12 @@ export function providersOf(resource: Resource): { reference: Reference; express
     (list ?? []).map((reference, i) => ({ reference, expression: `${path}[${i}]` }));
   switch (resource.resourceType) {
     case 'ServiceRequest':
-      return refs(resource.performer, 'ServiceRequest.performer').filter(
-        (r) =>
-          !r.reference.reference ||
-          r.reference.reference.includes('Organization/') ||
-          r.reference.type === 'Organization',
+      return refs(resource.performer, 'ServiceRequest.performer').filter((r) =>
+        // Support while waiting may be offered by anyone (a parent carer forum): named in
+        // text only, it claims no hub organisation's care.
+        !r.reference.reference
+          ? !isSupportWhileWaiting(resource.category ?? [])
+          : r.reference.reference.includes('Organization/') || r.reference.type === 'Organization',
       );
     case 'EpisodeOfCare':
       return resource.managingOrganization
