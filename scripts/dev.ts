@@ -180,7 +180,7 @@ async function seedThroughAdapters(): Promise<void> {
       cin: `http://${host}:${port('social-care')}`,
       fhir: `http://${host}:${port('health')}`,
     },
-    onFile: (file) => process.stdout.write(`  ingesting ${file}…\r`),
+    onFile: (file) => console.log(`  ingesting ${file} through its adapter…`),
   });
   const problems: string[] = [];
   for (const r of results) {

@@ -34,10 +34,66 @@ describe('xmlRecords', () => {
     ]);
   });
 
-  it('refuses comments or CDATA in a record (a </Pupil> inside one would cut it in two)', async () => {
-    await expect(collect(['<CTfile><Header/><Pupil><!-- </Pupil> --></Pupil>'], 'Pupil')).rejects.toThrow(
-      /Comments and CDATA/,
+  it('a comment or CDATA section never ends a record early; both read as a parser reads them', async () => {
+    const parts = await collect(
+      [
+        '<CTfile><Header/><CTFpupilData><Pupil><!-- </Pupil> --><UPN>A1</UPN>',
+        '<Surname><![CDATA[O</Pupil>Brien & Co]]></Surname></Pupil><Pupil><UPN>B2</UPN></Pupil></CTFpupilData></CTfile>',
+      ],
+      'Pupil',
     );
+    expect(parts.filter((p) => p.kind === 'record').map((p) => p.xml)).toEqual([
+      '<Pupil><UPN>A1</UPN><Surname>O&lt;/Pupil&gt;Brien &amp; Co</Surname></Pupil>',
+      '<Pupil><UPN>B2</UPN></Pupil>',
+    ]);
+  });
+
+  it('keeps entities and attributes escaped; self-closing elements close', async () => {
+    const parts = await collect(
+      [
+        '<Message><Header/><Children><Child id="a&quot;b"><UPN>&lt;x&gt; &#65;</UPN><Empty/></Child></Children></Message>',
+      ],
+      'Child',
+    );
+    expect(parts.find((p) => p.kind === 'record')?.xml).toBe(
+      '<Child id="a&quot;b"><UPN>&lt;x&gt; A</UPN><Empty></Empty></Child>',
+    );
+  });
+
+  it('refuses a DOCTYPE (no entity declarations) and malformed XML, with the parser’s position', async () => {
+    await expect(
+      collect(['<!DOCTYPE CTfile [<!ENTITY x "y">]><CTfile><Header/><Pupil>&x;</Pupil></CTfile>'], 'Pupil'),
+    ).rejects.toThrow(/DOCTYPE/);
+    await expect(collect(['<CTfile><Header/><Pupil><UPN>A1</Pupil></CTfile>'], 'Pupil')).rejects.toThrow(
+      /Not well-formed XML: 1:\d+/,
+    );
+  });
+
+  it('holds one record at a time: a 50,000-record stream yields as it goes', async () => {
+    async function* big() {
+      yield '<CTfile><Header/><CTFpupilData>';
+      for (let i = 0; i < 50_000; i++) yield `<Pupil><UPN>A${i}</UPN></Pupil>`;
+      yield '</CTFpupilData></CTfile>';
+    }
+    let records = 0;
+    let pendingAtMost = 0;
+    let produced = 0;
+    for await (const part of xmlRecords(
+      (async function* () {
+        for await (const c of big()) {
+          produced++;
+          yield c;
+        }
+      })(),
+      'Pupil',
+    )) {
+      if (part.kind !== 'record') continue;
+      records++;
+      // The splitter never runs far ahead of the records it has handed out.
+      pendingAtMost = Math.max(pendingAtMost, produced - records);
+    }
+    expect(records).toBe(50_000);
+    expect(pendingAtMost).toBeLessThanOrEqual(2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { SERVICE_TOKEN_HEADER, type SystemPrincipal, signServiceToken } from '@hub/auth';
+import { SaxesParser } from 'saxes';
 import { Pool } from 'undici';
 import { HubError } from './errors.ts';
 
@@ -294,13 +295,19 @@ export async function currentLinks(
 // ---------------------------------------------------------------------------------------------
 // XML records, one at a time, from a stream.
 
+/** Text and attribute values written back as XML (the five predefined entities only). */
+const escapeText = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (t: string) => escapeText(t).replace(/"/g, '&quot;');
+
 /**
- * Splits a streamed XML document into its header (everything before the first `<tag>`) and
- * each complete `<tag>…</tag>` element, without holding the whole document: memory stays at
- * one chunk plus one record, whatever the file size. CTF and CIN records never nest an
- * element of their own name, so the first `</tag>` after `<tag>` closes it. Comments and CDATA
- * sections are refused in the record area (a `</tag>` inside one would cut a record in two),
- * which no MIS or case system emits.
+ * Splits a streamed XML document into its header (everything before the first `<tag>`) and each
+ * complete `<tag>…</tag>` element, with a maintained streaming XML parser (saxes): the document is
+ * parsed as it arrives, never held whole, so memory stays at one chunk plus one record whatever
+ * the file size. Every record is well-formed XML by construction: it is written back from the
+ * parser's events (comments dropped, CDATA as escaped text), so nothing inside a comment or a
+ * CDATA section can end a record early. A DOCTYPE is refused (no entity declarations, ever: only
+ * XML's five predefined entities and character references are read); malformed XML is refused
+ * with the parser's line and column.
  */
 export async function* xmlRecords(
   source: AsyncIterable<Buffer | string>,
@@ -310,53 +317,75 @@ export async function* xmlRecords(
   | { kind: 'record'; xml: string; index: number }
   | { kind: 'tail'; xml: string }
 > {
-  const open = new RegExp(`<${tag}[\\s>/]`);
-  const close = `</${tag}>`;
-  let buffer = '';
-  let headerDone = false;
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  type Part = { kind: 'header'; xml: string } | { kind: 'record'; xml: string; index: number };
+  const ready: Part[] = [];
+  let problem: HubError | undefined;
+  let header: string[] | null = [];
+  let headerLength = 0;
+  let record: string[] | null = null;
+  let recordLength = 0;
+  let depth = 0;
   let index = 0;
+  const fail = (message: string) => {
+    problem ??= new HubError('INVALID_INPUT', message);
+  };
+  const out = (text: string) => {
+    if (record) {
+      record.push(text);
+      recordLength += text.length;
+      if (recordLength > 5_000_000) fail(`A <${tag}> is larger than 5 MB.`);
+    } else if (header) {
+      header.push(text);
+      headerLength += text.length;
+      if (headerLength > 1_000_000) fail(`No <${tag}> in the first megabyte.`);
+    }
+  };
+  parser.on('doctype', () =>
+    fail('A DOCTYPE (entity declarations) is not accepted in an agency file; send it without one.'),
+  );
+  parser.on('error', (error) => fail(`Not well-formed XML: ${error.message}`));
+  parser.on('opentag', (node) => {
+    if (!record && node.name === tag) {
+      if (header) {
+        ready.push({ kind: 'header', xml: header.join('') });
+        header = null;
+      }
+      record = [];
+      recordLength = 0;
+      depth = 0;
+    }
+    if (record) depth++;
+    let text = `<${node.name}`;
+    for (const [name, value] of Object.entries(node.attributes))
+      text += ` ${name}="${escapeAttr(String(value))}"`;
+    out(`${text}>`);
+  });
+  parser.on('text', (text) => out(escapeText(text)));
+  parser.on('cdata', (text) => out(escapeText(text)));
+  parser.on('closetag', (node) => {
+    out(`</${node.name}>`);
+    if (record && --depth === 0) {
+      ready.push({ kind: 'record', xml: record.join(''), index: index++ });
+      record = null;
+    }
+  });
   const decoder = new TextDecoder('utf-8');
+  const drain = function* () {
+    if (problem) throw problem;
+    yield* ready.splice(0);
+  };
   for await (const chunk of source) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    if (!headerDone) {
-      const m = open.exec(buffer);
-      if (!m) {
-        if (buffer.length > 1_000_000)
-          throw new HubError('INVALID_INPUT', `No <${tag}> in the first megabyte.`);
-        continue;
-      }
-      yield { kind: 'header', xml: buffer.slice(0, m.index) };
-      buffer = buffer.slice(m.index);
-      headerDone = true;
-    }
-    for (;;) {
-      const start = open.exec(buffer);
-      if (!start) break;
-      if (start.index > 0) {
-        const between = buffer.slice(0, start.index);
-        if (/<!--|<!\[CDATA\[/.test(between))
-          throw new HubError('INVALID_INPUT', 'Comments and CDATA are not accepted between records.');
-      }
-      const end = buffer.indexOf(close, start.index);
-      if (end < 0) {
-        if (buffer.length - start.index > 5_000_000)
-          throw new HubError('INVALID_INPUT', `A <${tag}> is larger than 5 MB or never closed.`);
-        break;
-      }
-      const xml = buffer.slice(start.index, end + close.length);
-      if (/<!--|<!\[CDATA\[/.test(xml))
-        throw new HubError('INVALID_INPUT', `Comments and CDATA are not accepted inside <${tag}>.`);
-      yield { kind: 'record', xml, index: index++ };
-      buffer = buffer.slice(end + close.length);
-    }
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (text) parser.write(text);
+    yield* drain();
   }
-  buffer += decoder.decode();
-  if (!headerDone) {
-    yield { kind: 'header', xml: buffer };
-    yield { kind: 'tail', xml: '' };
-    return;
-  }
-  yield { kind: 'tail', xml: buffer };
+  const rest = decoder.decode();
+  if (rest) parser.write(rest);
+  parser.close();
+  yield* drain();
+  if (header) yield { kind: 'header', xml: header.join('') };
+  yield { kind: 'tail', xml: '' };
 }
 
 // ---------------------------------------------------------------------------------------------
