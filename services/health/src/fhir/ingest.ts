@@ -293,36 +293,64 @@ export async function ingestBundle(
   deps: IngestDeps,
   bundle: Bundle & { type: 'batch' | 'transaction' },
 ): Promise<IngestResult> {
-  const orgId = deps.system.orgId;
+  const raw = bundle.entry ?? [];
+  if (bundle.type === 'batch') {
+    async function* entries() {
+      yield* raw;
+    }
+    return ingestBatch(deps, entries);
+  }
   const timings: Record<string, number> = {};
+  const lap = lapper(timings);
+  const index = new BundleIndex();
+  for (const e of raw) index.add(e);
+  const entries = index.prepare(raw, 0, deps.system.orgId);
+  lap('read');
+  await compareAndValidate(deps, entries);
+  lap('validate');
+  // All or nothing: patients are matched only when every entry is good.
+  const resolved = entries.every((e) => !e.errors) ? await match(deps, entries) : new Map();
+  lap('match');
+  return { ...(await transaction(deps, entries, resolved, lap)), timings };
+}
+
+function lapper(timings: Record<string, number>) {
   let mark = performance.now();
-  const lap = (name: string) => {
+  return (name: string) => {
     const now = performance.now();
     timings[name] = (timings[name] ?? 0) + Math.round(now - mark);
     mark = now;
   };
-  const raw = bundle.entry ?? [];
-  const fullUrls = new Map<string, string>();
-  const organisations = new Map<string, string[]>();
-  for (const e of raw) {
+}
+
+/**
+ * What an entry may need to know about the others: each entry's fullUrl (references may use it)
+ * and the Organizations with their identifiers (a trust may name itself by one). Collected in a
+ * first read of the bundle; no resource is kept.
+ */
+class BundleIndex {
+  readonly fullUrls = new Map<string, string>();
+  readonly organisations = new Map<string, string[]>();
+  /** The same resource twice in one bundle is ambiguous: the later ones are refused. */
+  private readonly seen = new Set<string>();
+
+  add(e: BundleEntry | undefined) {
     const r = e?.resource as Resource | undefined;
-    if (r?.resourceType && r.id) {
-      if (e.fullUrl) fullUrls.set(e.fullUrl, `${r.resourceType}/${r.id}`);
-      if (r.resourceType === 'Organization')
-        organisations.set(
-          r.id,
-          ((r as Organization).identifier ?? []).map((i) => i.value ?? ''),
-        );
-    }
+    if (!r?.resourceType || !r.id) return;
+    if (e?.fullUrl) this.fullUrls.set(e.fullUrl, `${r.resourceType}/${r.id}`);
+    if (r.resourceType === 'Organization')
+      this.organisations.set(
+        r.id,
+        ((r as Organization).identifier ?? []).map((i) => i.value ?? ''),
+      );
   }
-  // The same resource twice in one bundle is ambiguous: the later ones are refused.
-  const seen = new Set<string>();
-  const prepare = (from: number, to: number) =>
-    raw.slice(from, to).map((e, i) => {
-      const entry = prepareEntry(e, from + i, orgId, fullUrls, organisations);
+
+  prepare(raw: BundleEntry[], from: number, orgId: string): Entry[] {
+    return raw.map((e, i) => {
+      const entry = prepareEntry(e, from + i, orgId, this.fullUrls, this.organisations);
       if (entry.errors || !entry.type) return entry;
       const key = `${entry.type}/${entry.id}`;
-      if (seen.has(key)) {
+      if (this.seen.has(key)) {
         entry.errors = [
           issue(
             'error',
@@ -333,43 +361,57 @@ export async function ingestBundle(
         ];
         entry.status = '400 Bad Request';
       }
-      seen.add(key);
+      this.seen.add(key);
       return entry;
     });
-
-  if (bundle.type === 'transaction') {
-    const entries = prepare(0, raw.length);
-    lap('read');
-    await compareAndValidate(deps, entries);
-    lap('validate');
-    // All or nothing: patients are matched only when every entry is good.
-    const resolved = entries.every((e) => !e.errors) ? await match(deps, entries) : new Map();
-    lap('match');
-    return { ...(await transaction(deps, entries, resolved, lap)), timings };
   }
+}
 
-  // Batch: a pipeline of chunks (read, compare, validate, match, write), so what stays in memory
-  // for an entry once its chunk is done is its answer alone.
+/**
+ * A batch bundle's entries, streamed: `entries()` gives them in order and may be called twice
+ * (the first read indexes fullUrls and Organizations, the second ingests). A pipeline of chunks
+ * (read, compare, validate, match, write), so what stays in memory for an entry once its chunk
+ * is done is its answer alone, whatever the bundle's size.
+ */
+export async function ingestBatch(
+  deps: IngestDeps,
+  entries: () => AsyncIterable<unknown>,
+): Promise<IngestResult> {
+  const orgId = deps.system.orgId;
+  const timings: Record<string, number> = {};
+  const lap = lapper(timings);
+  const index = new BundleIndex();
+  for await (const e of entries()) index.add(e as BundleEntry);
+  lap('index');
   const counts = emptyCounts();
   const codes = new Set<string>();
   const affected = new Set<string>();
   const answers: BundleEntry[] = [];
-  for (let from = 0; from < raw.length; from += CHUNK) {
-    const entries = prepare(from, from + CHUNK);
+  let from = 0;
+  let chunk: BundleEntry[] = [];
+  const run = async () => {
+    const prepared = index.prepare(chunk, from, orgId);
+    from += chunk.length;
+    chunk = [];
     lap('read');
-    await compareAndValidate(deps, entries);
+    await compareAndValidate(deps, prepared);
     lap('validate');
-    const resolved = await match(deps, entries);
+    const resolved = await match(deps, prepared);
     lap('match');
-    const deleted = await writeChunk(deps, entries, resolved);
+    const deleted = await writeChunk(deps, prepared, resolved);
     lap('write');
-    for (const p of affectedPatients(entries, deleted)) affected.add(p);
-    for (const e of entries) {
+    for (const p of affectedPatients(prepared, deleted)) affected.add(p);
+    for (const e of prepared) {
       counts[e.errors ? 'rejected' : (e.kind ?? 'rejected')] += 1;
       answers.push({ response: responseOf(e) });
     }
-    for (const code of errorCodesOf(entries)) codes.add(code);
+    for (const code of errorCodesOf(prepared)) codes.add(code);
+  };
+  for await (const e of entries()) {
+    chunk.push(e as BundleEntry);
+    if (chunk.length >= CHUNK) await run();
   }
+  if (chunk.length) await run();
   const children = await rederive(deps.db, orgId, affected);
   lap('derive');
   return {

@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { SystemPrincipal } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import { requireSystem } from '@hub/service-kit';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ingestEvent, writeAudit } from './audit.ts';
 import { loadFhirDefinitions } from './definitions.ts';
 import { currentLinks, IdentityUnavailableError } from './identity.ts';
-import { checkBundle, ingestBundle } from './ingest.ts';
+import { checkBundle, ingestBatch, ingestBundle } from './ingest.ts';
 import { issue, outcome } from './outcome.ts';
 import { allLinks, rederive } from './store.ts';
+import {
+  BundleNotJson,
+  BundleTooLarge,
+  bundleEntries,
+  bundleHead,
+  entryIsNotAList,
+  type SpooledBundle,
+  spoolBody,
+} from './stream.ts';
 
 export interface FhirRouteOptions {
   db: DbHandle;
@@ -40,12 +51,9 @@ function send(reply: FastifyReply, statusCode: number, body: unknown) {
 export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const maxEntries = options.maxEntries ?? 20_000;
-  // FHIR's own media type, parsed like JSON (prototype poisoning refused) within this plugin only.
-  app.addContentTypeParser(
-    FHIR_JSON,
-    { parseAs: 'string', bodyLimit: maxBytes },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  // The body is not parsed here: the handler spools it to a temporary file and streams it entry
+  // by entry (stream.ts), so memory does not grow with the bundle (within this plugin only).
+  app.addContentTypeParser([FHIR_JSON, 'application/json'], (_request, payload, done) => done(null, payload));
   // The validator's definitions are indexed once, when the service starts.
   // (Only when the ingest is configured: a service that cannot ingest needs no validator.)
   if (options.auditUrl && options.recordBaseUrl)
@@ -67,10 +75,42 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
             issue('error', 'forbidden', 'Only a health organisation’s system may send FHIR records.'),
           ]),
         );
-      const checked = checkBundle(request.body);
+      let spooled: SpooledBundle;
+      try {
+        spooled = await spoolBody(request.body as AsyncIterable<Buffer>, maxBytes);
+      } catch (error) {
+        if (!(error instanceof BundleTooLarge)) throw error;
+        return send(reply, 413, outcome([issue('error', 'too-costly', error.message, 'Bundle')]));
+      }
+      try {
+        return await ingestSpooled(request, reply, system, spooled.file);
+      } finally {
+        spooled.remove();
+      }
+    },
+  );
+
+  async function ingestSpooled(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    system: SystemPrincipal,
+    file: string,
+  ) {
+    {
+      let head: Record<string, unknown> | null;
+      let entries = 0;
+      try {
+        head = await bundleHead(file);
+        if (head && (await entryIsNotAList(file))) head = { ...head, entry: 'not a list' };
+        else for await (const _ of bundleEntries(file)) entries++;
+      } catch (error) {
+        if (!(error instanceof BundleNotJson)) throw error;
+        return send(reply, 400, outcome([issue('error', 'structure', error.message, 'Bundle')]));
+      }
+      const checked = checkBundle(head);
       if (!checked.bundle) return send(reply, 400, checked.problem);
       const bundle = checked.bundle;
-      if ((bundle.entry?.length ?? 0) > maxEntries)
+      if (entries > maxEntries)
         return send(
           reply,
           413,
@@ -115,17 +155,20 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
 
       let result: Awaited<ReturnType<typeof ingestBundle>>;
       try {
-        result = await ingestBundle(
-          {
-            db: options.db,
-            system,
-            requestId,
-            recordBaseUrl: options.recordBaseUrl,
-            secret: options.secret,
-            log: request.log,
-          },
-          bundle,
-        );
+        const deps = {
+          db: options.db,
+          system,
+          requestId,
+          recordBaseUrl: options.recordBaseUrl,
+          secret: options.secret,
+          log: request.log,
+        };
+        // A batch is streamed entry by entry; a transaction (all or nothing, one database
+        // transaction) is read whole, within the size and entry limits.
+        result =
+          bundle.type === 'batch'
+            ? await ingestBatch(deps, () => bundleEntries(file))
+            : await ingestBundle(deps, JSON.parse(await readFile(file, 'utf8')));
       } catch (error) {
         const unavailable = error instanceof IdentityUnavailableError;
         if (!unavailable) request.log.error({ err: error }, 'FHIR ingest failed');
@@ -176,8 +219,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
           .join(', '),
       );
       return send(reply, result.statusCode, result.body);
-    },
-  );
+    }
+  }
 }
 
 /**
