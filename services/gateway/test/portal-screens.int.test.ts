@@ -1,3 +1,4 @@
+import { ageOn } from '@hub/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, startHub, type TestHub } from './hub.ts';
 
@@ -144,6 +145,105 @@ describe('portal screens: server side, through the gateway', () => {
         const theirs = await hub.query<Mine>(MINE, { as: as(other), variables: { id: child.id } });
         expect(theirs.data!.myBreakGlass).toBeNull();
       }
+    });
+  });
+
+  describe('family information: key history (keyEvents)', () => {
+    const SAVE = /* GraphQL */ `
+      mutation Save($childId: ID!, $v: Int!, $input: FamilyInformationInput!) {
+        updateFamilyInformation(childId: $childId, expectedVersion: $v, input: $input) { version keyEvents { id description date } }
+      }
+    `;
+    const READ =
+      '{ child(id: "ID") { familyInformation { version keyEvents { id description date } contactPreferences { preferredMethod } } } }';
+
+    it('an earlier version without key history reads as none; the family adds events, keeps ids, and partners read them', async () => {
+      const child = hub.dataset.children.find(
+        (c) =>
+          c.schoolId === 'school-1' && c.parentCarerSubs.length > 0 && ageOn(c.dateOfBirth, new Date()) < 14,
+      )!;
+      const parent = as(child.parentCarerSubs[0]!);
+      // A version written before key history existed: content without keyEvents.
+      const current = await hub.query<{ child: { familyInformation: { version: number } | null } }>(
+        READ.replace('ID', child.id),
+        { as: parent },
+      );
+      const v = current.data!.child.familyInformation?.version ?? 0;
+      await hub.subgraphs.record.db.query(
+        `insert into record.family_information_version (id, child_id, version, content, changed_fields, edited_by_sub, edited_by_role)
+         values (gen_random_uuid(), $1, $2, $3, '["contactPreferences"]', $4, 'parent_carer')`,
+        [
+          child.id,
+          v + 1,
+          JSON.stringify({
+            aboutMe: { whatMattersToMe: null, whatHelps: null, communicationNeeds: null },
+            contactPreferences: {
+              preferredMethod: 'letter',
+              bestTimeToContact: null,
+              language: null,
+              interpreterNeeded: null,
+            },
+            reportedDiagnoses: [],
+            previousAssessments: [],
+            schoolsAttended: [],
+          }),
+          parent.sub,
+        ],
+      );
+      const old = await hub.query<{ child: { familyInformation: { keyEvents: unknown[] } } }>(
+        READ.replace('ID', child.id),
+        {
+          as: parent,
+        },
+      );
+      expect(old.errors).toBeUndefined();
+      expect(old.data!.child.familyInformation.keyEvents).toEqual([]);
+
+      const saved = await hub.query<{
+        updateFamilyInformation: {
+          version: number;
+          keyEvents: { id: string; description: string; date: string | null }[];
+        };
+      }>(SAVE, {
+        as: parent,
+        variables: {
+          childId: child.id,
+          v: v + 1,
+          input: { keyEvents: [{ description: 'Moved house', date: '2025-09-01' }] },
+        },
+      });
+      expect(saved.errors).toBeUndefined();
+      const [event] = saved.data!.updateFamilyInformation.keyEvents;
+      expect(event).toMatchObject({ description: 'Moved house', date: '2025-09-01' });
+
+      const again = await hub.query<{ updateFamilyInformation: { keyEvents: { id: string }[] } }>(SAVE, {
+        as: parent,
+        variables: {
+          childId: child.id,
+          v: v + 2,
+          input: {
+            keyEvents: [
+              { id: event!.id, description: 'Moved house', date: '2025-09-01' },
+              { description: 'New baby sister' },
+            ],
+          },
+        },
+      });
+      expect(again.data!.updateFamilyInformation.keyEvents.map((e) => e.id)[0]).toBe(event!.id);
+
+      const partner = await hub.query<{
+        child: {
+          familyInformation: {
+            keyEvents: { description: string }[];
+            contactPreferences: { preferredMethod: string };
+          };
+        };
+      }>(READ.replace('ID', child.id), { as: as('demo-senco-1'), purpose: 'ehc_assessment' });
+      expect(partner.data!.child.familyInformation.keyEvents.map((e) => e.description)).toEqual([
+        'Moved house',
+        'New baby sister',
+      ]);
+      expect(partner.data!.child.familyInformation.contactPreferences.preferredMethod).toBe('letter');
     });
   });
 });

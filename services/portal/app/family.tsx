@@ -196,6 +196,12 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
           onSaved={() => void loadRecord()}
         />
       )}
+      {child && decides && (
+        <p>
+          <a href={`#/family-details/${childId}`}>Contact preferences and key history</a>: how you want to be
+          contacted, and important things that have happened, told once for everyone.
+        </p>
+      )}
 
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">Who has looked at the record</h2>

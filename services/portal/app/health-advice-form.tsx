@@ -1,5 +1,5 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { gql } from './api.ts';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { getSession, gql } from './api.ts';
 import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary } from './ui.tsx';
@@ -8,6 +8,8 @@ export interface HealthAdvice {
   id: string;
   assessmentId: string;
   version: number;
+  supersedesId: string | null;
+  organisationId: string;
   status: 'draft' | 'submitted';
   current: boolean;
   needs: string;
@@ -19,7 +21,7 @@ export interface HealthAdvice {
 }
 
 export const HEALTH_ADVICE_FIELDS =
-  'healthAdvice { id assessmentId version status current needs outcomesSought provisionRecommended authorName submittedAt updatedAt }';
+  'healthAdvice { id assessmentId version supersedesId status current needs outcomesSought provisionRecommended authorName organisationId submittedAt updatedAt }';
 
 const FIELDS = [
   {
@@ -112,9 +114,10 @@ export function HealthAdvicePanel({
       </div>
       <ErrorSummary messages={errors} />
       {submitted.map((a) => (
-        <div key={a.id} className="inset">
+        <div key={a.id} className="inset" data-testid="advice-sent">
           <p>
-            <strong>Sent {formatDateTime(a.submittedAt)}</strong> by {a.authorName} (version {a.version}).
+            <strong>Sent {formatDateTime(a.submittedAt)}</strong> by {a.authorName} (version {a.version}
+            {a.supersedesId ? ', a correction' : ''}).
           </p>
           <dl className="summary-list">
             {FIELDS.map((f) => (
@@ -124,6 +127,9 @@ export function HealthAdvicePanel({
               </div>
             ))}
           </dl>
+          {!draft && a.organisationId === getSession()?.user.orgId && (
+            <CorrectAdvice advice={a} onErrors={setErrors} onStatus={setStatus} onChange={onChange} />
+          )}
         </div>
       ))}
       {!sent && (request || draft) && waitingOnFamily === true && (
@@ -150,6 +156,62 @@ export function HealthAdvicePanel({
         />
       )}
     </section>
+  );
+}
+
+/**
+ * Correcting sent advice: the sent version never changes (the council may already rely on it), so
+ * a correction is a new version, started as a draft from the sent text. Once sent, it is the
+ * current advice and the earlier version is kept as superseded.
+ */
+function CorrectAdvice({
+  advice,
+  onErrors,
+  onStatus,
+  onChange,
+}: {
+  advice: HealthAdvice;
+  onErrors: (errors: string[]) => void;
+  onStatus: (status: string) => void;
+  onChange: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const starting = useRef(false);
+  const start = async () => {
+    // One correction per click: a double click must not start two drafts.
+    if (starting.current) return;
+    starting.current = true;
+    setBusy(true);
+    try {
+      const r = await gql('mutation Correct($id: ID!) { correctHealthAdvice(id: $id) { id version } }', {
+        id: advice.id,
+      });
+      if (r.errors.length > 0) return onErrors(r.errors.map((e) => e.message));
+      onErrors([]);
+      onStatus(
+        `You started a correction (version ${advice.version + 1}). Change what needs changing and send it; version ${advice.version} stays on record.`,
+      );
+      onChange();
+    } finally {
+      starting.current = false;
+      setBusy(false);
+    }
+  };
+  return (
+    <p>
+      <button
+        type="button"
+        className="button button-secondary"
+        aria-disabled={busy || undefined}
+        onClick={() => void start()}
+      >
+        Correct this advice<span className="visually-hidden"> (version {advice.version})</span>
+      </button>
+      <span className="hint-inline">
+        {' '}
+        Sent advice does not change: a correction is a new version the council sees as the current advice.
+      </span>
+    </p>
   );
 }
 

@@ -24,7 +24,29 @@ const WAITING = /* GraphQL */ `
  * organisation (children they work with), oldest first; each opens the child's record, where the
  * advice is written.
  */
+/** What each partner is asked for in an EHC needs assessment (SEND Regulations 2014 reg 6(1)). */
+const ADVICE: Record<string, { what: string; from: string; write: string }> = {
+  health_practitioner: {
+    what: 'health advice',
+    from: 'the NHS',
+    write: 'Open the child’s record to write the advice and send it to the council.',
+  },
+  senco: {
+    what: 'education advice',
+    from: 'the school',
+    write:
+      'Open the child’s record to see what the family agreed to share. Writing education advice in this service is not available yet: send it to the council in your usual way.',
+  },
+  social_worker: {
+    what: 'social care advice',
+    from: 'children’s social care',
+    write:
+      'Open the child’s record to see what the family agreed to share. Writing social care advice in this service is not available yet: send it to the council in your usual way.',
+  },
+};
+
 export function AssessmentsScreen({ user }: { user: SessionUser }) {
+  const advice = ADVICE[user.role] ?? ADVICE.health_practitioner!;
   const [waiting, setWaiting] = useState<Waiting[] | null>(null);
   const [errors, setErrors] = useState<GqlError[]>([]);
   useEffect(() => {
@@ -35,16 +57,17 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
   }, []);
   return (
     <>
-      <PageHeading caption={user.name}>Assessments waiting for health advice</PageHeading>
+      <PageHeading caption={user.name}>Assessments waiting for {advice.what}</PageHeading>
       <p className="lead">
-        When the council starts an EHC (education, health and care) needs assessment, it asks the NHS for
-        health advice. The advice is due within 6 weeks of the request.
+        When the council starts an EHC (education, health and care) needs assessment, it asks {advice.from}{' '}
+        for {advice.what}. The advice is due within 6 weeks of the request.
       </p>
+      <p>{advice.write}</p>
       <ErrorSummary messages={errors.map((e) => e.message)} />
       {waiting === null ? (
         <p>Loading…</p>
       ) : waiting.length === 0 ? (
-        <p>The council is not waiting for health advice from your organisation.</p>
+        <p>The council is not waiting for {advice.what} from your organisation.</p>
       ) : (
         <table className="table" data-testid="advice-waiting">
           <caption className="table-caption">

@@ -6,6 +6,7 @@ import { BreakGlassScreen } from './break-glass.tsx';
 import { SharingJourney } from './consent-journey.tsx';
 import { DashboardScreen } from './dashboard.tsx';
 import { FamilyChildScreen, FamilyHomeScreen } from './family.tsx';
+import { FamilyDetailsScreen } from './family-details.tsx';
 import { AssessmentsScreen } from './health-advice.tsx';
 import { homeFor, NAV } from './nav.ts';
 import { signOutEverywhere } from './oidc.ts';
@@ -47,6 +48,8 @@ function Screen({ route }: { route: string }) {
       ) : (
         <FamilyHomeScreen user={session.user} />
       );
+    case 'family-details':
+      return <FamilyDetailsScreen user={session.user} childId={id ?? ''} />;
     case 'audit':
       return <AuditScreen />;
     case 'dashboard':

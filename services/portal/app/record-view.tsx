@@ -1,10 +1,12 @@
 import type { GqlError } from './api.ts';
+import { CONTACT_METHOD_LABEL } from './family-details.tsx';
 import { HEALTH_ADVICE_FIELDS, type HealthAdvice } from './health-advice-form.tsx';
 import { formatDate, refusalText, SEN_STATUS, SOCIAL_CARE_STATUS } from './text.ts';
 
 const FAMILY_INFORMATION_FIELDS = `familyInformation { version updatedAt updatedByRole
   aboutMe { whatMattersToMe whatHelps communicationNeeds }
-  contactPreferences { preferredMethod bestTimeToContact language interpreterNeeded } }`;
+  contactPreferences { preferredMethod bestTimeToContact language interpreterNeeded }
+  keyEvents { id description date } }`;
 
 const EHC_FIELDS = `ehcAssessments { id requestDate decision active
   milestones { name dueDate completedDate statutory status daysRemaining daysLate }
@@ -66,6 +68,7 @@ export interface ChildRecord {
       language: string | null;
       interpreterNeeded: boolean | null;
     };
+    keyEvents?: { id: string; description: string; date: string | null }[];
   };
   socialCare: null | {
     status: string | null;
@@ -255,7 +258,8 @@ export function RecordView({
               label="How to contact the family"
               value={
                 [
-                  child.familyInformation.contactPreferences.preferredMethod,
+                  CONTACT_METHOD_LABEL[child.familyInformation.contactPreferences.preferredMethod ?? ''] ??
+                    child.familyInformation.contactPreferences.preferredMethod,
                   child.familyInformation.contactPreferences.bestTimeToContact,
                   child.familyInformation.contactPreferences.language,
                   child.familyInformation.contactPreferences.interpreterNeeded
@@ -264,6 +268,14 @@ export function RecordView({
                 ]
                   .filter(Boolean)
                   .join(', ') || 'Not given'
+              }
+            />
+            <Row
+              label="Key history"
+              value={
+                child.familyInformation.keyEvents
+                  ?.map((e) => (e.date ? `${formatDate(e.date)}: ${e.description}` : e.description))
+                  .join('; ') || 'Nothing told yet'
               }
             />
           </dl>

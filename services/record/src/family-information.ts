@@ -10,7 +10,12 @@ import { familyInformationVersion, familyItemConfirmation } from './tables.ts';
  * everyone involved. Stored as whole-document versions (append-only), so the latest is one row,
  * any earlier one can be shown as it was, and each version says who changed which parts, when.
  */
-export const ITEM_LISTS = ['reportedDiagnoses', 'previousAssessments', 'schoolsAttended'] as const;
+export const ITEM_LISTS = [
+  'reportedDiagnoses',
+  'previousAssessments',
+  'schoolsAttended',
+  'keyEvents',
+] as const;
 type ItemList = (typeof ITEM_LISTS)[number];
 export const CONTACT_METHODS = ['email', 'phone', 'letter', 'text'] as const;
 
@@ -32,6 +37,11 @@ export interface FamilyInformationContent {
   reportedDiagnoses: FamilyItem[];
   previousAssessments: FamilyItem[];
   schoolsAttended: FamilyItem[];
+  /**
+   * Key history: the life events the family tells once (a move, a bereavement, a stay in hospital,
+   * a change of carer), with dates. Versions saved before it existed have none.
+   */
+  keyEvents: FamilyItem[];
 }
 
 export const EMPTY_CONTENT: FamilyInformationContent = {
@@ -45,6 +55,7 @@ export const EMPTY_CONTENT: FamilyInformationContent = {
   reportedDiagnoses: [],
   previousAssessments: [],
   schoolsAttended: [],
+  keyEvents: [],
 };
 
 /** Long enough for a real account, short enough that it is read. */
@@ -56,6 +67,7 @@ export interface FamilyInformationInput {
   reportedDiagnoses?: Array<{ id?: string | null; description: string; date?: string | null }> | null;
   previousAssessments?: Array<{ id?: string | null; description: string; date?: string | null }> | null;
   schoolsAttended?: Array<{ id?: string | null; description: string; date?: string | null }> | null;
+  keyEvents?: Array<{ id?: string | null; description: string; date?: string | null }> | null;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -83,7 +95,7 @@ export function nextContent(
   input: FamilyInformationInput,
 ): FamilyInformationContent {
   const problems: string[] = [];
-  const next: FamilyInformationContent = structuredClone(current);
+  const next: FamilyInformationContent = withAllLists(structuredClone(current));
   if (input.aboutMe) {
     for (const key of ['whatMattersToMe', 'whatHelps', 'communicationNeeds'] as const) {
       if (key in input.aboutMe)
@@ -120,7 +132,7 @@ export function nextContent(
     const given = input[list];
     if (given === undefined || given === null) continue;
     if (given.length > LIMITS.items) problems.push(`${list} can hold at most ${LIMITS.items} items`);
-    const known = new Set(current[list].map((i) => i.id));
+    const known = new Set((current[list] ?? []).map((i) => i.id));
     next[list] = given.map((item, i) => {
       const description = text(
         item.description,
@@ -145,6 +157,12 @@ export function nextContent(
   return next;
 }
 
+/** Content as stored by an earlier version may lack a list added since (keyEvents): an empty one. */
+function withAllLists(content: FamilyInformationContent): FamilyInformationContent {
+  for (const list of ITEM_LISTS) content[list] ??= [];
+  return content;
+}
+
 /** Which parts changed, as dotted paths (`aboutMe.whatHelps`, `schoolsAttended`). */
 export function changedFields(before: FamilyInformationContent, after: FamilyInformationContent): string[] {
   const changed: string[] = [];
@@ -155,7 +173,7 @@ export function changedFields(before: FamilyInformationContent, after: FamilyInf
     }
   }
   for (const list of ITEM_LISTS)
-    if (JSON.stringify(before[list]) !== JSON.stringify(after[list])) changed.push(list);
+    if (JSON.stringify(before[list] ?? []) !== JSON.stringify(after[list] ?? [])) changed.push(list);
   return changed;
 }
 
@@ -172,6 +190,7 @@ export interface FamilyInformationView {
   reportedDiagnoses: ItemView[];
   previousAssessments: ItemView[];
   schoolsAttended: ItemView[];
+  keyEvents: ItemView[];
 }
 interface ItemView extends FamilyItem {
   confirmations: Array<{
@@ -183,7 +202,7 @@ interface ItemView extends FamilyItem {
 }
 
 function view(row: VersionRow, confirmations: ConfirmationRow[]): FamilyInformationView {
-  const content = row.content as FamilyInformationContent;
+  const content = withAllLists(row.content as FamilyInformationContent);
   // A confirmation vouches for the wording it saw: once the family rewords the item, it lapses.
   const items = (list: ItemList): ItemView[] =>
     content[list].map((item) => ({
@@ -207,6 +226,7 @@ function view(row: VersionRow, confirmations: ConfirmationRow[]): FamilyInformat
     reportedDiagnoses: items('reportedDiagnoses'),
     previousAssessments: items('previousAssessments'),
     schoolsAttended: items('schoolsAttended'),
+    keyEvents: items('keyEvents'),
   };
 }
 
@@ -343,9 +363,12 @@ export async function confirmFamilyItem(
   const latest = (await latestFamilyInformation(db, [childId])).get(childId);
   const item =
     latest &&
-    [...latest.reportedDiagnoses, ...latest.previousAssessments, ...latest.schoolsAttended].find(
-      (i) => i.id === itemId,
-    );
+    [
+      ...latest.reportedDiagnoses,
+      ...latest.previousAssessments,
+      ...latest.schoolsAttended,
+      ...latest.keyEvents,
+    ].find((i) => i.id === itemId);
   if (!latest || !item)
     throw new HubError('NOT_FOUND', `The family information of this child has no item ${itemId}.`, {
       itemId,

@@ -86,6 +86,8 @@ export async function seedSendWorkflow(db: DbHandle, dataset: SyntheticDataset):
       reportedDiagnoses: f.reportedDiagnoses,
       previousAssessments: f.previousAssessments,
       schoolsAttended: f.schoolsAttended,
+      // The synthetic families have told no key history yet.
+      keyEvents: [],
     };
     return {
       // Same numbering as the data set's ids: kind, then the child's number, then the version.

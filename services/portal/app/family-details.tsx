@@ -1,0 +1,304 @@
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { gql, type SessionUser } from './api.ts';
+import { formatDate } from './text.ts';
+import { ErrorSummary, PageHeading } from './ui.tsx';
+
+/**
+ * "Tell it once", part two: how the family wants to be contacted, and their key history (the life
+ * events they should not have to tell every new professional: a move, a bereavement, a stay in
+ * hospital). Both are saved as a new version of the family information (updateFamilyInformation,
+ * with the version the family was looking at, so nobody's change is overwritten) and shown to
+ * everyone working with the child.
+ */
+interface Item {
+  id: string;
+  description: string;
+  date: string | null;
+}
+interface Details {
+  givenName: string | null;
+  familyName: string | null;
+  familyInformation: null | {
+    version: number;
+    contactPreferences: {
+      preferredMethod: string | null;
+      bestTimeToContact: string | null;
+      language: string | null;
+      interpreterNeeded: boolean | null;
+    };
+    keyEvents: Item[];
+  };
+}
+
+const LOAD = /* GraphQL */ `
+  query FamilyDetails($id: ID!) {
+    child(id: $id) { givenName familyName familyInformation { version
+      contactPreferences { preferredMethod bestTimeToContact language interpreterNeeded }
+      keyEvents { id description date } } }
+  }
+`;
+const SAVE = /* GraphQL */ `
+  mutation SaveFamilyDetails($childId: ID!, $expectedVersion: Int!, $input: FamilyInformationInput!) {
+    updateFamilyInformation(childId: $childId, expectedVersion: $expectedVersion, input: $input) { version }
+  }
+`;
+
+const METHODS = [
+  { value: 'email', label: 'Email' },
+  { value: 'phone', label: 'Phone call' },
+  { value: 'text', label: 'Text message' },
+  { value: 'letter', label: 'Letter' },
+];
+
+export const CONTACT_METHOD_LABEL: Record<string, string> = Object.fromEntries(
+  METHODS.map((m) => [m.value, m.label]),
+);
+
+export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; childId: string }) {
+  const [details, setDetails] = useState<Details | null>(null);
+  const [loadErrors, setLoadErrors] = useState<string[]>([]);
+  const [contact, setContact] = useState({ method: '', bestTime: '', language: '', interpreter: '' });
+  const [event, setEvent] = useState({ description: '', date: '' });
+  const [errors, setErrors] = useState<string[]>([]);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  // One save at a time: a double click must not send the same version twice.
+  const saving = useRef(false);
+
+  const load = useCallback(async () => {
+    const r = await gql<{ child: Details | null }>(LOAD, { id: childId });
+    setLoadErrors(r.errors.map((e) => e.message));
+    const child = r.data?.child ?? null;
+    setDetails(child);
+    const cp = child?.familyInformation?.contactPreferences;
+    setContact({
+      method: cp?.preferredMethod ?? '',
+      bestTime: cp?.bestTimeToContact ?? '',
+      language: cp?.language ?? '',
+      interpreter: cp?.interpreterNeeded == null ? '' : cp.interpreterNeeded ? 'yes' : 'no',
+    });
+  }, [childId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const save = async (input: Record<string, unknown>, done: string): Promise<boolean> => {
+    if (saving.current) return false;
+    saving.current = true;
+    setBusy(true);
+    try {
+      const r = await gql(SAVE, {
+        childId,
+        expectedVersion: details?.familyInformation?.version ?? 0,
+        input,
+      });
+      if (r.errors.length > 0) {
+        setErrors(r.errors.map((e) => e.message));
+        setStatus('');
+        return false;
+      }
+      setErrors([]);
+      setStatus(done);
+      await load();
+      return true;
+    } finally {
+      saving.current = false;
+      setBusy(false);
+    }
+  };
+
+  const saveContact = (e: FormEvent) => {
+    e.preventDefault();
+    void save(
+      {
+        contactPreferences: {
+          preferredMethod: contact.method || null,
+          bestTimeToContact: contact.bestTime,
+          language: contact.language,
+          interpreterNeeded: contact.interpreter === '' ? null : contact.interpreter === 'yes',
+        },
+      },
+      'Saved. Everyone working with the child will contact you this way.',
+    );
+  };
+
+  const events = details?.familyInformation?.keyEvents ?? [];
+  const asInput = (list: Item[]) => list.map((i) => ({ id: i.id, description: i.description, date: i.date }));
+
+  const addEvent = async (e: FormEvent) => {
+    e.preventDefault();
+    if (event.description.trim() === '') {
+      setErrors(['Enter what happened']);
+      return;
+    }
+    const added = await save(
+      { keyEvents: [...asInput(events), { description: event.description, date: event.date || null }] },
+      'Added to your key history. Everyone working with the child can see it.',
+    );
+    if (added) setEvent({ description: '', date: '' });
+  };
+
+  const removeEvent = (id: string) =>
+    void save({ keyEvents: asInput(events.filter((i) => i.id !== id)) }, 'Removed from your key history.');
+
+  const name = details ? [details.givenName, details.familyName].filter(Boolean).join(' ') : '';
+  const self = user.role === 'young_person';
+  return (
+    <>
+      <p>
+        <a href={`#/family/${childId}`} className="back-link">
+          Back to {self ? 'your record' : 'the record'}
+        </a>
+      </p>
+      <PageHeading caption={name || undefined}>Contact preferences and key history</PageHeading>
+      <ErrorSummary messages={[...loadErrors, ...errors]} />
+      <div role="status" className={status ? 'notification' : 'visually-hidden'}>
+        {status}
+      </div>
+      {details && (
+        <>
+          <p className="lead">
+            Tell us once. Everyone working with {self ? 'you' : 'your child'} – the school, the NHS, social
+            care and the council – sees this, so you do not have to repeat it.
+          </p>
+
+          <section aria-labelledby="contact-heading" className="section" data-section="contact-preferences">
+            <h2 id="contact-heading">How you want to be contacted</h2>
+            <form onSubmit={saveContact} noValidate>
+              <fieldset className="fieldset">
+                <legend className="legend">How should people contact you?</legend>
+                <div className="radios">
+                  {METHODS.map((m) => (
+                    <div className="radio" key={m.value}>
+                      <input
+                        type="radio"
+                        id={`contact-${m.value}`}
+                        name="contact-method"
+                        value={m.value}
+                        checked={contact.method === m.value}
+                        onChange={() => setContact({ ...contact, method: m.value })}
+                      />
+                      <label htmlFor={`contact-${m.value}`}>{m.label}</label>
+                    </div>
+                  ))}
+                </div>
+              </fieldset>
+              <div className="form-group">
+                <label className="label" htmlFor="contact-best-time">
+                  Best time to contact you (optional)
+                </label>
+                <p className="hint" id="contact-best-time-hint">
+                  For example, weekday mornings, or after 3pm.
+                </p>
+                <input
+                  id="contact-best-time"
+                  className="input"
+                  maxLength={200}
+                  aria-describedby="contact-best-time-hint"
+                  value={contact.bestTime}
+                  onChange={(e) => setContact({ ...contact, bestTime: e.target.value })}
+                />
+              </div>
+              <div className="form-group">
+                <label className="label" htmlFor="contact-language">
+                  Language you prefer (optional)
+                </label>
+                <input
+                  id="contact-language"
+                  className="input"
+                  maxLength={200}
+                  value={contact.language}
+                  onChange={(e) => setContact({ ...contact, language: e.target.value })}
+                />
+              </div>
+              <fieldset className="fieldset">
+                <legend className="legend">Do you need an interpreter?</legend>
+                <div className="radios">
+                  {[
+                    { value: 'yes', label: 'Yes' },
+                    { value: 'no', label: 'No' },
+                  ].map((o) => (
+                    <div className="radio" key={o.value}>
+                      <input
+                        type="radio"
+                        id={`interpreter-${o.value}`}
+                        name="interpreter"
+                        value={o.value}
+                        checked={contact.interpreter === o.value}
+                        onChange={() => setContact({ ...contact, interpreter: o.value })}
+                      />
+                      <label htmlFor={`interpreter-${o.value}`}>{o.label}</label>
+                    </div>
+                  ))}
+                </div>
+              </fieldset>
+              <button type="submit" className="button" aria-disabled={busy || undefined}>
+                Save contact preferences
+              </button>
+            </form>
+          </section>
+
+          <section aria-labelledby="key-history-heading" className="section" data-section="key-history">
+            <h2 id="key-history-heading">Key history</h2>
+            <p>
+              Important things that have happened, so nobody has to ask again: for example a move, a
+              bereavement, a stay in hospital or a change of school or carer.
+            </p>
+            {events.length === 0 ? (
+              <p>You have not added anything yet.</p>
+            ) : (
+              <dl className="summary-list" data-testid="key-events">
+                {events.map((i) => (
+                  <div className="summary-row" key={i.id}>
+                    <dt>{i.date ? formatDate(i.date) : 'Date not given'}</dt>
+                    <dd>
+                      {i.description}{' '}
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-disabled={busy || undefined}
+                        onClick={() => removeEvent(i.id)}
+                      >
+                        Remove<span className="visually-hidden"> “{i.description}”</span>
+                      </button>
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+            <form onSubmit={(e) => void addEvent(e)} noValidate>
+              <h3>Add something that happened</h3>
+              <div className="form-group">
+                <label className="label" htmlFor="event-description">
+                  What happened
+                </label>
+                <input
+                  id="event-description"
+                  className="input"
+                  maxLength={300}
+                  value={event.description}
+                  onChange={(e) => setEvent({ ...event, description: e.target.value })}
+                />
+              </div>
+              <div className="form-group">
+                <label className="label" htmlFor="event-date">
+                  When (optional)
+                </label>
+                <input
+                  id="event-date"
+                  className="input input-date"
+                  type="date"
+                  value={event.date}
+                  onChange={(e) => setEvent({ ...event, date: e.target.value })}
+                />
+              </div>
+              <button type="submit" className="button button-secondary" aria-disabled={busy || undefined}>
+                Add to key history
+              </button>
+            </form>
+          </section>
+        </>
+      )}
+    </>
+  );
+}
