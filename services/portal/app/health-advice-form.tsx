@@ -209,7 +209,7 @@ function CorrectAdvice({
       </button>
       <span className="hint-inline">
         {' '}
-        Sent advice does not change: a correction is a new version the council sees as the current advice.
+        A correction is a new version the council sees as the current advice; what was sent stays on record.
       </span>
     </p>
   );
