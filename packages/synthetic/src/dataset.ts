@@ -615,3 +615,11 @@ function deepFreeze<T>(value: T): T {
 export const DEMO_USERS: readonly DemoUser[] = deepFreeze(
   buildSyntheticDataset({ referenceDate: TEST_REFERENCE_DATE }).demoUsers,
 );
+
+/**
+ * Every synthetic organisation's name by id (councils, schools, NHS bodies, social care), for
+ * screens that must name an organisation rather than show its id (a family's "who has looked").
+ */
+export const ORGANISATION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  [...COUNCILS, ...SCHOOLS, ...HEALTH_ORGS, ...SOCIAL_CARE_ORGS].map((o) => [o.id, o.name]),
+);

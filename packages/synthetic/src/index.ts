@@ -20,6 +20,7 @@ export {
   DEFAULT_SEED,
   DEMO_USERS,
   MAX_CHILD_COUNT,
+  ORGANISATION_NAMES,
   TEST_REFERENCE_DATE,
 } from './dataset.ts';
 export { ageOn, isIsoDate, todayInEngland } from './dates.ts';

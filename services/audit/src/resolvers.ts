@@ -9,6 +9,7 @@ import {
 } from '@hub/audit';
 import { councilOf, hasRelationship } from '@hub/policy';
 import { fetchAccessFacts, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { ORGANISATION_NAMES } from '@hub/synthetic';
 import type { IResolvers } from 'mercurius';
 import { familyReuseResolvers } from './family-reuse.ts';
 
@@ -126,5 +127,9 @@ export const resolvers: IResolvers = {
 
   AccessRecord: {
     outcome: (record: AccessRecord) => upper(record.outcome),
+    // Families see who looked by name, never by an internal id such as `school-1`. The hub's
+    // organisations are the synthetic ones (a real deployment would read its directory here).
+    organisationName: (record: AccessRecord) =>
+      Object.hasOwn(ORGANISATION_NAMES, record.organisation) ? ORGANISATION_NAMES[record.organisation] : null,
   },
 } as IResolvers;

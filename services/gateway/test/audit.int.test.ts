@@ -323,7 +323,7 @@ describe('audit: one event per query, attempt + outcome per mutation, through th
 
     it('the family sees who looked at their child’s record: organisation, role, sections, no personal ids', async () => {
       const HISTORY =
-        'query ($id: ID!) { accessHistory(childId: $id) { at organisation role sections purpose breakGlass outcome } }';
+        'query ($id: ID!) { accessHistory(childId: $id) { at organisation organisationName role sections purpose breakGlass outcome } }';
       const parent = decisionMaker(hub.dataset, child);
       // The LA reads the family's own account and the assessment timeline too.
       const look = await send({
@@ -338,6 +338,8 @@ describe('audit: one event per query, attempt + outcome per mutation, through th
       expect(history).toContainEqual(
         expect.objectContaining({
           organisation: la().orgId,
+          // Families are shown the organisation's name, not its id.
+          organisationName: expect.stringMatching(/^Synthetic .*Council/),
           role: 'la_send_officer',
           sections: ['identity', 'education'],
           purpose: 'ehc_assessment',
