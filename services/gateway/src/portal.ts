@@ -6,15 +6,36 @@ import fp from 'fastify-plugin';
 
 /**
  * Serves the built web portal (services/portal, `dist/`) from `/`. Unknown GET paths that
- * are not API paths get index.html so a reload on a portal page still works. The portal
- * holds no data: everything it shows comes from /graphql with the user's token.
+ * are not API paths get index.html so a reload on a portal page, or a bookmarked page path,
+ * still works. The portal holds no data: everything it shows comes from /graphql with the
+ * user's token.
+ *
+ * Compression: the portal's build writes `.br` and `.gz` beside each text file, and they are
+ * sent to browsers that accept them (`Content-Encoding`, `Vary: Accept-Encoding`), with no
+ * compression work per request. Caching: Vite's `assets/` file names carry a content hash, so
+ * they are cached for a year (`immutable`); index.html is revalidated every time (`no-cache`)
+ * so a new release is picked up at once.
  */
 export const portalRoutes = fp(
   async (app: FastifyInstance, options: { root: string }) => {
     if (!existsSync(join(options.root, 'index.html'))) {
       app.log.warn({ root: options.root }, 'portal not built: run `pnpm --filter @hub/portal build`');
     }
-    await app.register(fastifyStatic, { root: options.root, index: ['index.html'], wildcard: false });
+    await app.register(fastifyStatic, {
+      root: options.root,
+      index: ['index.html'],
+      wildcard: false,
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (response, path) => {
+        response.setHeader('vary', 'accept-encoding');
+        response.setHeader('x-content-type-options', 'nosniff');
+        response.setHeader(
+          'cache-control',
+          /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
     app.setNotFoundHandler((request, reply) => {
       if (
         request.method === 'GET' &&
