@@ -1,7 +1,7 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { gql } from './api.ts';
-import { formatDateTime } from './text.ts';
-import { ErrorSummary } from './ui.tsx';
+import { formatLondonDateTime } from './text.ts';
+import { ErrorSummary, useDraft } from './ui.tsx';
 
 /**
  * "Tell it once": the family writes about the child (or the young person about themself) here,
@@ -51,8 +51,15 @@ export function AboutMeForm({
   /** After a save: the page shows the record as partners now see it. */
   onSaved: () => void;
 }) {
-  const [values, setValues] = useState<AboutMe>(EMPTY);
-  const [version, setVersion] = useState(0);
+  // What the family types is kept (sessionStorage) until saved: a reload, a failed save or an
+  // ended sign-in does not lose it.
+  const draft = useDraft<AboutMe>(`about-me.${childId}`, EMPTY);
+  const { values, set: setValues, replace: showSaved } = draft;
+  const [keptDraft, setKeptDraft] = useState(draft.restored);
+  // The version the next save builds on. A ref: a save pressed before the first load has
+  // finished waits for it (`loading`) and then reads the loaded version, not a stale 0.
+  const version = useRef(0);
+  const loading = useRef<Promise<void> | null>(null);
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
@@ -60,6 +67,8 @@ export function AboutMeForm({
   // overwritten by the load (and an empty save refused).
   const [loaded, setLoaded] = useState(false);
 
+  // Typed but not saved (this visit or kept from an earlier one): a load must not overwrite it.
+  const unsaved = useRef(draft.restored);
   const load = useCallback(async () => {
     const r = await gql<{
       child: {
@@ -71,33 +80,39 @@ export function AboutMeForm({
       };
     }>(LOAD, { id: childId });
     const info = r.data?.child?.familyInformation;
-    setVersion(info?.version ?? 0);
+    if (!r.data) return;
+    version.current = info?.version ?? 0;
     setUpdatedAt(info?.updatedAt ?? null);
-    setValues({
+    setLoaded(true);
+    if (unsaved.current) return;
+    showSaved({
       whatMattersToMe: info?.aboutMe.whatMattersToMe ?? '',
       whatHelps: info?.aboutMe.whatHelps ?? '',
       communicationNeeds: info?.aboutMe.communicationNeeds ?? '',
     });
-    setLoaded(true);
-  }, [childId]);
+  }, [childId, showSaved]);
   useEffect(() => {
-    void load();
+    loading.current = load();
   }, [load]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setErrors([]);
     setStatus('');
+    await loading.current;
     // Empty boxes are saved as "not given" rather than as empty text.
     const aboutMe = Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key].trim() || null]));
     const r = await gql<{ updateFamilyInformation: { version: number; updatedAt: string } }>(SAVE, {
       childId,
-      expectedVersion: version,
+      expectedVersion: version.current,
       input: { aboutMe },
     });
     if (r.errors.length) {
       const conflict = r.errors.some((x) => x.extensions?.code === 'CONFLICT');
-      if (conflict) await load();
+      if (conflict) {
+        unsaved.current = false;
+        await load();
+      }
       return setErrors(
         conflict
           ? [
@@ -106,7 +121,10 @@ export function AboutMeForm({
           : r.errors.map((x) => x.message),
       );
     }
-    setVersion(r.data?.updateFamilyInformation.version ?? version);
+    draft.clear();
+    unsaved.current = false;
+    setKeptDraft(false);
+    version.current = r.data?.updateFamilyInformation.version ?? version.current;
     setUpdatedAt(r.data?.updateFamilyInformation.updatedAt ?? null);
     setStatus(
       `Saved. Everyone working with ${self ? 'you' : name} can now see this, so you do not have to say it again.`,
@@ -120,8 +138,13 @@ export function AboutMeForm({
       <p>
         Tell us once. The school, the NHS, children’s social care and the council SEND team see what you write
         here, so you do not have to repeat it to each of them.
-        {updatedAt ? ` Last saved ${formatDateTime(updatedAt)}.` : ''}
+        {updatedAt ? ` Last saved ${formatLondonDateTime(updatedAt)}.` : ''}
       </p>
+      {keptDraft && (
+        <div className="inset" data-testid="kept-draft">
+          <p>You have changes that are not saved yet. They are shown below: check them and select Save.</p>
+        </div>
+      )}
       <ErrorSummary messages={errors} />
       <div role="status" className={status ? 'notification' : 'visually-hidden'}>
         {status}
@@ -143,7 +166,10 @@ export function AboutMeForm({
               maxLength={2000}
               aria-describedby={`about-${f.key}-hint`}
               value={values[f.key]}
-              onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+              onChange={(e) => {
+                unsaved.current = true;
+                setValues({ ...values, [f.key]: e.target.value });
+              }}
             />
           </div>
         ))}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
-import { type GqlError, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { AccessHistory } from './access-history.tsx';
+import { type GqlError, gql, hubCapabilities, isServiceFailure, type SessionUser } from './api.ts';
 import {
   CHOICES,
   CONSENT_REQUESTS_QUERY,
@@ -15,16 +16,23 @@ import {
 import { HandoverNotice } from './handover-notice.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
-import { formatDateTime, purposeLabel } from './text.ts';
-import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
+import { ErrorSummary, OnThisPage, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
-  const [children, setChildren] = useState<{ id: string; name: string }[] | null>(null);
+  const [children, setChildren] = useState<{ id: string; name: string }[] | null | 'failed'>(null);
   useEffect(() => {
     // The hub knows which records a family holds (myRecords); the sign-in only says who you are.
     void gql<{ myRecords: { id: string; givenName: string | null; familyName: string | null }[] }>(
       '{ myRecords { id givenName familyName } }',
-    ).then((r) => setChildren((r.data?.myRecords ?? []).map((c) => ({ id: c.id, name: childName(c) }))));
+    ).then((r) =>
+      setChildren(
+        r.data
+          ? r.data.myRecords.map((c) => ({ id: c.id, name: childName(c) }))
+          : isServiceFailure(r.errors)
+            ? 'failed'
+            : [],
+      ),
+    );
   }, []);
 
   const self = user.role === 'young_person';
@@ -37,6 +45,8 @@ export function FamilyHomeScreen({ user }: { user: SessionUser }) {
       </p>
       {children === null ? (
         <p>Loading…</p>
+      ) : children === 'failed' ? (
+        <p>Your records could not be loaded.</p>
       ) : children.length === 0 ? (
         <p>There are no records linked to your sign-in.</p>
       ) : (
@@ -52,42 +62,6 @@ export function FamilyHomeScreen({ user }: { user: SessionUser }) {
   );
 }
 
-interface AccessRecord {
-  at: string;
-  organisation: string;
-  role: string;
-  sections: string[];
-  purpose: string | null;
-  breakGlass: boolean;
-}
-
-const ACCESS_HISTORY = /* GraphQL */ `
-  query AccessHistory($childId: ID!) { accessHistory(childId: $childId) { at organisation role sections purpose breakGlass } }
-`;
-
-const ROLE_SHORT: Record<string, string> = {
-  senco: 'SENCO (special educational needs co-ordinator)',
-  health_practitioner: 'health practitioner',
-  social_worker: 'social worker',
-  la_send_officer: 'council SEND officer',
-  parent_carer: 'parent or carer',
-  young_person: 'young person',
-};
-
-/** The access history's section keys (packages/audit FAMILY_SECTION_KEYS) in plain words. */
-const SECTION_WORDS: Record<string, string> = {
-  identity: 'name and details',
-  education: 'school information',
-  health: 'NHS information',
-  social_care: 'social care information',
-  family_information: 'what your family told us',
-  ehc_assessment: 'EHC needs assessment progress',
-  health_advice: 'health advice for the assessment',
-  consent: 'sharing choices',
-  break_glass: 'emergency access',
-  other: 'other information',
-};
-
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [child, setChild] = useState<ChildRecord | null>(null);
   const [recordErrors, setRecordErrors] = useState<GqlError[]>([]);
@@ -96,7 +70,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   // The record as partners see it for an EHC needs assessment (refusals are worded for a reason).
   const purpose = 'ehc_assessment';
   const [errors, setErrors] = useState<string[]>([]);
-  const [history, setHistory] = useState<AccessRecord[] | null | 'unavailable'>(null);
+  const [recordFailed, setRecordFailed] = useState(false);
 
   const loadConsents = useCallback(async () => {
     setErrors([]);
@@ -110,21 +84,19 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   }, [childId]);
 
   const loadRecord = useCallback(async () => {
-    const caps = await hubCapabilities();
-    const r = await gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId });
-    setChild(r.data?.child ?? null);
-    setRecordErrors(r.errors);
+    // A failure (network, 502, capabilities) must not leave "Loading record" for ever: the page
+    // says so and main.tsx's "Try again" loads it again.
+    const caps = await hubCapabilities().catch(() => null);
+    const r = caps ? await gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }) : null;
+    setRecordFailed(!r || (!r.data?.child && isServiceFailure(r.errors)));
+    setChild(r?.data?.child ?? null);
+    setRecordErrors(r?.errors ?? []);
   }, [childId]);
 
   useEffect(() => {
     void loadRecord();
     void loadConsents();
-    void hubCapabilities().then(async (caps) => {
-      if (!caps.has('accessHistory')) return setHistory('unavailable');
-      const r = await gql<{ accessHistory: AccessRecord[] }>(ACCESS_HISTORY, { childId });
-      setHistory(r.data?.accessHistory ?? []);
-    });
-  }, [childId, loadConsents, loadRecord]);
+  }, [loadConsents, loadRecord]);
 
   const name = child ? childName(child) : 'this child';
   const self = user.role === 'young_person';
@@ -138,9 +110,23 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
           Back
         </a>
       </p>
-      <PageHeading caption="Record and sharing">{child ? name : 'Loading record'}</PageHeading>
+      <PageHeading caption="Record and sharing">
+        {child ? name : recordFailed ? 'Record could not be loaded' : 'Loading record'}
+      </PageHeading>
       <ErrorSummary messages={errors} />
       <HandoverNotice childId={childId} role={user.role} />
+      {child && (
+        // A long page, above all on a phone: what is on it, one tap away.
+        <OnThisPage
+          items={[
+            { id: 'sharing-heading', label: 'Who can see the information' },
+            ...(self ? [{ id: 'parent-access-heading', label: 'Your parents or carers' }] : []),
+            ...(decides ? [{ id: 'about-me-heading', label: self ? 'About you' : `About ${name}` }] : []),
+            { id: 'history-heading', label: 'Who has looked at the record' },
+            { id: 'record-heading', label: 'What is on the record' },
+          ]}
+        />
+      )}
 
       <section aria-labelledby="sharing-heading" data-testid="sharing-overview">
         <h2 id="sharing-heading">Who can see {name}’s information</h2>
@@ -203,51 +189,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         </p>
       )}
 
-      <section aria-labelledby="history-heading">
-        <h2 id="history-heading">Who has looked at the record</h2>
-        {history === 'unavailable' ? (
-          <NotYetAvailable what="The list of who has looked" />
-        ) : history === null ? (
-          <p>Loading…</p>
-        ) : history.length === 0 ? (
-          <p>Nobody outside your family has looked at the record yet.</p>
-        ) : (
-          <table className="table" data-testid="access-history">
-            <caption className="visually-hidden">Who looked at the record, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What they saw</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((h, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced whole, never reordered; two looks can share a time.
-                <tr key={`${h.at}-${i}`} className={h.breakGlass ? 'row-alert' : undefined}>
-                  <td>{formatDateTime(h.at)}</td>
-                  <td>
-                    {h.organisation === 'family'
-                      ? 'You or your family'
-                      : `${ROLE_SHORT[h.role] ?? h.role} at ${h.organisation}`}
-                  </td>
-                  <td>{h.sections.map((s) => SECTION_WORDS[s] ?? SECTION_WORDS.other).join(', ')}</td>
-                  <td>
-                    {h.breakGlass ? (
-                      <strong>Emergency access to keep a child safe</strong>
-                    ) : h.purpose ? (
-                      purposeLabel(h.purpose)
-                    ) : (
-                      '–'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <AccessHistory childId={childId} />
 
       {child && (
         <section aria-labelledby="record-heading">
@@ -256,7 +198,11 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
             This is everything the organisations hold. Each one only sees what you have agreed to share with
             them.
           </p>
-          <RecordView child={child} errors={recordErrors} role={user.role} purpose={purpose} />
+          {/* Long: shown on request, so the page stays short enough to find your way around. */}
+          <details className="details" data-testid="record-details">
+            <summary>Show everything on the record</summary>
+            <RecordView child={child} errors={recordErrors} role={user.role} purpose={purpose} />
+          </details>
         </section>
       )}
     </>

@@ -49,9 +49,12 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
   const advice = ADVICE[user.role] ?? ADVICE.health_practitioner!;
   const [waiting, setWaiting] = useState<Waiting[] | null>(null);
   const [errors, setErrors] = useState<GqlError[]>([]);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
     void gql<{ adviceRequestsForMe: Waiting[] }>(WAITING).then((r) => {
-      setWaiting(r.data?.adviceRequestsForMe ?? []);
+      // No data (a failure): not "nothing is waiting", which would be wrong; the page says it failed.
+      setWaiting(r.data ? r.data.adviceRequestsForMe : null);
+      setFailed(!r.data);
       setErrors(r.errors);
     });
   }, []);
@@ -65,7 +68,7 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
       <p>{advice.write}</p>
       <ErrorSummary messages={errors.map((e) => e.message)} />
       {waiting === null ? (
-        <p>Loading…</p>
+        <p>{failed ? 'The list could not be loaded.' : 'Loading…'}</p>
       ) : waiting.length === 0 ? (
         <p>The council is not waiting for {advice.what} from your organisation.</p>
       ) : (

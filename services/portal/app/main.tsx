@@ -1,6 +1,15 @@
 import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { clearSession, getSession, resetCapabilities } from './api.ts';
+import {
+  clearDrafts,
+  clearSession,
+  getSession,
+  onServiceProblem,
+  rememberReturnTo,
+  resetCapabilities,
+  SESSION_EVENT,
+  ServiceProblem,
+} from './api.ts';
 import { AuditScreen } from './auditor.tsx';
 import { BreakGlassScreen } from './break-glass.tsx';
 import { SharingJourney } from './consent-journey.tsx';
@@ -11,24 +20,50 @@ import { AssessmentsScreen } from './health-advice.tsx';
 import { homeFor, NAV } from './nav.ts';
 import { signOutEverywhere } from './oidc.ts';
 import { ChildScreen, SearchScreen } from './partner.tsx';
+import { reflowTables } from './reflow.ts';
 import { SignInScreen } from './sign-in.tsx';
 import { ROLE_LABELS } from './text.ts';
+import { LoadFailed } from './ui.tsx';
 import './styles.css';
 
-/** Hash routes keep the back button working without any server-side routing. */
+/**
+ * Hash routes keep the back button working without any server-side routing, and keep child ids
+ * out of server logs and Referer headers (the fragment is never sent). A bookmarked or pasted
+ * path such as /child/<id> (the gateway serves the portal for any page path) becomes #/child/<id>.
+ */
+if (window.location.pathname !== '/' && !window.location.hash) {
+  window.history.replaceState(null, '', `/#${window.location.pathname}${window.location.search}`);
+}
+
+// A read the hub could not answer is shown by the page with "Try again"; it is not a crash.
+window.addEventListener('unhandledrejection', (event) => {
+  if (event.reason instanceof ServiceProblem) event.preventDefault();
+});
+
 function useRoute(): string {
   const [route, setRoute] = useState(window.location.hash.slice(1) || '/');
+  // A sign-in that returns to the page already in the address changes no route: redraw anyway.
+  const [, setSessions] = useState(0);
   useEffect(() => {
     const onChange = () => setRoute(window.location.hash.slice(1) || '/');
+    const onSession = () => setSessions((n) => n + 1);
     window.addEventListener('hashchange', onChange);
-    return () => window.removeEventListener('hashchange', onChange);
+    window.addEventListener(SESSION_EVENT, onSession);
+    return () => {
+      window.removeEventListener('hashchange', onChange);
+      window.removeEventListener(SESSION_EVENT, onSession);
+    };
   }, []);
   return route;
 }
 
 function Screen({ route }: { route: string }) {
   const session = getSession();
-  if (!session) return <SignInScreen />;
+  if (!session) {
+    // A link opened in a new tab, or a bookmark: after signing in, go there.
+    rememberReturnTo(route);
+    return <SignInScreen />;
+  }
   const role = session.user.role;
   // A screen may keep its state in the address after "?" (the auditor's filters).
   const [, page, id] = (route.split('?')[0] ?? '').split('/');
@@ -75,10 +110,20 @@ function App() {
     return () => window.clearTimeout(t);
   }, [route]);
 
+  // A read that failed because of the service: one message at the top of the page, and "Try
+  // again" draws the screen afresh (every part of it loads again).
+  const [problem, setProblem] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => onServiceProblem(setProblem), []);
+  useEffect(() => reflowTables(document.getElementById('main-content') as HTMLElement), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: route is the trigger (a new page starts clean).
+  useEffect(() => setProblem(null), [route]);
+
   const signOut = async () => {
     // An OpenID Connect sign-in also ends at the provider (RP-initiated logout), which sends
     // the browser back here signed out.
     const providerLogout = await signOutEverywhere();
+    clearDrafts();
     clearSession();
     resetCapabilities();
     if (providerLogout) return window.location.assign(providerLogout);
@@ -133,7 +178,17 @@ function App() {
         </nav>
       )}
       <main id="main-content" className="width main" tabIndex={-1}>
-        <Screen route={route} />
+        {problem && (
+          <LoadFailed
+            message={problem}
+            onRetry={() => {
+              setProblem(null);
+              resetCapabilities();
+              setAttempt((n) => n + 1);
+            }}
+          />
+        )}
+        <Screen key={attempt} route={route} />
       </main>
       <footer className="footer">
         <div className="width">

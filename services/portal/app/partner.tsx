@@ -1,11 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type GqlError, getPurpose, gql, hubCapabilities, type SessionUser } from './api.ts';
+import { getPurpose, gql, hubCapabilities, isServiceFailure, type SessionUser } from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
 import { HealthAdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDate, purposeLabel } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { type ErrorItem, ErrorSummary, Field, LoadError, PageHeading, useLoad } from './ui.tsx';
 
 interface SearchResult {
   id: string;
@@ -47,11 +47,11 @@ export function SearchScreen({ user }: { user: SessionUser }) {
     offset: number;
     children: SearchResult[];
   } | null>(null);
-  const [errors, setErrors] = useState<string[]>([]);
+  const [errors, setErrors] = useState<ErrorItem[]>([]);
 
   const search = useCallback(async (term: string, offset: number) => {
     if (term.trim().length < 2) {
-      setErrors(['Enter at least 2 letters of the child’s name']);
+      setErrors([{ text: 'Enter at least 2 letters of the child’s name', field: 'child-name' }]);
       return;
     }
     sessionStorage.setItem('hub.lastSearch', term);
@@ -63,7 +63,7 @@ export function SearchScreen({ user }: { user: SessionUser }) {
     const r = await gql<{
       childSearch: { totalCount: number; offset: number; children: SearchResult[] };
     }>(SEARCH, { search: { name: term }, first: PAGE_SIZE, offset }, { purpose: true });
-    setErrors(r.errors.map((e) => e.message));
+    setErrors(r.errors.map((e) => ({ text: e.message })));
     const page = r.data?.childSearch;
     setResults(page ? { term, ...page } : { term, totalCount: 0, offset: 0, children: [] });
   }, []);
@@ -88,22 +88,22 @@ export function SearchScreen({ user }: { user: SessionUser }) {
       <ErrorSummary messages={errors} />
       <PurposePicker onChange={() => undefined} />
       <form onSubmit={submit} noValidate>
-        <div className="form-group">
-          <label className="label" htmlFor="child-name">
-            Child’s name
-          </label>
-          <p className="hint" id="child-name-hint">
-            First name or last name. At least 2 letters.
-          </p>
-          <input
-            id="child-name"
-            className="input"
-            type="text"
-            value={name}
-            aria-describedby="child-name-hint"
-            onChange={(e) => setName(e.target.value)}
-          />
-        </div>
+        <Field
+          id="child-name"
+          label="Child’s name"
+          hint="First name or last name. At least 2 letters."
+          error={errors.find((e) => e.field === 'child-name')?.text}
+        >
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              type="text"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
         <button type="submit" className="button">
           Search
         </button>
@@ -175,38 +175,25 @@ export function SearchScreen({ user }: { user: SessionUser }) {
 
 export function ChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [purpose, setPurposeState] = useState(getPurpose());
-  const [child, setChild] = useState<ChildRecord | null>(null);
-  const [errors, setErrors] = useState<GqlError[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [reload, setReload] = useState(0);
 
-  // purpose (sent as a header by gql) and reload (after saving advice) are triggers: re-read the record.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: purpose and reload are deliberate triggers.
-  useEffect(() => {
-    let live = true;
-    void hubCapabilities()
-      .then((caps) =>
-        gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }, { purpose: true }),
-      )
-      .then((r) => {
-        if (!live) return;
-        setChild(r.data?.child ?? null);
-        setErrors(r.errors);
-        setLoaded(true);
-      });
-    return () => {
-      live = false;
-    };
-  }, [childId, purpose, reload]);
+  // purpose (sent as a header by gql) is a trigger: re-read the record. A failure (network, 502,
+  // capabilities) ends in "failed", never in "Loading record" for ever; the page's "Try again"
+  // (main.tsx) draws it afresh.
+  const record = useLoad(async () => {
+    const caps = await hubCapabilities();
+    const r = await gql<{ child: ChildRecord | null }>(
+      childRecordQuery(caps),
+      { id: childId },
+      { purpose: true },
+    );
+    if (!r.data?.child && isServiceFailure(r.errors)) throw new LoadError(r.errors[0]?.message);
+    return { child: r.data?.child ?? null, errors: r.errors };
+  }, [childId, purpose]);
+  const child = record.state === 'ok' ? record.data.child : null;
+  const errors = record.state === 'ok' ? record.data.errors : [];
+  const loaded = record.state !== 'loading';
 
-  const fatal =
-    !child && loaded
-      ? errors.map((e) =>
-          e.extensions?.code === 'NOT_FOUND'
-            ? 'You cannot see this child’s record, or it does not exist.'
-            : e.message,
-        )
-      : [];
+  const fatal = !child && record.state === 'ok' ? errors.map((e) => e.message) : [];
   return (
     <>
       <p>
@@ -215,10 +202,16 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
         </a>
       </p>
       <PageHeading caption="Shared record">
-        {child ? childName(child) : loaded ? 'Record not available' : 'Loading record'}
+        {child
+          ? childName(child)
+          : record.state === 'failed'
+            ? 'Record could not be loaded'
+            : loaded
+              ? 'Record not available'
+              : 'Loading record'}
       </PageHeading>
       <ErrorSummary messages={fatal} />
-      {loaded && (
+      {record.state === 'ok' && (
         <BreakGlassPanel
           childId={childId}
           role={user.role}
@@ -240,7 +233,7 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
               childId={child.id}
               advice={child.healthAdvice}
               assessments={child.ehcAssessments ?? []}
-              onChange={() => setReload((n) => n + 1)}
+              onChange={record.reload}
             />
           )}
           <RecordView child={child} errors={errors} role={user.role} purpose={purpose} />

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { type SessionUser, saveSession } from './api.ts';
+import { type SessionUser, saveSession, takeReturnTo, takeSessionEnded } from './api.ts';
 import { homeFor } from './nav.ts';
 import {
   completeSignIn,
@@ -10,7 +10,7 @@ import {
   startSignIn,
 } from './oidc.ts';
 import { ROLE_LABELS } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { type ErrorItem, ErrorSummary, Field, PageHeading } from './ui.tsx';
 
 interface DemoUserOption {
   sub: string;
@@ -109,7 +109,8 @@ export function SignInScreen() {
 function DemoSignIn({ heading }: { heading: boolean }) {
   const [users, setUsers] = useState<DemoUserOption[] | null>(null);
   const [sub, setSub] = useState('');
-  const [errors, setErrors] = useState<string[]>([]);
+  const [errors, setErrors] = useState<ErrorItem[]>([]);
+  const [ended] = useState(takeSessionEnded);
 
   useEffect(() => {
     fetch('/demo-idp/users')
@@ -120,29 +121,32 @@ function DemoSignIn({ heading }: { heading: boolean }) {
       )
       .then((body) => setUsers(body.users))
       .catch(() =>
-        setErrors(['The demo sign-in is not available on this hub. A real sign-in service must be set up.']),
+        setErrors([
+          { text: 'The demo sign-in is not available on this hub. A real sign-in service must be set up.' },
+        ]),
       );
   }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!sub) {
-      setErrors(['Select who you want to sign in as']);
-      document.getElementById('user')?.focus();
+      // The error summary takes focus and links to the list (GOV.UK error summary pattern).
+      setErrors([{ text: 'Select who you want to sign in as', field: 'user' }]);
       return;
     }
     const response = await fetch('/demo-idp/token', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sub }),
-    });
-    if (!response.ok) {
-      setErrors(['Sign-in failed. Try again.']);
+    }).catch(() => null);
+    if (!response?.ok) {
+      setErrors([{ text: 'Sign-in failed. Check your internet connection and try again.' }]);
       return;
     }
     const body = (await response.json()) as { token: string; user: SessionUser };
     saveSession(body.token, body.user);
-    window.location.hash = homeFor(body.user.role);
+    // Back to the page the user was on when their sign-in ended, or the link they opened.
+    window.location.hash = takeReturnTo(body.user.sub) ?? homeFor(body.user.role);
   };
 
   const groups = ROLE_ORDER.map((role) => ({
@@ -158,35 +162,37 @@ function DemoSignIn({ heading }: { heading: boolean }) {
         passwords are checked. A real service would send you to your organisation's own sign-in (an OpenID
         Connect provider) instead.
       </div>
+      {ended && (
+        <div className="notification" role="status" data-testid="session-ended">
+          <p>
+            <strong>Your sign-in has ended.</strong> Sign in again to carry on. Anything you typed and had not
+            saved has been kept, and you will go back to the page you were on.
+          </p>
+        </div>
+      )}
       <ErrorSummary messages={errors} />
       <form onSubmit={submit} noValidate>
-        <div className="form-group">
-          <label htmlFor="user" className="label">
-            Who do you want to sign in as?
-          </label>
-          <p className="hint" id="user-hint">
-            Each user has a different role. What you can see depends on your role, your organisation and what
-            families have agreed to share.
-          </p>
-          <select
-            id="user"
-            className="select"
-            aria-describedby="user-hint"
-            value={sub}
-            onChange={(e) => setSub(e.target.value)}
-          >
-            <option value="">Select a demo user</option>
-            {groups.map((g) => (
-              <optgroup key={g.role} label={ROLE_LABELS[g.role] ?? g.role}>
-                {g.users.map((u) => (
-                  <option key={u.sub} value={u.sub}>
-                    {u.name} ({u.sub})
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-        </div>
+        <Field
+          id="user"
+          label="Who do you want to sign in as?"
+          hint="Each user has a different role. What you can see depends on your role, your organisation and what families have agreed to share."
+          error={errors.find((e) => e.field === 'user')?.text}
+        >
+          {(control) => (
+            <select {...control} className="select" value={sub} onChange={(e) => setSub(e.target.value)}>
+              <option value="">Select a demo user</option>
+              {groups.map((g) => (
+                <optgroup key={g.role} label={ROLE_LABELS[g.role] ?? g.role}>
+                  {g.users.map((u) => (
+                    <option key={u.sub} value={u.sub}>
+                      {u.name} ({u.sub})
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          )}
+        </Field>
         <button type="submit" className="button">
           Sign in
         </button>

@@ -115,3 +115,31 @@ export function formatDateTime(iso: string | null | undefined): string {
   });
   return `${when} UTC`;
 }
+
+/**
+ * A moment as people in England read it (GOV.UK style): "2 December 2026 at 10:05am", in
+ * Europe/London (GMT or BST as the date has it), not UTC.
+ */
+export function formatLondonDateTime(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const date = d.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  });
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    hour: 'numeric',
+    minute: '2-digit',
+    hour12: true,
+    timeZone: 'Europe/London',
+  }).formatToParts(d);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const hour = part('hour');
+  const minute = part('minute');
+  const ampm = part('dayPeriod').toLowerCase().replace(/\s|\./g, '');
+  const time = minute === '00' ? `${hour}${ampm}` : `${hour}:${minute}${ampm}`;
+  return `${date} at ${time === '12am' ? 'midnight' : time === '12pm' ? 'midday' : time}`;
+}

@@ -138,10 +138,10 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await screen(parent, '04-family-home');
     await parent.getByRole('link', { name: new RegExp(child.givenName) }).click();
     await expectHeadingFocused(parent, /.+/);
-    // Who has looked: the SENCO's look a moment ago is listed.
+    // Who has looked: the SENCO's look a moment ago is listed, under the school's name.
     await expect
-      .poll(() => parent.locator('main').innerText())
-      .toContain('SENCO (special educational needs co-ordinator) at school-1');
+      .poll(() => parent.locator('[data-section="access-history"]').innerText())
+      .toMatch(/Synthetic Primary School 1\s+Looked (once|\d+ times), by SENCO/);
     await screen(parent, '05-family-record-and-sharing');
     // Sharing choices (consent-journey.tsx): change one answer, check it, confirm it.
     await parent.getByRole('link', { name: /See or change .* sharing choices/ }).click();
@@ -168,7 +168,9 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
       .getByRole('status')
       .getByText(/^Saved\. Everyone working with/)
       .waitFor();
-    // The family's own view of the record shows it as partners will see it.
+    // The family's own view of the record shows it as partners will see it (the record is
+    // folded away to keep the page short: open it).
+    await parent.getByText('Show everything on the record').click();
     await expect
       .poll(() => parent.locator('[data-section="family-information"]').innerText())
       .toContain(whatHelps);

@@ -1,0 +1,207 @@
+// `node --import tsx scripts/bench/portal-timings.ts [--runs 5] [--baseline DIR] [--throttle]`
+//
+// Page timings of the web portal, "click to content": from the user's click (or the address
+// typed) until what they came for is on screen, for the main screens of each user group, in
+// Chromium (playwright-core, Debian's chromium). Each run is a fresh browser context (empty
+// cache, as on a first visit). Prints the median per screen, and the bytes of JavaScript and
+// CSS the first load downloads (as sent: compressed when the gateway compresses).
+//
+// `--baseline DIR`: another checkout of this repository (e.g. `git worktree add --detach DIR main`,
+// dependencies installed) is started too, in this process, and its runs are interleaved with this
+// checkout's, so a machine shared with other work slows both alike: compare the two columns of
+// one run, not numbers between runs. `--throttle`: a slow phone connection (150 ms latency,
+// 1.6 Mbit/s down, 0.75 Mbit/s up, Chromium's network emulation) instead of loopback.
+//
+// Needs DATABASE_URL (each hub gets fresh databases from @hub/testkit) or falls back to PGlite.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    baseline: { type: 'string' },
+    throttle: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(values.runs);
+const here = resolve(import.meta.dirname, '..', '..');
+
+interface Hub {
+  label: string;
+  base: string;
+  dataset: {
+    children: {
+      id: string;
+      givenName: string;
+      familyName: string;
+      schoolId: string | null;
+      parentCarerSubs: string[];
+    }[];
+  };
+  close: () => Promise<void>;
+}
+
+async function startCheckout(label: string, dir: string): Promise<Hub> {
+  const { startHub } = await import(join(dir, 'services', 'gateway', 'test', 'hub.ts'));
+  const { buildPortal } = await import(join(dir, 'services', 'portal', 'src', 'build.ts'));
+  const portal = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), `portal-${label}-`)) });
+  const hub = await startHub({ portal: { dir: portal } });
+  await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
+  const address = hub.gateway.server.address();
+  return {
+    label,
+    base: `http://127.0.0.1:${address.port}/`,
+    dataset: hub.dataset,
+    close: () => hub.close(),
+  };
+}
+
+const executablePath = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium');
+const browser: Browser = await chromium.launch({
+  executablePath,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-dev-shm-usage',
+  ],
+});
+
+async function newPage(): Promise<{ page: Page; bytes: () => { js: number; css: number } }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  if (values.throttle) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6 * 1024 * 1024) / 8,
+      uploadThroughput: (750 * 1024) / 8,
+    });
+  }
+  // Bytes as they crossed the wire (encoded), per type.
+  const sizes = { js: 0, css: 0 };
+  const kinds = new Map<string, 'js' | 'css'>();
+  cdp.on('Network.responseReceived', (e) => {
+    if (/\.js$/.test(e.response.url)) kinds.set(e.requestId, 'js');
+    if (/\.css$/.test(e.response.url)) kinds.set(e.requestId, 'css');
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const kind = kinds.get(e.requestId);
+    if (kind) sizes[kind] += e.encodedDataLength;
+  });
+  return { page, bytes: () => sizes };
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+async function signIn(page: Page, sub: string, ready: (page: Page) => Promise<void>): Promise<number> {
+  await page.getByLabel('Who do you want to sign in as?').selectOption(sub);
+  return timed(async () => {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await ready(page);
+  });
+}
+
+/** One run of every journey against one hub: screen name → milliseconds. */
+async function journeys(hub: Hub): Promise<Record<string, number>> {
+  const t: Record<string, number> = {};
+  const child = hub.dataset.children.find((c) => c.schoolId === 'school-1' && c.parentCarerSubs.length > 0)!;
+  const name = `${child.givenName} ${child.familyName}`;
+
+  const senco = await newPage();
+  t['first load: sign-in page usable'] = await timed(async () => {
+    await senco.page.goto(hub.base);
+    await senco.page.locator('#user option[value="demo-senco-1"]').waitFor({ state: 'attached' });
+  });
+  t['first load: JS KB (as sent)'] = senco.bytes().js / 1024;
+  t['first load: CSS KB (as sent)'] = senco.bytes().css / 1024;
+  t['SENCO: sign in → Find a child'] = await signIn(senco.page, 'demo-senco-1', (p) =>
+    p.getByLabel('Child’s name').waitFor(),
+  );
+  await senco.page.getByLabel('Child’s name').fill(child.familyName);
+  t['SENCO: search → results'] = await timed(async () => {
+    await senco.page.getByRole('button', { name: 'Search' }).click();
+    await senco.page.getByRole('link', { name }).waitFor();
+  });
+  t['SENCO: result → record'] = await timed(async () => {
+    await senco.page.getByRole('link', { name }).click();
+    await senco.page.locator('[data-section="education"]').getByText('School', { exact: true }).waitFor();
+  });
+  await senco.page.context().close();
+
+  const parent = await newPage();
+  await parent.page.goto(hub.base);
+  t['family: sign in → your children'] = await signIn(parent.page, child.parentCarerSubs[0]!, (p) =>
+    p.getByRole('link', { name: new RegExp(child.givenName) }).waitFor(),
+  );
+  t['family: child → record and sharing'] = await timed(async () => {
+    await parent.page.getByRole('link', { name: new RegExp(child.givenName) }).click();
+    await parent.page.locator('main h1').getByText(name).waitFor();
+    await parent.page.getByRole('heading', { name: 'Who has looked at the record' }).waitFor();
+    await parent.page
+      .getByText(/Looked|at school-1|Nobody outside/)
+      .first()
+      .waitFor();
+  });
+  await parent.page.context().close();
+
+  const la = await newPage();
+  await la.page.goto(hub.base);
+  t['council: sign in → dashboard'] = await signIn(la.page, 'demo-la-1', (p) =>
+    p.getByTestId('kpis').waitFor(),
+  );
+  await la.page.context().close();
+
+  const auditor = await newPage();
+  await auditor.page.goto(hub.base);
+  t['auditor: sign in → access log'] = await signIn(auditor.page, 'demo-auditor-1', (p) =>
+    p.locator('main table tbody tr').first().waitFor(),
+  );
+  await auditor.page.context().close();
+  return t;
+}
+
+const hubs = [await startCheckout('this', here)];
+if (values.baseline) hubs.push(await startCheckout('baseline', resolve(values.baseline)));
+const results = new Map<string, Map<string, number[]>>();
+for (let run = 0; run < RUNS + 1; run++) {
+  for (const hub of run % 2 ? hubs : [...hubs].reverse()) {
+    const t = await journeys(hub);
+    if (run === 0) continue; // warm-up: JIT, database caches
+    for (const [screen, ms] of Object.entries(t)) {
+      const byHub = results.get(screen) ?? new Map<string, number[]>();
+      byHub.set(hub.label, [...(byHub.get(hub.label) ?? []), ms]);
+      results.set(screen, byHub);
+    }
+  }
+}
+const median = (xs: number[]) => {
+  const s = xs.toSorted((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+console.log(
+  `portal timings, median of ${RUNS} runs (390 px, cold cache${values.throttle ? ', slow phone connection' : ', loopback'}); ms unless KB`,
+);
+console.log(['screen', ...hubs.map((h) => h.label)].join(' | '));
+for (const [screen, byHub] of results) {
+  console.log(
+    [
+      screen,
+      ...hubs.map((h) => median(byHub.get(h.label) ?? []).toFixed(screen.includes('KB') ? 1 : 0)),
+    ].join(' | '),
+  );
+}
+await browser.close();
+for (const hub of hubs) await hub.close();
