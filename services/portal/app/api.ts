@@ -249,27 +249,28 @@ export async function gql<T>(
 let capabilities: Promise<Set<string>> | null = null;
 export function hubCapabilities(): Promise<Set<string>> {
   if (capabilities) return capabilities;
-  const session = getSession();
   // A failure is not remembered (it used to be cached as "nothing is offered", hiding sections
   // for the rest of the session): the promise rejects, the page offers "Try again", and the
-  // next call asks again.
-  capabilities = fetch('/capabilities', {
-    headers: session ? { authorization: `Bearer ${session.token}` } : {},
-  })
-    .then(async (response) => {
-      if (response.status === 401) {
-        endSession();
-        throw new ServiceProblem('signed out');
-      }
-      if (!response.ok) throw new ServiceProblem(`capabilities: HTTP ${response.status}`);
-      const body = (await response.json()) as { fields?: string[] };
-      return new Set<string>(body.fields ?? []);
-    })
-    .catch((error: unknown) => {
-      capabilities = null;
-      if (getSession()) reportProblem(SERVICE_PROBLEM);
-      throw error instanceof ServiceProblem ? error : new ServiceProblem(String(error));
+  // next call asks again. A refused token is refreshed once (as gql does) before the sign-in ends.
+  const ask = async (retryAfterRefresh: boolean): Promise<Set<string>> => {
+    const token = await currentToken();
+    const response = await fetch('/capabilities', {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
     });
+    if (response.status === 401) {
+      if (retryAfterRefresh && (await refreshSignIn())) return ask(false);
+      endSession();
+      throw new ServiceProblem('signed out');
+    }
+    if (!response.ok) throw new ServiceProblem(`capabilities: HTTP ${response.status}`);
+    const body = (await response.json()) as { fields?: string[] };
+    return new Set<string>(body.fields ?? []);
+  };
+  capabilities = ask(true).catch((error: unknown) => {
+    capabilities = null;
+    if (getSession()) reportProblem(SERVICE_PROBLEM);
+    throw error instanceof ServiceProblem ? error : new ServiceProblem(String(error));
+  });
   return capabilities;
 }
 
