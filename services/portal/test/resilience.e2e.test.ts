@@ -135,7 +135,8 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       );
       await screen(page, `r02-family-502-${width}`);
       await page.unroute('**/graphql');
-      await page.getByRole('button', { name: 'Try again' }).click();
+      // The page-wide "Try again" (the sharing choices also offer their own, for that part alone).
+      await page.getByTestId('load-failed').getByRole('button', { name: 'Try again' }).click();
       await poll(() => heading(page)).toContain(fullName(child));
     });
   }
