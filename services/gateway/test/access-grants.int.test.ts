@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { INTERNAL_CONTEXT_HEADER, signAccessGrant, signInternalContext } from '@hub/auth';
 import type { ChildAccessFacts, Principal } from '@hub/policy';
+import { ACCESS_GRANTS_UP_TO } from '@hub/record';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
@@ -92,17 +93,28 @@ describe('access grants: the adapters decide on the facts the record read for th
     expect(received.filter((path) => path === '/graphql')).toHaveLength(1);
   });
 
-  it('a search of many children makes no access-facts round trip either', async () => {
-    received.length = 0;
-    const result = await hub.query<{ children: Array<{ id: string; education: unknown }> }>(
-      `{ children(search: { name: "Testchild" }, first: 20) { id education { senStatus } health { updatedAt } socialCare { status } } }`,
+  const page = (first: number) =>
+    hub.query<{ children: Array<{ id: string; education: unknown }> }>(
+      `{ children(search: { name: "Testchild" }, first: ${first}) { id education { senStatus } health { updatedAt } socialCare { status } } }`,
       { as: la, purpose: 'ehc_assessment' },
     );
-    expect(result.data?.children.length).toBeGreaterThan(1);
+
+  it(`a search of up to ${ACCESS_GRANTS_UP_TO} children makes no access-facts round trip either`, async () => {
+    received.length = 0;
+    const result = await page(ACCESS_GRANTS_UP_TO);
+    expect(result.data?.children).toHaveLength(ACCESS_GRANTS_UP_TO);
+    expect(accessFactsCalls()).toBe(0);
+  });
+
+  it('a larger page carries no grants: each adapter asks the record once for the whole page, never per child', async () => {
+    received.length = 0;
+    // Sections of children whose families have not consented are refused, as with grants.
+    const result = await page(ACCESS_GRANTS_UP_TO + 10);
+    expect(result.data?.children).toHaveLength(ACCESS_GRANTS_UP_TO + 10);
     expect(result.data?.children.find((c) => c.id === child.id)?.education).toEqual({
       senStatus: child.education.senStatus,
     });
-    expect(accessFactsCalls()).toBe(0);
+    expect(accessFactsCalls()).toBe(3);
   });
 
   it('a consent withdrawal through the gateway counts on the very next request', async () => {

@@ -1,4 +1,5 @@
 export { buildApp, service } from './app.ts';
+export { ACCESS_GRANTS_UP_TO } from './resolvers.ts';
 export { seedRecord, seedRecordIfEmpty } from './seed.ts';
 export {
   buildSen2Return,
