@@ -200,7 +200,12 @@ export async function grantConsent(
     .from(consent)
     .where(and(choice, isNull(consent.withdrawnAt)));
   if (!open) throw new HubError('CONFLICT', 'The consent changed while it was being recorded. Try again.');
-  return view(open, (await loadAccessFacts(db, [input.childId])).get(input.childId) ?? facts, now);
+  // The winner of a race started its consent at ITS clock, which may be a moment after this
+  // request's: read as at that start, or every loser would call the same consent 'scheduled'.
+  // Only for a moment's difference: a consent really scheduled for later still reads so.
+  const raced = open.startsAt.getTime() > now.getTime() && open.startsAt.getTime() - now.getTime() < 5_000;
+  const fresh = (await loadAccessFacts(db, [input.childId])).get(input.childId) ?? facts;
+  return view(open, fresh, raced ? open.startsAt : now);
 }
 
 /** A consent of a child the caller may know about, with that child's facts; else NOT_FOUND. */
