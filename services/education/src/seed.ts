@@ -12,6 +12,15 @@ export async function seedEducation(db: DbHandle, dataset: SyntheticDataset): Pr
     sencoNotes: c.education.sencoNotes,
     updatedAt: c.education.updatedAt,
   }));
+  return writeSeed(db, dataset, pupils);
+}
+
+/** Schools, councils, the given pupil rows and every provision, in one transaction. */
+async function writeSeed(
+  db: DbHandle,
+  dataset: SyntheticDataset,
+  pupils: (typeof pupil.$inferInsert)[],
+): Promise<number> {
   const provisions = dataset.children.flatMap((c) =>
     c.education.provisions.map((p) => ({ ...p, childId: c.id })),
   );
@@ -48,20 +57,7 @@ export async function seedEducationLocal(db: DbHandle, dataset: SyntheticDataset
       sencoNotes: c.education.sencoNotes,
       updatedAt: c.education.updatedAt,
     }));
-  const provisions = dataset.children.flatMap((c) =>
-    c.education.provisions.map((p) => ({ ...p, childId: c.id })),
-  );
-  await db.db.transaction(async (tx) => {
-    await tx
-      .insert(school)
-      .values(dataset.schools.map((s) => ({ id: s.id, name: s.name, ...schoolDfeNumber(s) })));
-    const councils = dataset.councils ?? [dataset.localAuthority];
-    await tx.insert(council).values(councils.map((c) => ({ id: c.id, laCode: laCodeOf(c.id) })));
-    for (let i = 0; i < notes.length; i += 200) await tx.insert(pupil).values(notes.slice(i, i + 200));
-    for (let i = 0; i < provisions.length; i += 200)
-      await tx.insert(provision).values(provisions.slice(i, i + 200));
-  });
-  return dataset.schools.length + notes.length + provisions.length;
+  return writeSeed(db, dataset, notes);
 }
 
 export async function seedEducationLocalIfEmpty(db: DbHandle): Promise<number> {
