@@ -99,6 +99,20 @@ export function isServiceFailure(errors: GqlError[]): boolean {
   return errors.some((e) => SERVICE_FAILURE_CODES.has(e.extensions?.code ?? ''));
 }
 
+/**
+ * A read that failed this way is reported once, page-wide (main.tsx: "Sorry, there is a problem
+ * with the service" and one "Try again" that loads the whole screen again). The screen itself then
+ * adds no error summary and no button of its own: one message and one action per failure.
+ */
+export function shownPageWide(result: GqlResult<unknown>): boolean {
+  return !result.data && isServiceFailure(result.errors);
+}
+
+/** What a screen says itself about a read: nothing when the page-wide message already says it. */
+export function readErrors(result: GqlResult<unknown>): string[] {
+  return shownPageWide(result) ? [] : result.errors.map((e) => e.message);
+}
+
 export const SERVICE_PROBLEM = 'Sorry, there is a problem with the service. Try again.';
 const NETWORK_PROBLEM =
   'Sorry, the service could not be reached. Check your internet connection and try again.';
@@ -237,8 +251,9 @@ export async function gql<T>(
   }));
   if (!body.data && errors.length === 0 && !response.ok)
     return failed('UNAVAILABLE', `HTTP ${response.status}`);
-  if (isRead && !body.data && isServiceFailure(errors)) reportProblem(errors[0]?.message ?? SERVICE_PROBLEM);
-  return { data: body.data ?? null, errors };
+  const result = { data: body.data ?? null, errors };
+  if (isRead && shownPageWide(result)) reportProblem(errors[0]?.message ?? SERVICE_PROBLEM);
+  return result;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { getSession, gql, hubCapabilities } from './api.ts';
+import { getSession, gql, hubCapabilities, readErrors } from './api.ts';
 import { formatDateTime, purposeLabel } from './text.ts';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
@@ -170,7 +170,7 @@ export function AuditScreen() {
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
       };
     }>(AUDIT_EVENTS, { filter: f, first: PAGE_SIZE, after });
-    setErrors(r.errors.map((e) => e.message));
+    setErrors(readErrors(r));
     const data = r.data?.auditEvents;
     setPage(
       data

@@ -1,7 +1,7 @@
 // The same age rule the hub enforces (only this pure module, not the CASL abilities).
 import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { gql, type SessionUser } from './api.ts';
+import { gql, type SessionUser, shownPageWide } from './api.ts';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -254,8 +254,13 @@ function useSharing(childId: string, page: string) {
         { childId },
       );
       if (!r.data?.consents) {
+        // A service failure is said once, page-wide, with its "Try again" (main.tsx): nothing more here.
         setFailed(
-          r.errors.length ? r.errors.map((e) => e.message) : ['Your sharing choices could not be loaded.'],
+          shownPageWide(r)
+            ? [PAGE_WIDE]
+            : r.errors.length
+              ? r.errors.map((e) => e.message)
+              : ['Your sharing choices could not be loaded.'],
         );
         return;
       }
@@ -276,6 +281,9 @@ function useSharing(childId: string, page: string) {
   return { consents, requests, name: name ?? 'your child', dateOfBirth, load, failed };
 }
 
+/** Marks a failure the page-wide message (main.tsx) already shows with its own "Try again". */
+const PAGE_WIDE = 'page-wide';
+
 function LoadingOrFailed({ failed, retry }: { failed: string[]; retry: () => void }) {
   if (failed.length === 0)
     return (
@@ -283,6 +291,7 @@ function LoadingOrFailed({ failed, retry }: { failed: string[]; retry: () => voi
         Loading your sharing choices…
       </p>
     );
+  if (failed.includes(PAGE_WIDE)) return <p>Your sharing choices could not be loaded.</p>;
   return (
     <>
       <ErrorSummary messages={failed} />

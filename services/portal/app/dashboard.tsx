@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { gql, hubCapabilities } from './api.ts';
+import { gql, hubCapabilities, readErrors, shownPageWide } from './api.ts';
 import { SendDashboardPanel } from './send-dashboard.tsx';
 import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
 
@@ -65,15 +65,18 @@ function percentText(p: PlanTimeliness): string {
 
 /** The council's timeliness dashboard (aggregates only, no personal data). */
 export function DashboardScreen() {
-  const [state, setState] = useState<'loading' | 'unavailable' | SendKpis>('loading');
+  const [state, setState] = useState<'loading' | 'unavailable' | 'failed' | SendKpis>('loading');
   const [errors, setErrors] = useState<string[]>([]);
 
   useEffect(() => {
     void (async () => {
-      if (!(await hubCapabilities()).has('sendKpis')) return setState('unavailable');
+      // A failure is said page-wide (main.tsx), with "Try again": not "not switched on".
+      const caps = await hubCapabilities().catch(() => null);
+      if (!caps) return setState('failed');
+      if (!caps.has('sendKpis')) return setState('unavailable');
       const r = await gql<{ sendKpis: SendKpis }>(KPIS);
-      setErrors(r.errors.map((e) => e.message));
-      setState(r.data?.sendKpis ?? 'unavailable');
+      setErrors(readErrors(r));
+      setState(r.data?.sendKpis ?? (shownPageWide(r) ? 'failed' : 'unavailable'));
     })();
   }, []);
 
@@ -87,6 +90,7 @@ export function DashboardScreen() {
       </p>
       <ErrorSummary messages={errors} />
       {state === 'loading' && <p>Loading…</p>}
+      {state === 'failed' && <p>The dashboard could not be loaded.</p>}
       {state === 'unavailable' && errors.length === 0 && <NotYetAvailable what="The timeliness dashboard" />}
       {typeof state === 'object' && (
         <div data-testid="kpis">

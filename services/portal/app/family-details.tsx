@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { gql, type SessionUser } from './api.ts';
+import { gql, readErrors, type SessionUser } from './api.ts';
 import { formatDate } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -67,7 +67,7 @@ export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; chil
 
   const load = useCallback(async () => {
     const r = await gql<{ child: Details | null }>(LOAD, { id: childId });
-    setLoadErrors(r.errors.map((e) => e.message));
+    setLoadErrors(readErrors(r));
     const child = r.data?.child ?? null;
     setDetails(child);
     const cp = child?.familyInformation?.contactPreferences;

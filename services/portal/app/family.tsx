@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { AccessHistory } from './access-history.tsx';
-import { type GqlError, gql, hubCapabilities, isServiceFailure, type SessionUser } from './api.ts';
+import {
+  type GqlError,
+  gql,
+  hubCapabilities,
+  isServiceFailure,
+  readErrors,
+  type SessionUser,
+} from './api.ts';
 import {
   CHOICES,
   CONSENT_REQUESTS_QUERY,
@@ -70,17 +77,22 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   // The record as partners see it for an EHC needs assessment (refusals are worded for a reason).
   const purpose = 'ehc_assessment';
   const [errors, setErrors] = useState<string[]>([]);
+  // The sharing choices failed because of the service: the page-wide message and its "Try
+  // again" (main.tsx) say so; this section adds no second message or button.
+  const [sharingFailed, setSharingFailed] = useState(false);
   const [recordFailed, setRecordFailed] = useState(false);
 
   const loadConsents = useCallback(async () => {
     setErrors([]);
+    setSharingFailed(false);
     const [c, q] = await Promise.all([
       gql<{ consents: Consent[] }>(CONSENTS_QUERY, { childId }),
       gql<{ consentRequests: ConsentRequest[] }>(CONSENT_REQUESTS_QUERY, { childId }),
     ]);
     if (c.data?.consents) setSharing({ consents: c.data.consents, requests: q.data?.consentRequests ?? [] });
-    const failed = [...c.errors, ...q.errors];
-    if (failed.length) setErrors(failed.map((e) => e.message));
+    else setSharingFailed(true);
+    const failed = [...readErrors(c), ...readErrors(q)];
+    if (failed.length) setErrors([...new Set(failed)]);
   }, [childId]);
 
   const loadRecord = useCallback(async () => {
@@ -131,12 +143,15 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
       <section aria-labelledby="sharing-heading" data-testid="sharing-overview">
         <h2 id="sharing-heading">Who can see {name}’s information</h2>
         {sharing === null ? (
-          errors.length > 0 ? (
+          !sharingFailed ? (
+            <p role="status">Loading sharing choices…</p>
+          ) : errors.length > 0 ? (
+            // A failure the page-wide message does not cover (the summary above says what): retry here.
             <button type="button" className="button" onClick={() => void loadConsents()}>
               Try again
             </button>
           ) : (
-            <p role="status">Loading sharing choices…</p>
+            <p>The sharing choices could not be loaded.</p>
           )
         ) : (
           <>

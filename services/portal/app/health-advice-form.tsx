@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { getSession, gql } from './api.ts';
 import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
-import { ErrorSummary } from './ui.tsx';
+import { ErrorSummary, useDraft } from './ui.tsx';
 
 export interface HealthAdvice {
   id: string;
@@ -230,11 +230,16 @@ function AdviceForm({
   onSent: () => void;
   onChange: () => void;
 }) {
-  const [values, setValues] = useState<Draft>({
+  // What the practitioner types is kept (sessionStorage, per user and child) until it is saved:
+  // a reload, a failed save or an ended sign-in loses nothing, and signing in again brings it
+  // back here. It is saved into the organisation's one draft (no second draft is started).
+  const kept = useDraft<Draft>(`health-advice.${childId}`, {
     needs: draft?.needs ?? '',
     outcomesSought: draft?.outcomesSought ?? '',
     provisionRecommended: draft?.provisionRecommended ?? '',
   });
+  const { values, set: setValues } = kept;
+  const [keptShown, setKeptShown] = useState(kept.restored);
   // Kept here too: the draft just created is ours to edit even before the record reloads.
   const [draftId, setDraftId] = useState<string | undefined>(draft?.id);
   const [busy, setBusy] = useState(false);
@@ -265,6 +270,8 @@ function AdviceForm({
       return null;
     }
     onErrors([]);
+    kept.clear();
+    setKeptShown(false);
     const saved =
       id ??
       (r.data as { createHealthAdviceDraft?: { id: string } } | null)?.createHealthAdviceDraft?.id ??
@@ -310,6 +317,13 @@ function AdviceForm({
 
   return (
     <form onSubmit={saveDraft} noValidate>
+      {keptShown && (
+        <div className="inset" data-testid="kept-draft">
+          <p>
+            You have changes that are not saved yet. They are shown below: check them, then save or send them.
+          </p>
+        </div>
+      )}
       {draft && (
         <p data-testid="advice-draft-saved">
           Editing your organisation’s draft, last saved {formatDateTime(draft.updatedAt)}

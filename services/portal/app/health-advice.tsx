@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { type GqlError, gql, type SessionUser } from './api.ts';
+import { type GqlError, gql, type SessionUser, shownPageWide } from './api.ts';
 import { childName, MILESTONE_STATUS, statusTag } from './record-view.tsx';
 import { formatDate } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
@@ -55,7 +55,7 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
       // No data (a failure): not "nothing is waiting", which would be wrong; the page says it failed.
       setWaiting(r.data ? r.data.adviceRequestsForMe : null);
       setFailed(!r.data);
-      setErrors(r.errors);
+      setErrors(shownPageWide(r) ? [] : r.errors);
     });
   }, []);
   return (

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { gql } from './api.ts';
+import { gql, readErrors } from './api.ts';
 import { ErrorSummary } from './ui.tsx';
 
 const READ = /* GraphQL */ `
@@ -22,7 +22,7 @@ export function ParentCarerAccessChoice({ childId }: { childId: string }) {
 
   const load = useCallback(async () => {
     const r = await gql<{ parentCarerAccess: { allowed: boolean } }>(READ, { childId });
-    if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
+    if (r.errors.length) return setErrors(readErrors(r));
     setAllowed(r.data?.parentCarerAccess.allowed ?? null);
   }, [childId]);
   useEffect(() => {

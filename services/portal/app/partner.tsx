@@ -1,5 +1,13 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { getPurpose, gql, hubCapabilities, isServiceFailure, type SessionUser } from './api.ts';
+import {
+  getPurpose,
+  gql,
+  hubCapabilities,
+  isServiceFailure,
+  readErrors,
+  type SessionUser,
+  shownPageWide,
+} from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
 import { HealthAdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
@@ -63,8 +71,10 @@ export function SearchScreen({ user }: { user: SessionUser }) {
     const r = await gql<{
       childSearch: { totalCount: number; offset: number; children: SearchResult[] };
     }>(SEARCH, { search: { name: term }, first: PAGE_SIZE, offset }, { purpose: true });
-    setErrors(r.errors.map((e) => ({ text: e.message })));
+    setErrors(readErrors(r).map((text) => ({ text })));
     const page = r.data?.childSearch;
+    // A failed search is not "0 children found": the page-wide message says what happened.
+    if (shownPageWide(r)) return setResults(null);
     setResults(page ? { term, ...page } : { term, totalCount: 0, offset: 0, children: [] });
   }, []);
 

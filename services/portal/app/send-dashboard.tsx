@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { gql, hubCapabilities } from './api.ts';
+import { gql, hubCapabilities, readErrors } from './api.ts';
 import { ErrorSummary } from './ui.tsx';
 
 interface Plans {
@@ -104,9 +104,10 @@ export function SendDashboardPanel() {
 
   useEffect(() => {
     void (async () => {
-      if (!(await hubCapabilities()).has('sendDashboard')) return setState('unavailable');
+      const caps = await hubCapabilities().catch(() => null);
+      if (!caps?.has('sendDashboard')) return setState('unavailable');
       const r = await gql<{ sendDashboard: SendDashboard }>(QUERY);
-      setErrors(r.errors.map((e) => e.message));
+      setErrors(readErrors(r));
       setState(r.data?.sendDashboard ?? 'unavailable');
     })();
   }, []);

@@ -130,4 +130,62 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
       expect(await page.getByRole('button', { name: 'Save as draft' }).count()).toBe(0);
     }, 300_000);
   }
+
+  it('an ended sign-in keeps what was typed, returns to the form, and saves into the one draft', async () => {
+    const child = await childAwaitingAdvice(2, true);
+    const name = `${child.givenName} ${child.familyName}`;
+    const page = await portal.signIn('demo-health-1');
+    await openChild(page, name);
+    const childUrl = page.url();
+
+    /** The token expires (or is revoked) while they type; `press` then meets the gateway's 401. */
+    async function expireAndSignInAgain(press: string) {
+      await page.evaluate("sessionStorage.setItem('hub.token', 'an-expired-token')");
+      await page.getByRole('button', { name: press }).click();
+      await page.getByTestId('session-ended').waitFor();
+      await portal.screen(page, '4-session-ended');
+      await page.getByLabel('Who do you want to sign in as?').selectOption('demo-health-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Back on the same page, the form showing what was typed, marked as not saved yet.
+      await page.getByTestId('kept-draft').waitFor();
+      expect(page.url()).toBe(childUrl);
+    }
+
+    // 1. Typed, never saved: nothing reaches the hub before the sign-in ends.
+    const needs = 'Needs help with speech (synthetic, typed before the sign-in ended).';
+    await field(page, 'The child’s health needs').fill(needs);
+    await field(page, 'What you want to achieve').fill('Able to ask for help in class within a year.');
+    await field(page, 'Health support you recommend').fill('Speech and language therapy, 6 sessions a term.');
+    await expireAndSignInAgain('Save as draft');
+    expect(await drafts(child.id)).toEqual([]);
+    expect(await field(page, 'The child’s health needs').inputValue()).toBe(needs);
+    expect(await field(page, 'Health support you recommend').inputValue()).toBe(
+      'Speech and language therapy, 6 sessions a term.',
+    );
+    await portal.screen(page, '5-kept-after-sign-in');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('status').getByText('Your draft has been saved').waitFor();
+    await expect.poll(async () => (await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);
+    await expect.poll(() => page.getByTestId('kept-draft').count()).toBe(0);
+
+    // 2. An edit to the saved draft, then "Send" when the sign-in has ended: the edit is kept
+    // over the saved draft's text, and sent from the one draft (no second draft).
+    const edited = `${needs} Edited after saving.`;
+    await field(page, 'The child’s health needs').fill(edited);
+    await expireAndSignInAgain('Send advice to the council');
+    await expect.poll(() => field(page, 'The child’s health needs').inputValue()).toBe(edited);
+    expect((await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);
+    await page.getByRole('button', { name: 'Send advice to the council' }).click();
+    await page.getByRole('status').getByText('Your health advice has been sent to the council').waitFor();
+    expect(await drafts(child.id)).toEqual([]);
+    const rows = await portal.hub.subgraphs.health.db.query<{ needs: string; status: string }>(
+      'select needs, status from health.health_advice where child_id = $1',
+      [child.id],
+    );
+    expect(rows).toEqual([{ needs: edited, status: 'submitted' }]);
+    // Nothing kept after sending: a reload shows the sent advice and no "not saved yet".
+    await page.reload();
+    await page.getByText(/^Sent /).waitFor();
+    expect(await page.getByTestId('kept-draft').count()).toBe(0);
+  }, 300_000);
 });

@@ -133,11 +133,36 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       await poll(() => page.getByTestId('load-failed').innerText()).toMatch(
         /Sorry, there is a problem with the service/,
       );
+      // One failure, one message and one action: the page-wide panel and its "Try again"; the
+      // sharing choices and the other sections say they could not be loaded, with no summary,
+      // alert or button of their own.
+      await poll(() => page.getByText('The sharing choices could not be loaded.').count()).toBe(1);
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      expect(await page.getByRole('alert').count()).toBe(1);
+      expect(await page.getByTestId('error-summary').count()).toBe(0);
       await screen(page, `r02-family-502-${width}`);
+
+      // The same on a page of the sharing choices journey.
+      await page.goto(`${base}#/family/${child.id}/sharing`);
+      await poll(() => page.getByText('Your sharing choices could not be loaded.').count()).toBe(1);
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      expect(await page.getByRole('alert').count()).toBe(1);
+      expect(await page.getByTestId('error-summary').count()).toBe(0);
+
       await page.unroute('**/graphql');
-      // The page-wide "Try again" (the sharing choices also offer their own, for that part alone).
-      await page.getByTestId('load-failed').getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('button', { name: 'Try again' }).click();
+      // "Try again" draws the page afresh: the choices are there.
+      await page.locator('[data-choice]').first().waitFor();
+      expect(await page.getByTestId('load-failed').count()).toBe(0);
+      await page.goto(`${base}#/family/${child.id}`);
       await poll(() => heading(page)).toContain(fullName(child));
+      await page
+        .getByTestId('sharing-overview')
+        .getByRole('link', { name: /sharing choices/ })
+        .waitFor();
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
     });
   }
 
