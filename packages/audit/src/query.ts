@@ -240,6 +240,8 @@ export const FAMILY_SECTION_KEYS: Readonly<Record<string, string>> = {
   FamilyInformation: 'family_information',
   EhcAssessment: 'ehc_assessment',
   HealthAdvice: 'health_advice',
+  EducationalAdvice: 'educational_advice',
+  SocialCareAdvice: 'social_care_advice',
   Consent: 'consent',
   BreakGlass: 'break_glass',
 };

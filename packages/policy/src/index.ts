@@ -53,14 +53,19 @@ export {
 } from './relationship.ts';
 export {
   type ActionDecision,
+  type AdviceDomain,
+  adviceWriterRole,
   canConfirmFamilyItem,
   canEditFamilyInformation,
   canManageEhcWorkflow,
+  canReadAdvice,
+  canReadAdviceDraft,
   canReadHealthAdvice,
   canReadHealthAdviceDraft,
   canSeeEhcWorkflow,
   canSeeFamilyInformation,
   canSeeKpis,
+  canWriteAdvice,
   canWriteHealthAdvice,
   PARTNER_ROLES,
 } from './send-workflow.ts';

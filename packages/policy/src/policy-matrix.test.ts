@@ -3,6 +3,7 @@ import { decideChildAccess, defineAbilityFor } from './ability.ts';
 import { aConsent, aPrincipal, someFacts } from './builders.ts';
 import type { ChildAccessFacts, ConsentRecord } from './facts.ts';
 import { DOMAINS, type Principal, ROLES, type Role } from './principal.ts';
+import { canReadAdvice, canReadAdviceDraft, canWriteAdvice } from './send-workflow.ts';
 import { SUBJECT_FIELDS, type SubjectName } from './subjects.ts';
 
 /**
@@ -154,5 +155,75 @@ describe('policy matrix', () => {
     expect(decision.breakGlass).toBe(false);
     // The ability itself, as a subgraph would use it, agrees with the decision.
     expect(defineAbilityFor(principal, facts, opts).can('read', c.subject, c.field)).toBe(c.allowed);
+  });
+});
+
+/**
+ * Advice for an EHC needs assessment (send-workflow.ts), every role × domain × consent state,
+ * against a grid written out by hand. Submitted advice reads like the section it comes from;
+ * writing needs the agency's writer role, its relationship, and the family's consent to share
+ * that domain with the local authority for the assessment (W: only with that consent).
+ */
+const ADVICE_READ = `
+                      senco  health  social  la  parent  young  auditor
+education               Y      C       C      C    Y       Y      -
+health                  C      Y       C      C    Y       Y      -
+social_care             C      C       Y      C    Y       Y      -
+`;
+const ADVICE_WRITE = `
+                      senco  health  social  la  parent  young  auditor
+education               W      -       -      -    -       -      -
+health                  -      W       -      -    -       -      -
+social_care             -      -       W      -    -       -      -
+`;
+
+function parseAdviceGrid(
+  grid: string,
+): Array<{ domain: (typeof DOMAINS)[number]; role: Role; mark: string }> {
+  const [header, ...lines] = grid.trim().split('\n');
+  const roles = (header ?? '')
+    .trim()
+    .split(/\s+/)
+    .map((c) => COLUMN_ROLE[c]!);
+  return lines.flatMap((line) => {
+    const [domain = '', ...marks] = line.trim().split(/\s+/);
+    if (!(DOMAINS as readonly string[]).includes(domain)) throw new Error(`unknown domain ${domain}`);
+    return roles.map((role, i) => ({ domain: domain as (typeof DOMAINS)[number], role, mark: marks[i]! }));
+  });
+}
+
+const ADVICE_READ_CASES = parseAdviceGrid(ADVICE_READ).flatMap((c) =>
+  CONSENT_STATES.map((state) => ({
+    ...c,
+    state,
+    allowed: c.mark === 'Y' || (c.mark === 'C' && state === 'granted'),
+  })),
+);
+const ADVICE_WRITE_CASES = parseAdviceGrid(ADVICE_WRITE).flatMap((c) =>
+  CONSENT_STATES.map((state) => ({ ...c, state, allowed: c.mark === 'W' && state === 'granted' })),
+);
+
+describe('advice matrix', () => {
+  it('covers every domain for every role', () => {
+    expect(ADVICE_READ_CASES).toHaveLength(DOMAINS.length * ROLES.length * CONSENT_STATES.length);
+    expect(ADVICE_WRITE_CASES).toHaveLength(DOMAINS.length * ROLES.length * CONSENT_STATES.length);
+  });
+
+  it.each(ADVICE_READ_CASES)('$role reads submitted $domain advice with consent $state → $allowed', (c) => {
+    const principal = aPrincipal({ role: c.role });
+    const facts = factsFor(principal, c.state);
+    expect(canReadAdvice(c.domain, principal, facts, { now: NOW, purpose: PURPOSE }).allowed).toBe(c.allowed);
+  });
+
+  it.each(ADVICE_WRITE_CASES)('$role writes $domain advice with consent to the LA $state → $allowed', (c) => {
+    const principal = aPrincipal({ role: c.role });
+    // The consent that matters for writing is the one to the local authority, whoever writes.
+    const facts = factsFor(aPrincipal({ role: 'la_send_officer' }), c.state);
+    const decision = canWriteAdvice(c.domain, principal, facts, NOW);
+    expect(decision.allowed).toBe(c.allowed);
+    if (c.mark === 'W' && !c.allowed) expect(decision.code).toBe('NO_CONSENT');
+    // Drafts: only the writer role of the authoring organisation, consent or not.
+    expect(canReadAdviceDraft(c.domain, principal, principal.orgId)).toBe(c.mark === 'W');
+    expect(canReadAdviceDraft(c.domain, principal, 'another-org')).toBe(false);
   });
 });

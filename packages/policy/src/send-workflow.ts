@@ -1,13 +1,13 @@
 import { decideChildAccess } from './ability.ts';
 import { canManageConsent, isConsentActive } from './consent.ts';
 import type { ChildAccessFacts } from './facts.ts';
-import type { Principal, Purpose, Role } from './principal.ts';
+import type { Domain, Principal, Purpose, Role } from './principal.ts';
 import { activeBreakGlass, hasRelationship, roleMatchesOrgType } from './relationship.ts';
 
 /**
  * Who may do what in the "tell it once" and EHC workflow parts of the record. Kept apart from the
  * field table (POLICY_TABLE) on purpose: these are actions on whole records (family information,
- * EHC assessment dates, health advice, aggregate KPIs), not fields of the agency sections, so
+ * EHC assessment dates, agencies' advice, aggregate KPIs), not fields of the agency sections, so
  * adding them to SUBJECT_FIELDS would change the 588-case field matrix without adding meaning.
  * Every function is pure and tested in send-workflow.test.ts.
  */
@@ -99,67 +99,140 @@ export function canManageEhcWorkflow(
 }
 
 /**
- * A health practitioner writes health advice for an EHC needs assessment when their organisation
- * has an active involvement with the child AND the family's consent to share health information
- * with the local authority for the EHC assessment is in force: the advice exists to be sent to
- * the LA, so writing it without that consent would be collecting what cannot be shared.
+ * Advice for an EHC needs assessment (SEND Regulations 2014 reg 6(1)) that the hub lets an agency
+ * write: educational advice from the school's SENCO (reg 6(1)(b)), medical advice from health
+ * (reg 6(1)(c)) and social care advice from the council's social care (reg 6(1)(e)). Each is
+ * written by one role of the agency that holds the matching section, and read like that section.
+ */
+export type AdviceDomain = Domain;
+
+interface AdviceRule {
+  writer: Role;
+  /** The section the advice is read like (same consent and purpose rules). */
+  readLike: 'EducationSection' | 'HealthSection' | 'SocialCareSection';
+  onlyWriter: string;
+  noRelationship: string;
+  noConsent: string;
+  notShared: string;
+}
+
+const ADVICE_RULES: Readonly<Record<AdviceDomain, AdviceRule>> = {
+  health: {
+    writer: 'health_practitioner',
+    readLike: 'HealthSection',
+    onlyWriter: 'Only a health practitioner can write health advice.',
+    noRelationship: 'Your organisation has no active involvement with this child.',
+    noConsent:
+      'The family has not agreed to share health information with the local authority for the EHC needs assessment.',
+    notShared:
+      'Health advice is shared like the health section, and it is not shared with you for this purpose.',
+  },
+  education: {
+    writer: 'senco',
+    readLike: 'EducationSection',
+    onlyWriter: "Only the SENCO of the child's school can write educational advice.",
+    noRelationship: "This child is not on your school's roll.",
+    noConsent:
+      'The family has not agreed to share education information with the local authority for the EHC needs assessment.',
+    notShared:
+      'Educational advice is shared like the education section, and it is not shared with you for this purpose.',
+  },
+  social_care: {
+    writer: 'social_worker',
+    readLike: 'SocialCareSection',
+    onlyWriter: 'Only a social worker can write social care advice.',
+    noRelationship: 'Your team is not working with this child.',
+    noConsent:
+      'The family has not agreed to share social care information with the local authority for the EHC needs assessment.',
+    notShared:
+      'Social care advice is shared like the social care section, and it is not shared with you for this purpose.',
+  },
+};
+
+/** The role that writes each agency's advice. */
+export function adviceWriterRole(domain: AdviceDomain): Role {
+  return ADVICE_RULES[domain].writer;
+}
+
+/**
+ * The agency's writer (health practitioner, SENCO, social worker) writes advice for an EHC needs
+ * assessment when their organisation has an active relationship with the child (involvement,
+ * on roll, allocated) AND the family's consent to share that domain's information with the local
+ * authority for the EHC assessment is in force: the advice exists to be sent to the LA, so
+ * writing it without that consent would be collecting what cannot be shared.
  * (The active assessment itself is checked by the caller, which knows the record.)
  */
-export function canWriteHealthAdvice(
+export function canWriteAdvice(
+  domain: AdviceDomain,
   principal: Principal,
   facts: ChildAccessFacts,
   now: Date,
 ): ActionDecision & { code?: 'FORBIDDEN' | 'NO_CONSENT' } {
-  if (principal.role !== 'health_practitioner' || !roleMatchesOrgType(principal)) {
-    return { ...deny('Only a health practitioner can write health advice.'), code: 'FORBIDDEN' };
+  const rule = ADVICE_RULES[domain];
+  if (principal.role !== rule.writer || !roleMatchesOrgType(principal)) {
+    return { ...deny(rule.onlyWriter), code: 'FORBIDDEN' };
   }
   if (!hasRelationship(principal, facts, now)) {
-    return { ...deny('Your organisation has no active involvement with this child.'), code: 'FORBIDDEN' };
+    return { ...deny(rule.noRelationship), code: 'FORBIDDEN' };
   }
   const consented = facts.consents.some(
     (c) =>
-      c.domain === 'health' &&
+      c.domain === domain &&
       c.recipientOrgType === 'local_authority' &&
       c.purpose === 'ehc_assessment' &&
       isConsentActive(c, facts, now),
   );
-  if (!consented) {
-    return {
-      ...deny(
-        'The family has not agreed to share health information with the local authority for the EHC needs assessment.',
-      ),
-      code: 'NO_CONSENT',
-    };
-  }
+  if (!consented) return { ...deny(rule.noConsent), code: 'NO_CONSENT' };
   return allow;
 }
 
 /**
- * Submitted health advice is read like the health section it comes from (same table, same consent
- * and purpose rules: health always; SENCO, social worker and LA with consent; the family).
- * Drafts are working documents: only health practitioners of the authoring organisation.
+ * Submitted advice is read like the section it comes from (same table, same consent and purpose
+ * rules: the agency itself always; the other partners and the LA with consent; the family).
+ * Drafts are working documents: only the writer role of the authoring organisation.
  */
-export function canReadHealthAdvice(
+export function canReadAdvice(
+  domain: AdviceDomain,
   principal: Principal,
   facts: ChildAccessFacts,
   opts: { now: Date; purpose: Purpose | null },
 ): ActionDecision {
   const decision = decideChildAccess(principal, facts, opts);
   if (!decision.canSeeChild) return deny('You are not involved with this child.');
-  if (decision.subjects.HealthSection.allowed.length === 0) {
-    return deny(
-      'Health advice is shared like the health section, and it is not shared with you for this purpose.',
-    );
+  if (decision.subjects[ADVICE_RULES[domain].readLike].allowed.length === 0) {
+    return deny(ADVICE_RULES[domain].notShared);
   }
   return allow;
 }
 
-export function canReadHealthAdviceDraft(principal: Principal, authorOrgId: string): boolean {
+export function canReadAdviceDraft(domain: AdviceDomain, principal: Principal, authorOrgId: string): boolean {
   return (
-    principal.role === 'health_practitioner' &&
+    principal.role === ADVICE_RULES[domain].writer &&
     roleMatchesOrgType(principal) &&
     principal.orgId === authorOrgId
   );
+}
+
+/** Health advice: canWriteAdvice('health', …). */
+export function canWriteHealthAdvice(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  now: Date,
+): ActionDecision & { code?: 'FORBIDDEN' | 'NO_CONSENT' } {
+  return canWriteAdvice('health', principal, facts, now);
+}
+
+/** Health advice: canReadAdvice('health', …). */
+export function canReadHealthAdvice(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  opts: { now: Date; purpose: Purpose | null },
+): ActionDecision {
+  return canReadAdvice('health', principal, facts, opts);
+}
+
+export function canReadHealthAdviceDraft(principal: Principal, authorOrgId: string): boolean {
+  return canReadAdviceDraft('health', principal, authorOrgId);
 }
 
 /**

@@ -17,6 +17,21 @@ export {
   sectionDenied,
 } from './access.ts';
 export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
+export {
+  ADVICE_SECTIONS,
+  type AdviceInput,
+  type AdviceLifecycle,
+  type AdviceRow,
+  type AdviceSection,
+  type AdviceSpec,
+  type AdviceTable,
+  type AdviceView,
+  adviceLifecycle,
+  adviceTable,
+  adviceView,
+  MAX_ADVICE_SECTION_LENGTH,
+  MIN_SUBMITTED_ADVICE_LENGTH,
+} from './advice.ts';
 export { type DashboardKey, formatDashboardKey, parseDashboardKey } from './dashboard-key.ts';
 export {
   formatErrors,

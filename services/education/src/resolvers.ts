@@ -1,5 +1,6 @@
 import { guardedFieldResolvers, loadGuardedSections, requireCaller } from '@hub/service-kit';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { educationalAdviceLifecycle } from './advice.ts';
 import { findSections } from './repository.ts';
 
 export const resolvers: IResolvers = {
@@ -7,6 +8,7 @@ export const resolvers: IResolvers = {
     __resolveReference: (reference: { id: string }) => reference,
   },
   EducationSection: guardedFieldResolvers('EducationSection'),
+  Mutation: educationalAdviceLifecycle.mutations,
 } as IResolvers;
 
 export const loaders: MercuriusLoaders = {
@@ -17,5 +19,6 @@ export const loaders: MercuriusLoaders = {
         findSections(ctx.db, ids),
       );
     },
+    educationalAdvice: (queries, ctx) => educationalAdviceLifecycle.loader(queries, ctx),
   },
 };

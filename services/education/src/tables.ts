@@ -1,3 +1,4 @@
+import { adviceTable } from '@hub/service-kit';
 import {
   boolean,
   date,
@@ -62,3 +63,6 @@ export const ctfSource = educationSchema.table(
   },
   (t) => [primaryKey({ columns: [t.system, t.sourceId] })],
 );
+
+/** Educational advice for an EHC needs assessment (the shared advice lifecycle, @hub/service-kit advice.ts; migration 0005). */
+export const educationalAdvice = adviceTable(educationSchema, 'educational_advice');

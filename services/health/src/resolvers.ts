@@ -9,25 +9,12 @@ import {
   type SubgraphContext,
 } from '@hub/service-kit';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
-import { type AdviceInput, correct, createDraft, loadAdvice, submit, updateDraft } from './advice.ts';
+import { healthAdviceLifecycle } from './advice.ts';
 import { pathwayWaitKpis } from './kpi.ts';
 import { sendDashboardResolvers } from './pathway-resolvers.ts';
 import { findSections } from './repository.ts';
 
 const today = () => calendarDateAt(new Date(), 'Europe/London');
-
-function adviceView<
-  T extends { createdAt: Date; updatedAt: Date; submittedAt: Date | null; current?: boolean },
->(row: T) {
-  return {
-    ...row,
-    current: row.current ?? false,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    submittedAt: row.submittedAt?.toISOString() ?? null,
-    date: (row.submittedAt ?? row.updatedAt).toISOString(),
-  };
-}
 
 export const resolvers: IResolvers = {
   Child: {
@@ -64,32 +51,7 @@ export const resolvers: IResolvers = {
     },
   },
   ...sendDashboardResolvers,
-  Mutation: {
-    async createHealthAdviceDraft(
-      _root: unknown,
-      args: { childId: string; input: AdviceInput },
-      ctx: SubgraphContext,
-    ) {
-      requireCaller(ctx);
-      return adviceView(await createDraft(ctx, args.childId, args.input));
-    },
-    async updateHealthAdviceDraft(
-      _root: unknown,
-      args: { id: string; input: AdviceInput },
-      ctx: SubgraphContext,
-    ) {
-      requireCaller(ctx);
-      return adviceView(await updateDraft(ctx, args.id, args.input));
-    },
-    async submitHealthAdvice(_root: unknown, args: { id: string }, ctx: SubgraphContext) {
-      requireCaller(ctx);
-      return adviceView({ ...(await submit(ctx, args.id)), current: true });
-    },
-    async correctHealthAdvice(_root: unknown, args: { id: string }, ctx: SubgraphContext) {
-      requireCaller(ctx);
-      return adviceView(await correct(ctx, args.id));
-    },
-  },
+  Mutation: healthAdviceLifecycle.mutations,
 } as IResolvers;
 
 export const loaders: MercuriusLoaders = {
@@ -98,16 +60,6 @@ export const loaders: MercuriusLoaders = {
       requireCaller(ctx);
       return loadGuardedSections(ctx, queries, 'health', 'HealthSection', (ids) => findSections(ctx.db, ids));
     },
-    async healthAdvice(queries, ctx) {
-      requireCaller(ctx);
-      const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
-      const advice = await loadAdvice(ctx, ids);
-      return queries.map((q) => {
-        const entry = advice.get(String(q.obj.id));
-        return entry instanceof Error || entry === undefined
-          ? (entry ?? null)
-          : entry.map((row) => adviceView(row));
-      });
-    },
+    healthAdvice: (queries, ctx) => healthAdviceLifecycle.loader(queries, ctx),
   },
 };

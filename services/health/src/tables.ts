@@ -1,4 +1,5 @@
-import { date, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { adviceTable } from '@hub/service-kit';
+import { date, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const healthSchema = pgSchema('health');
 
@@ -40,23 +41,8 @@ export const diagnosis = healthSchema.table('diagnosis', {
   sourcePatient: text('source_patient'),
 });
 
-export const healthAdvice = healthSchema.table('health_advice', {
-  id: uuid('id').primaryKey(),
-  childId: uuid('child_id').notNull(),
-  assessmentId: uuid('assessment_id').notNull(),
-  version: integer('version').notNull(),
-  supersedesId: uuid('supersedes_id'),
-  status: text('status', { enum: ['draft', 'submitted'] }).notNull(),
-  needs: text('needs').notNull().default(''),
-  outcomesSought: text('outcomes_sought').notNull().default(''),
-  provisionRecommended: text('provision_recommended').notNull().default(''),
-  authorSub: text('author_sub').notNull(),
-  authorName: text('author_name').notNull(),
-  organisationId: text('organisation_id').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
-});
+/** Health advice for an EHC needs assessment (the shared advice lifecycle, @hub/service-kit advice.ts). */
+export const healthAdvice = adviceTable(healthSchema, 'health_advice');
 
 export const supportWhileWaiting = healthSchema.table('support_while_waiting', {
   id: uuid('id').primaryKey(),

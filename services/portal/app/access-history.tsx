@@ -37,6 +37,8 @@ const SECTION_WORDS: Record<string, string> = {
   family_information: 'what your family told us',
   ehc_assessment: 'EHC needs assessment progress',
   health_advice: 'health advice for the assessment',
+  educational_advice: 'educational advice for the assessment',
+  social_care_advice: 'social care advice for the assessment',
   consent: 'sharing choices',
   break_glass: 'emergency access',
   other: 'other information',

@@ -11,7 +11,7 @@ import { type AssessmentView, assessmentsFor, todayInEngland } from './ehc.ts';
  *
  * The council asks each agency for advice (SEND Regulations 2014 reg 6(1)); the agency can only
  * send it if the family lets that agency's information go to the council for the assessment
- * (for health advice, @hub/policy canWriteHealthAdvice). The educational psychologist works for
+ * (@hub/policy canWriteAdvice). The educational psychologist works for
  * the council itself, so that advice needs no such consent.
  */
 export const CONSENT_FOR_ADVICE: Record<string, Domain | undefined> = {

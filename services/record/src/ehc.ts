@@ -20,7 +20,7 @@ import {
   nextReviewDue,
   reviewDecisionDue,
 } from '@hub/ehc-clock';
-import { canWriteHealthAdvice, type Principal } from '@hub/policy';
+import { type AdviceDomain, canWriteAdvice, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { type AdviceReuseView, adviceReusesFor, reuseView } from './advice-reuse.ts';
@@ -825,21 +825,29 @@ export async function ehcKpis(db: DbHandle, asAt: IsoDate, children?: ReadonlySe
   };
 }
 
+/** The council's advice request each agency's advice written in the hub answers. */
+const AGENCY_OF_ADVICE_DOMAIN: Record<AdviceDomain, AdviceAgency> = {
+  health: 'health',
+  education: 'education',
+  social_care: 'social_care',
+};
+
 /**
- * Health advice submitted through the hub reaches the council at once, so the council's request
- * for it is answered: marks this assessment's outstanding health advice requests received today.
- * Called by the health service on submit, for a practitioner who may write the advice (checked
- * again here). Idempotent: nothing outstanding marks nothing.
+ * Advice submitted through the hub (health, educational or social care) reaches the council at
+ * once, so the council's request for it is answered: marks this assessment's outstanding requests
+ * to that agency received today. Called by the adapter on submit, for a writer who may write that
+ * advice (checked again here). Idempotent: nothing outstanding marks nothing.
  */
-export async function markHealthAdviceReceived(
+export async function markAdviceReceived(
   db: DbHandle,
   principal: Principal,
   assessmentId: string,
+  domain: AdviceDomain,
 ): Promise<{ marked: number }> {
   const [a] = await db.db.select().from(ehcAssessment).where(eq(ehcAssessment.id, assessmentId));
   if (!a) throw new HubError('NOT_FOUND', `No EHC needs assessment has id ${assessmentId}.`);
   const facts = (await loadAccessFacts(db, [a.childId])).get(a.childId);
-  const decision = facts ? canWriteHealthAdvice(principal, facts, new Date()) : null;
+  const decision = facts ? canWriteAdvice(domain, principal, facts, new Date()) : null;
   if (!decision?.allowed) throw new HubError('FORBIDDEN', decision?.reason ?? 'You may not do this.');
   const marked = await db.db
     .update(ehcAdviceRequest)
@@ -847,7 +855,7 @@ export async function markHealthAdviceReceived(
     .where(
       and(
         eq(ehcAdviceRequest.assessmentId, assessmentId),
-        eq(ehcAdviceRequest.agency, 'health'),
+        eq(ehcAdviceRequest.agency, AGENCY_OF_ADVICE_DOMAIN[domain]),
         isNull(ehcAdviceRequest.receivedDate),
       ),
     )

@@ -1,9 +1,10 @@
 import type { DbHandle } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
+import { isDomain } from '@hub/policy';
 import { isHubError, requireContext } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { registerCouncilRoutes } from './council.ts';
-import { activeAssessments, markHealthAdviceReceived } from './ehc.ts';
+import { activeAssessments, markAdviceReceived } from './ehc.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**
@@ -40,22 +41,29 @@ export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void
   });
 
   /**
-   * `POST /internal/ehc-advice-received`: the health service has submitted health advice for
-   * this assessment, so the council's request for it is answered (see markHealthAdviceReceived).
-   * The caller's own context decides whether it may.
+   * `POST /internal/ehc-advice-received`: an adapter has submitted its agency's advice (`domain`:
+   * health, education or social_care; health when absent) for this assessment, so the council's
+   * request for it is answered (see markAdviceReceived). The caller's own context decides
+   * whether it may write that advice.
    */
-  app.post<{ Body: { assessmentId?: unknown } }>('/internal/ehc-advice-received', async (request, reply) => {
-    const { principal } = requireContext(request);
-    const id = request.body?.assessmentId;
-    if (typeof id !== 'string' || !isUuid(id))
-      return reply.code(400).send({ error: 'assessmentId must be a UUID' });
-    try {
-      return await markHealthAdviceReceived(db, principal, id.toLowerCase());
-    } catch (error) {
-      if (isHubError(error) && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
-        return reply.code(error.code === 'NOT_FOUND' ? 404 : 403).send({ error: error.message });
+  app.post<{ Body: { assessmentId?: unknown; domain?: unknown } }>(
+    '/internal/ehc-advice-received',
+    async (request, reply) => {
+      const { principal } = requireContext(request);
+      const id = request.body?.assessmentId;
+      const domain = request.body?.domain ?? 'health';
+      if (typeof id !== 'string' || !isUuid(id))
+        return reply.code(400).send({ error: 'assessmentId must be a UUID' });
+      if (!isDomain(domain))
+        return reply.code(400).send({ error: 'domain must be education, health or social_care' });
+      try {
+        return await markAdviceReceived(db, principal, id.toLowerCase(), domain);
+      } catch (error) {
+        if (isHubError(error) && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
+          return reply.code(error.code === 'NOT_FOUND' ? 404 : 403).send({ error: error.message });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 }

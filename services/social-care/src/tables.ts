@@ -1,3 +1,4 @@
+import { adviceTable } from '@hub/service-kit';
 import {
   boolean,
   date,
@@ -55,3 +56,6 @@ export const cinSource = socialCareSchema.table(
   },
   (t) => [primaryKey({ columns: [t.system, t.sourceId] })],
 );
+
+/** Social care advice for an EHC needs assessment (the shared advice lifecycle, @hub/service-kit advice.ts; migration 0005). */
+export const socialCareAdvice = adviceTable(socialCareSchema, 'social_care_advice');
