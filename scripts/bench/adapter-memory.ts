@@ -15,7 +15,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres pnpm bench:adapters [-- --formats ctf,cin,fhir] [--scale 0.1]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,7 +38,13 @@ import { startHub } from '../../services/gateway/test/hub.ts';
 import { fhirBenchBundle } from './lib/fhir-bundle.ts';
 
 const { values } = parseArgs({
-  options: { formats: { type: 'string', default: 'ctf,cin,fhir' }, scale: { type: 'string', default: '1' } },
+  options: {
+    formats: { type: 'string', default: 'ctf,cin,fhir' },
+    scale: { type: 'string', default: '1' },
+    // Extra node flags for the adapter process (e.g. "--max-old-space-size=128" to tell memory
+    // kept from garbage not yet collected, or "--heapsnapshot-signal=SIGUSR1").
+    'node-flags': { type: 'string', default: '' },
+  },
 });
 if (!process.env.DATABASE_URL) {
   console.error('bench:adapters needs DATABASE_URL (a PostgreSQL server): it creates its own database.');
@@ -61,6 +67,8 @@ type Format = keyof typeof FORMATS;
 
 const hub = await startHub({ children: 60 });
 const dir = mkdtempSync(join(tmpdir(), 'bench-adapters-'));
+const probe = join(root, 'scripts', 'bench', 'lib', 'memory-probe.ts');
+const probeFile = join(dir, 'memory-probe.jsonl');
 const issuer = await loadOrCreateDevIssuer(join(dir, 'idp'));
 const freePort = () =>
   new Promise<number>((done) => {
@@ -73,6 +81,7 @@ const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
   Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) *
   1024;
 
+const FIRST_OFFSET = 2_000_000;
 /** A file of `n` records new to the hub; `offset` keeps every run's identities apart. */
 function writeFile(format: Format, n: number, offset: number): string {
   const file = join(dir, `${format}-${n}-${offset}.${format === 'fhir' ? 'json' : 'xml'}`);
@@ -103,7 +112,10 @@ function writeFile(format: Format, n: number, offset: number): string {
     parts.push(cinHeaderXml(laCodeOf('la-1'), '2026-09-01T09:00:00', '2026-09-01'));
     for (let i = 0; i < n; i++) parts.push(cinChildXml(child(i), '2026-09-01') ?? '');
     parts.push(CIN_TAIL);
-  } else parts.push(JSON.stringify(fhirBenchBundle(n, syntheticNhsNumber, offset)));
+  } else
+    // NHS numbers: the synthetic 999 range holds 900,000 (syntheticNhsNumber(0..899,999)); the
+    // bundle takes 500,000 + its offset + patient, so count from the first run's offset.
+    parts.push(JSON.stringify(fhirBenchBundle(n, syntheticNhsNumber, offset - FIRST_OFFSET)));
   writeFileSync(file, parts.join(''));
   return file;
 }
@@ -112,7 +124,14 @@ async function startAdapter(format: Format): Promise<{ child: ChildProcess; url:
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join('services', FORMATS[format].service, 'src', 'server.ts')],
+    [
+      ...values['node-flags'].split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      '--import',
+      probe,
+      join('services', FORMATS[format].service, 'src', 'server.ts'),
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -130,6 +149,7 @@ async function startAdapter(format: Format): Promise<{ child: ChildProcess; url:
         JWT_ISSUER: DEV_ISSUER,
         JWT_AUDIENCE: DEV_AUDIENCE,
         JWKS_FILE: issuer.jwksFile,
+        MEMORY_PROBE_FILE: probeFile,
       },
     },
   );
@@ -142,6 +162,21 @@ async function startAdapter(format: Format): Promise<{ child: ChildProcess; url:
   }
   child.kill('SIGTERM');
   throw new Error(`${format} adapter did not start`);
+}
+
+/** The probe's breakdown at the highest RSS since the last call (and starts a new period). */
+async function probeReset(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+  const lines = () => (existsSync(probeFile) ? readFileSync(probeFile, 'utf8').trim().split('\n').length : 0);
+  const had = lines();
+  child.kill('SIGUSR2');
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (lines() > had)
+      return (JSON.parse(readFileSync(probeFile, 'utf8').trim().split('\n').at(-1) as string) as {
+        peak: NodeJS.MemoryUsage;
+      }).peak;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the memory probe did not answer');
 }
 
 async function send(format: Format, url: string, file: string) {
@@ -187,7 +222,7 @@ interface Row {
   rejected: number;
 }
 const rows: Row[] = [];
-let offset = 2_000_000;
+let offset = FIRST_OFFSET;
 for (const format of values.formats.split(',') as Format[]) {
   for (const size of FORMATS[format].sizes.map((s) => Math.max(10, Math.round(s * scale)))) {
     const warmUp = writeFile(format, 10, offset);
@@ -197,12 +232,14 @@ for (const format of values.formats.split(',') as Format[]) {
     try {
       await send(format, url, warmUp);
       const pid = child.pid as number;
+      await probeReset(child);
       writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
       const before = status(pid, 'VmRSS');
       const started = performance.now();
       const { rejected } = await send(format, url, file);
       const seconds = (performance.now() - started) / 1000;
       const peak = status(pid, 'VmHWM');
+      const atPeak = await probeReset(child);
       rows.push({
         format,
         records: size,
@@ -215,7 +252,10 @@ for (const format of values.formats.split(',') as Format[]) {
         rejected,
       });
       const r = rows.at(-1) as Row;
-      process.stderr.write(`${format} ${size}: ${r.perSecond}/s, peak +${r.growthMb} MB\n`);
+      const mb = (n: number) => Math.round(n / 1e6);
+      process.stderr.write(
+        `${format} ${size}: ${r.perSecond}/s, peak +${r.growthMb} MB (at the sampled peak: RSS ${mb(atPeak.rss)} MB, V8 heap used ${mb(atPeak.heapUsed)} / allocated ${mb(atPeak.heapTotal)} MB, external ${mb(atPeak.external)} MB, array buffers ${mb(atPeak.arrayBuffers)} MB)\n`,
+      );
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -1,6 +1,7 @@
 import { AuthError, SERVICE_TOKEN_HEADER, verifyServiceToken } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { todayInEngland } from '@hub/synthetic';
 import { currentLinks, resolveBatch } from './store.ts';
 import { ResolveRequestError, validateLinksRequest, validateResolveRequest } from './validate.ts';
 
@@ -8,10 +9,6 @@ const problem = (code: string, message: string, extra: Record<string, unknown> =
   error: { code, message, ...extra },
 });
 
-/** Today in England (dates of birth after it are refused). */
-function todayInEngland(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
-}
 
 /**
  * The adapters' identity routes (the contract in README "Identity matching"). Service-token
