@@ -164,6 +164,11 @@ async function main(argv: string[]) {
   }
   const started = Date.now();
   let lastShown = 0;
+  // CTF and CIN are read as they arrive, so the upload moves with the ingest; a FHIR bundle is
+  // taken whole first and then processed: after the last byte, say how long the adapter has been
+  // working on it.
+  let working: NodeJS.Timeout | undefined;
+  const seconds = (from: number) => `${((Date.now() - from) / 1000).toFixed(0)} s`;
   const { status, body } = await ingestFile({
     kind,
     file: path,
@@ -176,8 +181,18 @@ async function main(argv: string[]) {
       process.stderr.write(
         `\rsent ${(sent / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB (${Math.round((sent / total) * 100)}%)`,
       );
+      if (sent === total && !working) {
+        const uploaded = Date.now();
+        working = setInterval(
+          () =>
+            process.stderr.write(
+              `\rsent ${(total / 1e6).toFixed(1)} MB (100%); the adapter is working on it: ${seconds(uploaded)}`,
+            ),
+          1000,
+        );
+      }
     },
-  });
+  }).finally(() => clearInterval(working));
   process.stderr.write(
     `\n${status === 200 ? 'ingested' : 'refused'} in ${((Date.now() - started) / 1000).toFixed(1)} s (HTTP ${status})\n`,
   );

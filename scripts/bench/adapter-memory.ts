@@ -112,10 +112,10 @@ function writeFile(format: Format, n: number, offset: number): string {
     parts.push(cinHeaderXml(laCodeOf('la-1'), '2026-09-01T09:00:00', '2026-09-01'));
     for (let i = 0; i < n; i++) parts.push(cinChildXml(child(i), '2026-09-01') ?? '');
     parts.push(CIN_TAIL);
-  } else
-    // NHS numbers: the synthetic 999 range holds 900,000 (syntheticNhsNumber(0..899,999)); the
-    // bundle takes 500,000 + its offset + patient, so count from the first run's offset.
-    parts.push(JSON.stringify(fhirBenchBundle(n, syntheticNhsNumber, offset - FIRST_OFFSET)));
+  }
+  // NHS numbers: the synthetic 999 range holds 900,000 (syntheticNhsNumber(0..899,999)); the
+  // bundle takes 500,000 + its offset + patient, so count from the first run's offset.
+  else parts.push(JSON.stringify(fhirBenchBundle(n, syntheticNhsNumber, offset - FIRST_OFFSET)));
   writeFileSync(file, parts.join(''));
   return file;
 }
@@ -171,9 +171,11 @@ async function probeReset(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
   child.kill('SIGUSR2');
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
     if (lines() > had)
-      return (JSON.parse(readFileSync(probeFile, 'utf8').trim().split('\n').at(-1) as string) as {
-        peak: NodeJS.MemoryUsage;
-      }).peak;
+      return (
+        JSON.parse(readFileSync(probeFile, 'utf8').trim().split('\n').at(-1) as string) as {
+          peak: NodeJS.MemoryUsage;
+        }
+      ).peak;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('the memory probe did not answer');

@@ -89,6 +89,8 @@ export interface SourceSection<R extends { contentHash: string }> {
 }
 
 const CHUNK = 500;
+/** Held records per page when checking the council's decisions (the identity links route's maximum). */
+const RELINK_PAGE = 2000;
 
 /** `excluded.<column>` for each property: an upsert takes the new row's values. */
 function excluded(table: PgTable, keys: string[]): Record<string, SQL> {
@@ -264,16 +266,38 @@ export function sourceSectionStore<R extends { contentHash: string }>(
     system: string,
     currentLinks: (ids: string[]) => Promise<Map<string, CurrentLink>>,
   ): Promise<string[]> {
-    const rows = (await db.db.select(held).from(source).where(eq(source.system, system))) as Array<
-      HeldSource<R>
-    >;
-    if (rows.length === 0) return [];
-    const links = await currentLinks(rows.map((r) => r.sourceId));
-    const changed: string[] = [];
-    await db.db.transaction(async (tx) => {
-      for (const row of rows) {
+    // Page through the held records' link state only (never their content: a school's whole
+    // history would otherwise be read into memory on every file), ask the record service about
+    // each page, and keep the few the council decided on since.
+    const decided: Array<{ sourceId: string; link: CurrentLink }> = [];
+    for (let after = ''; ; ) {
+      const page = await db.db
+        .select({ sourceId: source.sourceId, childId: source.childId, linkStatus: source.linkStatus })
+        .from(source)
+        .where(and(eq(source.system, system), sql`${source.sourceId} > ${after}`))
+        .orderBy(source.sourceId)
+        .limit(RELINK_PAGE);
+      if (page.length === 0) break;
+      after = page.at(-1)!.sourceId;
+      const links = await currentLinks(page.map((r) => r.sourceId));
+      for (const row of page) {
         const link = links.get(row.sourceId);
         if (!link || link.status === 'unknown') continue;
+        const childId = link.status === 'linked' ? link.childId : null;
+        if (childId !== row.childId || link.status !== row.linkStatus)
+          decided.push({ sourceId: row.sourceId, link });
+      }
+      if (page.length < RELINK_PAGE) break;
+    }
+    if (decided.length === 0) return [];
+    const changed: string[] = [];
+    await db.db.transaction(async (tx) => {
+      for (const { sourceId, link } of decided) {
+        const [row] = (await tx
+          .select(held)
+          .from(source)
+          .where(and(eq(source.system, system), eq(source.sourceId, sourceId)))) as Array<HeldSource<R>>;
+        if (!row) continue;
         const childId = link.status === 'linked' ? link.childId : null;
         if (childId === row.childId && link.status === row.linkStatus) continue;
         let created = row.createdProjection;

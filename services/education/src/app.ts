@@ -9,7 +9,6 @@ import { ctfIngestSpec } from './ctf/ingest.ts';
 import { loaders, resolvers } from './resolvers.ts';
 import { seedEducationIfEmpty, seedEducationLocalIfEmpty } from './seed.ts';
 
-
 export const service = defineSubgraphService({
   name: 'education',
   pgSchema: 'education',

@@ -223,6 +223,42 @@ describe('POST /ctf (DfE Common Transfer File)', () => {
     );
   });
 
+  it('an older file (earlier header DateTime) arriving after a newer one never overwrites it; a newer one does', async () => {
+    const first = pupils[0]!;
+    const education = async () =>
+      (
+        await hub.query<{ child: { education: { senStatus: string; updatedAt: string } } }>(
+          'query ($id: ID!) { child(id: $id) { education { senStatus updatedAt } } }',
+          { as: demoUser(hub.dataset, 'demo-senco-3'), variables: { id: first.id } },
+        )
+      ).data?.child.education;
+    const withProvision = (code: 'N' | 'K') =>
+      ctfPupilXml(first, school).replace(
+        /<SENprovision>[NKE]<\/SENprovision>/,
+        `<SENprovision>${code}</SENprovision>`,
+      );
+    const shown = await education();
+    expect(shown?.senStatus).toBe('EHC_PLAN'); // from the first file (2026-09-01T09:00)
+
+    // Exported a month earlier, delivered late: read, but not applied.
+    const older = await send(header({ dateTime: '2026-08-01T09:00:00' }) + withProvision('N') + CTF_TAIL);
+    expect(older.status).toBe(200);
+    expect(older.body.counts).toEqual({ created: 0, updated: 0, unchanged: 1, rejected: 0 });
+    expect(older.body.records).toEqual([
+      expect.objectContaining({
+        sourceId: first.upn,
+        outcome: 'unchanged',
+        reason: expect.stringMatching(/older file/),
+      }),
+    ]);
+    expect(await education()).toEqual(shown);
+
+    // The school's next export (later than the first file) is applied.
+    const newer = await send(header({ dateTime: '2026-09-15T09:00:00' }) + withProvision('K') + CTF_TAIL);
+    expect(newer.body.counts).toEqual({ created: 0, updated: 1, unchanged: 0, rejected: 0 });
+    expect(await education()).toEqual({ senStatus: 'SEN_SUPPORT', updatedAt: '2026-09-15T08:00:00.000Z' });
+  });
+
   it('holds a near-duplicate pupil for the council’s review, shown nowhere; once the council confirms, the next file shows it', async () => {
     // A pupil of the first file whose record does not already say EHC plan (so the change shows).
     const twin = pupils.slice(4).find((c) => c.education.senStatus !== 'EHC_PLAN')!;

@@ -1,14 +1,13 @@
 import { AuthError, SERVICE_TOKEN_HEADER, verifyServiceToken } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import { todayInEngland } from '@hub/synthetic';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { currentLinks, resolveBatch } from './store.ts';
 import { ResolveRequestError, validateLinksRequest, validateResolveRequest } from './validate.ts';
 
 const problem = (code: string, message: string, extra: Record<string, unknown> = {}) => ({
   error: { code, message, ...extra },
 });
-
 
 /**
  * The adapters' identity routes (the contract in README "Identity matching"). Service-token

@@ -174,4 +174,42 @@ describe('POST /cin (DfE Children in Need census)', () => {
       await hub.subgraphs['social-care'].db.query('select * from social_care.case_record order by child_id'),
     ).toEqual(before);
   });
+
+  it('an older census (earlier Source DateTime) arriving after a newer one never overwrites it; a newer one does', async () => {
+    // A child in need in the first census, now on a child protection plan.
+    // Not the one the first test put on a plan, nor its three rejected children.
+    const onPlanAlready = inNeed.find(
+      (c) => c.socialCare?.allocatedWorker && c.socialCare.status === 'CHILD_IN_NEED',
+    );
+    const child = inNeed
+      .filter((c) => c !== onPlanAlready)
+      .slice(3)
+      .find((c) => c.socialCare?.status === 'CHILD_IN_NEED');
+    expect(child).toBeDefined();
+    const status = async () =>
+      (
+        await hub.subgraphs['social-care'].db.query<{ status: string }>(
+          'select status from social_care.case_record where child_id = $1',
+          [child!.id],
+        )
+      )[0]?.status;
+    expect(await status()).toBe('CHILD_IN_NEED');
+    const onPlan = cinChildXml(child!, REF)!.replace(
+      '<ReferralNFA>false</ReferralNFA>',
+      '<ReferralNFA>false</ReferralNFA>\n        <ChildProtectionPlans>\n          <CPPstartDate>2026-08-01</CPPstartDate>\n        </ChildProtectionPlans>',
+    );
+    const at = (dateTime: string) => cinHeaderXml('999', dateTime, REF) + onPlan + CIN_TAIL;
+
+    const older = await send(at('2026-08-20T09:00:00'));
+    expect(older.status).toBe(200);
+    expect(older.body.counts).toEqual({ created: 0, updated: 0, unchanged: 1, rejected: 0 });
+    expect(older.body.records).toEqual([
+      expect.objectContaining({ outcome: 'unchanged', reason: expect.stringMatching(/older file/) }),
+    ]);
+    expect(await status()).toBe('CHILD_IN_NEED');
+
+    const newer = await send(at('2026-09-10T09:00:00'));
+    expect(newer.body.counts).toEqual({ created: 0, updated: 1, unchanged: 0, rejected: 0 });
+    expect(await status()).toBe('CHILD_PROTECTION');
+  });
 });
