@@ -271,12 +271,12 @@ export function sourceSectionStore<R extends { contentHash: string }>(
     // each page, and keep the few the council decided on since.
     const decided: Array<{ sourceId: string; link: CurrentLink }> = [];
     for (let after = ''; ; ) {
-      const page = await db.db
+      const page = (await db.db
         .select({ sourceId: source.sourceId, childId: source.childId, linkStatus: source.linkStatus })
         .from(source)
         .where(and(eq(source.system, system), sql`${source.sourceId} > ${after}`))
         .orderBy(source.sourceId)
-        .limit(RELINK_PAGE);
+        .limit(RELINK_PAGE)) as Array<Pick<HeldSource<R>, 'sourceId' | 'childId' | 'linkStatus'>>;
       if (page.length === 0) break;
       after = page.at(-1)!.sourceId;
       const links = await currentLinks(page.map((r) => r.sourceId));
