@@ -23,6 +23,8 @@ const BENCHMARKS: Array<{ script: string; args: string[] }> = [
     args: values.full ? [] : ['--events', '100000', '--iterations', '50', '--chain-events', '2000'],
   },
   { script: 'bench:audit-chain', args: [] },
+  // This checkout only, 3 runs (a few minutes); `pnpm bench:portal --baseline DIR` compares two.
+  { script: 'bench:portal', args: ['--runs', '3'] },
 ];
 
 const summaries: string[] = [];

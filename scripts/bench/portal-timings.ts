@@ -1,4 +1,5 @@
-// `node --import tsx scripts/bench/portal-timings.ts [--runs 5] [--baseline DIR] [--throttle]`
+// `pnpm bench:portal [--runs 5] [--baseline DIR] [--throttle]`
+// (= `node --import tsx scripts/bench/portal-timings.ts …`)
 //
 // Page timings of the web portal, "click to content": from the user's click (or the address
 // typed) until what they came for is on screen, for the main screens of each user group, in
@@ -12,8 +13,13 @@
 // one run, not numbers between runs. `--throttle`: a slow phone connection (150 ms latency,
 // 1.6 Mbit/s down, 0.75 Mbit/s up, Chromium's network emulation) instead of loopback.
 //
+// Also prints the bytes of JavaScript and CSS the gateway serves for the portal's page, as sent
+// when the browser accepts no compression, gzip, or brotli (a checkout whose gateway does not
+// compress sends the same bytes three times).
+//
 // Needs DATABASE_URL (each hub gets fresh databases from @hub/testkit) or falls back to PGlite.
 import { existsSync, mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -173,8 +179,46 @@ async function journeys(hub: Hub): Promise<Record<string, number>> {
   return t;
 }
 
+/** Bytes of the page's JS and CSS as the gateway sends them for one Accept-Encoding. */
+async function servedBytes(hub: Hub): Promise<Record<string, number>> {
+  const get = (path: string, encoding: string) =>
+    new Promise<number>((resolvePromise, reject) => {
+      const headers: Record<string, string> = encoding ? { 'accept-encoding': encoding } : {};
+      const req = httpRequest(new URL(path, hub.base), { headers }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        res.on('end', () =>
+          res.statusCode === 200 ? resolvePromise(bytes) : reject(new Error(`${path}: ${res.statusCode}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const html = await (await fetch(hub.base, { headers: { accept: 'text/html' } })).text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map(
+    (m) => m[1] as string,
+  );
+  const out: Record<string, number> = {};
+  for (const [label, encoding] of [
+    ['raw', ''],
+    ['gzip', 'gzip'],
+    ['br', 'br, gzip'],
+  ] as const) {
+    for (const kind of ['js', 'css'] as const) {
+      let total = 0;
+      for (const asset of assets.filter((a) => a.endsWith(`.${kind}`))) total += await get(asset, encoding);
+      out[`${kind.toUpperCase()} bytes served, ${label === 'raw' ? 'no compression asked' : label}`] = total;
+    }
+  }
+  return out;
+}
+
 const hubs = [await startCheckout('this', here)];
 if (values.baseline) hubs.push(await startCheckout('baseline', resolve(values.baseline)));
+const bytes = new Map<string, Record<string, number>>();
+for (const hub of hubs) bytes.set(hub.label, await servedBytes(hub));
 const results = new Map<string, Map<string, number[]>>();
 for (let run = 0; run < RUNS + 1; run++) {
   for (const hub of run % 2 ? hubs : [...hubs].reverse()) {
@@ -194,14 +238,36 @@ const median = (xs: number[]) => {
 console.log(
   `portal timings, median of ${RUNS} runs (390 px, cold cache${values.throttle ? ', slow phone connection' : ', loopback'}); ms unless KB`,
 );
-console.log(['screen', ...hubs.map((h) => h.label)].join(' | '));
+const ratio = (a: number, b: number) => (b > 0 ? `×${(a / b).toFixed(2)}` : '–');
+const withRatio = hubs.length === 2;
+console.log(['screen', ...hubs.map((h) => h.label), ...(withRatio ? ['this/baseline'] : [])].join(' | '));
+const summary: string[] = [];
 for (const [screen, byHub] of results) {
+  const medians = hubs.map((h) => median(byHub.get(h.label) ?? []));
   console.log(
     [
       screen,
-      ...hubs.map((h) => median(byHub.get(h.label) ?? []).toFixed(screen.includes('KB') ? 1 : 0)),
+      ...medians.map((m) => m.toFixed(screen.includes('KB') ? 1 : 0)),
+      ...(withRatio ? [ratio(medians[0]!, medians[1]!)] : []),
     ].join(' | '),
   );
+  if (!screen.includes('KB'))
+    summary.push(
+      `${screen
+        .toLowerCase()
+        .replace(/[^a-z]+/g, '-')
+        .replace(/^-|-$/g, '')}=${medians[0]!.toFixed(0)}ms`,
+    );
 }
+console.log(`\nbytes served for the portal page (sum over its JS or CSS files)`);
+console.log(['what', ...hubs.map((h) => h.label), ...(withRatio ? ['this/baseline'] : [])].join(' | '));
+for (const what of Object.keys(bytes.get('this') ?? {})) {
+  const b = hubs.map((h) => bytes.get(h.label)?.[what] ?? 0);
+  console.log([what, ...b.map(String), ...(withRatio ? [ratio(b[0]!, b[1]!)] : [])].join(' | '));
+}
+const thisBytes = bytes.get('this') ?? {};
+console.log(
+  `SUMMARY portal: ${summary.join(' ')} js-br=${thisBytes['JS bytes served, br'] ?? 0}B js-raw=${thisBytes['JS bytes served, no compression asked'] ?? 0}B (median of ${RUNS}, this checkout)`,
+);
 await browser.close();
 for (const hub of hubs) await hub.close();
