@@ -95,8 +95,20 @@ export function AboutMeForm({
     loading.current = load();
   }, [load]);
 
+  // One save at a time: a double click must not send the same version twice (the second would
+  // meet its own first as "someone else saved a change").
+  const saving = useRef(false);
   const save = async (e: FormEvent) => {
     e.preventDefault();
+    if (saving.current) return;
+    saving.current = true;
+    try {
+      await saveOnce();
+    } finally {
+      saving.current = false;
+    }
+  };
+  const saveOnce = async () => {
     setErrors([]);
     setStatus('');
     await loading.current;

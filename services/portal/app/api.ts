@@ -63,10 +63,12 @@ export function draftKey(form: string): string | null {
   const session = getSession();
   return session ? `${DRAFT_PREFIX}${session.user.sub}.${form}` : null;
 }
+/** Also typed and kept, under keys of their own: sharing answers not yet confirmed, a break-glass reason. */
+const KEPT_PREFIXES = [DRAFT_PREFIX, 'hub.sharing-answers.', 'hub.breakGlassReason.'];
 export function clearDrafts(): void {
   for (let i = sessionStorage.length - 1; i >= 0; i--) {
     const key = sessionStorage.key(i);
-    if (key?.startsWith(DRAFT_PREFIX)) sessionStorage.removeItem(key);
+    if (key && KEPT_PREFIXES.some((prefix) => key.startsWith(prefix))) sessionStorage.removeItem(key);
   }
 }
 

@@ -163,6 +163,16 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
       'Speech and language therapy, 6 sessions a term.',
     );
     await portal.screen(page, '5-kept-after-sign-in');
+
+    // The network fails on save: the form says so, keeps the text, and nothing is saved; the
+    // next press saves it once.
+    await page.route('**/graphql', (r) => r.abort('connectionreset'));
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByTestId('error-summary').getByText('Sorry, the service could not be reached').waitFor();
+    expect(await field(page, 'The child’s health needs').inputValue()).toBe(needs);
+    expect(await drafts(child.id)).toEqual([]);
+    await portal.screen(page, '6-save-network-failure');
+    await page.unroute('**/graphql');
     await page.getByRole('button', { name: 'Save as draft' }).click();
     await page.getByRole('status').getByText('Your draft has been saved').waitFor();
     await expect.poll(async () => (await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
 import { buildPortal } from '../src/build.ts';
 import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { tabTo } from './journey.ts';
 
 // Leaving and coming back (issue 15): network failures, 502s, a failed start-up query, reload,
 // a new tab, a bookmarked page path, an ended sign-in; page titles, the error summary and
@@ -213,16 +214,175 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       await poll(() => heading(page)).toContain(fullName(child));
       await poll(() => whatHelps.inputValue()).toBe(typed);
       await page.getByTestId('kept-draft').waitFor();
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const versions = async () =>
+        (
+          await hub.subgraphs.record.db.query<{ n: string }>(
+            'select count(*)::text as n from record.family_information_version where child_id = $1',
+            [child.id],
+          )
+        )[0]?.n;
+      const before = await versions();
+      // A double click saves once (the second press would otherwise meet the first as a conflict).
+      await page.getByRole('button', { name: 'Save', exact: true }).dblclick();
       await page
         .getByRole('status')
         .getByText(/^Saved\./)
         .waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await versions()).toBe(String(Number(before) + 1));
+      expect(await page.getByTestId('error-summary').count()).toBe(0);
       // Saved: the kept copy is gone, so a reload shows what the hub holds (the same words).
       await page.reload();
       await poll(() => whatHelps.inputValue()).toBe(typed);
       expect(await page.getByTestId('kept-draft').count()).toBe(0);
     });
+  }
+
+  // Every user group's main screen: a reload, a new tab (sign in there, land on the same page), a
+  // network failure (one message, one "Try again"), an ended sign-in (back on the same page), and
+  // axe-core at 1280 and 390 px. Journeys of their own are in the per-group files; this makes sure
+  // no group's screen was left out of "leave and come back".
+  const groups: {
+    group: string;
+    sub: () => string;
+    route: () => string;
+    ready: (page: Page) => Promise<unknown>;
+    keyboard?: (page: Page) => Promise<void>;
+  }[] = [
+    {
+      group: 'parent carer',
+      sub: () => decisionMaker(hub.dataset, schoolChild()).sub,
+      route: () => `#/family/${schoolChild().id}`,
+      ready: (page) => poll(() => heading(page)).toContain(fullName(schoolChild())),
+    },
+    {
+      group: 'young person deciding for themself',
+      sub: () => youngPerson().youngPersonSub as string,
+      route: () => `#/family/${youngPerson().id}`,
+      ready: (page) =>
+        page
+          .locator('[data-section="parent-access"]')
+          .getByText(/they (can|cannot) see it/)
+          .waitFor(),
+      // Keyboard only: from the record to the sharing choices.
+      keyboard: async (page) => {
+        await tabTo(page, page.getByRole('link', { name: 'See or change your sharing choices' }));
+        await page.keyboard.press('Enter');
+        await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+        await poll(() => page.locator('[data-choice]').count()).toBe(27);
+      },
+    },
+    {
+      group: 'SENCO',
+      sub: () => 'demo-senco-1',
+      route: () => `#/child/${schoolChild().id}`,
+      ready: (page) => poll(() => heading(page)).toContain(fullName(schoolChild())),
+    },
+    {
+      group: 'NHS practitioner',
+      sub: () => 'demo-health-1',
+      route: () => '#/assessments',
+      ready: (page) => page.getByText(/requests?, oldest first|is not waiting for health advice/).waitFor(),
+    },
+    {
+      group: 'social worker',
+      sub: () => 'demo-social-1',
+      route: () => `#/child/${allocatedChild().id}`,
+      ready: (page) => poll(() => heading(page)).toContain(fullName(allocatedChild())),
+    },
+    {
+      group: 'council SEND officer',
+      sub: () => 'demo-la-1',
+      route: () => '#/dashboard',
+      ready: (page) => page.getByTestId('kpis').waitFor(),
+      // Keyboard only: from the dashboard to a child's record through the search.
+      keyboard: async (page) => {
+        await tabTo(
+          page,
+          page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }),
+        );
+        await page.keyboard.press('Enter');
+        await tabTo(page, page.getByLabel('Child’s name'));
+        await page.keyboard.type(schoolChild().familyName);
+        await page.keyboard.press('Enter');
+        const link = page.getByRole('link', { name: fullName(schoolChild()) });
+        await tabTo(page, link);
+        await page.keyboard.press('Enter');
+        await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+        await poll(() => heading(page)).toContain(fullName(schoolChild()));
+      },
+    },
+    {
+      group: 'auditor',
+      sub: () => 'demo-auditor-1',
+      route: () => '#/audit',
+      ready: (page) => page.getByTestId('audit-events').locator('tbody tr').first().waitFor(),
+    },
+  ];
+
+  const youngPerson = () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const child = hub.dataset.children.find(
+      (c) => c.youngPersonSub && c.dateOfBirth <= `${Number(today.slice(0, 4)) - 17}${today.slice(4)}`,
+    );
+    if (!child) throw new Error('no synthetic young person of 17 or over');
+    return child;
+  };
+  const allocatedChild = () => {
+    const child = hub.dataset.children.find((c) => c.socialCare?.allocatedWorker?.organisationId === 'sc-1');
+    if (!child) throw new Error('no child allocated to sc-1');
+    return child;
+  };
+
+  for (const { group, sub, route, ready, keyboard } of groups) {
+    it(`${group}: reload, new tab, network failure, ended sign-in${keyboard ? ', keyboard only' : ''}; axe at 1280 and 390 px`, async () => {
+      const slug = group.split(' ')[0]?.toLowerCase();
+      const page = await signIn(sub(), 1280);
+      const url = `${base}${route()}`;
+      await page.goto(url);
+      await ready(page);
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.waitForLoadState('networkidle');
+        await screen(page, `r09-${slug}-${width}`);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Reload: the same page.
+      await page.reload();
+      await ready(page);
+
+      // A new tab has no session: sign in there, and land on the page asked for.
+      const tab = await page.context().newPage();
+      await tab.goto(url);
+      await poll(() => heading(tab)).toBe('Sign in');
+      await signInHere(tab, sub());
+      await ready(tab);
+      expect(tab.url()).toBe(url);
+      await tab.close();
+
+      // The network fails: one message and one "Try again", which loads the page.
+      await page.route('**/graphql', (r) => r.abort('connectionreset'));
+      await page.reload();
+      await page.getByTestId('load-failed').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+      expect(await page.getByTestId('error-summary').count()).toBe(0);
+      await page.unroute('**/graphql');
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await ready(page);
+      expect(await page.getByTestId('load-failed').count()).toBe(0);
+
+      // The sign-in ends (expired or revoked token): sign in again, back on the same page.
+      await page.evaluate("sessionStorage.setItem('hub.token', 'an-expired-token')");
+      await page.reload();
+      await page.getByTestId('session-ended').waitFor();
+      await signInHere(page, sub());
+      await ready(page);
+      expect(page.url()).toBe(url);
+
+      if (keyboard) await keyboard(page);
+    }, 240_000);
   }
 
   test('titles, the error summary and error messages, by keyboard alone', async () => {
