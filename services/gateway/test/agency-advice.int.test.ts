@@ -66,25 +66,9 @@ const DOMAINS: Domain[] = [
 ];
 
 /** A request through the gateway with its own request id, to find its audit events. */
-async function send(
-  query: string,
-  variables: Record<string, unknown>,
-  as: DemoUser | Principal,
-  purpose?: string,
-) {
+async function send(query: string, variables: Record<string, unknown>, as: DemoUser | Principal) {
   const requestId = `agency-advice-${++requestIds}`;
-  const response = await hub.gateway.inject({
-    method: 'POST',
-    url: '/graphql',
-    headers: {
-      'content-type': 'application/json',
-      'x-request-id': requestId,
-      authorization: `Bearer ${await hub.token(as)}`,
-      ...(purpose ? { 'x-hub-purpose': purpose } : {}),
-    },
-    payload: { query, variables },
-  });
-  return { requestId, ...(response.json() as { data?: any; errors?: any[] }) };
+  return { requestId, ...(await hub.query<Record<string, any>>(query, { as, variables, requestId })) };
 }
 
 const la = () =>

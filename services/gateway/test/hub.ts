@@ -69,6 +69,8 @@ export interface TestHub {
       token?: string;
       variables?: Record<string, unknown>;
       purpose?: string;
+      /** Sent as x-request-id, to find the request's audit events (auditEventsOf). */
+      requestId?: string;
     },
   ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
@@ -211,6 +213,7 @@ export async function startHub(
           'content-type': 'application/json',
           ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
           ...(opts.purpose ? { [PURPOSE_HEADER]: opts.purpose } : {}),
+          ...(opts.requestId ? { 'x-request-id': opts.requestId } : {}),
         },
         payload: { query, variables: opts.variables ?? {} },
       });
