@@ -69,7 +69,7 @@ export const SOURCES: Source[] = [
     owner: 'school',
     short: 'School information',
     what: (name) =>
-      `What the school knows about ${name}’s special educational needs: the support in place, attendance, and notes from the teacher who co-ordinates special educational needs support (the SENCO).`,
+      `What the school knows about ${name}’s special educational needs: the support in place, attendance, notes from the teacher who co-ordinates special educational needs support (the SENCO), and educational advice the SENCO writes for an assessment.`,
   },
   {
     value: 'health',
@@ -85,7 +85,7 @@ export const SOURCES: Source[] = [
     owner: 'social_care',
     short: 'Social care information',
     what: (name) =>
-      `Whether children’s social care is working with ${name}, who their social worker is, and support such as short breaks.`,
+      `Whether children’s social care is working with ${name}, who their social worker is, support such as short breaks, and social care advice written for an assessment.`,
   },
 ];
 

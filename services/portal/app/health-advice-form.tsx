@@ -4,7 +4,7 @@ import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary, useDraft } from './ui.tsx';
 
-export interface HealthAdvice {
+export interface Advice {
   id: string;
   assessmentId: string;
   version: number;
@@ -20,48 +20,141 @@ export interface HealthAdvice {
   updatedAt: string;
 }
 
-export const HEALTH_ADVICE_FIELDS =
-  'healthAdvice { id assessmentId version supersedesId status current needs outcomesSought provisionRecommended authorName organisationId submittedAt updatedAt }';
-
-const FIELDS = [
-  {
-    key: 'needs',
-    label: 'The child’s health needs',
-    hint: 'What the child’s health needs are and how they affect learning and daily life.',
-  },
-  {
-    key: 'outcomesSought',
-    label: 'What you want to achieve',
-    hint: 'The outcomes the health support should lead to.',
-  },
-  {
-    key: 'provisionRecommended',
-    label: 'Health support you recommend',
-    hint: 'What support is needed, how often and who should give it.',
-  },
-] as const;
-
-type Draft = Record<(typeof FIELDS)[number]['key'], string>;
+export type HealthAdvice = Advice;
 
 /**
- * Health advice for an EHC needs assessment, written by the ICB (integrated care board) or NHS
- * trust. Due within 6 weeks of the council's request. Drafts are seen only by the author's
+ * The advice an agency writes for an EHC needs assessment (SEND Regulations 2014 reg 6(1)), one
+ * form for all three: the hub's types differ only in name (HealthAdvice, EducationalAdvice,
+ * SocialCareAdvice) and share one lifecycle.
+ */
+export interface AdviceKind {
+  /** The consent domain and the council's advice agency. */
+  domain: 'health' | 'education' | 'social_care';
+  /** The GraphQL type: mutations are create<type>Draft, update<type>Draft, submit<type>, correct<type>. */
+  type: 'HealthAdvice' | 'EducationalAdvice' | 'SocialCareAdvice';
+  field: 'healthAdvice' | 'educationalAdvice' | 'socialCareAdvice';
+  /** The role that writes it. */
+  writer: string;
+  slug: string;
+  noun: string;
+  title: string;
+  information: string;
+  labels: Record<'needs' | 'outcomesSought' | 'provisionRecommended', { label: string; hint: string }>;
+}
+
+export const ADVICE_KINDS: Record<AdviceKind['domain'], AdviceKind> = {
+  health: {
+    domain: 'health',
+    type: 'HealthAdvice',
+    field: 'healthAdvice',
+    writer: 'health_practitioner',
+    slug: 'health',
+    noun: 'health advice',
+    title: 'Health advice',
+    information: 'health information',
+    labels: {
+      needs: {
+        label: 'The child’s health needs',
+        hint: 'What the child’s health needs are and how they affect learning and daily life.',
+      },
+      outcomesSought: {
+        label: 'What you want to achieve',
+        hint: 'The outcomes the health support should lead to.',
+      },
+      provisionRecommended: {
+        label: 'Health support you recommend',
+        hint: 'What support is needed, how often and who should give it.',
+      },
+    },
+  },
+  education: {
+    domain: 'education',
+    type: 'EducationalAdvice',
+    field: 'educationalAdvice',
+    writer: 'senco',
+    slug: 'educational',
+    noun: 'educational advice',
+    title: 'Educational advice',
+    information: 'education information',
+    labels: {
+      needs: {
+        label: 'The child’s special educational needs',
+        hint: 'What the child finds hard at school, what helps, and how it affects their learning.',
+      },
+      outcomesSought: {
+        label: 'What you want to achieve',
+        hint: 'The outcomes the support at school should lead to.',
+      },
+      provisionRecommended: {
+        label: 'Educational provision you recommend',
+        hint: 'What support is needed in school, how often and who should give it.',
+      },
+    },
+  },
+  social_care: {
+    domain: 'social_care',
+    type: 'SocialCareAdvice',
+    field: 'socialCareAdvice',
+    writer: 'social_worker',
+    slug: 'social-care',
+    noun: 'social care advice',
+    title: 'Social care advice',
+    information: 'social care information',
+    labels: {
+      needs: {
+        label: 'The child’s social care needs',
+        hint: 'What the child and family need at home and in the community, and how it affects daily life.',
+      },
+      outcomesSought: {
+        label: 'What you want to achieve',
+        hint: 'The outcomes the social care support should lead to.',
+      },
+      provisionRecommended: {
+        label: 'Social care support you recommend',
+        hint: 'What support is needed (for example short breaks), how often and who should give it.',
+      },
+    },
+  },
+};
+
+/** The record query's selection for a kind of advice. */
+export function adviceFields(kind: AdviceKind): string {
+  return `${kind.field} { id assessmentId version supersedesId status current needs outcomesSought provisionRecommended authorName organisationId submittedAt updatedAt }`;
+}
+
+export const HEALTH_ADVICE_FIELDS = adviceFields(ADVICE_KINDS.health);
+
+const KEYS = ['needs', 'outcomesSought', 'provisionRecommended'] as const;
+const fieldsOf = (kind: AdviceKind) => KEYS.map((key) => ({ key, ...kind.labels[key] }));
+
+type Draft = Record<(typeof KEYS)[number], string>;
+
+/**
+ * Advice for an EHC needs assessment: health advice written by the ICB (integrated care board) or
+ * NHS trust, educational advice by the school's SENCO, social care advice by the social worker.
+ * Due within 6 weeks of the council's request. Drafts are seen only by the author's
  * organisation; once sent, advice never changes (a correction is a new version).
  *
  * The organisation's saved draft for the assessment in progress is what the form edits: after a
  * reload, in a new tab or by a colleague, the draft is loaded from the hub, never started again.
  */
-export function HealthAdvicePanel({
+export function HealthAdvicePanel(props: Omit<Parameters<typeof AdvicePanel>[0], 'kind'>) {
+  return <AdvicePanel kind={ADVICE_KINDS.health} {...props} />;
+}
+
+export function AdvicePanel({
+  kind,
   childId,
   advice,
   assessments,
   consentMissing,
   onChange,
 }: {
+  kind: AdviceKind;
   childId: string;
-  advice: HealthAdvice[];
+  advice: Advice[];
   assessments: EhcAssessment[];
-  /** The family has not (yet) agreed to share health information with the council: no form. */
+  /** The family has not (yet) agreed to share this information with the council: no form. */
   consentMissing?: boolean;
   onChange: () => void;
 }) {
@@ -74,8 +167,11 @@ export function HealthAdvicePanel({
   const submitted = advice.filter((a) => a.current && a.status === 'submitted');
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
-  const [sent, setSent] = useState(false);
-  const request = active?.adviceRequests.find((r) => r.agency === 'health' && !r.receivedDate);
+  // The draft just sent: its form goes at once (before the record reloads); a correction started
+  // afterwards on the same page is another draft, whose form shows.
+  const [sentId, setSentId] = useState<string | null>(null);
+  const sent = sentId !== null && (draft === undefined || draft.id === sentId);
+  const request = active?.adviceRequests.find((r) => r.agency === kind.domain && !r.receivedDate);
   // Before the form: is the advice waiting on the family's consent? (The hub works it out from
   // the council's open requests and the consents in force; null until it has answered.)
   const [waitingOnFamily, setWaitingOnFamily] = useState<boolean | null>(consentMissing ?? null);
@@ -87,27 +183,25 @@ export function HealthAdvicePanel({
       { childId },
     ).then((r) => {
       // If the hub cannot say, the form is offered: sending without consent is refused with its reason.
-      if (live) setWaitingOnFamily((r.data?.consentRequests ?? []).some((c) => c.domain === 'health'));
+      if (live) setWaitingOnFamily((r.data?.consentRequests ?? []).some((c) => c.domain === kind.domain));
     });
     return () => {
       live = false;
     };
-  }, [childId, consentMissing]);
+  }, [childId, consentMissing, kind.domain]);
 
   return (
-    <section aria-labelledby="advice-heading" className="section" data-section="health-advice">
-      <h2 id="advice-heading">Health advice for the EHC needs assessment</h2>
+    <section aria-labelledby="advice-heading" className="section" data-section={`${kind.slug}-advice`}>
+      <h2 id="advice-heading">{kind.title} for the EHC needs assessment</h2>
       {request ? (
         <div className="inset" data-testid="advice-due">
           <p>
-            <strong>Due by {formatDate(request.dueDate)}.</strong> The council asked for health advice on{' '}
+            <strong>Due by {formatDate(request.dueDate)}.</strong> The council asked for {kind.noun} on{' '}
             {formatDate(request.sentDate)}. The law gives 6 weeks to send it.
           </p>
         </div>
       ) : (
-        <p>
-          The council has not asked your service for health advice on this child, or it has been received.
-        </p>
+        <p>The council has not asked your service for {kind.noun} on this child, or it has been received.</p>
       )}
       <div role="status" className={status ? 'notification' : 'visually-hidden'}>
         {status}
@@ -120,7 +214,7 @@ export function HealthAdvicePanel({
             {a.supersedesId ? ', a correction' : ''}).
           </p>
           <dl className="summary-list">
-            {FIELDS.map((f) => (
+            {fieldsOf(kind).map((f) => (
               <div className="summary-row" key={f.key}>
                 <dt>{f.label}</dt>
                 <dd>{a[f.key]}</dd>
@@ -128,7 +222,13 @@ export function HealthAdvicePanel({
             ))}
           </dl>
           {!draft && a.organisationId === getSession()?.user.orgId && (
-            <CorrectAdvice advice={a} onErrors={setErrors} onStatus={setStatus} onChange={onChange} />
+            <CorrectAdvice
+              kind={kind}
+              advice={a}
+              onErrors={setErrors}
+              onStatus={setStatus}
+              onChange={onChange}
+            />
           )}
         </div>
       ))}
@@ -136,7 +236,7 @@ export function HealthAdvicePanel({
         <div className="warning" data-testid="advice-consent-missing">
           <p>
             <strong>
-              The family has not yet agreed to share health information with the council for this assessment.
+              The family has not yet agreed to share {kind.information} with the council for this assessment.
             </strong>{' '}
             You cannot write or send the advice until they do. The family has been asked on their page in this
             service; you may want to talk to them about it.
@@ -147,11 +247,12 @@ export function HealthAdvicePanel({
         <AdviceForm
           // A new draft id (just created, or found on reload) starts the form from what was saved.
           key={draft?.id ?? 'new'}
+          kind={kind}
           childId={childId}
           draft={draft}
           onErrors={setErrors}
           onStatus={setStatus}
-          onSent={() => setSent(true)}
+          onSent={setSentId}
           onChange={onChange}
         />
       )}
@@ -165,12 +266,14 @@ export function HealthAdvicePanel({
  * current advice and the earlier version is kept as superseded.
  */
 function CorrectAdvice({
+  kind,
   advice,
   onErrors,
   onStatus,
   onChange,
 }: {
-  advice: HealthAdvice;
+  kind: AdviceKind;
+  advice: Advice;
   onErrors: (errors: string[]) => void;
   onStatus: (status: string) => void;
   onChange: () => void;
@@ -183,7 +286,7 @@ function CorrectAdvice({
     starting.current = true;
     setBusy(true);
     try {
-      const r = await gql('mutation Correct($id: ID!) { correctHealthAdvice(id: $id) { id version } }', {
+      const r = await gql(`mutation Correct($id: ID!) { correct${kind.type}(id: $id) { id version } }`, {
         id: advice.id,
       });
       if (r.errors.length > 0) return onErrors(r.errors.map((e) => e.message));
@@ -216,6 +319,7 @@ function CorrectAdvice({
 }
 
 function AdviceForm({
+  kind,
   childId,
   draft,
   onErrors,
@@ -223,17 +327,18 @@ function AdviceForm({
   onSent,
   onChange,
 }: {
+  kind: AdviceKind;
   childId: string;
-  draft: HealthAdvice | undefined;
+  draft: Advice | undefined;
   onErrors: (messages: string[]) => void;
   onStatus: (message: string) => void;
-  onSent: () => void;
+  onSent: (id: string) => void;
   onChange: () => void;
 }) {
   // What the practitioner types is kept (sessionStorage, per user and child) until it is saved:
   // a reload, a failed save or an ended sign-in loses nothing, and signing in again brings it
   // back here. It is saved into the organisation's one draft (no second draft is started).
-  const kept = useDraft<Draft>(`health-advice.${childId}`, {
+  const kept = useDraft<Draft>(`${kind.slug}-advice.${childId}`, {
     needs: draft?.needs ?? '',
     outcomesSought: draft?.outcomesSought ?? '',
     provisionRecommended: draft?.provisionRecommended ?? '',
@@ -245,8 +350,8 @@ function AdviceForm({
   const [busy, setBusy] = useState(false);
 
   const update = (id: string) =>
-    gql<{ updateHealthAdviceDraft: { id: string } }>(
-      'mutation Update($id: ID!, $input: HealthAdviceInput!) { updateHealthAdviceDraft(id: $id, input: $input) { id } }',
+    gql(
+      `mutation Update($id: ID!, $input: ${kind.type}Input!) { update${kind.type}Draft(id: $id, input: $input) { id } }`,
       { id, input: values },
     );
 
@@ -254,8 +359,8 @@ function AdviceForm({
     let id = draftId;
     let r = id
       ? await update(id)
-      : await gql<{ createHealthAdviceDraft: { id: string } }>(
-          'mutation Create($childId: ID!, $input: HealthAdviceInput!) { createHealthAdviceDraft(childId: $childId, input: $input) { id } }',
+      : await gql(
+          `mutation Create($childId: ID!, $input: ${kind.type}Input!) { create${kind.type}Draft(childId: $childId, input: $input) { id } }`,
           { childId, input: values },
         );
     // Another tab or a colleague started the organisation's draft meanwhile: this is the text
@@ -274,7 +379,7 @@ function AdviceForm({
     setKeptShown(false);
     const saved =
       id ??
-      (r.data as { createHealthAdviceDraft?: { id: string } } | null)?.createHealthAdviceDraft?.id ??
+      (r.data as Record<string, { id: string } | undefined> | null)?.[`create${kind.type}Draft`]?.id ??
       null;
     if (saved) setDraftId(saved);
     return saved;
@@ -296,19 +401,21 @@ function AdviceForm({
 
   const submit = async () => {
     if (busy) return;
-    const missing = FIELDS.filter((f) => values[f.key].trim() === '').map(
-      (f) => `Enter ${f.label.toLowerCase()}`,
-    );
+    const missing = fieldsOf(kind)
+      .filter((f) => values[f.key].trim() === '')
+      .map((f) => `Enter ${f.label.toLowerCase()}`);
     if (missing.length) return onErrors(missing);
     setBusy(true);
     try {
       const id = await save();
       if (!id) return;
-      const r = await gql('mutation Submit($id: ID!) { submitHealthAdvice(id: $id) { id status } }', { id });
+      const r = await gql(`mutation Submit($id: ID!) { submit${kind.type}(id: $id) { id status } }`, {
+        id,
+      });
       if (r.errors.length) return onErrors(r.errors.map((x) => x.message));
-      onStatus('Your health advice has been sent to the council. It can no longer be changed.');
+      onStatus(`Your ${kind.noun} has been sent to the council. It can no longer be changed.`);
       // Sent advice never changes: the form goes; a correction starts a new version later.
-      onSent();
+      onSent(id);
       onChange();
     } finally {
       setBusy(false);
@@ -330,7 +437,7 @@ function AdviceForm({
           {draft.authorName ? ` by ${draft.authorName}` : ''}.
         </p>
       )}
-      {FIELDS.map((f) => (
+      {fieldsOf(kind).map((f) => (
         <div className="form-group" key={f.key}>
           <label className="label" htmlFor={`advice-${f.key}`}>
             {f.label}

@@ -8,7 +8,7 @@ interface Waiting {
   assessmentId: string;
   request: { id: string; sentDate: string; dueDate: string; status: string };
   child: { id: string; givenName: string | null; familyName: string | null };
-  /** The family has not yet agreed to share health information with the council: warned here, before the form. */
+  /** The family has not yet agreed to share the information with the council: warned here, before the form. */
   consentNeeded?: { domain: string } | null;
 }
 
@@ -19,29 +19,31 @@ const WAITING = /* GraphQL */ `
 `;
 
 /**
- * Health advice for EHC needs assessments: the council asks the NHS for it and it is due within
- * 6 weeks of the request. This lists what the council is waiting for from the practitioner's
+ * Advice for EHC needs assessments: the council asks the NHS, the school and children's social
+ * care for it and it is due within 6 weeks of the request. This lists what the council is waiting for from the practitioner's
  * organisation (children they work with), oldest first; each opens the child's record, where the
  * advice is written.
  */
 /** What each partner is asked for in an EHC needs assessment (SEND Regulations 2014 reg 6(1)). */
-const ADVICE: Record<string, { what: string; from: string; write: string }> = {
+const WRITE = 'Open the child’s record to write the advice, save a draft and send it to the council.';
+const ADVICE: Record<string, { what: string; from: string; write: string; information: string }> = {
   health_practitioner: {
     what: 'health advice',
     from: 'the NHS',
-    write: 'Open the child’s record to write the advice and send it to the council.',
+    write: WRITE,
+    information: 'health information',
   },
   senco: {
-    what: 'education advice',
+    what: 'educational advice',
     from: 'the school',
-    write:
-      'Open the child’s record to see what the family agreed to share. Writing education advice in this service is not available yet: send it to the council in your usual way.',
+    write: WRITE,
+    information: 'education information',
   },
   social_worker: {
     what: 'social care advice',
     from: 'children’s social care',
-    write:
-      'Open the child’s record to see what the family agreed to share. Writing social care advice in this service is not available yet: send it to the council in your usual way.',
+    write: WRITE,
+    information: 'social care information',
   },
 };
 
@@ -98,8 +100,8 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
                   </strong>
                   {w.consentNeeded && (
                     <p className="hint" data-testid="waiting-for-consent">
-                      Waiting for the family to agree to share health information with the council. They have
-                      been asked.
+                      Waiting for the family to agree to share {advice.information} with the council. They
+                      have been asked.
                     </p>
                   )}
                 </td>

@@ -9,7 +9,7 @@ import {
   shownPageWide,
 } from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
-import { HealthAdvicePanel } from './health-advice-form.tsx';
+import { ADVICE_KINDS, AdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDate, purposeLabel } from './text.ts';
@@ -192,7 +192,7 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
   const record = useLoad(async () => {
     const caps = await hubCapabilities();
     const r = await gql<{ child: ChildRecord | null }>(
-      childRecordQuery(caps),
+      childRecordQuery(caps, user.role),
       { id: childId },
       { purpose: true },
     );
@@ -238,14 +238,21 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
             <summary>Change why you are looking</summary>
             <PurposePicker onChange={setPurposeState} />
           </details>
-          {user.role === 'health_practitioner' && child.healthAdvice && (
-            <HealthAdvicePanel
-              childId={child.id}
-              advice={child.healthAdvice}
-              assessments={child.ehcAssessments ?? []}
-              onChange={record.reload}
-            />
-          )}
+          {Object.values(ADVICE_KINDS).map((kind) => {
+            const advice = user.role === kind.writer ? child[kind.field] : null;
+            return (
+              advice && (
+                <AdvicePanel
+                  key={kind.domain}
+                  kind={kind}
+                  childId={child.id}
+                  advice={advice}
+                  assessments={child.ehcAssessments ?? []}
+                  onChange={record.reload}
+                />
+              )
+            );
+          })}
           <RecordView child={child} errors={errors} role={user.role} purpose={purpose} />
         </>
       )}

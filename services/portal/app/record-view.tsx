@@ -1,6 +1,6 @@
 import type { GqlError } from './api.ts';
 import { CONTACT_METHOD_LABEL } from './family-details.tsx';
-import { HEALTH_ADVICE_FIELDS, type HealthAdvice } from './health-advice-form.tsx';
+import { ADVICE_KINDS, type Advice, adviceFields } from './health-advice-form.tsx';
 import { formatDate, refusalText, SEN_STATUS, SOCIAL_CARE_STATUS } from './text.ts';
 
 const FAMILY_INFORMATION_FIELDS = `familyInformation { version updatedAt updatedByRole
@@ -12,11 +12,19 @@ const EHC_FIELDS = `ehcAssessments { id requestDate decision active
   milestones { name dueDate completedDate statutory status daysRemaining daysLate }
   adviceRequests { id agency sentDate receivedDate dueDate status } }`;
 
-/** The record query; EHC assessments only once the hub offers them (capability names from hubCapabilities). */
-export function childRecordQuery(capabilities: Set<string>): string {
+/**
+ * The record query; EHC assessments only once the hub offers them (capability names from
+ * hubCapabilities). Health advice for everyone (as before); educational and social care advice
+ * only for the role that writes it (`role`), the only screen that shows it.
+ */
+export function childRecordQuery(capabilities: Set<string>, role?: string): string {
   const extra = [
     capabilities.has('Child.ehcAssessments') ? EHC_FIELDS : '',
-    capabilities.has('Child.healthAdvice') ? HEALTH_ADVICE_FIELDS : '',
+    ...Object.values(ADVICE_KINDS).map((kind) =>
+      capabilities.has(`Child.${kind.field}`) && (kind.domain === 'health' || kind.writer === role)
+        ? adviceFields(kind)
+        : '',
+    ),
     capabilities.has('Child.familyInformation') ? FAMILY_INFORMATION_FIELDS : '',
   ];
   return CHILD_RECORD_QUERY.replace('__EHC__', extra.join('\n'));
@@ -56,7 +64,9 @@ export interface ChildRecord {
     updatedAt: string | null;
   };
   ehcAssessments?: EhcAssessment[] | null;
-  healthAdvice?: HealthAdvice[] | null;
+  healthAdvice?: Advice[] | null;
+  educationalAdvice?: Advice[] | null;
+  socialCareAdvice?: Advice[] | null;
   familyInformation?: null | {
     version: number;
     updatedAt: string;

@@ -1,10 +1,20 @@
+import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, grantConsents } from '../../gateway/test/hub.ts';
-import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo, WAIT } from './journey.ts';
+import {
+  DESKTOP,
+  expectHeadingFocused,
+  type Journey,
+  PHONE,
+  skipBrowser,
+  startJourney,
+  tabTo,
+  WAIT,
+} from './journey.ts';
 
 // Advice for EHC needs assessments: the health practitioner corrects advice already sent (a new
-// version; the sent one stays on record), and SENCOs and social workers see what the council
-// is waiting for from them.
+// version; the sent one stays on record); SENCOs (desktop) and social workers (phone) go from
+// what the council is waiting for to writing, saving, sending and correcting their own advice.
 describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
   let j: Journey;
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -86,29 +96,50 @@ describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
     await j.screen(page, 'advice-03-health-corrected');
   }, 240_000);
 
-  for (const [sub, agency, label, pick] of [
-    [
-      'demo-senco-1',
-      'education',
-      'education advice',
-      (c: { schoolId: string | null }) => c.schoolId === 'school-1',
-    ],
-    [
-      'demo-social-1',
-      'social_care',
-      'social care advice',
-      (c: { socialCare: { allocatedWorker: { organisationId: string } | null } | null }) =>
-        c.socialCare?.allocatedWorker?.organisationId === 'sc-1',
-    ],
+  const withAssessment = () => new Set(buildSendWorkflow(j.hub.dataset).assessments.map((a) => a.childId));
+  for (const { sub, agency, label, title, needsLabel, table, subgraph, viewport, pick } of [
+    {
+      sub: 'demo-senco-1',
+      agency: 'education',
+      label: 'educational advice',
+      title: 'Educational advice',
+      needsLabel: 'The child’s special educational needs',
+      table: 'education.educational_advice',
+      subgraph: 'education',
+      viewport: DESKTOP,
+      pick: (c: SyntheticChild) => c.schoolId === 'school-1',
+    },
+    {
+      sub: 'demo-social-1',
+      agency: 'social_care',
+      label: 'social care advice',
+      title: 'Social care advice',
+      needsLabel: 'The child’s social care needs',
+      table: 'social_care.social_care_advice',
+      subgraph: 'social-care',
+      // The social worker's whole journey on a phone.
+      viewport: PHONE,
+      pick: (c: SyntheticChild) =>
+        c.socialCare?.allocatedWorker?.organisationId === 'sc-1' && c.schoolId !== 'school-1',
+    },
   ] as const) {
-    it(`${sub}: sees the assessments waiting for ${label}, and opens the child from the list`, async () => {
+    it(`${sub}: from the assessments waiting for ${label}, writes it, saves a draft, sends it and corrects it`, async () => {
+      const assessed = withAssessment();
       const child = j.hub.dataset.children.find(
         (c) =>
-          (pick as (c: unknown) => boolean)(c) &&
-          !c.health?.involvements.some((i) => i.organisationId === 'icb-1'),
+          pick(c) && !assessed.has(c.id) && !c.health?.involvements.some((i) => i.organisationId === 'icb-1'),
       )!;
+      expect(child, `seed needs a child for ${sub} with no assessment`).toBeDefined();
       await askForAdvice(child.id, agency);
-      const page = await j.signIn(sub);
+      await grantConsents(j.hub, child, 'local_authority', 'ehc_assessment', [agency]);
+      const rows = async () =>
+        (
+          await j.hub.subgraphs[subgraph].db.query<{ version: number; status: string }>(
+            `select version, status from ${table} where child_id = $1 order by version`,
+            [child.id],
+          )
+        ).map((r) => `${r.version}:${r.status}`);
+      const page = await j.signIn(sub, viewport);
       await tabTo(
         page,
         page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Advice requests' }),
@@ -119,10 +150,48 @@ describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
       const waiting = page.getByTestId('advice-waiting');
       await expect.poll(() => waiting.innerText(), WAIT).toContain(name);
       await j.screen(page, `advice-04-${agency}-requests`);
-      await page.reload();
-      await expect.poll(() => page.getByTestId('advice-waiting').innerText(), WAIT).toContain(name);
       await waiting.getByRole('link', { name }).click();
       await expectHeadingFocused(page, name);
-    }, 180_000);
+
+      // Write the needs and save a draft: one draft, seen only by the writer's organisation.
+      await page.getByRole('heading', { name: `${title} for the EHC needs assessment` }).waitFor(WAIT);
+      await page.getByTestId('advice-due').waitFor(WAIT);
+      const needs = page.getByLabel(needsLabel);
+      await needs.fill('Finds busy rooms hard and needs help to settle (synthetic).');
+      await page.getByRole('button', { name: 'Save as draft' }).click();
+      await page.getByRole('status').getByText('Your draft has been saved').waitFor(WAIT);
+      expect(await rows()).toEqual(['1:draft']);
+      await j.screen(page, `advice-05-${agency}-draft`);
+
+      // Keyboard only: the other two sections, then send.
+      await tabTo(page, page.getByLabel('What you want to achieve'));
+      await page.keyboard.type('Settles in class within ten minutes most mornings (synthetic).');
+      await tabTo(page, page.getByLabel(/you recommend/));
+      await page.keyboard.type('A quiet start to the day and a named adult, every day (synthetic).');
+      await tabTo(page, page.getByRole('button', { name: 'Send advice to the council' }));
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').getByText(`Your ${label} has been sent to the council`).waitFor(WAIT);
+      const sentAdvice = page.getByTestId('advice-sent');
+      await expect.poll(() => sentAdvice.innerText(), WAIT).toMatch(/\(version 1\)/);
+      expect(await rows()).toEqual(['1:submitted']);
+      await j.screen(page, `advice-06-${agency}-sent`);
+
+      // Correct it: a new version; the sent one stays on record.
+      await page.getByRole('button', { name: 'Correct this advice (version 1)' }).click();
+      await page.getByRole('status').getByText('You started a correction (version 2)').waitFor(WAIT);
+      await expect.poll(() => page.getByLabel(needsLabel).inputValue(), WAIT).toContain('busy rooms');
+      await page.getByLabel(needsLabel).fill('Finds busy rooms and loud noise hard (synthetic, corrected).');
+      await page.getByRole('button', { name: 'Send advice to the council' }).click();
+      await expect.poll(() => sentAdvice.innerText(), WAIT).toMatch(/\(version 2, a correction\)/);
+      expect(await sentAdvice.innerText()).toContain('loud noise');
+      expect(await rows()).toEqual(['1:submitted', '2:submitted']);
+      await j.screen(page, `advice-07-${agency}-corrected`);
+
+      // Sent through the hub, the council's request is answered: no longer waiting.
+      await page.goto(`${j.base}#/assessments`);
+      await expectHeadingFocused(page, `Assessments waiting for ${label}`);
+      await expect.poll(() => page.locator('main').innerText(), WAIT).not.toMatch(/Loading/);
+      expect(await page.locator('main').innerText()).not.toContain(name);
+    }, 240_000);
   }
 });
