@@ -2,7 +2,7 @@ import { adviceLifecycle } from '@hub/service-kit';
 import { healthAdvice } from './tables.ts';
 
 /**
- * Health advice for an EHC needs assessment (SEND Regulations 2014 reg 6(1)(d)), written by a
+ * Health advice for an EHC needs assessment (SEND Regulations 2014 reg 6(1)(c), medical advice), written by a
  * health practitioner of an organisation involved with the child: draft → submitted, corrections
  * as new versions. The lifecycle is shared with educational and social care advice
  * (@hub/service-kit advice.ts); who may write or read is @hub/policy's canWriteAdvice('health').
