@@ -19,11 +19,27 @@ export interface DbHandle {
   role: string | undefined;
   /** Run SQL (several statements allowed, no parameters): migrations and test set-up. */
   exec(sqlText: string): Promise<void>;
-  /** Parameterised query returning plain rows, whatever the driver. */
-  query<Row = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Parameterised query returning plain rows, whatever the driver. `prepare: true` for a hot
+   * statement whose TEXT never changes (values only in parameters, arrays as one `= any($1)`
+   * parameter): postgres.js then keeps it as a named prepared statement per connection, so each
+   * later call is one round trip (Bind/Execute) with no parse or plan on the server. Without it
+   * postgres.js sends every parameterised statement unnamed and describes it first: two round
+   * trips and a parse and plan per call. Never for text built from data: each distinct text
+   * stays prepared on every connection for the connection's life. PGlite ignores it.
+   */
+  query<Row = Record<string, unknown>>(
+    sqlText: string,
+    params?: unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
   /** Run `fn` inside one transaction on one connection (raw SQL level). */
   transaction<T>(fn: (tx: Pick<DbHandle, 'exec' | 'query'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  prepare?: boolean;
 }
 
 export interface OpenDatabaseOptions {
@@ -79,8 +95,12 @@ function openPostgres(url: string, max: number, role: string | undefined): DbHan
     async exec(sqlText) {
       await sql.unsafe(sqlText);
     },
-    async query<Row>(sqlText: string, params: unknown[] = []) {
-      const rows = await sql.unsafe(sqlText, params as postgres.ParameterOrJSON<never>[]);
+    async query<Row>(sqlText: string, params: unknown[] = [], options?: QueryOptions) {
+      const rows = await sql.unsafe(
+        sqlText,
+        params as postgres.ParameterOrJSON<never>[],
+        options?.prepare ? { prepare: true } : undefined,
+      );
       return [...rows] as Row[];
     },
   });

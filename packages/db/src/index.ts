@@ -11,6 +11,12 @@ export {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-export { type Database, type DbHandle, type OpenDatabaseOptions, openDatabase } from './connection.ts';
+export {
+  type Database,
+  type DbHandle,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type QueryOptions,
+} from './connection.ts';
 export { loadMigrations, type Migration, migrate } from './migrate.ts';
 export { DB_ROLES, type DbRole } from './roles.ts';
