@@ -2,15 +2,17 @@ import type { DbHandle } from '@hub/db';
 import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
 
 /**
- * The access facts of a batch of children in ONE statement: each child row with its
+ * The access facts of a batch of children in ONE statement (with the child's identity columns,
+ * see readChildren): each child row with its
  * relationships, family members, consents, break-glass entries and capacity representatives
  * (capacity-facts.ts describes those) aggregated as JSON arrays.
  *
  * Why one statement: the facts are read on every request, by the record itself and for each
  * adapter (POST /internal/access-facts), so a SELECT per table (five, then six) made access
  * facts 20 of the 35 statements of a full child record, then 24 of 39. One statement is one round trip, one snapshot and
- * one plan per read (postgres.js prepares it once per connection: the text never changes,
- * the ids are one array parameter). Always read fresh: there is no cache anywhere.
+ * one plan per read (prepared once per connection, `{ prepare: true }`: the text never changes,
+ * the ids are one array parameter; without it postgres.js parsed and planned it on every call,
+ * in two round trips). Always read fresh: there is no cache anywhere.
  *
  * Plain SQL through DbHandle.query so both drivers (postgres.js and PGlite) return the same
  * plain rows. Instants travel as epoch milliseconds (exact: `extract(epoch …)` is numeric), so
@@ -21,6 +23,7 @@ const ACCESS_FACTS_SQL = `
 select
   c.id,
   to_char(c.date_of_birth, 'YYYY-MM-DD') as date_of_birth,
+  c.given_name, c.family_name, c.nhs_number, c.upn, c.la_id,
   c.parent_access_confirmed_by_young_person as confirmed,
   coalesce((
     select json_agg(json_build_object('orgId', r.org_id, 'kind', r.kind, 'active', r.active)
@@ -60,6 +63,11 @@ where c.id = any($1::uuid[])`;
 interface Row {
   id: string;
   date_of_birth: string;
+  given_name: string;
+  family_name: string;
+  nhs_number: string | null;
+  upn: string | null;
+  la_id: string | null;
   confirmed: boolean;
   relationships: Json<ChildAccessFacts['relationships']>;
   family: Json<Array<{ sub: string; relationship: 'parent_carer' | 'young_person' }>>;
@@ -99,11 +107,37 @@ export async function readAccessFacts(
   ids: readonly string[],
 ): Promise<Map<string, ChildAccessFacts>> {
   const facts = new Map<string, ChildAccessFacts>();
-  if (ids.length === 0) return facts;
-  const rows = await db.query<Row>(ACCESS_FACTS_SQL, [[...ids]]);
+  for (const [id, read] of await readChildren(db, ids)) facts.set(id, read.facts);
+  return facts;
+}
+
+/** A child's identity row (the record's own fields of Child) as the repository gives it. */
+export interface ChildIdentityRow {
+  id: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  nhsNumber: string | null;
+  upn: string | null;
+  laId: string | null;
+}
+
+/**
+ * The identity row AND the access facts of each given child (unknown ids are absent), in the
+ * same one statement: a request for a child by id needs both, and reading them together is one
+ * round trip instead of two (the identity columns cost the facts-only readers nothing).
+ */
+export async function readChildren(
+  db: DbHandle,
+  ids: readonly string[],
+): Promise<Map<string, { row: ChildIdentityRow; facts: ChildAccessFacts }>> {
+  const out = new Map<string, { row: ChildIdentityRow; facts: ChildAccessFacts }>();
+  if (ids.length === 0) return out;
+  // Prepared: the text never changes (the ids are one array parameter), see DbHandle.query.
+  const rows = await db.query<Row>(ACCESS_FACTS_SQL, [[...ids]], { prepare: true });
   for (const row of rows) {
     const family = parsed(row.family);
-    facts.set(row.id, {
+    const facts: ChildAccessFacts = {
       childId: row.id,
       dateOfBirth: row.date_of_birth,
       relationships: parsed(row.relationships),
@@ -137,7 +171,19 @@ export async function readAccessFacts(
         reviewBy: p.reviewBy,
         endedAt: isoOrNull(p.endedAt),
       })),
+    };
+    out.set(row.id, {
+      row: {
+        id: row.id,
+        givenName: row.given_name,
+        familyName: row.family_name,
+        dateOfBirth: row.date_of_birth,
+        nhsNumber: row.nhs_number,
+        upn: row.upn,
+        laId: row.la_id,
+      },
+      facts,
     });
   }
-  return facts;
+  return out;
 }

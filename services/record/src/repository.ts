@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
 import { and, count, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
-import { readAccessFacts } from './access-facts-query.ts';
+import { type ChildIdentityRow, readAccessFacts } from './access-facts-query.ts';
 import { child, childRelationship, type consent, familyMember } from './tables.ts';
 
 export interface ChildSearchCriteria {
@@ -25,15 +25,8 @@ const identity = {
   upn: child.upn,
   laId: child.laId,
 };
-export interface ChildRow {
-  id: string;
-  givenName: string;
-  familyName: string;
-  dateOfBirth: string;
-  nhsNumber: string | null;
-  upn: string | null;
-  laId: string | null;
-}
+/** The record's own fields of a child (identity), as every reader gives them. */
+export type ChildRow = ChildIdentityRow;
 
 export async function findChildren(db: DbHandle, ids: readonly string[]): Promise<Map<string, ChildRow>> {
   if (ids.length === 0) return new Map();

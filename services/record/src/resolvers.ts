@@ -1,5 +1,5 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
+import { type ChildAccessFacts, canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
 import {
   decide,
   gateChildren,
@@ -14,6 +14,7 @@ import {
 } from '@hub/service-kit';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
+import { readChildren } from './access-facts-query.ts';
 import { childIdsRepresentedBy } from './capacity.ts';
 import { capacityResolvers } from './capacity-resolvers.ts';
 import { consentRequests, consentRequestsFrom } from './consent-requests.ts';
@@ -162,6 +163,20 @@ async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
     ctx.db,
     rows.map((r) => r.id),
   );
+  return guardVisible(ctx, rows, facts);
+}
+
+/**
+ * Children asked for by id: the identity rows and the access facts in one statement
+ * (readChildren), then the same policy as visibleChildren. Unknown ids are absent.
+ */
+async function visibleChildrenById(ctx: SubgraphContext, ids: readonly string[]) {
+  const read = await readChildren(ctx.db, ids);
+  const rows = [...read.values()].map((r) => r.row);
+  return guardVisible(ctx, rows, new Map([...read].map(([id, r]) => [id, r.facts])));
+}
+
+function guardVisible(ctx: SubgraphContext, rows: ChildRow[], facts: Map<string, ChildAccessFacts>) {
   const grantable = rows.length <= ACCESS_GRANTS_UP_TO;
   return rows.flatMap((row) => {
     const f = facts.get(row.id);
@@ -221,8 +236,7 @@ export const resolvers: IResolvers = {
     async child(_root, args: { id: string }, ctx) {
       requireCaller(ctx);
       const id = validateChildId(args.id);
-      const row = (await findChildren(ctx.db, [id])).get(id);
-      const [visible] = row ? await visibleChildren(ctx, [row]) : [];
+      const [visible] = await visibleChildrenById(ctx, [id]);
       // Not found and not yours read the same: a caller learns nothing about children outside their remit.
       if (!visible)
         throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
@@ -444,8 +458,7 @@ export const resolvers: IResolvers = {
     },
     async __resolveReference(reference: { id: string }, _args: unknown, ctx: SubgraphContext) {
       requireCaller(ctx);
-      const row = (await findChildren(ctx.db, [reference.id])).get(reference.id);
-      const [visible] = row ? await visibleChildren(ctx, [row]) : [];
+      const [visible] = await visibleChildrenById(ctx, [reference.id]);
       return visible ?? null;
     },
   },

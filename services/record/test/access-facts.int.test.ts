@@ -5,10 +5,10 @@ import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } fro
 import { createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAccessFacts } from '../src/access-facts-query.ts';
+import { readAccessFacts, readChildren } from '../src/access-facts-query.ts';
 import { attachCapacityRepresentatives } from '../src/capacity-facts.ts';
 import { seedRecord, service } from '../src/index.ts';
-import { toConsentRecord } from '../src/repository.ts';
+import { findChildren, toConsentRecord } from '../src/repository.ts';
 import { breakGlass, child, childRelationship, consent, familyMember } from '../src/tables.ts';
 
 /**
@@ -201,5 +201,34 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
     ]);
     const after = (await readAccessFacts(db, [childId])).get(childId)!;
     expect(after.consents.find((k) => k.id === open.id)?.withdrawnAt).not.toBeNull();
+  });
+
+  it('reads the identity rows with the facts: the rows findChildren gives, the same facts, one statement', async () => {
+    const ids = [...dataset.children.map((c) => c.id), '00000000-0000-4000-8000-000000000000'];
+    const read = await readChildren(db, ids);
+    const rows = await findChildren(db, ids);
+    expect(read.size).toBe(dataset.children.length);
+    for (const [id, row] of rows) expect(read.get(id)?.row, id).toEqual(row);
+    expect(normalised(new Map([...read].map(([id, r]) => [id, r.facts])))).toEqual(
+      normalised(await readAccessFacts(db, ids)),
+    );
+    // Spot check that the identity columns are the child's, not another's.
+    const first = dataset.children[0]!;
+    expect(read.get(first.id)?.row).toMatchObject({
+      givenName: first.givenName,
+      dateOfBirth: first.dateOfBirth,
+    });
+    const client = (db.db as unknown as { $client?: { options?: { debug?: unknown } } }).$client;
+    if (db.kind !== 'postgres' || !client?.options) return;
+    let statements = 0;
+    client.options.debug = () => {
+      statements++;
+    };
+    try {
+      await readChildren(db, ids);
+    } finally {
+      client.options.debug = undefined;
+    }
+    expect(statements).toBe(1);
   });
 });
