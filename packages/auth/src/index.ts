@@ -56,3 +56,4 @@ export {
   type UserTokenVerifier,
   type UserTokenVerifierOptions,
 } from './user-token.ts';
+export { cacheVerifiedTokens, type VerifiedTokenCacheOptions } from './verified-token-cache.ts';

@@ -1,4 +1,5 @@
 import {
+  cacheVerifiedTokens,
   createOidcTokenVerifier,
   createUserTokenVerifier,
   loadOidcProviders,
@@ -15,6 +16,10 @@ import type { GatewayConfig } from '@hub/config';
  * when JWT_ISSUER is set, the one issuer with the hub's own claims (the demo identity
  * provider). A token is routed by its issuer; any other issuer is refused. Every one gets the
  * same token-time policy (JWT_MAX_LIFETIME_SECONDS, JWT_CLOCK_SKEW_SECONDS).
+ *
+ * Accepted tokens are remembered until their expiry, at most 60 s (cacheVerifiedTokens in
+ * @hub/auth explains why that weakens nothing): a client sends one token on every request, and
+ * the ES256 check was a fixed cost on each.
  */
 export function createGatewayVerifier(
   config: Pick<
@@ -57,5 +62,8 @@ export function createGatewayVerifier(
       }),
     );
   }
-  return { verifier: verifierByIssuer(byIssuer), oidcProviders: providers.map(publicProviderInfo) };
+  return {
+    verifier: cacheVerifiedTokens(verifierByIssuer(byIssuer)),
+    oidcProviders: providers.map(publicProviderInfo),
+  };
 }
