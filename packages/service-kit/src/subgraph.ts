@@ -98,6 +98,9 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     ...(options.loaders ? { loaders: options.loaders } : {}),
     errorFormatter: hubErrorFormatter as never,
     graphiql: false,
+    // Compiled queries (graphql-jit) from the second time a query text is seen: the gateway sends
+    // the same few query texts over and over (docs/performance.md).
+    jit: 1,
     // Declared on the route (GET and POST /graphql), read by the internal-context guard.
     additionalRouteOptions: { config: { hubAccess: 'graphql' } },
     context: (request) => ({

@@ -141,6 +141,8 @@ export function buildApp(
     },
     errorFormatter: createGatewayErrorFormatter({ suggestions: limits.GATEWAY_INTROSPECTION }) as never,
     graphiql: false,
+    // Compiled queries (graphql-jit) from the second time a query text is seen (docs/performance.md).
+    jit: 1,
     // The parser stops at the first token over the limit: a huge document is never fully parsed.
     graphql: { parseOptions: { maxTokens: limits.GATEWAY_MAX_TOKENS } },
   });
