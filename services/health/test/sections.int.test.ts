@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
-import { createTestDatabase, type TestDatabase } from '@hub/testkit';
+import { countStatements, createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedHealth, service } from '../src/index.ts';
@@ -171,19 +171,11 @@ describe(`health sections in one statement (${process.env.DATABASE_URL ? 'postgr
   });
 
   it('answers in one statement, however many children', async () => {
-    const client = (db.db as unknown as { $client?: { options?: { debug?: unknown } } }).$client;
-    if (db.kind !== 'postgres' || !client?.options) return; // the statement count is a postgres.js hook
-    let statements = 0;
-    client.options.debug = () => {
-      statements++;
-    };
-    try {
+    const statements = await countStatements(db, async () => {
       await findSections(db, [ids[0]!]);
       await findSections(db, ids);
-    } finally {
-      client.options.debug = undefined;
-    }
-    expect(statements).toBe(2);
+    });
+    if (statements !== null) expect(statements).toBe(2);
   });
 
   it('reads fresh every time: a row written a moment ago is in the next read', async () => {

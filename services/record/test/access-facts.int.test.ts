@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
-import { createTestDatabase, type TestDatabase } from '@hub/testkit';
+import { countStatements, createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccessFacts, readChildren } from '../src/access-facts-query.ts';
@@ -174,22 +174,14 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
   });
 
   it('answers one statement per call, however many children', async () => {
-    const client = (db.db as unknown as { $client?: { options?: { debug?: unknown } } }).$client;
-    if (db.kind !== 'postgres' || !client?.options) return; // the statement count is a postgres.js hook
-    let statements = 0;
-    client.options.debug = () => {
-      statements++;
-    };
-    try {
+    const statements = await countStatements(db, async () => {
       await readAccessFacts(db, [dataset.children[0]!.id]);
       await readAccessFacts(
         db,
         dataset.children.map((c) => c.id),
       );
-    } finally {
-      client.options.debug = undefined;
-    }
-    expect(statements).toBe(2);
+    });
+    if (statements !== null) expect(statements).toBe(2);
   });
 
   it('reads fresh every time: a withdrawal written a moment ago is already in the facts', async () => {
@@ -218,17 +210,7 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
       givenName: first.givenName,
       dateOfBirth: first.dateOfBirth,
     });
-    const client = (db.db as unknown as { $client?: { options?: { debug?: unknown } } }).$client;
-    if (db.kind !== 'postgres' || !client?.options) return;
-    let statements = 0;
-    client.options.debug = () => {
-      statements++;
-    };
-    try {
-      await readChildren(db, ids);
-    } finally {
-      client.options.debug = undefined;
-    }
-    expect(statements).toBe(1);
+    const statements = await countStatements(db, () => readChildren(db, ids));
+    if (statements !== null) expect(statements).toBe(1);
   });
 });
