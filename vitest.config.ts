@@ -12,6 +12,9 @@ export default defineConfig({
       'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**'],
+    // Gives the run an id and cleans up after it: template databases and the built portal are
+    // made once per run and shared by its test files (packages/testkit/src/run.ts).
+    globalSetup: ['packages/testkit/src/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
     // Generous bounds, not tight ones: integration tests start whole hubs and child processes, and

@@ -1,7 +1,31 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { type DbHandle, openDatabase } from '@hub/db';
 import postgres from 'postgres';
+import { runStartedAt, testRunId } from './run.ts';
+
+/**
+ * What a test database should hold before the test file starts (migrations, a seeded data set).
+ * On PostgreSQL during a vitest run, `fill` runs ONCE per run and key, into a template database
+ * that every test file with the same key then copies (`create database … template …`, a copy of
+ * the files, far cheaper than migrating and seeding again). Elsewhere (PGlite, or outside a run)
+ * `fill` runs on each fresh database, so the content is the same either way.
+ */
+export interface DatabaseTemplate {
+  /**
+   * Everything the content depends on besides the run's own code (which is fixed for a run):
+   * the configuration (data set size, reference date…) and, by convention, the migration files.
+   * Equal keys must mean equal content.
+   */
+  key: string;
+  /** Fills an empty database, as its owner. */
+  fill(db: DbHandle): Promise<void>;
+}
+
+/** The template database of a run and key: `hub_tpl_<run id>_<hash of key>` (the teardown drops `hub_tpl_<run id>_*`). */
+export function templateName(runId: string, key: string): string {
+  return `hub_tpl_${runId}_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
 
 export interface TestDatabase {
   /** Which engine this test file got, for the test name and the closing note. */
@@ -23,45 +47,65 @@ export interface TestDatabase {
 let containerUrl: Promise<string | null> | undefined;
 
 /**
- * A fresh, empty database for one test file:
+ * A fresh database for one test file, empty or filled as `options.template` says:
  * 1. `DATABASE_URL` set → a new database `hub_test_<random>` on that server (CI: real PostgreSQL);
  * 2. else a Docker engine answers → one PostgreSQL container per test run (testcontainers);
  * 3. else → embedded in-memory PGlite.
  * Explicit configuration wins over discovery, so CI is never surprised by a stray Docker engine.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { template?: DatabaseTemplate } = {},
+): Promise<TestDatabase> {
   if (process.env.HUB_REQUIRE_POSTGRES === '1' && !process.env.DATABASE_URL) {
     // CI sets this so a missing DATABASE_URL can never silently downgrade CI to PGlite.
     throw new Error('HUB_REQUIRE_POSTGRES=1 but DATABASE_URL is not set');
   }
   const serverUrl = process.env.DATABASE_URL || (await dockerPostgresUrl());
-  if (serverUrl) return freshDatabaseOn(serverUrl, process.env.DATABASE_URL ? 'postgres' : 'testcontainers');
+  if (serverUrl) {
+    const kind = process.env.DATABASE_URL ? 'postgres' : 'testcontainers';
+    return freshDatabaseOn(serverUrl, kind, options.template);
+  }
   const pg = new PGlite();
   await pg.waitReady;
-  return {
+  const database: TestDatabase = {
     kind: 'pglite',
     url: undefined,
     open: () => openDatabase({ pglite: pg }),
     destroy: () => pg.close(),
   };
+  if (options.template) await options.template.fill(await database.open());
+  return database;
 }
 
 async function freshDatabaseOn(
   serverUrl: string,
   kind: 'postgres' | 'testcontainers',
+  template: DatabaseTemplate | undefined,
 ): Promise<TestDatabase> {
   const name = `hub_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const runId = testRunId();
+  try {
+    if (template && runId) {
+      const source = await ensureTemplate(admin, serverUrl, templateName(runId, template.key), template);
+      await admin.unsafe(`create database ${name} template ${source}`);
+    } else {
+      await admin.unsafe(`create database ${name}`);
+      if (template) await fillDatabase(databaseUrl(serverUrl, name), template);
+    }
+  } catch (error) {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    throw error;
+  }
+  const url = databaseUrl(serverUrl, name);
   const handles: DbHandle[] = [];
   return {
     kind,
-    url: url.toString(),
+    url,
     async open(options = {}) {
       const handle = await openDatabase({
-        url: url.toString(),
+        url,
         maxConnections: options.maxConnections ?? 5,
         role: options.role,
       });
@@ -74,6 +118,78 @@ async function freshDatabaseOn(
       await admin.end();
     },
   };
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function fillDatabase(url: string, template: DatabaseTemplate): Promise<void> {
+  const owner = await openDatabase({ url, maxConnections: 3 });
+  try {
+    await template.fill(owner);
+  } finally {
+    await owner.close();
+  }
+}
+
+/**
+ * Builds the template once per run and key. A session advisory lock (on the server's maintenance
+ * database, which both workers' admin connections use) makes the second worker wait for the
+ * first instead of building it too. It is filled under a private name and renamed when complete,
+ * so a failed or interrupted fill never leaves a half-filled template to copy; the next file
+ * with that key tries again. Nothing stays connected to it: `create database … template`
+ * refuses a template with open sessions.
+ */
+async function ensureTemplate(
+  admin: postgres.Sql,
+  serverUrl: string,
+  name: string,
+  template: DatabaseTemplate,
+): Promise<string> {
+  await admin`select pg_advisory_lock(hashtext(${name}))`;
+  try {
+    const [found] = await admin`select 1 from pg_database where datname = ${name}`;
+    if (found) return name;
+    const building = `${name}_fill`;
+    await admin.unsafe(`drop database if exists ${building} with (force)`);
+    await admin.unsafe(`create database ${building}`);
+    try {
+      await fillDatabase(databaseUrl(serverUrl, building), template);
+      await admin.unsafe(`alter database ${building} rename to ${name}`);
+    } catch (error) {
+      await admin.unsafe(`drop database if exists ${building} with (force)`);
+      throw error;
+    }
+    return name;
+  } finally {
+    await admin`select pg_advisory_unlock(hashtext(${name}))`;
+  }
+}
+
+/** Drops a run's template databases (its teardown), or those of runs started before `olderThan` (killed runs' leftovers). */
+export async function dropTemplates(
+  serverUrl: string,
+  which: { runId: string } | { startedBefore: number },
+): Promise<string[]> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like 'hub\_tpl\_%'`;
+    const doomed = rows
+      .map((row) => row.datname)
+      .filter((db) => {
+        const runId = /^hub_tpl_([a-z0-9]+)_/.exec(db)?.[1];
+        if (!runId) return false;
+        return 'runId' in which ? runId === which.runId : runStartedAt(runId) < which.startedBefore;
+      });
+    for (const db of doomed) await admin.unsafe(`drop database if exists ${db} with (force)`);
+    return doomed;
+  } finally {
+    await admin.end();
+  }
 }
 
 function dockerPostgresUrl(): Promise<string | null> {

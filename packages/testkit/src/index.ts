@@ -1,2 +1,3 @@
-export { createTestDatabase, type TestDatabase } from './database.ts';
+export { createTestDatabase, type DatabaseTemplate, type TestDatabase, templateName } from './database.ts';
+export { buildOncePerRun, testRunId } from './run.ts';
 export { countStatements } from './statements.ts';

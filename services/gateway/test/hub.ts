@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,11 @@ const SERVICES = [
   { name: 'health', service: health, seed: seedHealth, seedLocal: async () => 0 },
   { name: 'social-care', service: socialCare, seed: seedSocialCare, seedLocal: seedSocialCareLocal },
 ] as const;
+
+/** Every migration the hub's database runs: part of a template database's key. */
+const MIGRATIONS_HASH = createHash('sha256')
+  .update(JSON.stringify([...SERVICES.map((s) => s.service), auditService].map((s) => s.migrations)))
+  .digest('hex');
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   statusCode: number;
@@ -112,11 +117,26 @@ export async function startHub(
     seedVia?: 'direct' | 'adapters';
   } = {},
 ): Promise<TestHub> {
-  const database = await createTestDatabase();
-  const dataset = buildSyntheticDataset({
+  const content = {
     referenceDate: options.referenceDate ?? TEST_REFERENCE_DATE,
     children: options.children ?? 60,
     councils: options.councils ?? 1,
+    seedVia: options.seedVia ?? 'direct',
+  } as const;
+  const dataset = buildSyntheticDataset(content);
+  // Migrated and seeded once per run and data set (a PostgreSQL template database that this
+  // file's database is copied from; see @hub/testkit), or here on PGlite: the same rows either way.
+  const database = await createTestDatabase({
+    template: {
+      key: JSON.stringify({ ...content, migrations: MIGRATIONS_HASH }),
+      async fill(owner) {
+        for (const { service, seed, seedLocal } of SERVICES) {
+          await service.prepareDatabase(owner);
+          await (content.seedVia === 'adapters' ? seedLocal : seed)(owner, dataset);
+        }
+        await auditService.prepareDatabase(owner);
+      },
+    },
   });
   const secret = randomBytes(32).toString('hex');
   const config = {
@@ -128,9 +148,9 @@ export async function startHub(
   // service serves as its own least-privilege role, so every test through the hub also proves
   // the role's grants are enough (on PostgreSQL; PGlite has one user).
   const owner = await database.open({ maxConnections: 3 });
-  for (const { name, service, seed, seedLocal } of SERVICES) {
+  for (const { name, service } of SERVICES) {
+    // Nothing left to apply after the fill; as the server runner does at every start.
     await service.prepareDatabase(owner);
-    await (options.seedVia === 'adapters' ? seedLocal : seed)(owner, dataset);
     const db = await database.open({ role: service.dbRole });
     // The record service starts first: the adapters ask it for access facts.
     const recordBaseUrl = subgraphs.record?.url.replace(/\/graphql$/, '');
