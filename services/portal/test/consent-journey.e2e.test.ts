@@ -3,7 +3,7 @@ import { ageOn } from '@hub/policy';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker } from '../../gateway/test/hub.ts';
-import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './portal-hub.ts';
+import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
 
 // The family's informed-consent journey (consent-journey.tsx) in Chromium, at a desktop and a
 // phone width (keyboard only on the phone run), axe-core on every screen: a partner waits on a

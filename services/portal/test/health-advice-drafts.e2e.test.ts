@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantConsents } from '../../gateway/test/hub.ts';
-import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './portal-hub.ts';
+import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
 
 // Health advice drafts survive leaving the page: saved, reloaded, opened in a new tab (or by a
 // colleague), edited there and sent. Run at a desktop and a phone width; keyboard only on the

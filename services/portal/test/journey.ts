@@ -1,6 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { buildOncePerRun } from '@hub/testkit';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
@@ -8,13 +6,18 @@ import { buildPortal } from '../src/build.ts';
 import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
 
 /**
- * Shared set-up for the per-journey browser tests (social-worker, auditor, senco, family details):
- * the whole hub in this process serving a freshly built portal, one Chromium, one browser
- * context per signed-in user. Each screen is checked with axe-core and photographed at desktop
- * (1280 px) and phone (390 px) widths.
+ * The one set-up for the portal's browser tests: the whole hub in this process serving the built
+ * portal, one Chromium per test file, one browser context per signed-in user (its own
+ * sessionStorage: a new tab or another person). Two flavours share it:
+ * - `startJourney` (social-worker, auditor, senco, family details, advice): each screen is checked
+ *   with axe-core and photographed at desktop (1280 px) and phone (390 px) widths;
+ * - `startPortalHub` (consent journey, health advice drafts): the test runs at each of `WIDTHS`
+ *   itself, and each screen is checked at the width it is shown at.
+ * The portal is built once per test run and shared read-only by every file (`builtPortal`).
  */
 export const executablePath = findChromium();
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
+export const inCi = process.env.CI === 'true' || process.env.CI === '1';
+/** Locally, a machine without Chromium skips with a message; in CI that is a failure. */
 export const skipBrowser = !executablePath && !inCi;
 if (skipBrowser) {
   console.warn(
@@ -28,24 +31,43 @@ export const WAIT = { timeout: 15_000 };
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export interface Journey {
+/** The two widths a `startPortalHub` test runs at: a desktop and a phone. */
+export const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+export const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The production build of the portal (Vite, then precompressed), made once per test run by the
+ * first file that asks and shared by the rest (see @hub/testkit buildOncePerRun); the gateway
+ * only reads it. Outside a vitest run: a fresh build per call.
+ */
+export function builtPortal(): Promise<string> {
+  return buildOncePerRun('portal', async (dir) => {
+    await buildPortal({ outDir: dir });
+  });
+}
+
+type Viewport = { width: number; height: number };
+
+interface PortalSession {
   hub: TestHub;
+  browser: Browser;
   base: string;
-  signIn(sub: string, viewport?: { width: number; height: number }): Promise<Page>;
-  /** axe-core and a screenshot of the page as it is, at 1280 px and at 390 px; fails on any violation. */
-  screen(page: Page, name: string): Promise<void>;
-  /** The same tab's session in a new tab (as "open link in new tab" does), at the given address. */
+  signIn(sub: string, viewport: Viewport): Promise<Page>;
   newTab(page: Page, url: string): Promise<Page>;
   close(): Promise<void>;
 }
 
-export async function startJourney(options: { children?: number } = {}): Promise<Journey> {
+async function startPortalSession(options: { children?: number }): Promise<PortalSession> {
   if (!executablePath) {
     throw new Error(
       'Chromium is not installed, so the portal end-to-end tests cannot run. Install it with `apt-get install -y chromium` (.ci/run does this in CI).',
     );
   }
-  const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+  const dir = await builtPortal();
   const hub = await startHub({
     portal: { dir },
     ...(options.children ? { children: options.children } : {}),
@@ -53,7 +75,7 @@ export async function startJourney(options: { children?: number } = {}): Promise
   await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
   const address = hub.gateway.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
 
   const watch = (page: Page, who: string) => {
@@ -64,8 +86,9 @@ export async function startJourney(options: { children?: number } = {}): Promise
 
   return {
     hub,
+    browser,
     base,
-    async signIn(sub, viewport = DESKTOP) {
+    async signIn(sub, viewport) {
       const context = await browser.newContext({ viewport });
       contexts.push(context);
       const page = await context.newPage();
@@ -75,19 +98,6 @@ export async function startJourney(options: { children?: number } = {}): Promise
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('Signed in as').waitFor();
       return page;
-    },
-    async screen(page, name) {
-      await page.waitForLoadState('networkidle');
-      const original = page.viewportSize() ?? DESKTOP;
-      for (const [suffix, size] of [
-        ['1280', DESKTOP],
-        ['390', PHONE],
-      ] as const) {
-        await page.setViewportSize(size);
-        const violations = await checkScreen(page, `${name}-${suffix}`);
-        expect(violations, describeViolations(`${name} at ${suffix} px`, violations)).toEqual([]);
-      }
-      await page.setViewportSize(original);
     },
     async newTab(page, url) {
       const opened = page.context().waitForEvent('page');
@@ -101,6 +111,74 @@ export async function startJourney(options: { children?: number } = {}): Promise
       for (const c of contexts) await c.close();
       await browser.close();
       await hub.close();
+    },
+  };
+}
+
+export interface Journey {
+  hub: TestHub;
+  base: string;
+  signIn(sub: string, viewport?: Viewport): Promise<Page>;
+  /** axe-core and a screenshot of the page as it is, at 1280 px and at 390 px; fails on any violation. */
+  screen(page: Page, name: string): Promise<void>;
+  /** The same tab's session in a new tab (as "open link in new tab" does), at the given address. */
+  newTab(page: Page, url: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startJourney(options: { children?: number } = {}): Promise<Journey> {
+  const session = await startPortalSession(options);
+  return {
+    hub: session.hub,
+    base: session.base,
+    signIn: (sub, viewport = DESKTOP) => session.signIn(sub, viewport),
+    newTab: session.newTab,
+    close: session.close,
+    async screen(page, name) {
+      await page.waitForLoadState('networkidle');
+      const original = page.viewportSize() ?? DESKTOP;
+      for (const [suffix, size] of [
+        ['1280', DESKTOP],
+        ['390', PHONE],
+      ] as const) {
+        await page.setViewportSize(size);
+        const violations = await checkScreen(page, `${name}-${suffix}`);
+        expect(violations, describeViolations(`${name} at ${suffix} px`, violations)).toEqual([]);
+      }
+      await page.setViewportSize(original);
+    },
+  };
+}
+
+export interface PortalHub {
+  hub: TestHub;
+  browser: Browser;
+  base: string;
+  /** A new browser context (its own sessionStorage: a new tab or another person), signed in. */
+  signIn(sub: string, viewport?: Viewport): Promise<Page>;
+  /** axe-core on the screen as it is now plus a screenshot; fails the test on any violation. */
+  screen(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** As `startJourney`, with screens checked at the width shown and named `<label>-<name>`. */
+export async function startPortalHub(label: string): Promise<PortalHub> {
+  const session = await startPortalSession({});
+  const axe: string[] = [];
+  return {
+    hub: session.hub,
+    browser: session.browser,
+    base: session.base,
+    signIn: (sub, viewport = WIDTHS[0]) => session.signIn(sub, viewport),
+    async screen(page, name) {
+      await page.waitForLoadState('networkidle');
+      const violations = await checkScreen(page, `${label}-${name}`);
+      axe.push(`${name}=${violations.length}`);
+      expect(violations, describeViolations(name, violations)).toEqual([]);
+    },
+    async close() {
+      await session.close();
+      if (axe.length) console.log(`axe-core (${label}): ${axe.join(', ')}`);
     },
   };
 }

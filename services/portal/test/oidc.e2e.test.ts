@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   accountsFromUsers,
   DEV_OIDC_CLIENT_ID,
@@ -13,8 +10,8 @@ import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { buildPortal } from '../src/build.ts';
 import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { builtPortal } from './journey.ts';
 
 // End-to-end sign-in through a REAL OpenID Connect provider: panva's `oidc-provider` running on
 // 127.0.0.1 (packages/dev-oidc), the whole hub in this process with the gateway trusting that
@@ -94,7 +91,7 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
 
   beforeAll(async () => {
     if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium).');
-    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    const dir = await builtPortal();
     // The provider listens first (its issuer has its port), the gateway trusts it by
     // configuration, then the provider learns the portal's address (its redirect URI).
     op = await listenDevOidc();

@@ -1,12 +1,9 @@
-import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { buildPortal } from '../src/build.ts';
 import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { builtPortal } from './journey.ts';
 
 // Phones (issue 15): no sideways scrolling at 320 and 390 CSS px on any main screen (WCAG 1.4.10
 // Reflow), tables stacked with their column headings, a long family page with "On this page",
@@ -57,7 +54,7 @@ describe.skipIf(!executablePath && !inCi)('portal on a phone', () => {
 
   beforeAll(async () => {
     if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium).');
-    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    const dir = await builtPortal();
     hub = await startHub({ portal: { dir } });
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();

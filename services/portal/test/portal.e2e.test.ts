@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { buildPortal } from '../src/build.ts';
 import {
   type AxeViolation,
   CHROMIUM_ARGS,
@@ -13,6 +10,7 @@ import {
   describeViolations,
   findChromium,
 } from './browser.ts';
+import { builtPortal } from './journey.ts';
 
 // End-to-end: the whole hub in this process (subgraphs on port 0, the gateway listening on
 // port 0 and serving the freshly built portal), one Chromium, one browser context per user so
@@ -68,7 +66,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
         'Chromium is not installed, so the portal end-to-end tests cannot run. Install it with `apt-get install -y chromium` (.ci/run does this in CI).',
       );
     }
-    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    const dir = await builtPortal();
     hub = await startHub({ portal: { dir } });
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();

@@ -1,12 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { buildPortal } from '../src/build.ts';
 import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
-import { tabTo } from './journey.ts';
+import { builtPortal, tabTo } from './journey.ts';
 
 // Leaving and coming back (issue 15): network failures, 502s, a failed start-up query, reload,
 // a new tab, a bookmarked page path, an ended sign-in; page titles, the error summary and
@@ -59,7 +55,7 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
 
   beforeAll(async () => {
     if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium).');
-    const dir = await buildPortal({ outDir: mkdtempSync(join(tmpdir(), 'hub-portal-')) });
+    const dir = await builtPortal();
     hub = await startHub({ portal: { dir } });
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();
