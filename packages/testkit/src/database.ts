@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { type DbHandle, openDatabase } from '@hub/db';
 import postgres from 'postgres';
@@ -158,6 +159,7 @@ async function ensureTemplate(
     await admin.unsafe(`create database ${building}`);
     try {
       await fillDatabase(databaseUrl(serverUrl, building), template);
+      await noSessionsOn(admin, building);
       await admin.unsafe(`alter database ${building} rename to ${name}`);
     } catch (error) {
       await admin.unsafe(`drop database if exists ${building} with (force)`);
@@ -166,6 +168,22 @@ async function ensureTemplate(
     return name;
   } finally {
     await admin`select pg_advisory_unlock(hashtext(${name}))`;
+  }
+}
+
+/**
+ * Waits until the server has no sessions left on `database`. A closed client's server process
+ * ends a moment after its socket closes, and renaming the database (or copying it) while one is
+ * still there fails with "being accessed by other users" once the server's own 5-second wait
+ * runs out, which a loaded machine can exceed.
+ */
+async function noSessionsOn(admin: postgres.Sql, database: string): Promise<void> {
+  for (let waited = 0; ; waited += 100) {
+    const [row] = await admin<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = ${database}`;
+    if (!row?.n) return;
+    if (waited > 120_000) throw new Error(`sessions still open on ${database} after 2 minutes`);
+    await delay(100);
   }
 }
 
