@@ -51,8 +51,8 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
       expiresAt: number;
     } | null;
 
-  async function newPage(): Promise<{ page: Page; authorizeUrls: URL[] }> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  async function newPage(width = 1280): Promise<{ page: Page; authorizeUrls: URL[] }> {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -118,50 +118,54 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
     await op?.close();
   });
 
-  it('signs in with the authorization code flow and PKCE, and shows a record', async () => {
-    const { page, authorizeUrls } = await newPage();
-    await page.goto(base);
-    await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
-    const violations = await checkScreen(page, 'oidc-01-sign-in');
-    expect(violations, describeViolations('oidc-01-sign-in', violations)).toEqual([]);
+  // The whole sign-in at a desktop and a phone width (the provider's page is its own; the
+  // portal's pages before and after it are checked with axe-core at both).
+  for (const width of [1280, 390]) {
+    it(`signs in with the authorization code flow and PKCE, and shows a record (${width} px)`, async () => {
+      const { page, authorizeUrls } = await newPage(width);
+      await page.goto(base);
+      await page.getByRole('button', { name: SIGN_IN_BUTTON }).waitFor();
+      const violations = await checkScreen(page, `oidc-01-sign-in-${width}`);
+      expect(violations, describeViolations(`oidc-01-sign-in at ${width} px`, violations)).toEqual([]);
 
-    await signInAtProvider(page, 'demo-senco-1');
-    await page.getByText('Signed in as').waitFor();
-    await page.locator('.signed-in', { hasText: 'Demo SENCO (School 1)' }).waitFor();
-    // The code and state are gone from the address bar.
-    expect(new URL(page.url()).search).toBe('');
+      await signInAtProvider(page, 'demo-senco-1');
+      await page.getByText('Signed in as').waitFor();
+      await page.locator('.signed-in', { hasText: 'Demo SENCO (School 1)' }).waitFor();
+      // The code and state are gone from the address bar.
+      expect(new URL(page.url()).search).toBe('');
 
-    // The authorization request: code flow, PKCE with S256, state, nonce, the hub as resource.
-    const authorize = authorizeUrls[0];
-    expect(authorize?.searchParams.get('response_type')).toBe('code');
-    expect(authorize?.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(authorize?.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(authorize?.searchParams.get('state')).toBeTruthy();
-    expect(authorize?.searchParams.get('nonce')).toBeTruthy();
-    expect(authorize?.searchParams.get('resource')).toBe(DEV_OIDC_RESOURCE);
+      // The authorization request: code flow, PKCE with S256, state, nonce, the hub as resource.
+      const authorize = authorizeUrls[0];
+      expect(authorize?.searchParams.get('response_type')).toBe('code');
+      expect(authorize?.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authorize?.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(authorize?.searchParams.get('state')).toBeTruthy();
+      expect(authorize?.searchParams.get('nonce')).toBeTruthy();
+      expect(authorize?.searchParams.get('resource')).toBe(DEV_OIDC_RESOURCE);
 
-    // The bearer token is the provider's access token for the hub, in the provider's words
-    // (job title, organisation code): the gateway mapped them to a SENCO at school-1.
-    const token = (await storage(page, 'hub.token')) ?? '';
-    expect(jwtPayload(token)).toMatchObject({
-      iss: op.issuer,
-      aud: DEV_OIDC_RESOURCE,
-      sub: 'demo-senco-1',
-      job_role: 'Special educational needs co-ordinator',
-      org: 'school-1',
+      // The bearer token is the provider's access token for the hub, in the provider's words
+      // (job title, organisation code): the gateway mapped them to a SENCO at school-1.
+      const token = (await storage(page, 'hub.token')) ?? '';
+      expect(jwtPayload(token)).toMatchObject({
+        iss: op.issuer,
+        aud: DEV_OIDC_RESOURCE,
+        sub: 'demo-senco-1',
+        job_role: 'Special educational needs co-ordinator',
+        org: 'school-1',
+      });
+      expect(jwtPayload(token)).not.toHaveProperty('role');
+      expect((await oidcState(page))?.refreshToken).toBeTruthy();
+      expect(op.events.map((e) => e.name)).toContain('grant.success:authorization_code');
+
+      await openRecord(page);
+      const record = await checkScreen(page, `oidc-02-record-${width}`);
+      expect(record, describeViolations(`oidc-02-record at ${width} px`, record)).toEqual([]);
+
+      // A reload keeps the sign-in (sessionStorage) and the page.
+      await page.reload();
+      await page.locator('[data-section="education"]').waitFor();
     });
-    expect(jwtPayload(token)).not.toHaveProperty('role');
-    expect((await oidcState(page))?.refreshToken).toBeTruthy();
-    expect(op.events.map((e) => e.name)).toContain('grant.success:authorization_code');
-
-    await openRecord(page);
-    const record = await checkScreen(page, 'oidc-02-record');
-    expect(record, describeViolations('oidc-02-record', record)).toEqual([]);
-
-    // A reload keeps the sign-in (sessionStorage) and the page.
-    await page.reload();
-    await page.locator('[data-section="education"]').waitFor();
-  });
+  }
 
   it('refreshes an access token about to expire, and once more when the gateway refuses one', async () => {
     const { page } = await newPage();
