@@ -194,6 +194,83 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
     }, 300_000);
   }
 
+  it('an ended sign-in and a network failure on confirming: the answer is kept, nothing is saved twice', async () => {
+    // A family not used by the tests above (they take the first three children with an ICB involvement).
+    const child = portal.hub.dataset.children
+      .filter((c) => ageOn(c.dateOfBirth, new Date()) < 15 && c.parentCarerSubs.length > 0)
+      .at(-1);
+    if (!child) throw new Error('no child under 15 with a parent carer');
+    const family = decisionMaker(portal.hub.dataset, child);
+    const parent = await portal.signIn(family.sub);
+    await parent.getByRole('link', { name: new RegExp(child.givenName!) }).click();
+    await parent.getByRole('link', { name: /See or change .* sharing choices/ }).click();
+    await parent
+      .getByRole('link', { name: 'Change whether you share school information with the NHS for early help' })
+      .click();
+    const question = parent.getByRole('heading', { level: 1 });
+    await expect.poll(() => question.innerText()).toMatch(/school information with the NHS/);
+    const questionUrl = parent.url();
+    const granted = async () =>
+      (
+        await portal.hub.subgraphs.record.db.query<{ id: string }>(
+          `select id from record.consent where child_id = $1 and domain = 'education' and recipient_org_type = 'health'
+              and purpose = 'early_help' and withdrawn_at is null`,
+          [child.id],
+        )
+      ).length;
+    expect(await granted()).toBe(0);
+
+    // The sign-in ends while the question is open: after signing in again, the same question.
+    await parent.evaluate("sessionStorage.setItem('hub.token', 'an-expired-token')");
+    await parent.reload();
+    await parent.getByTestId('session-ended').waitFor();
+    await parent.getByLabel('Who do you want to sign in as?').selectOption(family.sub);
+    await parent.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => question.innerText()).toMatch(/school information with the NHS/);
+    expect(parent.url()).toBe(questionUrl);
+    await parent.getByLabel('Yes, share it').check();
+    await parent.getByRole('button', { name: 'Continue' }).click();
+    const check = parent.getByTestId('check-answers');
+    await expect.poll(() => check.innerText()).toContain('Yes, share it (sharing will start)');
+    const checkUrl = parent.url();
+
+    // It ends again as they confirm: nothing is saved, and after signing in they are back on
+    // "Check your answers" with the answer kept.
+    await parent.evaluate("sessionStorage.setItem('hub.token', 'an-expired-token')");
+    await parent.getByRole('button', { name: 'Confirm and save' }).click();
+    await parent.getByTestId('session-ended').waitFor();
+    expect(await granted()).toBe(0);
+    await parent.getByLabel('Who do you want to sign in as?').selectOption(family.sub);
+    await parent.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => check.innerText()).toContain('Yes, share it (sharing will start)');
+    expect(parent.url()).toBe(checkUrl);
+
+    // The network fails as they confirm: a clear message, the answer still there, nothing saved.
+    await parent.route('**/graphql', (route) =>
+      route.request().postData()?.includes('mutation') ? route.abort('connectionreset') : route.continue(),
+    );
+    await parent.getByRole('button', { name: 'Confirm and save' }).click();
+    const summary = parent.getByRole('alert');
+    await expect
+      .poll(() => summary.innerText())
+      .toMatch(/Not all your answers were saved: Sorry, the service could not be reached\./);
+    await expect.poll(() => parent.title()).toMatch(/^Error: /);
+    expect(await check.innerText()).toContain('Yes, share it (sharing will start)');
+    expect(await granted()).toBe(0);
+    await portal.screen(parent, 'check-answers-network-failure');
+
+    // Back on line, one press saves it once.
+    await parent.unroute('**/graphql');
+    await parent.getByRole('button', { name: 'Confirm and save' }).click();
+    await parent.getByRole('heading', { level: 1, name: 'Your sharing choices have been saved' }).waitFor();
+    expect(await granted()).toBe(1);
+    await parent.getByRole('link', { name: /See all of .* sharing choices/ }).click();
+    await expect
+      .poll(() => parent.locator('[data-choice="early_help/education/health"]').innerText())
+      .toMatch(/Shared since/);
+    expect(await parent.getByTestId('unconfirmed').count()).toBe(0);
+  }, 300_000);
+
   it('saying no stops sharing straight away, and the summary shows it after a reload', async () => {
     const child = await childWaitingOnConsent(2);
     const parent = await portal.signIn(decisionMaker(portal.hub.dataset, child).sub);

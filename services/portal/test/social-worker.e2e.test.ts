@@ -117,6 +117,61 @@ describe.skipIf(skipBrowser)('social worker in a real browser', () => {
     for (const read of recordReads) expect(read).toMatchObject({ break_glass: true, reason });
   }, 240_000);
 
+  // @hub/policy lets council SEND officers use break-glass too (mayBreakGlass): the same screen,
+  // run as that role; the network fails on the first try (the reason kept, nothing opened).
+  it('a council SEND officer opens a record with break-glass; a network failure opens nothing and a retry opens one', async () => {
+    const { hub } = j;
+    const child = hub.dataset.children.filter((c) => c.health !== null).at(-1);
+    if (!child) throw new Error('no child with a health section');
+    const fullName = `${child.givenName} ${child.familyName}`;
+    const page = await j.signIn('demo-la-1');
+    await page.goto(`${j.base}#/child/${child.id}`);
+    await expect.poll(() => page.locator('h1').innerText(), WAIT).toMatch(child.familyName);
+    await page.getByRole('link', { name: 'use emergency access (break-glass)' }).first().click();
+    await expectHeadingFocused(page, 'Open this record in an emergency');
+    const reason = 'Council safeguarding strategy meeting this afternoon needs the full health picture.';
+    await page.getByLabel('Why do you need emergency access?').fill(reason);
+    await page.getByLabel('1 hour', { exact: true }).check();
+    const overrides = async () =>
+      (
+        await hub.subgraphs.record.db.query<{ n: string }>(
+          `select count(*)::text as n from record.break_glass where child_id = $1 and sub = 'demo-la-1'`,
+          [child.id],
+        )
+      )[0]?.n;
+
+    await page.route('**/graphql', (route) =>
+      route.request().postData()?.includes('mutation') ? route.abort('connectionreset') : route.continue(),
+    );
+    await page.getByRole('button', { name: 'Open the record in an emergency' }).click();
+    await expect
+      .poll(() => page.getByTestId('error-summary').innerText(), WAIT)
+      .toMatch(/Sorry, the service could not be reached/);
+    expect(await page.getByLabel('Why do you need emergency access?').inputValue()).toBe(reason);
+    expect(await page.getByLabel('1 hour', { exact: true }).isChecked()).toBe(true);
+    expect(await overrides()).toBe('0');
+    await j.screen(page, 'social-worker-06-la-officer-break-glass-network-failure');
+
+    await page.unroute('**/graphql');
+    await page.getByRole('button', { name: 'Open the record in an emergency' }).click();
+    await expectHeadingFocused(page, fullName);
+    await expect
+      .poll(() => page.getByTestId('break-glass-active').innerText(), WAIT)
+      .toContain(`Your reason: “${reason}”`);
+    await expect
+      .poll(() => page.locator('[data-section="health"]').innerText(), WAIT)
+      .toMatch(/Health services involved/);
+    expect(await overrides()).toBe('1');
+    await j.screen(page, 'social-worker-07-la-officer-record-break-glass');
+    const audited = await hub.audit.db.query<{ break_glass: boolean; reason: string | null }>(
+      `select break_glass, break_glass_reason as reason from audit.event
+        where actor_sub = 'demo-la-1' and $1::uuid = any(child_ids) and operation_name = 'OpenBreakGlass:openBreakGlass'
+          and outcome <> 'attempted'`,
+      [child.id],
+    );
+    expect(audited).toEqual([{ break_glass: true, reason }]);
+  }, 240_000);
+
   it('a child outside the team reads as not available, with the way to emergency access', async () => {
     const child = j.hub.dataset.children.find((c) => !c.socialCare?.allocatedWorker)!;
     const page = await j.signIn('demo-social-1');
