@@ -669,7 +669,8 @@ function CheckAnswers({ childId, sharing }: { childId: string; sharing: Sharing 
       setAnswers(readPending(childId));
       await sharing.load();
       setErrors([
-        `Not all your answers were saved: ${error instanceof Error ? error.message : 'the hub did not answer'}. The answers still shown below were not saved. Try again.`,
+        // The hub's messages end with a full stop of their own ("… try again."): one, not two.
+        `Not all your answers were saved: ${error instanceof Error ? error.message.replace(/\.\s*$/, '') : 'the hub did not answer'}. The answers still shown below were not saved. Try again.`,
       ]);
       setBusy(false);
     }

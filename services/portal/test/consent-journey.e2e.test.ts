@@ -254,6 +254,7 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
     await expect
       .poll(() => summary.innerText())
       .toMatch(/Not all your answers were saved: Sorry, the service could not be reached\./);
+    expect(await summary.innerText()).not.toContain('..');
     await expect.poll(() => parent.title()).toMatch(/^Error: /);
     expect(await check.innerText()).toContain('Yes, share it (sharing will start)');
     expect(await granted()).toBe(0);
