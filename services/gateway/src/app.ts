@@ -37,6 +37,8 @@ export interface GatewayDeps {
   portalDir?: string;
   /** OpenID Connect providers the portal offers (`GET /auth/providers`); `verifier` must accept their tokens. */
   oidcProviders?: readonly PublicOidcProvider[];
+  /** How long an audit write may take before the request fails closed (default 5 s). */
+  auditTimeoutMs?: number;
 }
 
 /**
@@ -88,6 +90,7 @@ export function buildApp(
     // The same token limit mercurius parses with: the audit hooks read every request first.
     maxTokens: limits.GATEWAY_MAX_TOKENS,
     councils,
+    ...(deps.auditTimeoutMs ? { timeoutMs: deps.auditTimeoutMs } : {}),
   });
 
   // Also called (without a context) for the start-up SDL fetch, which needs no caller.

@@ -205,6 +205,10 @@ export async function startHub(
         'social-care': await via('social-care'),
       },
       audit: audit.url,
+      // The same reason as the loop-delay bound above: with every service in this one process on
+      // a loaded machine, 200 concurrent appends (audit.int.test.ts) took over the production 5 s
+      // and failed closed with 503. Fail-closed itself is tested by making the store refuse.
+      auditTimeoutMs: 120_000,
       retry: { count: 1, intervalMs: 100 },
       ...(options.portal
         ? { portalDir: options.portal.dir, demoIdp: { issuer, users: dataset.demoUsers } }
