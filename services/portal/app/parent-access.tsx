@@ -1,10 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import { gql, readErrors } from './api.ts';
+import { useEffect, useState } from 'react';
+import { type GqlResult, gql, readErrors } from './api.ts';
 import { ErrorSummary } from './ui.tsx';
 
-const READ = /* GraphQL */ `
-  query ParentCarerAccess($childId: ID!) { parentCarerAccess(childId: $childId) { allowed } }
-`;
+/** Asked in the family page's one query (family.tsx), for the young person only. */
+export const PARENT_CARER_ACCESS_FIELDS = 'parentCarerAccess(childId: $childId) { allowed }';
 const SET = /* GraphQL */ `
   mutation SetParentCarerAccess($childId: ID!, $allowed: Boolean!) {
     setParentCarerAccess(childId: $childId, allowed: $allowed) { allowed }
@@ -15,19 +14,23 @@ const SET = /* GraphQL */ `
  * From 16 a young person decides whether their parents or carers may keep seeing their record
  * (and the sharing choices on it). Only the young person sees this.
  */
-export function ParentCarerAccessChoice({ childId }: { childId: string }) {
+export function ParentCarerAccessChoice({
+  childId,
+  answer,
+}: {
+  childId: string;
+  /** What the family page's query said (null while loading). */
+  answer: GqlResult<{ allowed: boolean }> | null;
+}) {
   const [allowed, setAllowed] = useState<boolean | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
 
-  const load = useCallback(async () => {
-    const r = await gql<{ parentCarerAccess: { allowed: boolean } }>(READ, { childId });
-    if (r.errors.length) return setErrors(readErrors(r));
-    setAllowed(r.data?.parentCarerAccess.allowed ?? null);
-  }, [childId]);
   useEffect(() => {
-    void load();
-  }, [load]);
+    if (!answer) return;
+    if (answer.errors.length) return setErrors(readErrors(answer));
+    setAllowed(answer.data?.allowed ?? null);
+  }, [answer]);
 
   const change = async (next: boolean) => {
     setErrors([]);
