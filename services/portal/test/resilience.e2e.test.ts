@@ -231,6 +231,32 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       await page.reload();
       await poll(() => whatHelps.inputValue()).toBe(typed);
       expect(await page.getByTestId('kept-draft').count()).toBe(0);
+
+      // The network fails as they save a change: a clear message, the words kept, nothing saved;
+      // back on line, one press saves it once.
+      const changed = `${typed} Ear defenders in assembly.`;
+      await whatHelps.fill(changed);
+      await page.route('**/graphql', (route) =>
+        route.request().postData()?.includes('mutation') ? route.abort('connectionreset') : route.continue(),
+      );
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await poll(() => page.getByTestId('error-summary').innerText()).toMatch(
+        /Sorry, the service could not be reached/,
+      );
+      expect(await whatHelps.inputValue()).toBe(changed);
+      expect(await versions()).toBe(String(Number(before) + 1));
+      await screen(page, `r04b-about-me-network-failure-${width}`);
+      await page.unroute('**/graphql');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page
+        .getByRole('status')
+        .getByText(/^Saved\./)
+        .waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await versions()).toBe(String(Number(before) + 2));
+      expect(await page.getByTestId('error-summary').count()).toBe(0);
+      await page.reload();
+      await poll(() => whatHelps.inputValue()).toBe(changed);
     });
   }
 
@@ -250,6 +276,28 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       sub: () => decisionMaker(hub.dataset, schoolChild()).sub,
       route: () => `#/family/${schoolChild().id}`,
       ready: (page) => poll(() => heading(page)).toContain(fullName(schoolChild())),
+      // Keyboard only on the record page: write "about me" and save it, then on to the sharing choices.
+      keyboard: async (page) => {
+        const typed = 'Synthetic keyboard note: likes a visual timetable.';
+        await tabTo(page, page.getByLabel('What helps', { exact: true }), 150);
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type(typed);
+        await tabTo(page, page.getByRole('button', { name: 'Save', exact: true }), 20);
+        await page.keyboard.press('Enter');
+        await page
+          .getByRole('status')
+          .getByText(/^Saved\./)
+          .waitFor();
+        await tabTo(page, page.getByRole('link', { name: /See or change .* sharing choices/ }), 150);
+        await page.keyboard.press('Enter');
+        await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+        await poll(() => page.locator('[data-choice]').count()).toBe(27);
+        const saved = await hub.subgraphs.record.db.query<{ n: string }>(
+          `select count(*)::text as n from record.family_information_version where child_id = $1`,
+          [schoolChild().id],
+        );
+        expect(Number(saved[0]?.n)).toBeGreaterThan(0);
+      },
     },
     {
       group: 'young person deciding for themself',
@@ -273,6 +321,27 @@ describe.skipIf(!executablePath && !inCi)('portal: failures, reloads, new tabs a
       sub: () => 'demo-senco-1',
       route: () => `#/child/${schoolChild().id}`,
       ready: (page) => poll(() => heading(page)).toContain(fullName(schoolChild())),
+      // Keyboard only on the record page: change why they are looking (the record follows), then
+      // back to the search.
+      keyboard: async (page) => {
+        await tabTo(page, page.locator('summary', { hasText: 'Change why you are looking' }), 150);
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Tab'); // to the chosen reason (a radio group is one Tab stop)
+        expect(await page.evaluate('document.activeElement?.id')).toBe('purpose-ehc_assessment');
+        await page.keyboard.press('ArrowDown'); // arrow keys move and select
+        await poll(() => page.locator('main .lead').innerText()).toContain(
+          'You are looking for: Annual review',
+        );
+        await page.locator('[data-section="education"]').waitFor();
+        await tabTo(
+          page,
+          page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Find a child' }),
+          150,
+        );
+        await page.keyboard.press('Enter');
+        await poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
+        await poll(() => heading(page)).toMatch(/Find a child$/);
+      },
     },
     {
       group: 'NHS practitioner',
