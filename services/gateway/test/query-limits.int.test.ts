@@ -368,9 +368,23 @@ describe('query limits: shape, size, rate, time, load', () => {
         m[2] ?? m[3] ?? '',
       ]),
     );
+    // The advice form is one component for health, educational and social care advice: its
+    // documents name the type (`correct${kind.type}`), so check them once for each kind.
+    const adviceKinds = [...all.matchAll(/type: '(\w+Advice)',\s*field: '(\w+)'/g)].map((m) => ({
+      type: m[1]!,
+      field: m[2]!,
+    }));
+    expect(adviceKinds.map((k) => k.type)).toEqual(['HealthAdvice', 'EducationalAdvice', 'SocialCareAdvice']);
     const documents = [...all.matchAll(/`([^`]*)`/g)]
-      .map((m) =>
-        m[1]!
+      .flatMap((m) =>
+        m[1]!.includes('${kind.')
+          ? adviceKinds.map((k) =>
+              m[1]!.replace(/\$\{kind\.(type|field)\}/g, (_, key: 'type' | 'field') => k[key]),
+            )
+          : [m[1]!],
+      )
+      .map((text) =>
+        text
           .replace('__EHC__', parts.join('\n'))
           .replace(/\$\{(\w+)\}/g, (whole, name: string) => constants.get(name) ?? whole),
       )
