@@ -104,13 +104,14 @@ interface FamilyPage {
  * be loaded, as before, and the sharing choices still load.
  */
 function familyPageQuery(capabilities: Set<string> | null, self: boolean): string {
-  return `query FamilyPage($childId: ID!) {
-    ${capabilities ? `child(id: $childId) { ${childRecordFields(capabilities)} }` : ''}
-    ${SHARING_FIELDS}
-    ${HANDOVER_FIELDS}
-    ${capabilities?.has('accessHistory') ? ACCESS_HISTORY_FIELDS : ''}
-    ${capabilities && self ? PARENT_CARER_ACCESS_FIELDS : ''}
-  }`;
+  const fields = [
+    capabilities ? 'child(id: $childId) { ' + childRecordFields(capabilities) + ' }' : '',
+    SHARING_FIELDS,
+    HANDOVER_FIELDS,
+    capabilities?.has('accessHistory') ? ACCESS_HISTORY_FIELDS : '',
+    capabilities && self ? PARENT_CARER_ACCESS_FIELDS : '',
+  ];
+  return 'query FamilyPage($childId: ID!) { ' + fields.join('\n') + ' }';
 }
 
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
@@ -169,7 +170,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   const loadConsents = useCallback(async () => {
     setErrors([]);
     setSharingFailed(false);
-    const r = await gql<Partial<FamilyPage>>(`query Sharing($childId: ID!) { ${SHARING_FIELDS} }`, {
+    const r = await gql<Partial<FamilyPage>>('query Sharing($childId: ID!) { ' + SHARING_FIELDS + ' }', {
       childId,
     });
     const s = splitByField<FamilyPage>(r, ['consents', 'consentRequests']);
