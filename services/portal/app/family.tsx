@@ -104,14 +104,13 @@ interface FamilyPage {
  * be loaded, as before, and the sharing choices still load.
  */
 function familyPageQuery(capabilities: Set<string> | null, self: boolean): string {
-  const fields = [
-    capabilities ? 'child(id: $childId) { ' + childRecordFields(capabilities) + ' }' : '',
-    SHARING_FIELDS,
-    HANDOVER_FIELDS,
-    capabilities?.has('accessHistory') ? ACCESS_HISTORY_FIELDS : '',
-    capabilities && self ? PARENT_CARER_ACCESS_FIELDS : '',
-  ];
-  return 'query FamilyPage($childId: ID!) { ' + fields.join('\n') + ' }';
+  return `query FamilyPage($childId: ID!) {
+    ${capabilities ? `child(id: $childId) { ${childRecordFields(capabilities)} }` : ''}
+    ${SHARING_FIELDS}
+    ${HANDOVER_FIELDS}
+    ${capabilities?.has('accessHistory') ? ACCESS_HISTORY_FIELDS : ''}
+    ${capabilities && self ? PARENT_CARER_ACCESS_FIELDS : ''}
+  }`;
 }
 
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
@@ -170,7 +169,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   const loadConsents = useCallback(async () => {
     setErrors([]);
     setSharingFailed(false);
-    const r = await gql<Partial<FamilyPage>>('query Sharing($childId: ID!) { ' + SHARING_FIELDS + ' }', {
+    const r = await gql<Partial<FamilyPage>>(`query Sharing($childId: ID!) { ${SHARING_FIELDS} }`, {
       childId,
     });
     const s = splitByField<FamilyPage>(r, ['consents', 'consentRequests']);

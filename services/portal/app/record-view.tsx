@@ -18,7 +18,7 @@ const EHC_FIELDS = `ehcAssessments { id requestDate decision active
  * only for the role that writes it (`role`), the only screen that shows it.
  */
 export function childRecordQuery(capabilities: Set<string>, role?: string): string {
-  return 'query ChildRecord($id: ID!) { child(id: $id) { ' + childRecordFields(capabilities, role) + ' } }';
+  return `query ChildRecord($id: ID!) { child(id: $id) { ${childRecordFields(capabilities, role)} } }`;
 }
 
 /** The fields of `child` the record screens show (also asked inside the family page's one query). */
