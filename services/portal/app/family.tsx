@@ -270,6 +270,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
           childId={childId}
           name={name}
           self={user.role === 'young_person'}
+          saved={child.familyInformation}
           onSaved={() => void loadRecord()}
         />
       )}
