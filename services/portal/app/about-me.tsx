@@ -39,28 +39,15 @@ const SAVE = /* GraphQL */ `
 `;
 const EMPTY: AboutMe = { whatMattersToMe: '', whatHelps: '', communicationNeeds: '' };
 
-/** What the family wrote before, as the record (family.tsx) already holds it. */
-export interface SavedAboutMe {
-  version: number;
-  updatedAt: string;
-  aboutMe: Partial<Record<Key, string | null>>;
-}
-
 export function AboutMeForm({
   childId,
   name,
   self,
-  saved,
   onSaved,
 }: {
   childId: string;
   name: string;
   self: boolean;
-  /**
-   * What the page's own query read (null: nothing saved yet), so the first load asks nothing
-   * more; undefined when it was not read (the form asks itself). A reload after a conflict asks.
-   */
-  saved?: SavedAboutMe | null;
   /** After a save: the page shows the record as partners now see it. */
   onSaved: () => void;
 }) {
@@ -82,15 +69,18 @@ export function AboutMeForm({
 
   // Typed but not saved (this visit or kept from an earlier one): a load must not overwrite it.
   const unsaved = useRef(draft.restored);
-  const prefetched = useRef(saved);
   const load = useCallback(async () => {
-    let info: SavedAboutMe | null | undefined = prefetched.current;
-    prefetched.current = undefined;
-    if (info === undefined) {
-      const r = await gql<{ child: { familyInformation: SavedAboutMe | null } }>(LOAD, { id: childId });
-      if (!r.data) return;
-      info = r.data.child?.familyInformation;
-    }
+    const r = await gql<{
+      child: {
+        familyInformation: null | {
+          version: number;
+          updatedAt: string;
+          aboutMe: Partial<Record<Key, string | null>>;
+        };
+      };
+    }>(LOAD, { id: childId });
+    const info = r.data?.child?.familyInformation;
+    if (!r.data) return;
     version.current = info?.version ?? 0;
     setUpdatedAt(info?.updatedAt ?? null);
     setLoaded(true);

@@ -1,13 +1,13 @@
-import { type GqlResult, isServiceFailure } from './api.ts';
+import { gql, hubCapabilities, isServiceFailure } from './api.ts';
 import { formatLondonDateTime, purposeLabel } from './text.ts';
-import { NotYetAvailable } from './ui.tsx';
+import { LoadError, NotYetAvailable, useLoad } from './ui.tsx';
 
 /**
  * "Who has looked at the record", for the family: one block per organisation, named (never an
  * id such as `school-1`), newest first, times in England (Europe/London). The family's own
  * looks are left out: they know they looked. Emergency (break-glass) access is called out.
  */
-export interface AccessRecord {
+interface AccessRecord {
   at: string;
   organisation: string;
   organisationName: string | null;
@@ -17,9 +17,9 @@ export interface AccessRecord {
   breakGlass: boolean;
 }
 
-/** Asked in the family page's one query (family.tsx), when the hub offers it. */
-export const ACCESS_HISTORY_FIELDS =
-  'accessHistory(childId: $childId) { at organisation organisationName role sections purpose breakGlass }';
+const ACCESS_HISTORY = /* GraphQL */ `
+  query AccessHistory($childId: ID!) { accessHistory(childId: $childId) { at organisation organisationName role sections purpose breakGlass } }
+`;
 
 const ROLE_SHORT: Record<string, string> = {
   senco: 'SENCO (special educational needs co-ordinator)',
@@ -75,22 +75,13 @@ export function groupByOrganisation(history: AccessRecord[]): OrganisationLooks[
   return [...groups.values()];
 }
 
-/**
- * What the family page's query said: null while loading, 'unavailable' when the hub does not offer
- * the list, 'failed' when the hub's capabilities could not be read.
- */
-export type AccessHistoryAnswer = GqlResult<AccessRecord[]> | 'unavailable' | 'failed' | null;
-
-function historyState(answer: AccessHistoryAnswer) {
-  if (answer === null) return { state: 'loading' } as const;
-  if (answer === 'failed') return { state: 'failed' } as const;
-  if (answer === 'unavailable') return { state: 'ok', data: answer } as const;
-  if (!answer.data && isServiceFailure(answer.errors)) return { state: 'failed' } as const;
-  return { state: 'ok', data: groupByOrganisation(answer.data ?? []) } as const;
-}
-
-export function AccessHistory({ answer }: { answer: AccessHistoryAnswer }) {
-  const history = historyState(answer);
+export function AccessHistory({ childId }: { childId: string }) {
+  const history = useLoad(async () => {
+    if (!(await hubCapabilities()).has('accessHistory')) return 'unavailable' as const;
+    const r = await gql<{ accessHistory: AccessRecord[] }>(ACCESS_HISTORY, { childId });
+    if (!r.data && isServiceFailure(r.errors)) throw new LoadError(r.errors[0]?.message);
+    return groupByOrganisation(r.data?.accessHistory ?? []);
+  }, [childId]);
 
   return (
     <section aria-labelledby="history-heading" className="section" data-section="access-history">

@@ -259,32 +259,6 @@ export async function gql<T>(
 }
 
 /**
- * One request, several sections: a screen that asks for its sections in one query document
- * (fewer round trips) splits the answer back into one result per top-level field, as if each
- * had been asked on its own. An error belongs to the field its `path` starts with; an error
- * without a path (network, 502, a refused document) belongs to every field. The page-wide rule
- * (shownPageWide) is applied per section: a section that a service failure left without data is
- * reported page-wide (once: the panel shows one message), and any other failure is the
- * section's own to show (readErrors). The root fields asked this way are nullable in the SDL, so
- * one failed field does not take the others' data with it.
- */
-export function splitByField<T extends object>(
-  result: GqlResult<Partial<T>>,
-  fields: readonly (keyof T & string)[],
-): { [K in keyof T]: GqlResult<T[K]> } {
-  const sections = {} as { [K in keyof T]: GqlResult<T[K]> };
-  for (const field of fields) {
-    const errors = result.errors.filter((e) => !e.path?.length || e.path[0] === field);
-    const data = (result.data?.[field] ?? null) as T[typeof field] | null;
-    const section = { data, errors };
-    // The whole answer was already reported by gql; a single failed field was not.
-    if (result.data && shownPageWide(section)) reportProblem(errors[0]?.message ?? SERVICE_PROBLEM);
-    sections[field] = section;
-  }
-  return sections;
-}
-
-/**
  * The query and mutation names the hub offers today: screens for parts still being built say so.
  * Child fields come as "Child.<name>": the record screens ask for sections still being built only
  * once they exist. From the gateway's `/capabilities` (schema introspection is off).

@@ -1,7 +1,7 @@
 // The same age rule the hub enforces (only this pure module, not the CASL abilities).
 import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { gql, type SessionUser, shownPageWide, splitByField } from './api.ts';
+import { gql, type SessionUser, shownPageWide } from './api.ts';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -253,20 +253,14 @@ function useSharing(childId: string, page: string) {
         }`,
         { childId },
       );
-      // Each field answers on its own (a failed one is null with its error): both are needed here.
-      const parts = splitByField<{ consents: Consent[]; consentRequests: ConsentRequest[] }>(r, [
-        'consents',
-        'consentRequests',
-      ]);
-      const missing = [parts.consents, parts.consentRequests].find((part) => !part.data);
-      if (!r.data?.consents || missing) {
+      if (!r.data?.consents) {
         // A service failure is said once, page-wide, with its "Try again" (main.tsx): nothing more here.
         setFailed(
-          !missing?.errors.length
-            ? ['Your sharing choices could not be loaded.']
-            : shownPageWide(missing)
-              ? [PAGE_WIDE]
-              : missing.errors.map((e) => e.message),
+          shownPageWide(r)
+            ? [PAGE_WIDE]
+            : r.errors.length
+              ? r.errors.map((e) => e.message)
+              : ['Your sharing choices could not be loaded.'],
         );
         return;
       }

@@ -1,23 +1,18 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
-import {
-  ACCESS_HISTORY_FIELDS,
-  AccessHistory,
-  type AccessHistoryAnswer,
-  type AccessRecord,
-} from './access-history.tsx';
+import { AccessHistory } from './access-history.tsx';
 import {
   type GqlError,
-  type GqlResult,
   gql,
   hubCapabilities,
   isServiceFailure,
   readErrors,
   type SessionUser,
-  splitByField,
 } from './api.ts';
 import {
   CHOICES,
+  CONSENT_REQUESTS_QUERY,
+  CONSENTS_QUERY,
   type Consent,
   type ConsentRequest,
   currentOf,
@@ -25,15 +20,9 @@ import {
   REASONS,
   WaitingTasks,
 } from './consent-journey.tsx';
-import { HANDOVER_FIELDS, type Handover, HandoverNotice } from './handover-notice.tsx';
-import { PARENT_CARER_ACCESS_FIELDS, ParentCarerAccessChoice } from './parent-access.tsx';
-import {
-  type ChildRecord,
-  childName,
-  childRecordFields,
-  childRecordQuery,
-  RecordView,
-} from './record-view.tsx';
+import { HandoverNotice } from './handover-notice.tsx';
+import { ParentCarerAccessChoice } from './parent-access.tsx';
+import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { ErrorSummary, OnThisPage, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
@@ -80,39 +69,6 @@ export function FamilyHomeScreen({ user }: { user: SessionUser }) {
   );
 }
 
-const SHARING_FIELDS = /* GraphQL */ `
-  consents(childId: $childId) { id domain recipientOrgType purpose status grantedByRole startsAt createdAt withdrawnAt }
-  consentRequests(childId: $childId) { domain recipientOrgType purpose agency requestedOn dueDate }
-`;
-
-interface FamilyPage {
-  child: ChildRecord;
-  consents: Consent[];
-  consentRequests: ConsentRequest[];
-  decisionHandover: Handover;
-  accessHistory: AccessRecord[];
-  parentCarerAccess: { allowed: boolean };
-}
-
-/**
- * The family record page's first paint in one request (one round trip, which a slow phone
- * connection feels most): the record, the sharing choices, what partners wait for, the handover
- * notice, who has looked and (for the young person) the parent carer choice. Each of these is a
- * nullable root field, so one that fails or is refused comes back null with its own error and the
- * others still answer; splitByField hands each section its part. Without the hub's capabilities
- * (they could not be read) the record and who has looked are not asked: they say they could not
- * be loaded, as before, and the sharing choices still load.
- */
-function familyPageQuery(capabilities: Set<string> | null, self: boolean): string {
-  return `query FamilyPage($childId: ID!) {
-    ${capabilities ? `child(id: $childId) { ${childRecordFields(capabilities)} }` : ''}
-    ${SHARING_FIELDS}
-    ${HANDOVER_FIELDS}
-    ${capabilities?.has('accessHistory') ? ACCESS_HISTORY_FIELDS : ''}
-    ${capabilities && self ? PARENT_CARER_ACCESS_FIELDS : ''}
-  }`;
-}
-
 export function FamilyChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [child, setChild] = useState<ChildRecord | null>(null);
   const [recordErrors, setRecordErrors] = useState<GqlError[]>([]);
@@ -126,68 +82,36 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   const [sharingFailed, setSharingFailed] = useState(false);
   const [recordFailed, setRecordFailed] = useState(false);
 
-  const [handover, setHandover] = useState<Handover | null>(null);
-  const [history, setHistory] = useState<AccessHistoryAnswer>(null);
-  const [parentAccess, setParentAccess] = useState<GqlResult<{ allowed: boolean }> | null>(null);
-  const self = user.role === 'young_person';
-
-  const showSharing = useCallback((c: GqlResult<Consent[]>, q: GqlResult<ConsentRequest[]>) => {
-    if (c.data) setSharing({ consents: c.data, requests: q.data ?? [] });
-    else setSharingFailed(true);
-    const failed = [...readErrors(c), ...readErrors(q)];
-    if (failed.length) setErrors([...new Set(failed)]);
-  }, []);
-
-  const showRecord = useCallback((r: GqlResult<ChildRecord> | null) => {
-    // A failure (network, 502, capabilities) must not leave "Loading record" for ever: the page
-    // says so and main.tsx's "Try again" loads it again.
-    setRecordFailed(!r || (!r.data && isServiceFailure(r.errors)));
-    setChild(r?.data ?? null);
-    setRecordErrors(r?.errors ?? []);
-  }, []);
-
-  // The first paint: one request for every section (familyPageQuery).
-  const loadPage = useCallback(async () => {
-    const caps = await hubCapabilities().catch(() => null);
-    const r = await gql<Partial<FamilyPage>>(familyPageQuery(caps, self), { childId });
-    const s = splitByField<FamilyPage>(r, [
-      'child',
-      'consents',
-      'consentRequests',
-      'decisionHandover',
-      'accessHistory',
-      'parentCarerAccess',
-    ]);
-    showRecord(caps ? s.child : null);
-    showSharing(s.consents, s.consentRequests);
-    setHandover(s.decisionHandover.data);
-    setHistory(!caps ? 'failed' : caps.has('accessHistory') ? s.accessHistory : 'unavailable');
-    setParentAccess(s.parentCarerAccess);
-  }, [childId, self, showRecord, showSharing]);
-
-  // "Try again" in the sharing section (a failure the page-wide message does not cover).
   const loadConsents = useCallback(async () => {
     setErrors([]);
     setSharingFailed(false);
-    const r = await gql<Partial<FamilyPage>>(`query Sharing($childId: ID!) { ${SHARING_FIELDS} }`, {
-      childId,
-    });
-    const s = splitByField<FamilyPage>(r, ['consents', 'consentRequests']);
-    showSharing(s.consents, s.consentRequests);
-  }, [childId, showSharing]);
+    const [c, q] = await Promise.all([
+      gql<{ consents: Consent[] }>(CONSENTS_QUERY, { childId }),
+      gql<{ consentRequests: ConsentRequest[] }>(CONSENT_REQUESTS_QUERY, { childId }),
+    ]);
+    if (c.data?.consents) setSharing({ consents: c.data.consents, requests: q.data?.consentRequests ?? [] });
+    else setSharingFailed(true);
+    const failed = [...readErrors(c), ...readErrors(q)];
+    if (failed.length) setErrors([...new Set(failed)]);
+  }, [childId]);
 
-  // After "About" is saved: the record as partners now see it.
   const loadRecord = useCallback(async () => {
+    // A failure (network, 502, capabilities) must not leave "Loading record" for ever: the page
+    // says so and main.tsx's "Try again" loads it again.
     const caps = await hubCapabilities().catch(() => null);
     const r = caps ? await gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }) : null;
-    showRecord(r && { data: r.data?.child ?? null, errors: r.errors });
-  }, [childId, showRecord]);
+    setRecordFailed(!r || (!r.data?.child && isServiceFailure(r.errors)));
+    setChild(r?.data?.child ?? null);
+    setRecordErrors(r?.errors ?? []);
+  }, [childId]);
 
   useEffect(() => {
-    void loadPage();
-  }, [loadPage]);
+    void loadRecord();
+    void loadConsents();
+  }, [loadConsents, loadRecord]);
 
   const name = child ? childName(child) : 'this child';
+  const self = user.role === 'young_person';
   // After the end of compulsory school age the young person decides; a parent carer they let in
   // can look but not change.
   const decides = decidesFor(user, child?.dateOfBirth);
@@ -202,7 +126,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         {child ? name : recordFailed ? 'Record could not be loaded' : 'Loading record'}
       </PageHeading>
       <ErrorSummary messages={errors} />
-      <HandoverNotice handover={handover} role={user.role} />
+      <HandoverNotice childId={childId} role={user.role} />
       {child && (
         // A long page, above all on a phone: what is on it, one tap away.
         <OnThisPage
@@ -263,14 +187,13 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         )}
       </section>
 
-      {child && self && <ParentCarerAccessChoice childId={childId} answer={parentAccess} />}
+      {child && self && <ParentCarerAccessChoice childId={childId} />}
 
       {child && decides && (
         <AboutMeForm
           childId={childId}
           name={name}
           self={user.role === 'young_person'}
-          saved={child.familyInformation}
           onSaved={() => void loadRecord()}
         />
       )}
@@ -281,7 +204,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
         </p>
       )}
 
-      <AccessHistory answer={history} />
+      <AccessHistory childId={childId} />
 
       {child && (
         <section aria-labelledby="record-heading">

@@ -1,8 +1,13 @@
-/** Asked in the family page's one query (family.tsx). */
-export const HANDOVER_FIELDS =
-  'decisionHandover(childId: $childId) { handoverDate parentCarerNotice youngPersonNotice }';
+import { useEffect, useState } from 'react';
+import { gql } from './api.ts';
 
-export interface Handover {
+const HANDOVER = /* GraphQL */ `
+  query DecisionHandover($childId: ID!) {
+    decisionHandover(childId: $childId) { handoverDate parentCarerNotice youngPersonNotice }
+  }
+`;
+
+interface Handover {
   handoverDate: string;
   parentCarerNotice: string | null;
   youngPersonNotice: string | null;
@@ -13,9 +18,20 @@ export interface Handover {
  * turns 16 (and for 3 months after it) the parent carer is told that decisions pass to the young
  * person, and the young person is told what that means. The words and the dates come from the
  * hub (`decisionHandover`, dates in England); this shows the notice meant for whoever is signed
- * in, and nothing outside that window (nor while loading, nor when it could not be read).
+ * in, and nothing outside that window.
  */
-export function HandoverNotice({ handover, role }: { handover: Handover | null; role: string }) {
+export function HandoverNotice({ childId, role }: { childId: string; role: string }) {
+  const [handover, setHandover] = useState<Handover | null>(null);
+  useEffect(() => {
+    let current = true;
+    void gql<{ decisionHandover: Handover }>(HANDOVER, { childId }).then((r) => {
+      if (current) setHandover(r.data?.decisionHandover ?? null);
+    });
+    return () => {
+      current = false;
+    };
+  }, [childId]);
+
   const notice = role === 'young_person' ? handover?.youngPersonNotice : handover?.parentCarerNotice;
   if (!notice) return null;
   return (

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { getSession, gql, splitByField } from './api.ts';
+import { getSession, gql } from './api.ts';
 import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary, useDraft } from './ui.tsx';
@@ -183,9 +183,7 @@ export function AdvicePanel({
       { childId },
     ).then((r) => {
       // If the hub cannot say, the form is offered: sending without consent is refused with its reason.
-      // (A service failure of this one field is reported page-wide, as when it took the whole answer.)
-      const requests = splitByField(r, ['consentRequests']).consentRequests.data ?? [];
-      if (live) setWaitingOnFamily(requests.some((c) => c.domain === kind.domain));
+      if (live) setWaitingOnFamily((r.data?.consentRequests ?? []).some((c) => c.domain === kind.domain));
     });
     return () => {
       live = false;

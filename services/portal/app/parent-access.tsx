@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import { type GqlResult, gql, readErrors } from './api.ts';
+import { useCallback, useEffect, useState } from 'react';
+import { gql, readErrors } from './api.ts';
 import { ErrorSummary } from './ui.tsx';
 
-/** Asked in the family page's one query (family.tsx), for the young person only. */
-export const PARENT_CARER_ACCESS_FIELDS = 'parentCarerAccess(childId: $childId) { allowed }';
+const READ = /* GraphQL */ `
+  query ParentCarerAccess($childId: ID!) { parentCarerAccess(childId: $childId) { allowed } }
+`;
 const SET = /* GraphQL */ `
   mutation SetParentCarerAccess($childId: ID!, $allowed: Boolean!) {
     setParentCarerAccess(childId: $childId, allowed: $allowed) { allowed }
@@ -14,23 +15,19 @@ const SET = /* GraphQL */ `
  * From 16 a young person decides whether their parents or carers may keep seeing their record
  * (and the sharing choices on it). Only the young person sees this.
  */
-export function ParentCarerAccessChoice({
-  childId,
-  answer,
-}: {
-  childId: string;
-  /** What the family page's query said (null while loading). */
-  answer: GqlResult<{ allowed: boolean }> | null;
-}) {
+export function ParentCarerAccessChoice({ childId }: { childId: string }) {
   const [allowed, setAllowed] = useState<boolean | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
 
+  const load = useCallback(async () => {
+    const r = await gql<{ parentCarerAccess: { allowed: boolean } }>(READ, { childId });
+    if (r.errors.length) return setErrors(readErrors(r));
+    setAllowed(r.data?.parentCarerAccess.allowed ?? null);
+  }, [childId]);
   useEffect(() => {
-    if (!answer) return;
-    if (answer.errors.length) return setErrors(readErrors(answer));
-    setAllowed(answer.data?.allowed ?? null);
-  }, [answer]);
+    void load();
+  }, [load]);
 
   const change = async (next: boolean) => {
     setErrors([]);

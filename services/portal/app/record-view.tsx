@@ -18,11 +18,6 @@ const EHC_FIELDS = `ehcAssessments { id requestDate decision active
  * only for the role that writes it (`role`), the only screen that shows it.
  */
 export function childRecordQuery(capabilities: Set<string>, role?: string): string {
-  return `query ChildRecord($id: ID!) { child(id: $id) { ${childRecordFields(capabilities, role)} } }`;
-}
-
-/** The fields of `child` the record screens show (also asked inside the family page's one query). */
-export function childRecordFields(capabilities: Set<string>, role?: string): string {
   const extra = [
     capabilities.has('Child.ehcAssessments') ? EHC_FIELDS : '',
     ...Object.values(ADVICE_KINDS).map((kind) =>
@@ -32,15 +27,19 @@ export function childRecordFields(capabilities: Set<string>, role?: string): str
     ),
     capabilities.has('Child.familyInformation') ? FAMILY_INFORMATION_FIELDS : '',
   ];
-  return CHILD_RECORD_FIELDS.replace('__EHC__', extra.join('\n'));
+  return CHILD_RECORD_QUERY.replace('__EHC__', extra.join('\n'));
 }
 
-const CHILD_RECORD_FIELDS = /* GraphQL */ `
+const CHILD_RECORD_QUERY = /* GraphQL */ `
+  query ChildRecord($id: ID!) {
+    child(id: $id) {
       id givenName familyName dateOfBirth nhsNumber upn
       __EHC__
       education { senStatus school { name } attendancePercent sencoNotes provisions { id description hoursPerWeek } updatedAt }
       health { involvements { id service active } pathwayWaits { id pathway weeksWaited seenDate } diagnoses { id description diagnosedOn } updatedAt }
       socialCare { status allocatedWorker { name team } shortBreaks { id description nightsPerYear } updatedAt }
+    }
+  }
 `;
 
 export interface ChildRecord {
