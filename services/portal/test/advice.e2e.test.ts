@@ -2,6 +2,7 @@ import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser, grantConsents } from '../../gateway/test/hub.ts';
 import {
+  askForAdvice,
   DESKTOP,
   expectHeadingFocused,
   type Journey,
@@ -17,7 +18,6 @@ import {
 // what the council is waiting for to writing, saving, sending and correcting their own advice.
 describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
   let j: Journey;
-  const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
     j = await startJourney();
@@ -27,27 +27,12 @@ describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
     await j?.close();
   });
 
-  /** The council starts an assessment and asks an agency for advice. */
-  async function askForAdvice(childId: string, agency: string) {
-    const officer = demoUser(j.hub.dataset, 'demo-la-1');
-    const requested = await j.hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
-      `mutation { recordEhcAssessmentRequest(childId: "${childId}", requestDate: "${daysAgo(20)}") { id } }`,
-      { as: officer },
-    );
-    expect(requested.errors).toBeUndefined();
-    const asked = await j.hub.query(
-      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: ${agency}, sentDate: "${daysAgo(14)}") { id } }`,
-      { as: officer },
-    );
-    expect(asked.errors).toBeUndefined();
-  }
-
   it('health practitioner corrects sent advice: one new version on a double click, sent again, kept across a reload', async () => {
     const { hub } = j;
     const child = hub.dataset.children.find((c) =>
       c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
     )!;
-    await askForAdvice(child.id, 'health');
+    await askForAdvice(j.hub, child.id, 'health');
     await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
     const practitioner = demoUser(hub.dataset, 'demo-health-1');
     const draft = await hub.query<{ createHealthAdviceDraft: { id: string } }>(
@@ -130,7 +115,7 @@ describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
           pick(c) && !assessed.has(c.id) && !c.health?.involvements.some((i) => i.organisationId === 'icb-1'),
       )!;
       expect(child, `seed needs a child for ${sub} with no assessment`).toBeDefined();
-      await askForAdvice(child.id, agency);
+      await askForAdvice(j.hub, child.id, agency);
       await grantConsents(j.hub, child, 'local_authority', 'ehc_assessment', [agency]);
       const rows = async () =>
         (

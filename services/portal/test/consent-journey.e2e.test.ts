@@ -3,7 +3,7 @@ import { ageOn } from '@hub/policy';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker } from '../../gateway/test/hub.ts';
-import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
+import { askForAdvice, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
 
 // The family's informed-consent journey (consent-journey.tsx) in Chromium, at a desktop and a
 // phone width (keyboard only on the phone run), axe-core on every screen: a partner waits on a
@@ -34,17 +34,7 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
         c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
     )[index];
     if (!child) throw new Error(`no child ${index} with an ICB involvement`);
-    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
-    const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
-      `mutation { recordEhcAssessmentRequest(childId: "${child.id}", requestDate: "${daysAgo(20)}") { id } }`,
-      { as: officer },
-    );
-    expect(requested.errors).toBeUndefined();
-    const asked = await hub.query(
-      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: health, sentDate: "${daysAgo(14)}") { id } }`,
-      { as: officer },
-    );
-    expect(asked.errors).toBeUndefined();
+    await askForAdvice(hub, child.id);
     return child;
   }
 

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantConsents } from '../../gateway/test/hub.ts';
-import { daysAgo, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
+import { askForAdvice, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
 
 // Health advice drafts survive leaving the page: saved, reloaded, opened in a new tab (or by a
 // colleague), edited there and sent. Run at a desktop and a phone width; keyboard only on the
@@ -26,17 +26,7 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
       c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
     )[index];
     if (!child) throw new Error(`no child ${index} with an ICB involvement`);
-    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
-    const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
-      `mutation { recordEhcAssessmentRequest(childId: "${child.id}", requestDate: "${daysAgo(20)}") { id } }`,
-      { as: officer },
-    );
-    expect(requested.errors).toBeUndefined();
-    const asked = await hub.query(
-      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: health, sentDate: "${daysAgo(14)}") { id } }`,
-      { as: officer },
-    );
-    expect(asked.errors).toBeUndefined();
+    await askForAdvice(hub, child.id);
     if (consent) await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
     return child;
   }

@@ -39,6 +39,26 @@ export const WIDTHS = [
 
 export const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
+/** The council (demo-la-1) starts an EHC needs assessment for the child and asks an agency for advice. */
+export async function askForAdvice(
+  hub: TestHub,
+  childId: string,
+  /** The GraphQL enum value: health, education or social_care. */
+  agency = 'health',
+): Promise<void> {
+  const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
+  const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
+    `mutation { recordEhcAssessmentRequest(childId: "${childId}", requestDate: "${daysAgo(20)}") { id } }`,
+    { as: officer },
+  );
+  expect(requested.errors).toBeUndefined();
+  const asked = await hub.query(
+    `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: ${agency}, sentDate: "${daysAgo(14)}") { id } }`,
+    { as: officer },
+  );
+  expect(asked.errors).toBeUndefined();
+}
+
 /**
  * The production build of the portal (Vite, then precompressed), made once per test run by the
  * first file that asks and shared by the rest (see @hub/testkit buildOncePerRun); the gateway

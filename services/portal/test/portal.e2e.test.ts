@@ -10,7 +10,7 @@ import {
   describeViolations,
   findChromium,
 } from './browser.ts';
-import { builtPortal } from './journey.ts';
+import { askForAdvice, builtPortal } from './journey.ts';
 
 // End-to-end: the whole hub in this process (subgraphs on port 0, the gateway listening on
 // port 0 and serving the freshly built portal), one Chromium, one browser context per user so
@@ -264,18 +264,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
       c.health?.involvements.some((i) => i.organisationId === 'icb-1' && i.endDate === null),
     );
     if (!child) throw new Error('no child with an ICB involvement');
-    const officer = hub.dataset.demoUsers.find((u) => u.sub === 'demo-la-1')!;
-    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-    const requested = await hub.query<{ recordEhcAssessmentRequest: { id: string } }>(
-      `mutation { recordEhcAssessmentRequest(childId: "${child.id}", requestDate: "${daysAgo(20)}") { id } }`,
-      { as: officer },
-    );
-    expect(requested.errors).toBeUndefined();
-    const asked = await hub.query(
-      `mutation { recordEhcAdviceRequest(assessmentId: "${requested.data!.recordEhcAssessmentRequest.id}", agency: health, sentDate: "${daysAgo(14)}") { id } }`,
-      { as: officer },
-    );
-    expect(asked.errors).toBeUndefined();
+    await askForAdvice(hub, child.id);
     // Advice goes to the council, so the family must have agreed to share health information with it.
     await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
 
