@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineSubgraphService } from '@hub/service-kit';
+import { sendLoaders } from './ehc/resolvers.ts';
 import { registerIdentityRoutes } from './identity/routes.ts';
 import { registerInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
-import { sendLoaders } from './send-resolvers.ts';
 
 export const service = defineSubgraphService({
   name: 'record',

@@ -1,6 +1,4 @@
 export { buildApp, service } from './app.ts';
-export { ACCESS_GRANTS_UP_TO } from './resolvers.ts';
-export { seedRecord, seedRecordIfEmpty } from './seed.ts';
 export {
   buildSen2Return,
   NOT_HELD as SEN2_NOT_HELD,
@@ -13,4 +11,6 @@ export {
   sen2ReferenceDate,
   sen2Xml,
   validateSen2,
-} from './sen2.ts';
+} from './reporting/sen2.ts';
+export { ACCESS_GRANTS_UP_TO } from './resolvers.ts';
+export { seedRecord, seedRecordIfEmpty } from './seed.ts';

@@ -4,7 +4,7 @@ import { isDomain } from '@hub/policy';
 import { isHubError, requireContext } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { registerCouncilRoutes } from './council.ts';
-import { activeAssessments, markAdviceReceived } from './ehc.ts';
+import { activeAssessments, markAdviceReceived } from './ehc/workflow.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**

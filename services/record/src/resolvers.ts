@@ -15,9 +15,8 @@ import {
 import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { readChildren } from './access-facts-query.ts';
-import { childIdsRepresentedBy } from './capacity.ts';
-import { capacityResolvers } from './capacity-resolvers.ts';
-import { consentRequests, consentRequestsFrom } from './consent-requests.ts';
+import { childIdsRepresentedBy } from './consent/capacity.ts';
+import { capacityResolvers } from './consent/capacity-resolvers.ts';
 import {
   confirmConsent,
   type GrantInput,
@@ -28,10 +27,17 @@ import {
   openBreakGlass,
   setParentCarerAccess,
   withdrawConsent,
-} from './consents.ts';
-import { dashboardResolvers } from './dashboard-resolvers.ts';
-import { ADVICE_AGENCY_OF_ROLE, assessmentsFor, childrenAwaitingAdvice, todayInEngland } from './ehc.ts';
+} from './consent/consents.ts';
+import { consentRequests, consentRequestsFrom } from './consent/requests.ts';
+import { sendResolvers } from './ehc/resolvers.ts';
+import {
+  ADVICE_AGENCY_OF_ROLE,
+  assessmentsFor,
+  childrenAwaitingAdvice,
+  todayInEngland,
+} from './ehc/workflow.ts';
 import { identityResolvers } from './identity/resolvers.ts';
+import { dashboardResolvers } from './reporting/dashboard-resolvers.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,
@@ -41,7 +47,6 @@ import {
   type SearchScope,
   searchChildren,
 } from './repository.ts';
-import { sendResolvers } from './send-resolvers.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_FAMILY_RECORDS = 50;

@@ -6,7 +6,7 @@ import { countStatements, createTestDatabase, type TestDatabase } from '@hub/tes
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccessFacts, readChildren } from '../src/access-facts-query.ts';
-import { attachCapacityRepresentatives } from '../src/capacity-facts.ts';
+import { attachCapacityRepresentatives } from '../src/consent/capacity-facts.ts';
 import { seedRecord, service } from '../src/index.ts';
 import { findChildren, toConsentRecord } from '../src/repository.ts';
 import { breakGlass, child, childRelationship, consent, familyMember } from '../src/tables.ts';

@@ -23,9 +23,11 @@ import {
 import { type AdviceDomain, canWriteAdvice, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { loadAccessFacts } from '../repository.ts';
+import { annualReview, child, ehcAdviceRequest, ehcAssessment } from '../tables.ts';
 import { type AdviceReuseView, adviceReusesFor, reuseView } from './advice-reuse.ts';
 import { type ReviewEntryView, type ReviewRow, reviewEntryView, reviewsAsAt } from './annual-review.ts';
-import { type AppealView, appealAsAt, appealsFor, appealView } from './ehc-endings.ts';
+import { type AppealView, appealAsAt, appealsFor, appealView } from './endings.ts';
 import {
   type ExceptionView,
   exceptionsAsAt,
@@ -33,9 +35,7 @@ import {
   exceptionView,
   excuseMilestones,
   publicMilestoneName,
-} from './ehc-exceptions.ts';
-import { loadAccessFacts } from './repository.ts';
-import { annualReview, child, ehcAdviceRequest, ehcAssessment } from './tables.ts';
+} from './exceptions.ts';
 
 /**
  * The EHC needs assessment and annual review workflow, and its statutory clocks (all date

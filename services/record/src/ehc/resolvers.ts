@@ -9,7 +9,16 @@ import {
 } from '@hub/policy';
 import { HubError, isHubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
-import { childIdsOfCouncils, councilsInScope } from './council.ts';
+import { readableChildren, requireChildAction } from '../child-access.ts';
+import { childIdsOfCouncils, councilsInScope } from '../council.ts';
+import {
+  confirmFamilyItem,
+  type FamilyInformationInput,
+  familyInformationHistory,
+  latestFamilyInformation,
+  updateFamilyInformation,
+} from '../family-information/versions.ts';
+import { ehcLifecycleResolvers } from './lifecycle-resolvers.ts';
 import {
   type AssessmentUpdate,
   annualReviewsFor,
@@ -25,16 +34,7 @@ import {
   recordAnnualReviewDecision,
   recordAssessmentRequest,
   updateAssessment,
-} from './ehc.ts';
-import { ehcLifecycleResolvers } from './ehc-lifecycle-resolvers.ts';
-import {
-  confirmFamilyItem,
-  type FamilyInformationInput,
-  familyInformationHistory,
-  latestFamilyInformation,
-  updateFamilyInformation,
-} from './family-information.ts';
-import { readableChildren, requireChildAction } from './send-access.ts';
+} from './workflow.ts';
 
 function uuidArg(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isUuid(value))

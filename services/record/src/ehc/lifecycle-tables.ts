@@ -1,5 +1,5 @@
 import { boolean, date, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { recordSchema } from './tables.ts';
+import { recordSchema } from '../tables.ts';
 
 /** Exceptions to the EHC time limits (migrations/0009_ehc_lifecycle.sql; regs 5(4), 8(2), 10(4), 13(3)). */
 export const ehcException = recordSchema.table('ehc_exception', {

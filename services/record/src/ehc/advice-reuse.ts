@@ -4,9 +4,9 @@ import { compareDates, type IsoDate, isIsoDate } from '@hub/ehc-clock';
 import { decisionMakers } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { ehcAdviceReuse } from './ehc-lifecycle-tables.ts';
-import { loadAccessFacts } from './repository.ts';
-import { ehcAdviceRequest, ehcAssessment } from './tables.ts';
+import { loadAccessFacts } from '../repository.ts';
+import { ehcAdviceRequest, ehcAssessment } from '../tables.ts';
+import { ehcAdviceReuse } from './lifecycle-tables.ts';
 
 /**
  * Reg 6(4) of the SEND Regulations 2014: the council "need not seek" the advice of reg 6(1)(b)

@@ -13,9 +13,9 @@ import {
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, desc, eq, gte, isNull } from 'drizzle-orm';
+import { findChildren, loadAccessFacts } from '../repository.ts';
+import { capacityRepresentative } from '../tables.ts';
 import { toEntry } from './capacity-facts.ts';
-import { findChildren, loadAccessFacts } from './repository.ts';
-import { capacityRepresentative } from './tables.ts';
 
 /**
  * Capacity representatives: who decides for a young person who lacks capacity (Mental Capacity

@@ -18,8 +18,8 @@ import {
 } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, desc, eq, gt, isNull, lte } from 'drizzle-orm';
-import { loadAccessFacts, toConsentRecord } from './repository.ts';
-import { breakGlass, child, consent } from './tables.ts';
+import { loadAccessFacts, toConsentRecord } from '../repository.ts';
+import { breakGlass, child, consent } from '../tables.ts';
 
 export type ConsentStatus =
   | 'active'

@@ -8,8 +8,19 @@ import {
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
+import { readableChildren, requireChildAction } from '../child-access.ts';
+import { findChildren, loadAccessFacts } from '../repository.ts';
 import { recordEhcAdviceReuse } from './advice-reuse.ts';
 import { updateAnnualReview } from './annual-review.ts';
+import {
+  appealById,
+  ceaseEhcPlan,
+  recordEhcAppeal,
+  recordEhcAppealOutcome,
+  recordEhcOrderCompliance,
+} from './endings.ts';
+import { childAndAssessmentOfException, endEhcException, recordEhcException } from './exceptions.ts';
+import { phaseTransfersDue } from './phase-transfer.ts';
 import {
   annualReviewsFor,
   childIdOfAssessment,
@@ -17,18 +28,7 @@ import {
   parseAsAt,
   todayInEngland,
   viewOf,
-} from './ehc.ts';
-import {
-  appealById,
-  ceaseEhcPlan,
-  recordEhcAppeal,
-  recordEhcAppealOutcome,
-  recordEhcOrderCompliance,
-} from './ehc-endings.ts';
-import { childAndAssessmentOfException, endEhcException, recordEhcException } from './ehc-exceptions.ts';
-import { phaseTransfersDue } from './phase-transfer.ts';
-import { findChildren, loadAccessFacts } from './repository.ts';
-import { readableChildren, requireChildAction } from './send-access.ts';
+} from './workflow.ts';
 
 /**
  * GraphQL for the EHC lifecycle beyond the 20-week clock: exceptions, endings and appeals,

@@ -20,8 +20,8 @@ import {
 } from '@hub/ehc-clock';
 import { HubError } from '@hub/service-kit';
 import { and, eq, inArray } from 'drizzle-orm';
-import { ehcException } from './ehc-lifecycle-tables.ts';
-import { ehcAdviceRequest, ehcAssessment } from './tables.ts';
+import { ehcAdviceRequest, ehcAssessment } from '../tables.ts';
+import { ehcException } from './lifecycle-tables.ts';
 
 /**
  * Exceptions to the EHC time limits, recorded by the LA SEND officer as facts with evidence

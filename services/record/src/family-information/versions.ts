@@ -3,7 +3,7 @@ import type { DbHandle } from '@hub/db';
 import { normaliseFreeText, type Principal, visibleLength } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { asc, desc, eq, inArray } from 'drizzle-orm';
-import { familyInformationVersion, familyItemConfirmation } from './tables.ts';
+import { familyInformationVersion, familyItemConfirmation } from '../tables.ts';
 
 /**
  * "Tell it once": what the family told us about the child, written by the family and read by

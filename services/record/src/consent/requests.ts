@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import { type ChildAccessFacts, type Domain, isConsentActive, type Principal } from '@hub/policy';
+import { type AssessmentView, assessmentsFor, todayInEngland } from '../ehc/workflow.ts';
 import { sharingFactsFor } from './consents.ts';
-import { type AssessmentView, assessmentsFor, todayInEngland } from './ehc.ts';
 
 /**
  * What partners are waiting for the family to decide: a consent an open EHC needs assessment

@@ -9,8 +9,8 @@ import {
   phaseTransfers,
 } from '@hub/ehc-clock';
 import { asc, inArray, isNotNull } from 'drizzle-orm';
+import { annualReview, child, ehcAssessment } from '../tables.ts';
 import { reviewsAsAt } from './annual-review.ts';
-import { annualReview, child, ehcAssessment } from './tables.ts';
 
 /**
  * Phase transfers (SEND Regulations 2014 reg 18(1)): a child with a plan who is within 12 months

@@ -11,8 +11,8 @@ import {
 } from '@hub/ehc-clock';
 import { HubError } from '@hub/service-kit';
 import { eq, inArray } from 'drizzle-orm';
-import { ehcAppeal } from './ehc-lifecycle-tables.ts';
-import { ehcAssessment } from './tables.ts';
+import { ehcAssessment } from '../tables.ts';
+import { ehcAppeal } from './lifecycle-tables.ts';
 
 /**
  * How an EHC needs assessment or plan ends, honestly, instead of breaching forever:

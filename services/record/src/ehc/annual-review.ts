@@ -14,7 +14,7 @@ import {
 } from '@hub/ehc-clock';
 import { HubError } from '@hub/service-kit';
 import { eq } from 'drizzle-orm';
-import { annualReview } from './tables.ts';
+import { annualReview } from '../tables.ts';
 
 /**
  * Annual review to amendment (SEND Regulations 2014 regs 20-22): after the meeting, the report

@@ -20,14 +20,14 @@ import {
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { ADVICE_AGENCIES, type AdviceAgency } from './ehc.ts';
+import { ADVICE_AGENCIES, type AdviceAgency } from '../ehc/workflow.ts';
 import {
   annualReview,
   childRelationship,
   ehcAdviceRequest,
   ehcAssessment,
   familyItemConfirmation,
-} from './tables.ts';
+} from '../tables.ts';
 
 /**
  * The council's SEND dashboard (SEN2 national measures and the Priority Action Plan's trends):

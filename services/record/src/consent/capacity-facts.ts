@@ -1,7 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import type { CapacityRepresentativeEntry, ChildAccessFacts } from '@hub/policy';
 import { inArray } from 'drizzle-orm';
-import { capacityRepresentative } from './tables.ts';
+import { capacityRepresentative } from '../tables.ts';
 
 type Row = typeof capacityRepresentative.$inferSelect;
 

@@ -1,11 +1,11 @@
 import { type IsoDate, isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import { formatDashboardKey, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
-import { adviceReusedInWindow } from './advice-reuse.ts';
-import { councilsInScope } from './council.ts';
+import { councilsInScope } from '../council.ts';
+import { adviceReusedInWindow } from '../ehc/advice-reuse.ts';
+import { ehcExceptionSource } from '../ehc/exceptions.ts';
+import { todayInEngland } from '../ehc/workflow.ts';
 import { sendDashboard } from './dashboard.ts';
-import { todayInEngland } from './ehc.ts';
-import { ehcExceptionSource } from './ehc-exceptions.ts';
 
 /** `sendDashboard`: the same audience as `sendKpis` (canSeeKpis), scoped to the caller's councils. */
 export const dashboardResolvers = {
