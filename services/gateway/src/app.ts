@@ -13,7 +13,6 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReq
 import { AccessTap } from './access-tap.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { authPlugin } from './auth-plugin.ts';
-import { capabilitiesRoute } from './capabilities.ts';
 import { CouncilDirectory } from './councils.ts';
 import { type DemoIdpDeps, demoIdpRoutes } from './demo-idp.ts';
 import { createGatewayErrorFormatter } from './error-formatter.ts';
@@ -152,8 +151,6 @@ export function buildApp(
   app.register(queryLimitsPlugin, limits);
   // Operation type on the request's metrics and span; GraphQL errors counted by code.
   graphqlTelemetry(app);
-  // What the portal used introspection for, now that introspection is off.
-  app.register(capabilitiesRoute, { verifier: deps.verifier });
 
   // After the gateway plugin: it needs `app.graphql` to add its preExecution hook.
   app.register(fieldGuardPlugin);

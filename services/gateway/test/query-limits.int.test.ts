@@ -292,23 +292,6 @@ describe('query limits: shape, size, rate, time, load', () => {
     expect(JSON.stringify(after.body.errors ?? [])).not.toMatch(/TIMEOUT|UNAVAILABLE/);
   });
 
-  it('/capabilities tells a signed-in caller the field names the portal needs, without introspection', async () => {
-    const response = await hub.gateway.inject({
-      method: 'GET',
-      url: '/capabilities',
-      headers: { authorization: `Bearer ${await hub.token(la())}` },
-    });
-    expect(response.statusCode).toBe(200);
-    const { fields } = response.json() as { fields: string[] };
-    expect(fields).toEqual(
-      expect.arrayContaining(['child', 'grantConsent', 'Child.education', 'Child.givenName']),
-    );
-    expect(fields.some((f) => f.startsWith('_'))).toBe(false);
-    const anonymous = await hub.gateway.inject({ method: 'GET', url: '/capabilities' });
-    expect(anonymous.statusCode).toBe(401);
-    expect(anonymous.json().error.code).toBe('UNAUTHENTICATED');
-  });
-
   it('load shedding: over the memory threshold, /graphql gets 503 OVERLOADED (audited) and /health says so', async () => {
     // A second gateway on the same subgraphs whose heap threshold (1 MiB) is always exceeded.
     const strained = buildApp(

@@ -1,6 +1,6 @@
-import { gql, hubCapabilities, isServiceFailure } from './api.ts';
+import { gql, isServiceFailure } from './api.ts';
 import { formatLondonDateTime, purposeLabel } from './text.ts';
-import { LoadError, NotYetAvailable, useLoad } from './ui.tsx';
+import { LoadError, useLoad } from './ui.tsx';
 
 /**
  * "Who has looked at the record", for the family: one block per organisation, named (never an
@@ -77,7 +77,6 @@ export function groupByOrganisation(history: AccessRecord[]): OrganisationLooks[
 
 export function AccessHistory({ childId }: { childId: string }) {
   const history = useLoad(async () => {
-    if (!(await hubCapabilities()).has('accessHistory')) return 'unavailable' as const;
     const r = await gql<{ accessHistory: AccessRecord[] }>(ACCESS_HISTORY, { childId });
     if (!r.data && isServiceFailure(r.errors)) throw new LoadError(r.errors[0]?.message);
     return groupByOrganisation(r.data?.accessHistory ?? []);
@@ -90,8 +89,6 @@ export function AccessHistory({ childId }: { childId: string }) {
         <p>Loading…</p>
       ) : history.state === 'failed' ? (
         <p>The list of who has looked could not be loaded.</p>
-      ) : history.data === 'unavailable' ? (
-        <NotYetAvailable what="The list of who has looked" />
       ) : history.data.length === 0 ? (
         <p>Nobody outside your family has looked at the record yet.</p>
       ) : (

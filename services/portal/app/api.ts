@@ -190,7 +190,6 @@ export function endSession(): void {
   const session = getSession();
   rememberReturnTo(window.location.hash.slice(1), session?.user.sub);
   clearSession();
-  resetCapabilities();
   sessionStorage.setItem(ENDED_KEY, '1');
   window.location.hash = '#/';
   window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -256,46 +255,4 @@ export async function gql<T>(
   const result = { data: body.data ?? null, errors };
   if (isRead && shownPageWide(result)) reportProblem(errors[0]?.message ?? SERVICE_PROBLEM);
   return result;
-}
-
-/**
- * The query and mutation names the hub offers today: screens for parts still being built say so.
- * Child fields come as "Child.<name>": the record screens ask for sections still being built only
- * once they exist. From the gateway's `/capabilities` (schema introspection is off).
- */
-let capabilities: Promise<Set<string>> | null = null;
-export function hubCapabilities(): Promise<Set<string>> {
-  if (capabilities) return capabilities;
-  // A failure is not remembered (it used to be cached as "nothing is offered", hiding sections
-  // for the rest of the session): the promise rejects, the page offers "Try again", and the
-  // next call asks again. A refused token is refreshed once (as gql does) before the sign-in ends.
-  const ask = async (retryAfterRefresh: boolean): Promise<Set<string>> => {
-    const token = await currentToken();
-    const response = await fetch('/capabilities', {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    if (response.status === 401) {
-      if (retryAfterRefresh && (await refreshSignIn())) return ask(false);
-      endSession();
-      throw new ServiceProblem('signed out');
-    }
-    if (!response.ok) throw new ServiceProblem(`capabilities: HTTP ${response.status}`);
-    const body = (await response.json()) as { fields?: string[] };
-    return new Set<string>(body.fields ?? []);
-  };
-  capabilities = ask(true).catch((error: unknown) => {
-    capabilities = null;
-    if (getSession()) reportProblem(SERVICE_PROBLEM);
-    throw error instanceof ServiceProblem ? error : new ServiceProblem(String(error));
-  });
-  return capabilities;
-}
-
-/** Thrown (as a rejection) when the hub could not answer; pages show it with "Try again". */
-export class ServiceProblem extends Error {
-  override name = 'ServiceProblem';
-}
-
-export function resetCapabilities(): void {
-  capabilities = null;
 }

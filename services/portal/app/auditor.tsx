@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { getSession, gql, hubCapabilities, readErrors } from './api.ts';
+import { getSession, gql, readErrors } from './api.ts';
 import { formatDateTime, purposeLabel } from './text.ts';
-import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
+import { ErrorSummary, PageHeading } from './ui.tsx';
 
 interface AuditNode {
   seq: string;
@@ -153,7 +153,6 @@ function Refusals({ node }: { node: AuditNode }) {
 }
 
 export function AuditScreen() {
-  const [available, setAvailable] = useState<boolean | null>(null);
   // The filters live in the address (#/audit?outcome=DENIED…): a reload, a bookmark or a new
   // tab shows the same events, and the export downloads exactly what the screen shows.
   const [filter, setFilter] = useState<FormFilter>(() => filterFromAddress());
@@ -185,10 +184,7 @@ export function AuditScreen() {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: loads the first page once, when the screen opens.
   useEffect(() => {
-    void hubCapabilities().then((caps) => {
-      setAvailable(caps.has('auditEvents'));
-      if (caps.has('auditEvents')) void load(null);
-    });
+    void load(null);
   }, []);
 
   const submit = (e: FormEvent) => {
@@ -206,8 +202,7 @@ export function AuditScreen() {
         Every look at a child’s record is logged. Emergency (“break-glass”) access, which overrides the
         family’s choices to keep a child safe, is highlighted.
       </p>
-      {available === false && <NotYetAvailable what="The access log" />}
-      {available && (
+      {
         <>
           <ErrorSummary messages={errors} />
           <form onSubmit={submit} noValidate className="filters" aria-label="Filter the access log">
@@ -391,7 +386,7 @@ export function AuditScreen() {
             )}
           </nav>
         </>
-      )}
+      }
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { gql, hubCapabilities, readErrors, shownPageWide } from './api.ts';
+import { gql, readErrors } from './api.ts';
 import { SendDashboardPanel } from './send-dashboard.tsx';
-import { ErrorSummary, NotYetAvailable, PageHeading } from './ui.tsx';
+import { ErrorSummary, PageHeading } from './ui.tsx';
 
 interface PlanTimeliness {
   from: string;
@@ -65,18 +65,15 @@ function percentText(p: PlanTimeliness): string {
 
 /** The council's timeliness dashboard (aggregates only, no personal data). */
 export function DashboardScreen() {
-  const [state, setState] = useState<'loading' | 'unavailable' | 'failed' | SendKpis>('loading');
+  const [state, setState] = useState<'loading' | 'failed' | SendKpis>('loading');
   const [errors, setErrors] = useState<string[]>([]);
 
   useEffect(() => {
     void (async () => {
-      // A failure is said page-wide (main.tsx), with "Try again": not "not switched on".
-      const caps = await hubCapabilities().catch(() => null);
-      if (!caps) return setState('failed');
-      if (!caps.has('sendKpis')) return setState('unavailable');
+      // A failure is said page-wide (main.tsx), with "Try again".
       const r = await gql<{ sendKpis: SendKpis }>(KPIS);
       setErrors(readErrors(r));
-      setState(r.data?.sendKpis ?? (shownPageWide(r) ? 'failed' : 'unavailable'));
+      setState(r.data?.sendKpis ?? 'failed');
     })();
   }, []);
 
@@ -91,7 +88,6 @@ export function DashboardScreen() {
       <ErrorSummary messages={errors} />
       {state === 'loading' && <p>Loading…</p>}
       {state === 'failed' && <p>The dashboard could not be loaded.</p>}
-      {state === 'unavailable' && errors.length === 0 && <NotYetAvailable what="The timeliness dashboard" />}
       {typeof state === 'object' && (
         <div data-testid="kpis">
           <h2>EHC plans issued within 20 weeks</h2>

@@ -1,14 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { AccessHistory } from './access-history.tsx';
-import {
-  type GqlError,
-  gql,
-  hubCapabilities,
-  isServiceFailure,
-  readErrors,
-  type SessionUser,
-} from './api.ts';
+import { type GqlError, gql, isServiceFailure, readErrors, type SessionUser } from './api.ts';
 import {
   CHOICES,
   CONSENT_REQUESTS_QUERY,
@@ -96,13 +89,12 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   }, [childId]);
 
   const loadRecord = useCallback(async () => {
-    // A failure (network, 502, capabilities) must not leave "Loading record" for ever: the page
-    // says so and main.tsx's "Try again" loads it again.
-    const caps = await hubCapabilities().catch(() => null);
-    const r = caps ? await gql<{ child: ChildRecord | null }>(childRecordQuery(caps), { id: childId }) : null;
-    setRecordFailed(!r || (!r.data?.child && isServiceFailure(r.errors)));
-    setChild(r?.data?.child ?? null);
-    setRecordErrors(r?.errors ?? []);
+    // A failure (network, 502) must not leave "Loading record" for ever: the page says so and
+    // main.tsx's "Try again" loads it again.
+    const r = await gql<{ child: ChildRecord | null }>(childRecordQuery(), { id: childId });
+    setRecordFailed(!r.data?.child && isServiceFailure(r.errors));
+    setChild(r.data?.child ?? null);
+    setRecordErrors(r.errors);
   }, [childId]);
 
   useEffect(() => {

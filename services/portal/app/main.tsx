@@ -6,9 +6,7 @@ import {
   getSession,
   onServiceProblem,
   rememberReturnTo,
-  resetCapabilities,
   SESSION_EVENT,
-  ServiceProblem,
 } from './api.ts';
 import { AuditScreen } from './auditor.tsx';
 import { BreakGlassScreen } from './break-glass.tsx';
@@ -34,11 +32,6 @@ import './styles.css';
 if (window.location.pathname !== '/' && !window.location.hash) {
   window.history.replaceState(null, '', `/#${window.location.pathname}${window.location.search}`);
 }
-
-// A read the hub could not answer is shown by the page with "Try again"; it is not a crash.
-window.addEventListener('unhandledrejection', (event) => {
-  if (event.reason instanceof ServiceProblem) event.preventDefault();
-});
 
 function useRoute(): string {
   const [route, setRoute] = useState(window.location.hash.slice(1) || '/');
@@ -125,7 +118,6 @@ function App() {
     const providerLogout = await signOutEverywhere();
     clearDrafts();
     clearSession();
-    resetCapabilities();
     if (providerLogout) return window.location.assign(providerLogout);
     window.location.hash = '#/';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -183,7 +175,6 @@ function App() {
             message={problem}
             onRetry={() => {
               setProblem(null);
-              resetCapabilities();
               setAttempt((n) => n + 1);
             }}
           />

@@ -1,13 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import {
-  getPurpose,
-  gql,
-  hubCapabilities,
-  isServiceFailure,
-  readErrors,
-  type SessionUser,
-  shownPageWide,
-} from './api.ts';
+import { getPurpose, gql, isServiceFailure, readErrors, type SessionUser, shownPageWide } from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
 import { ADVICE_KINDS, AdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
@@ -186,13 +178,12 @@ export function SearchScreen({ user }: { user: SessionUser }) {
 export function ChildScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const [purpose, setPurposeState] = useState(getPurpose());
 
-  // purpose (sent as a header by gql) is a trigger: re-read the record. A failure (network, 502,
-  // capabilities) ends in "failed", never in "Loading record" for ever; the page's "Try again"
+  // purpose (sent as a header by gql) is a trigger: re-read the record. A failure (network, 502)
+  // ends in "failed", never in "Loading record" for ever; the page's "Try again"
   // (main.tsx) draws it afresh.
   const record = useLoad(async () => {
-    const caps = await hubCapabilities();
     const r = await gql<{ child: ChildRecord | null }>(
-      childRecordQuery(caps, user.role),
+      childRecordQuery(user.role),
       { id: childId },
       { purpose: true },
     );

@@ -13,19 +13,16 @@ const EHC_FIELDS = `ehcAssessments { id requestDate decision active
   adviceRequests { id agency sentDate receivedDate dueDate status } }`;
 
 /**
- * The record query; EHC assessments only once the hub offers them (capability names from
- * hubCapabilities). Health advice for everyone (as before); educational and social care advice
+ * The record query. Health advice for everyone (as before); educational and social care advice
  * only for the role that writes it (`role`), the only screen that shows it.
  */
-export function childRecordQuery(capabilities: Set<string>, role?: string): string {
+export function childRecordQuery(role?: string): string {
   const extra = [
-    capabilities.has('Child.ehcAssessments') ? EHC_FIELDS : '',
+    EHC_FIELDS,
     ...Object.values(ADVICE_KINDS).map((kind) =>
-      capabilities.has(`Child.${kind.field}`) && (kind.domain === 'health' || kind.writer === role)
-        ? adviceFields(kind)
-        : '',
+      kind.domain === 'health' || kind.writer === role ? adviceFields(kind) : '',
     ),
-    capabilities.has('Child.familyInformation') ? FAMILY_INFORMATION_FIELDS : '',
+    FAMILY_INFORMATION_FIELDS,
   ];
   return CHILD_RECORD_QUERY.replace('__EHC__', extra.join('\n'));
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { gql, hubCapabilities, readErrors } from './api.ts';
+import { gql, readErrors } from './api.ts';
 import { ErrorSummary } from './ui.tsx';
 
 interface Plans {
@@ -104,8 +104,6 @@ export function SendDashboardPanel() {
 
   useEffect(() => {
     void (async () => {
-      const caps = await hubCapabilities().catch(() => null);
-      if (!caps?.has('sendDashboard')) return setState('unavailable');
       const r = await gql<{ sendDashboard: SendDashboard }>(QUERY);
       setErrors(readErrors(r));
       setState(r.data?.sendDashboard ?? 'unavailable');

@@ -335,14 +335,3 @@ export function OnThisPage({ items }: { items: { id: string; label: string }[] }
 export function Inset({ children }: { children: ReactNode }) {
   return <div className="inset">{children}</div>;
 }
-
-export function NotYetAvailable({ what }: { what: string }) {
-  return (
-    <Inset>
-      <p>
-        {what} is not switched on in this hub yet. It will appear here when the service that provides it is
-        running.
-      </p>
-    </Inset>
-  );
-}
