@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineSubgraphService } from '@hub/service-kit';
-import { sendLoaders } from './ehc/resolvers.ts';
-import { registerIdentityRoutes } from './identity/routes.ts';
+import { sendLoaders } from './ehc/index.ts';
+import { registerIdentityRoutes } from './identity/index.ts';
 import { registerInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';

@@ -11,6 +11,6 @@ export {
   sen2ReferenceDate,
   sen2Xml,
   validateSen2,
-} from './reporting/sen2.ts';
+} from './reporting/index.ts';
 export { ACCESS_GRANTS_UP_TO } from './resolvers.ts';
 export { seedRecord, seedRecordIfEmpty } from './seed.ts';

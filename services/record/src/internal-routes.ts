@@ -4,7 +4,7 @@ import { isDomain } from '@hub/policy';
 import { isHubError, requireContext } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { registerCouncilRoutes } from './council.ts';
-import { activeAssessments, markAdviceReceived } from './ehc/workflow.ts';
+import { activeAssessments, markAdviceReceived } from './ehc/index.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**

@@ -15,10 +15,12 @@ import {
 import type { GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from 'mercurius';
 import { readChildren } from './access-facts-query.ts';
-import { childIdsRepresentedBy } from './consent/capacity.ts';
-import { capacityResolvers } from './consent/capacity-resolvers.ts';
 import {
+  capacityResolvers,
+  childIdsRepresentedBy,
   confirmConsent,
+  consentRequests,
+  consentRequestsFrom,
   type GrantInput,
   getParentCarerAccess,
   grantConsent,
@@ -27,17 +29,16 @@ import {
   openBreakGlass,
   setParentCarerAccess,
   withdrawConsent,
-} from './consent/consents.ts';
-import { consentRequests, consentRequestsFrom } from './consent/requests.ts';
-import { sendResolvers } from './ehc/resolvers.ts';
+} from './consent/index.ts';
 import {
   ADVICE_AGENCY_OF_ROLE,
   assessmentsFor,
   childrenAwaitingAdvice,
+  sendResolvers,
   todayInEngland,
-} from './ehc/workflow.ts';
-import { identityResolvers } from './identity/resolvers.ts';
-import { dashboardResolvers } from './reporting/dashboard-resolvers.ts';
+} from './ehc/index.ts';
+import { identityResolvers } from './identity/index.ts';
+import { dashboardResolvers } from './reporting/index.ts';
 import {
   type ChildRow,
   type ChildSearchCriteria,

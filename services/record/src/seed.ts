@@ -2,8 +2,8 @@ import type { DbHandle } from '@hub/db';
 import { isOverCompulsorySchoolAge } from '@hub/policy';
 import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
-import { ehcAdviceReuse, ehcAppeal, ehcException } from './ehc/lifecycle-tables.ts';
-import type { FamilyInformationContent } from './family-information/versions.ts';
+import { ehcAdviceReuse, ehcAppeal, ehcException } from './ehc/index.ts';
+import type { FamilyInformationContent } from './family-information/index.ts';
 import {
   annualReview,
   capacityRepresentative,

@@ -1,6 +1,6 @@
 import type { DbHandle } from '@hub/db';
 import { type ChildAccessFacts, type Domain, isConsentActive, type Principal } from '@hub/policy';
-import { type AssessmentView, assessmentsFor, todayInEngland } from '../ehc/workflow.ts';
+import { type AssessmentView, assessmentsFor, todayInEngland } from '../ehc/index.ts';
 import { sharingFactsFor } from './consents.ts';
 
 /**

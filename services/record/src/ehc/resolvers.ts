@@ -17,7 +17,7 @@ import {
   familyInformationHistory,
   latestFamilyInformation,
   updateFamilyInformation,
-} from '../family-information/versions.ts';
+} from '../family-information/index.ts';
 import { ehcLifecycleResolvers } from './lifecycle-resolvers.ts';
 import {
   type AssessmentUpdate,

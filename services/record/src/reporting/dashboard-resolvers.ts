@@ -2,9 +2,7 @@ import { type IsoDate, isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import { formatDashboardKey, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 import { councilsInScope } from '../council.ts';
-import { adviceReusedInWindow } from '../ehc/advice-reuse.ts';
-import { ehcExceptionSource } from '../ehc/exceptions.ts';
-import { todayInEngland } from '../ehc/workflow.ts';
+import { adviceReusedInWindow, ehcExceptionSource, todayInEngland } from '../ehc/index.ts';
 import { sendDashboard } from './dashboard.ts';
 
 /** `sendDashboard`: the same audience as `sendKpis` (canSeeKpis), scoped to the caller's councils. */

@@ -20,7 +20,7 @@ import {
 import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { ADVICE_AGENCIES, type AdviceAgency } from '../ehc/workflow.ts';
+import { ADVICE_AGENCIES, type AdviceAgency } from '../ehc/index.ts';
 import {
   annualReview,
   childRelationship,
@@ -185,7 +185,7 @@ export interface DashboardRows {
 
 /**
  * Where recorded exceptions come from: a seam, so the arithmetic here stays testable on its own.
- * The resolver passes ehc-exceptions.ts `ehcExceptionSource(asAt)`: the exceptions the LA SEND
+ * The resolver passes ehc/exceptions.ts `ehcExceptionSource(asAt)`: the exceptions the LA SEND
  * officer recorded, as they stood at asAt, judged limb by limb by @hub/ehc-clock (reg 13(3) for
  * the final plan) — the same rule `ehcAssessments(asAt)` shows on the clock.
  */

@@ -9,7 +9,7 @@ import {
   phaseTransfers,
 } from '@hub/ehc-clock';
 import { isValidUpn } from '@hub/identifiers';
-import { ehcExceptionSource } from '../ehc/exceptions.ts';
+import { ehcExceptionSource } from '../ehc/index.ts';
 
 /**
  * The DfE's person-level SEN2 return (special educational needs survey), built from the hub's
