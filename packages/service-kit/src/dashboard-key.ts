@@ -9,7 +9,7 @@ import { HubError } from './errors.ts';
 export interface DashboardKey {
   asAt: string;
   months: number;
-  /** The councils whose figures these are (see DashboardScope in services/record/src/dashboard.ts). */
+  /** The councils whose figures these are (see DashboardScope in services/record/src/reporting/dashboard.ts). */
   councils: string[];
 }
 

@@ -5,7 +5,7 @@ import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } fro
  * The access facts of a batch of children in ONE statement (with the child's identity columns,
  * see readChildren): each child row with its
  * relationships, family members, consents, break-glass entries and capacity representatives
- * (capacity-facts.ts describes those) aggregated as JSON arrays.
+ * (consent/capacity-facts.ts describes those) aggregated as JSON arrays.
  *
  * Why one statement: the facts are read on every request, by the record itself and for each
  * adapter (POST /internal/access-facts), so a SELECT per table (five, then six) made access

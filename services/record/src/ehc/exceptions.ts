@@ -81,7 +81,7 @@ export async function exceptionsFor(db: DbHandle, assessmentIds: string[]): Prom
 function deadlineOf(name: string): { deadline: ExceptedDeadline; adviceRequestId?: string } | null {
   if (name === 'decision_to_assess' || name === 'decision_not_to_issue' || name === 'final_plan')
     return { deadline: name };
-  // Advice milestones are named advice:other:<agency>:<request id> by ehc.ts.
+  // Advice milestones are named advice:other:<agency>:<request id> by workflow.ts.
   if (name.startsWith('advice:')) return { deadline: 'advice', adviceRequestId: name.split(':').at(-1)! };
   return null; // the draft plan target has no exceptions (it is not a time limit)
 }
@@ -292,7 +292,7 @@ export async function endEhcException(
 
 /**
  * Recorded exceptions in the shape the council dashboard's "excluding exceptions" measures take
- * (dashboard.ts `ExceptionSource`), as they stood at the end of `asAt`: per assessment, the
+ * (reporting/dashboard.ts `ExceptionSource`), as they stood at the end of `asAt`: per assessment, the
  * milestones its exceptions excuse (final_plan under reg 13(3) is the one the national measure
  * uses). An exception recorded after `asAt` did not exist then and is not counted.
  */

@@ -42,7 +42,7 @@ function uuidArg(value: unknown, field: string): string {
 }
 
 /**
- * As send-resolvers' manageByRecord: an unknown id and one of a child the caller cannot see give
+ * As ehc/resolvers.ts' manageByRecord: an unknown id and one of a child the caller cannot see give
  * the same NOT_FOUND (no existence oracle); a caller who can see the child gets FORBIDDEN.
  */
 async function manageRecord(
