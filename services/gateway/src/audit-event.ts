@@ -1,5 +1,5 @@
 import { AUDIT_EVENT_LIMITS, type AuditEventInput, type AuditOutcome, type OperationType } from '@hub/audit';
-import { normaliseFreeText } from '@hub/policy';
+import { normaliseFreeText, type Principal } from '@hub/policy';
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -13,7 +13,7 @@ import {
 /**
  * Pure pieces of the gateway's audit events: what a request asked for (read from the request
  * itself, before anything runs), which children it names, and how an event is summarised so it
- * always fits the store. audit-plugin.ts does the writing.
+ * always fits the store. audit-plugin.ts records each request with them; audit-writer.ts sends them.
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -194,6 +194,13 @@ export function outcomeOf(statusCode: number, errorCodes: string[], fieldsDenied
   if (statusCode === 401 || statusCode === 403) return 'denied';
   if (errorCodes.length > 0 || statusCode >= 400) return 'error';
   return 'ok';
+}
+
+/** Who is acting, as the event records it (all null before a token is verified). */
+export function actorOf(principal: Principal | null): AuditEventInput['actor'] {
+  return principal
+    ? { sub: principal.sub, role: principal.role, orgId: principal.orgId }
+    : { sub: null, role: null, orgId: null };
 }
 
 function clip(value: string, max: number): string {

@@ -1,24 +1,31 @@
-import { Readable } from 'node:stream';
-import { AUDIT_EVENT_LIMITS, type AuditEventInput, UNKNOWN_COUNCIL } from '@hub/audit';
-import {
-  AuthError,
-  INTERNAL_CONTEXT_HEADER,
-  SERVICE_TOKEN_HEADER,
-  signInternalContext,
-  signServiceToken,
-  type UserTokenVerifier,
-} from '@hub/auth';
-import { councilOf } from '@hub/policy';
+import { AUDIT_EVENT_LIMITS, type AuditEventInput } from '@hub/audit';
+import type { UserTokenVerifier } from '@hub/auth';
 import type { AccessReport } from '@hub/service-kit';
-import { traceOutgoing } from '@hub/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Pool } from 'undici';
 import type { AccessTap } from './access-tap.ts';
-import { describeRequest, outcomeOf, type RequestedOperation, summariseAuditEvent } from './audit-event.ts';
+import {
+  actorOf,
+  describeRequest,
+  outcomeOf,
+  type RequestedOperation,
+  summariseAuditEvent,
+} from './audit-event.ts';
+import { registerAuditExport } from './audit-export.ts';
+import {
+  AUDIT_ATTEMPT_FAILED,
+  AUDIT_FAILED,
+  AUDIT_OUTCOME_FAILED,
+  createAuditWriter,
+} from './audit-writer.ts';
 import type { CouncilDirectory } from './councils.ts';
 
 export { describeRequest, outcomeOf, summariseAuditEvent } from './audit-event.ts';
+export {
+  AUDIT_ATTEMPT_FAILED_MESSAGE,
+  AUDIT_FAILED_MESSAGE,
+  AUDIT_OUTCOME_FAILED_MESSAGE,
+} from './audit-writer.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,37 +57,6 @@ export interface AuditPluginOptions {
   /** Tenancy: tags each event with the councils it concerns (see councils.ts). */
   councils?: CouncilDirectory;
 }
-
-export const AUDIT_FAILED_MESSAGE =
-  'The request could not be recorded in the audit log, so no data was returned.';
-const AUDIT_FAILED = {
-  data: null,
-  errors: [{ message: AUDIT_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE' } }],
-};
-
-/** A mutation whose attempt could not be recorded: refused before anything was forwarded. */
-export const AUDIT_ATTEMPT_FAILED_MESSAGE =
-  'The change could not be recorded in the audit log, so it was not made: nothing was saved. Try again later.';
-const AUDIT_ATTEMPT_FAILED = {
-  data: null,
-  errors: [{ message: AUDIT_ATTEMPT_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE', changed: false } }],
-};
-
-/**
- * A mutation whose attempt WAS recorded and forwarded, but whose outcome could not be: the
- * change may well have been saved, so the caller is told so (never "nothing was saved") and
- * asked to check before repeating it. The result is still withheld: no audit, no data.
- */
-export const AUDIT_OUTCOME_FAILED_MESSAGE =
-  'The change was sent and may have been saved, but its outcome could not be recorded in the audit log, so the result is not shown. Check the record before trying again.';
-const AUDIT_OUTCOME_FAILED = {
-  data: null,
-  errors: [
-    { message: AUDIT_OUTCOME_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE', changed: 'unknown' } },
-  ],
-};
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The matched route, never request.url: `/%67raphql` is routed to /graphql too (see auth-plugin).
 const isGraphqlRequest = (request: FastifyRequest) => request.routeOptions.url === '/graphql';
@@ -123,7 +99,7 @@ export function graphqlAuditEvent(
   const breakGlass = reports.some((r) => r.breakGlass);
   return summariseAuditEvent({
     requestId: request.id,
-    actor: actorOf(request),
+    actor: actorOf(request.principal),
     purpose: request.purpose,
     operationName: requested.operationName,
     operationType: requested.operationType,
@@ -145,7 +121,7 @@ export function graphqlAuditEvent(
 export function attemptAuditEvent(request: FastifyRequest, requested: RequestedOperation): AuditEventInput {
   return summariseAuditEvent({
     requestId: request.id,
-    actor: actorOf(request),
+    actor: actorOf(request.principal),
     purpose: request.purpose,
     operationName: requested.operationName,
     operationType: requested.operationType,
@@ -169,11 +145,6 @@ function requestedOperation(request: FastifyRequest, maxTokens?: number): Reques
   return request.auditRequested;
 }
 
-function actorOf(request: FastifyRequest): AuditEventInput['actor'] {
-  const p = request.principal;
-  return p ? { sub: p.sub, role: p.role, orgId: p.orgId } : { sub: null, role: null, orgId: null };
-}
-
 /**
  * No audit, no access. Every /graphql request produces exactly one audit event, written
  * before the response leaves the gateway; if the write fails the response is replaced by a
@@ -188,68 +159,12 @@ export const auditPlugin = fp(
     app.decorateRequest('auditAttempted', false);
     app.decorateRequest('auditRequested', null);
 
-    // Every request writes at least one event: a keep-alive pool, not global fetch, whose WHATWG
-    // machinery cost more CPU than the write itself (scripts/bench/record-load.ts profiles).
-    const auditBase = new URL(options.auditUrl);
-    const appendPath = `${auditBase.pathname.replace(/\/$/, '')}/internal/audit-events`;
-    const auditPool = new Pool(auditBase.origin, {
-      connections: 16,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      keepAliveMaxTimeout: 5_000,
+    const writer = createAuditWriter({
+      auditUrl: options.auditUrl,
+      secret: options.secret,
+      timeoutMs,
+      councils: options.councils,
     });
-
-    /**
-     * Tenancy: the councils an event concerns are those of the children it names plus the
-     * actor's own (an LA officer's or auditor's). If the record cannot say, the event is marked
-     * `unknown` (shown to every council's auditors) rather than lost: no audit, no access.
-     */
-    async function withCouncils(event: AuditEventInput, request: FastifyRequest): Promise<AuditEventInput> {
-      if (!options.councils) return event;
-      const own = request.principal ? councilOf(request.principal) : null;
-      let found: string[];
-      try {
-        const map = await options.councils.councilsOf(
-          (event.children ?? []).map((child) => child.childId),
-          request.id,
-        );
-        found = [...map.values()].filter((council): council is string => council !== null);
-      } catch (error) {
-        request.log.error({ err: error }, 'could not find the councils of an audit event');
-        found = [UNKNOWN_COUNCIL];
-      }
-      return { ...event, councils: [...new Set([...(own ? [own] : []), ...found])] };
-    }
-
-    async function write(plain: AuditEventInput, request: FastifyRequest): Promise<boolean> {
-      const event = await withCouncils(plain, request);
-      try {
-        const token = await signServiceToken(options.secret, 'audit-writer', request.id);
-        // A CLIENT span and its traceparent, when tracing is on (@hub/telemetry).
-        const response = await traceOutgoing(
-          { method: 'POST', origin: auditBase.origin, path: '/internal/audit-events' },
-          (trace) =>
-            auditPool.request({
-              path: appendPath,
-              method: 'POST',
-              headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token, ...trace },
-              body: JSON.stringify(event),
-              signal: AbortSignal.timeout(timeoutMs),
-            }),
-        );
-        if (response.statusCode === 201) {
-          await response.body.dump();
-          return true;
-        }
-        request.log.error(
-          { status: response.statusCode, body: await response.body.text() },
-          'audit write refused',
-        );
-      } catch (error) {
-        request.log.error({ err: error }, 'audit write failed');
-      }
-      return false;
-    }
 
     /** Writes the event for a GraphQL response; returns the payload to send instead when it failed. */
     async function auditGraphql(
@@ -260,7 +175,10 @@ export const auditPlugin = fp(
       request.audited = true;
       let ok: boolean;
       try {
-        ok = await write(graphqlAuditEvent(request, reply.statusCode, body, options.maxTokens), request);
+        ok = await writer.write(
+          graphqlAuditEvent(request, reply.statusCode, body, options.maxTokens),
+          request,
+        );
       } catch (error) {
         request.log.error({ err: error }, 'could not build the audit event');
         ok = false;
@@ -295,7 +213,7 @@ export const auditPlugin = fp(
       }
       let ok: boolean;
       try {
-        ok = await write(attemptAuditEvent(request, requested), request);
+        ok = await writer.write(attemptAuditEvent(request, requested), request);
       } catch (error) {
         request.log.error({ err: error }, 'could not build the attempt event');
         ok = false;
@@ -353,94 +271,15 @@ export const auditPlugin = fp(
       return JSON.stringify(failed);
     });
 
-    /**
-     * `GET /audit/export`: bearer token as for /graphql; the audit service checks the role
-     * (auditor) and streams NDJSON or FHIR NDJSON. The export is itself audited, before the
-     * first byte is sent: if that write fails, nothing is exported.
-     */
-    app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (request, reply) => {
-      const format = request.query.format === 'fhir' ? 'fhir' : 'ndjson';
-      const childId = request.query.childId;
-      const base = {
-        requestId: request.id,
-        purpose: null,
-        operationName: `audit.export:${format}`,
-        operationType: 'export' as const,
-        clientIp: request.ip,
-        children: childId && UUID.test(childId) ? [{ childId, sections: ['AuditTrail'] }] : [],
-      };
-      const refuse = async (status: number, code: string, message: string) => {
-        const recorded = await write(
-          { ...base, actor: actorOf(request), outcome: outcomeOf(status, [code], []), errorCodes: [code] },
-          request,
-        );
-        if (!recorded) return reply.code(503).send(AUDIT_FAILED);
-        return reply.code(status).send({ error: { code, message } });
-      };
-
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-      if (!match?.[1])
-        return refuse(
-          401,
-          'UNAUTHENTICATED',
-          'Sign in first: send an "Authorization: Bearer <token>" header.',
-        );
-      try {
-        request.principal = await options.verifier.verify(match[1]);
-      } catch (error) {
-        return refuse(
-          401,
-          'UNAUTHENTICATED',
-          error instanceof AuthError ? error.message : 'Token could not be verified.',
-        );
-      }
-      const token = await signInternalContext(options.secret, {
-        principal: request.principal,
-        requestId: request.id,
-        purpose: null,
-      });
-      const query = new URLSearchParams(
-        Object.entries(request.query).filter(
-          (entry): entry is [string, string] => typeof entry[1] === 'string',
-        ),
-      );
-      let upstream: Response;
-      try {
-        upstream = await fetch(`${options.auditUrl}/audit/export?${query}`, {
-          headers: { [INTERNAL_CONTEXT_HEADER]: token, 'x-request-id': request.id },
-        });
-      } catch (error) {
-        request.log.error({ err: error }, 'audit export unavailable');
-        return refuse(503, 'UNAVAILABLE', 'The audit log is unavailable right now.');
-      }
-      const upstreamError = upstream.ok
-        ? null
-        : ((await upstream.json().catch(() => null)) as {
-            error?: { code?: string; message?: string };
-          } | null);
-      const code = upstreamError?.error?.code ?? (upstream.ok ? null : 'UNAVAILABLE');
-      const recorded = await write(
-        {
-          ...base,
-          actor: actorOf(request),
-          outcome: outcomeOf(upstream.status, code ? [code] : [], []),
-          errorCodes: code ? [code] : [],
-        },
-        request,
-      );
-      if (!recorded) {
-        await upstream.body?.cancel();
-        return reply.code(503).send(AUDIT_FAILED);
-      }
-      if (upstreamError) return reply.code(upstream.status).send(upstreamError);
-      reply.code(upstream.status).type(upstream.headers.get('content-type') ?? 'application/x-ndjson');
-      const disposition = upstream.headers.get('content-disposition');
-      if (disposition) reply.header('content-disposition', disposition);
-      return reply.send(upstream.body ? Readable.fromWeb(upstream.body as never) : '');
+    registerAuditExport(app, {
+      auditUrl: options.auditUrl,
+      secret: options.secret,
+      verifier: options.verifier,
+      writer,
     });
 
     app.addHook('onClose', async () => {
-      await auditPool.close();
+      await writer.close();
       await options.tap.close();
     });
   },
