@@ -16,4 +16,4 @@ export {
   UPN_CHECK_ALPHABET,
   upnCheckLetter,
 } from './upn.ts';
-export { isUuid } from './uuid.ts';
+export { isUuid, UUID_PATTERN } from './uuid.ts';

@@ -8,10 +8,9 @@ import {
   SUBJECT_FIELDS,
   type SubjectName,
 } from '@hub/policy';
-import { traceOutgoing } from '@hub/telemetry';
-import { type Dispatcher, Pool } from 'undici';
 import type { AccessReport } from './access-report.ts';
 import { HubError } from './errors.ts';
+import { callRecord } from './record-client.ts';
 import type { SubgraphContext } from './subgraph.ts';
 
 /**
@@ -201,81 +200,16 @@ export async function fetchAccessFacts(
   childIds: string[],
 ): Promise<Map<string, ChildAccessFacts>> {
   if (childIds.length === 0) return new Map();
-  const body = await postToRecord<{ facts: ChildAccessFacts[] }>(
+  const body = await callRecord(
     recordBaseUrl,
-    contextToken,
-    '/internal/access-facts',
+    'accessFacts',
     { childIds },
     {
+      context: contextToken,
       unavailable: 'The consent and access service is unavailable; no data can be shared right now.',
-      refused: 'The consent and access service did not answer; no data can be shared right now.',
     },
   );
   return new Map(body.facts.map((f) => [f.childId, f]));
-}
-
-/**
- * One keep-alive connection pool per record service origin, shared by every request of this
- * process. Why not global `fetch`: its WHATWG Request/Response/stream machinery cost an adapter
- * 16-20% of its CPU for these small JSON calls (profiled; see scripts/bench/record-load.ts).
- * undici's `request` is the same HTTP client underneath without that layer. Idle sockets are
- * unref'd by undici, so the pools never keep a process alive.
- */
-const recordPools = new Map<string, Pool>();
-
-function recordPool(origin: string): Pool {
-  let pool = recordPools.get(origin);
-  if (!pool) {
-    pool = new Pool(origin, {
-      connections: 10,
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-      keepAliveTimeout: 4_000,
-    });
-    recordPools.set(origin, pool);
-  }
-  return pool;
-}
-
-/**
- * An adapter's call to one of the record service's internal routes, on behalf of the caller (their
- * gateway-signed context goes along, so the record checks access itself). No answer, or a refusal,
- * is UNAVAILABLE with the given message: the caller gets a clear error and nothing changes.
- */
-export async function postToRecord<T>(
-  recordBaseUrl: string,
-  contextToken: string,
-  path: `/internal/${string}`,
-  body: unknown,
-  messages: { unavailable: string; refused: string },
-): Promise<T> {
-  const base = new URL(recordBaseUrl);
-  let response: Dispatcher.ResponseData;
-  try {
-    // A CLIENT span, and its traceparent on the call, when tracing is on (@hub/telemetry).
-    response = await traceOutgoing({ method: 'POST', origin: base.origin, path }, (trace) =>
-      recordPool(base.origin).request({
-        // A base URL may carry a path prefix (a proxy in front of the record service).
-        path: `${base.pathname.replace(/\/+$/, '')}${path}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-context': contextToken, ...trace },
-        body: JSON.stringify(body),
-      }),
-    );
-  } catch {
-    throw new HubError('UNAVAILABLE', messages.unavailable);
-  }
-  if (response.statusCode < 200 || response.statusCode > 299) {
-    // Read and drop the body so the connection goes back to the pool.
-    await response.body.dump().catch(() => {});
-    throw new HubError('UNAVAILABLE', messages.refused);
-  }
-  try {
-    return (await response.body.json()) as T;
-  } catch {
-    // The connection broke, or the body is not JSON, half way through the answer.
-    throw new HubError('UNAVAILABLE', messages.unavailable);
-  }
 }
 
 /**

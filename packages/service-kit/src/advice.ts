@@ -8,8 +8,10 @@ import {
   canReadAdviceDraft,
   canWriteAdvice,
 } from '@hub/policy';
-import { decide, fetchAccessFacts, gateChildren, postToRecord, reportChildDenied } from './access.ts';
+import { decide, fetchAccessFacts, gateChildren, reportChildDenied } from './access.ts';
 import { HubError, isHubError } from './errors.ts';
+import type { ActiveAssessment } from './record-api.ts';
+import { callRecord } from './record-client.ts';
 import { idsOf, requireCaller, type SubgraphContext } from './subgraph.ts';
 
 /**
@@ -134,12 +136,6 @@ function requiredForSubmission(row: Pick<AdviceRow, AdviceSection>): string[] {
   );
 }
 
-interface ActiveAssessment {
-  childId: string;
-  assessmentId: string;
-  requestDate: string;
-}
-
 function recordUrl(ctx: SubgraphContext): string {
   if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for this adapter');
   return ctx.recordBaseUrl;
@@ -148,29 +144,30 @@ function recordUrl(ctx: SubgraphContext): string {
 export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   const { domain, table, noun, subject, field, actions } = spec;
 
-  /** Asks the record service (which owns the EHC workflow) whether the child has an assessment in progress. */
-  async function activeAssessment(ctx: SubgraphContext, childId: string): Promise<ActiveAssessment | null> {
-    const body = await postToRecord<{ active: ActiveAssessment[] }>(
+  /**
+   * The child's access facts and its EHC needs assessment in progress (the record owns both), in
+   * one round trip: one advice action asks the record one question. A child the caller cannot
+   * see is NOT_FOUND, reported as a denial.
+   */
+  async function childFor(
+    ctx: SubgraphContext,
+    childId: string,
+  ): Promise<{ facts: ChildAccessFacts; active: ActiveAssessment | null }> {
+    const { facts, active } = await callRecord(
       recordUrl(ctx),
-      ctx.hubToken,
-      '/internal/ehc-assessments',
-      { childIds: [childId] },
+      'adviceContext',
+      { childId },
       {
+        context: ctx.hubToken,
         unavailable: `The EHC assessment record is unavailable; ${noun} cannot be saved right now.`,
-        refused: `The EHC assessment record did not answer; ${noun} cannot be saved right now.`,
       },
     );
-    return body.active.find((a) => a.childId === childId) ?? null;
-  }
-
-  async function factsFor(ctx: SubgraphContext, childId: string): Promise<ChildAccessFacts> {
-    const facts = (await fetchAccessFacts(recordUrl(ctx), ctx.hubToken, [childId])).get(childId);
     const decision = facts ? decide(ctx, facts) : null;
     if (!facts || !decision?.canSeeChild) {
       reportChildDenied(ctx, childId);
       throw new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
     }
-    return facts;
+    return { facts, active: active ?? null };
   }
 
   function requireWriter(ctx: SubgraphContext, facts: ChildAccessFacts, action: string): void {
@@ -187,12 +184,11 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     ctx.access.push({ ...report, fieldsDenied: [] });
   }
 
-  async function requireActive(
-    ctx: SubgraphContext,
+  function requireActive(
+    active: ActiveAssessment | null,
     childId: string,
     assessmentId?: string,
-  ): Promise<ActiveAssessment> {
-    const active = await activeAssessment(ctx, childId);
+  ): ActiveAssessment {
     if (!active) {
       throw new HubError(
         'CONFLICT',
@@ -227,11 +223,11 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   async function ownDraftOrSubmitted(
     ctx: SubgraphContext,
     id: string,
-  ): Promise<{ row: AdviceRow; facts: ChildAccessFacts }> {
+  ): Promise<{ row: AdviceRow; facts: ChildAccessFacts; active: ActiveAssessment | null }> {
     const row = await rowById(ctx, id);
     // A child the caller cannot see must not answer differently from an unknown advice id (nor
-    // name the child, as factsFor's NOT_FOUND would).
-    const facts = await factsFor(ctx, row.childId).catch((error: unknown) => {
+    // name the child, as childFor's NOT_FOUND would).
+    const { facts, active } = await childFor(ctx, row.childId).catch((error: unknown) => {
       throw isHubError(error) && error.code === 'NOT_FOUND' ? adviceNotFound(id) : error;
     });
     if (row.status === 'draft' && !canReadAdviceDraft(domain, ctx.hub.principal, row.organisationId)) {
@@ -244,7 +240,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
         { adviceId: id },
       );
     }
-    return { row, facts };
+    return { row, facts, active };
   }
 
   const alreadySubmitted = (id: string) =>
@@ -263,9 +259,9 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     if (problems.length > 0)
       throw new HubError('INVALID_INPUT', `Invalid ${noun}: ${problems.join('; ')}.`, { problems });
     const id = (childId as string).toLowerCase();
-    const facts = await factsFor(ctx, id);
-    requireWriter(ctx, facts, actions.create);
-    const active = await requireActive(ctx, id);
+    const child = await childFor(ctx, id);
+    requireWriter(ctx, child.facts, actions.create);
+    const active = requireActive(child.active, id);
     const principal = ctx.hub.principal;
     // Any advice this organisation already has for the assessment: a draft is edited, submitted
     // advice is corrected; neither starts again from version 1.
@@ -339,21 +335,24 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     return updated;
   }
 
+  /**
+   * The second (and last) round trip of a submission: a write, after every check here passed.
+   * The record checks again for itself; its refusal (403, 404) reaches the writer as it is.
+   */
   async function tellRecordAdviceReceived(ctx: SubgraphContext, assessmentId: string): Promise<void> {
-    await postToRecord(
+    await callRecord(
       recordUrl(ctx),
-      ctx.hubToken,
-      '/internal/ehc-advice-received',
+      'adviceReceived',
       { assessmentId, domain },
       {
+        context: ctx.hubToken,
         unavailable: 'The EHC assessment record is unavailable; the advice was not sent. Try again.',
-        refused: 'The EHC assessment record did not accept the advice; it was not sent. Try again.',
       },
     );
   }
 
   async function submit(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
-    const { row, facts } = await ownDraftOrSubmitted(ctx, id);
+    const { row, facts, active } = await ownDraftOrSubmitted(ctx, id);
     const sent = () => new HubError('CONFLICT', 'This advice was already submitted.', { adviceId: id });
     if (row.status === 'submitted') throw sent();
     const problems = requiredForSubmission(row);
@@ -362,7 +361,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
         problems,
       });
     requireWriter(ctx, facts, actions.submit);
-    await requireActive(ctx, row.childId, row.assessmentId);
+    requireActive(active, row.childId, row.assessmentId);
     const now = new Date();
     // Submitted through the hub, the advice reaches the council at once, so the record marks the
     // council's request answered. That happens first: if it fails, nothing has changed here and the
@@ -381,7 +380,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   }
 
   async function correct(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
-    const { row, facts } = await ownDraftOrSubmitted(ctx, id);
+    const { row, facts, active } = await ownDraftOrSubmitted(ctx, id);
     if (row.status !== 'submitted')
       throw new HubError('CONFLICT', 'Only submitted advice is corrected; edit the draft instead.', {
         adviceId: id,
@@ -395,7 +394,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     const existing = await later();
     if (existing) throw corrected(existing.id);
     requireWriter(ctx, facts, actions.correct);
-    await requireActive(ctx, row.childId, row.assessmentId);
+    requireActive(active, row.childId, row.assessmentId);
     const principal = ctx.hub.principal;
     const [created] = await ctx.db.db
       .insert(table)

@@ -12,7 +12,6 @@ export {
   keepAccessFacts,
   keptAccessFacts,
   loadGuardedSections,
-  postToRecord,
   reportChildDenied,
   sectionDenied,
 } from './access.ts';
@@ -83,6 +82,19 @@ export {
   requireSystem,
 } from './internal-context-plugin.ts';
 export { loggerOptions } from './logger.ts';
+export {
+  type ActiveAssessment,
+  Problem,
+  RECORD_API,
+  type RecordAnswer,
+  type RecordApi,
+  type RecordBody,
+  type RecordRouteCaller,
+  type RecordRouteDefinition,
+  type RecordRouteName,
+} from './record-api.ts';
+export { callRecord, type RecordCall } from './record-client.ts';
+export { recordRoute, STATUS_OF_CODE, typedRoutes } from './record-route.ts';
 export { readSchema, schemaPath } from './schema.ts';
 export { runSubgraphServer } from './server-runner.ts';
 export {

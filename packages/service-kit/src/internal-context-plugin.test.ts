@@ -15,24 +15,27 @@ const context = () => signInternalContext(secret, { principal: senco, requestId:
 
 /**
  * A service shaped like buildSubgraph's: the guard first, then routes declared every way a
- * service might (synchronously at the top level, in an encapsulated plugin, under a prefix,
- * with and without an access marker). None of them names a path the guard knows about.
+ * service might (synchronously at the top level, in an encapsulated plugin, under a prefix),
+ * each with its access kind, and two that forgot it. None of them names a path the guard knows about.
  */
 function buildService(): FastifyInstance {
   const app = Fastify({ logger: false });
   app.register(internalContextPlugin, { secret });
   const who = (request: { hubContext: unknown }) => ({ ok: true, caller: request.hubContext !== null });
-  app.get('/plain', async (request) => who(request));
-  app.post('/internal/facts', async (request) => ({ facts: requireContext(request).principal.sub }));
+  const context = { config: { hubAccess: 'context' } } as const;
+  app.get('/plain', context, async (request) => who(request));
+  app.post('/internal/facts', context, async (request) => ({ facts: requireContext(request).principal.sub }));
   app.register(async (scoped) => {
-    scoped.get('/scoped', async (request) => who(request));
+    scoped.get('/scoped', context, async (request) => who(request));
+    scoped.get('/scoped-undeclared', async (request) => who(request));
   });
   app.register(
     async (scoped) => {
-      scoped.get('/thing', async (request) => who(request));
+      scoped.get('/thing', context, async (request) => who(request));
     },
     { prefix: '/prefixed' },
   );
+  app.get('/undeclared', async (request) => who(request));
   app.get('/health', { config: { hubAccess: 'public' } }, async () => ({ status: 'ok' }));
   app.post('/graphql', { config: { hubAccess: 'graphql' } }, async (request) => who(request));
   app.get('/graphql', { config: { hubAccess: 'graphql' } }, async (request) => who(request));
@@ -61,7 +64,7 @@ describe('internal-context guard: bound to the matched route, deny by default', 
       ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
     });
 
-  it('refuses every undeclared route without a context, wherever and however it was registered', async () => {
+  it('refuses every context route without a context, wherever and however it was registered', async () => {
     for (const [method, url] of [
       ['GET', '/plain'],
       ['HEAD', '/plain'],
@@ -88,7 +91,7 @@ describe('internal-context guard: bound to the matched route, deny by default', 
     }
   });
 
-  it('serves undeclared routes to a caller with a verified context, which the handler sees', async () => {
+  it('serves context routes to a caller with a verified context, which the handler sees', async () => {
     const headers = { [INTERNAL_CONTEXT_HEADER]: await context() };
     for (const url of ['/plain', '/scoped', '/prefixed/thing']) {
       const response = await call('GET', url, headers);
@@ -96,6 +99,22 @@ describe('internal-context guard: bound to the matched route, deny by default', 
       expect(response.json()).toEqual({ ok: true, caller: true });
     }
     expect((await call('POST', '/internal/facts', headers, {})).json()).toEqual({ facts: senco.sub });
+  });
+
+  it('closes a route that declares no access kind to every caller, even one with a valid context', async () => {
+    const headers = { [INTERNAL_CONTEXT_HEADER]: await context() };
+    for (const url of ['/undeclared', '/scoped-undeclared']) {
+      for (const method of ['GET', 'HEAD'] as const) {
+        for (const sent of [{}, headers]) {
+          const response = await app.inject({ method, url, headers: sent });
+          expect(response.statusCode, `${method} ${url}`).toBe(403);
+          if (method === 'GET')
+            expect(response.json()).toEqual({
+              error: { code: 'FORBIDDEN', message: 'This route declares no access kind, so it is closed.' },
+            });
+        }
+      }
+    }
   });
 
   it('refuses a forged, foreign or expired context with the reason', async () => {

@@ -15,11 +15,14 @@ import fp from 'fastify-plugin';
 
 /**
  * Who may call a subgraph route, declared on the route itself (`config`), never worked out
- * from the URL. A route that declares nothing needs the gateway-signed internal context.
+ * from the URL. A route that declares nothing (neither `hubAccess` nor `serviceAuth`) is closed
+ * to every caller: forgetting the declaration cannot open a route.
  */
 export type RouteAccess =
   /** Anyone: liveness checks. Nothing behind such a route may read or write data. */
   | 'public'
+  /** A user's request, forwarded with the gateway-signed internal context (the record's internal routes). */
+  | 'context'
   /**
    * The GraphQL endpoint: the internal context, except for the gateway's start-up SDL fetch
    * (`{ _service { sdl } }`), which it makes before any user exists. The SDL is public (the file in schema/).
@@ -34,7 +37,7 @@ export type RouteAccess =
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Absent: only callers with a verified gateway-signed internal context (deny by default). */
+    /** Absent (and no `serviceAuth`): the route is closed to every caller (deny by default). */
     hubAccess?: RouteAccess;
     /**
      * Service-to-service route: the caller proves itself with a service token of this
@@ -56,6 +59,7 @@ declare module 'fastify' {
 }
 
 export const GATEWAY_ONLY_MESSAGE = 'This service only accepts requests from the hub gateway.';
+export const UNDECLARED_ROUTE_MESSAGE = 'This route declares no access kind, so it is closed.';
 
 /** Thrown by requireContext; Fastify answers with its statusCode and code. */
 export class ContextRequiredError extends Error {
@@ -83,8 +87,9 @@ export function requireContext(request: FastifyRequest): InternalContext {
  * (its `config`), not to `request.url`: the router matches the percent-decoded path, so any
  * test on the raw URL (`/%69nternal/...`) can disagree with what is actually served.
  *
- * Deny by default: every route needs a verified gateway-signed internal context unless it is
- * marked `hubAccess: 'public'` or `serviceAuth`. The hooks are registered on the root (this
+ * Deny by default: every route declares who may call it (`hubAccess` or `serviceAuth` in its
+ * route options); a route that declares neither is closed to every caller, even one with a valid
+ * context (403: a programming mistake, not the caller's). The hooks are registered on the root (this
  * plugin is not encapsulated), before any route or plugin of the service, so they run for
  * every route, including routes in encapsulated plugins (mercurius) and Fastify's own HEAD
  * routes. Only a request that matched no route (404) passes untouched: it reaches no handler.
@@ -102,6 +107,10 @@ export const internalContextPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       if (request.is404) return;
       const config = request.routeOptions.config;
+      if (config.hubAccess === undefined && config.serviceAuth === undefined) {
+        request.log.error({ route: request.routeOptions.url }, 'route declares no access kind');
+        return refuse(request, reply, UNDECLARED_ROUTE_MESSAGE, 403);
+      }
       if (config.hubAccess === 'public') return;
       if (config.hubAccess === 'system') {
         const header = request.headers.authorization;
@@ -169,14 +178,13 @@ export function requireSystem(request: FastifyRequest): SystemPrincipal {
  * 401 in the shape the route speaks: a GraphQL result for the GraphQL route, the REST problem
  * shape (`{ error: { code, message } }`, as the audit routes answer) for every other route.
  */
-function refuse(request: FastifyRequest, reply: FastifyReply, message: string) {
+function refuse(request: FastifyRequest, reply: FastifyReply, message: string, status: 401 | 403 = 401) {
   const graphql = request.routeOptions.config.hubAccess === 'graphql';
+  const code = status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN';
   return reply
-    .code(401)
+    .code(status)
     .send(
-      graphql
-        ? { data: null, errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }
-        : { error: { code: 'UNAUTHENTICATED', message } },
+      graphql ? { data: null, errors: [{ message, extensions: { code } }] } : { error: { code, message } },
     );
 }
 

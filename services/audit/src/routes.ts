@@ -59,77 +59,81 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
    * document per line, streamed from the database a batch at a time. Reached through the
    * gateway (which verifies the user's token, forwards a signed context and audits the export
    * itself); auditors only. The internal-context guard refuses callers without a context
-   * first (this route declares no `hubAccess`); the handler verifies the context again itself.
+   * first (`hubAccess: 'context'`); the handler verifies the context again itself.
    */
-  app.get<{ Querystring: Record<string, string | undefined> }>('/audit/export', async (request, reply) => {
-    const token = request.headers[INTERNAL_CONTEXT_HEADER];
-    let principal: Principal;
-    try {
-      principal = (await verifyInternalContext(deps.secret, typeof token === 'string' ? token : ''))
-        .principal;
-    } catch (error) {
-      const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
-      return reply.code(401).send(problem('UNAUTHENTICATED', message));
-    }
-    // Tenancy: an auditor exports their own council's events (see AuditFilter.council).
-    const council = councilOf(principal);
-    if (principal.role !== 'auditor' || council === null)
-      return reply.code(403).send(problem('FORBIDDEN', 'Only auditors may export the audit log.'));
-    const query = request.query;
-    const format = query.format ?? 'ndjson';
-    const problems: string[] = [];
-    if (format !== 'ndjson' && format !== 'fhir') problems.push('format must be ndjson or fhir');
-    if (query.breakGlass !== undefined && query.breakGlass !== 'true' && query.breakGlass !== 'false') {
-      problems.push('breakGlass must be true or false');
-    }
-    // The GraphQL filter's spelling (DENIED) and the stored one (denied) both work, so the portal
-    // sends the export exactly the filter it sent auditEvents.
-    const outcome = query.outcome?.toLowerCase();
-    if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome)) {
-      problems.push(`outcome must be one of ${OUTCOMES.join(', ')}`);
-    }
-    if (
-      query.withoutOutcome !== undefined &&
-      query.withoutOutcome !== 'true' &&
-      query.withoutOutcome !== 'false'
-    ) {
-      problems.push('withoutOutcome must be true or false');
-    }
-    const filter: AuditFilter = {
-      childId: query.childId ?? null,
-      actorSub: query.actorSub ?? null,
-      organisation: query.organisation ?? null,
-      from: query.from ?? null,
-      to: query.to ?? null,
-      breakGlass: query.breakGlass === undefined ? null : query.breakGlass === 'true',
-      outcome: (OUTCOMES as readonly string[]).includes(outcome ?? '')
-        ? (outcome as AuditFilter['outcome'])
-        : null,
-      withoutOutcome: query.withoutOutcome === 'true' ? true : null,
-      council,
-    };
-    try {
-      validateAuditQuery(filter);
-    } catch (error) {
-      if (!(error instanceof AuditInputError)) throw error;
-      problems.push(...error.problems);
-    }
-    if (problems.length > 0) {
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/audit/export',
+    { config: { hubAccess: 'context' } },
+    async (request, reply) => {
+      const token = request.headers[INTERNAL_CONTEXT_HEADER];
+      let principal: Principal;
+      try {
+        principal = (await verifyInternalContext(deps.secret, typeof token === 'string' ? token : ''))
+          .principal;
+      } catch (error) {
+        const message = error instanceof AuthError ? error.message : 'Unauthenticated.';
+        return reply.code(401).send(problem('UNAUTHENTICATED', message));
+      }
+      // Tenancy: an auditor exports their own council's events (see AuditFilter.council).
+      const council = councilOf(principal);
+      if (principal.role !== 'auditor' || council === null)
+        return reply.code(403).send(problem('FORBIDDEN', 'Only auditors may export the audit log.'));
+      const query = request.query;
+      const format = query.format ?? 'ndjson';
+      const problems: string[] = [];
+      if (format !== 'ndjson' && format !== 'fhir') problems.push('format must be ndjson or fhir');
+      if (query.breakGlass !== undefined && query.breakGlass !== 'true' && query.breakGlass !== 'false') {
+        problems.push('breakGlass must be true or false');
+      }
+      // The GraphQL filter's spelling (DENIED) and the stored one (denied) both work, so the portal
+      // sends the export exactly the filter it sent auditEvents.
+      const outcome = query.outcome?.toLowerCase();
+      if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome)) {
+        problems.push(`outcome must be one of ${OUTCOMES.join(', ')}`);
+      }
+      if (
+        query.withoutOutcome !== undefined &&
+        query.withoutOutcome !== 'true' &&
+        query.withoutOutcome !== 'false'
+      ) {
+        problems.push('withoutOutcome must be true or false');
+      }
+      const filter: AuditFilter = {
+        childId: query.childId ?? null,
+        actorSub: query.actorSub ?? null,
+        organisation: query.organisation ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        breakGlass: query.breakGlass === undefined ? null : query.breakGlass === 'true',
+        outcome: (OUTCOMES as readonly string[]).includes(outcome ?? '')
+          ? (outcome as AuditFilter['outcome'])
+          : null,
+        withoutOutcome: query.withoutOutcome === 'true' ? true : null,
+        council,
+      };
+      try {
+        validateAuditQuery(filter);
+      } catch (error) {
+        if (!(error instanceof AuditInputError)) throw error;
+        problems.push(...error.problems);
+      }
+      if (problems.length > 0) {
+        return reply
+          .code(400)
+          .send(problem('INVALID_INPUT', `Invalid export: ${problems.join('; ')}.`, { problems }));
+      }
+      const line = format === 'fhir' ? toFhirNdjsonLine : toNdjsonLine;
+      async function* lines(): AsyncGenerator<string> {
+        for await (const event of iterateAuditEvents(deps.db, filter) as AsyncGenerator<StoredAuditEvent>)
+          yield line(event);
+      }
       return reply
-        .code(400)
-        .send(problem('INVALID_INPUT', `Invalid export: ${problems.join('; ')}.`, { problems }));
-    }
-    const line = format === 'fhir' ? toFhirNdjsonLine : toNdjsonLine;
-    async function* lines(): AsyncGenerator<string> {
-      for await (const event of iterateAuditEvents(deps.db, filter) as AsyncGenerator<StoredAuditEvent>)
-        yield line(event);
-    }
-    return reply
-      .type(format === 'fhir' ? FHIR_NDJSON_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
-      .header(
-        'content-disposition',
-        `attachment; filename="audit-events.${format === 'fhir' ? 'fhir.' : ''}ndjson"`,
-      )
-      .send(Readable.from(lines()));
-  });
+        .type(format === 'fhir' ? FHIR_NDJSON_CONTENT_TYPE : NDJSON_CONTENT_TYPE)
+        .header(
+          'content-disposition',
+          `attachment; filename="audit-events.${format === 'fhir' ? 'fhir.' : ''}ndjson"`,
+        )
+        .send(Readable.from(lines()));
+    },
+  );
 }

@@ -1,10 +1,11 @@
-import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
+import { signServiceToken } from '@hub/auth';
+import { callRecord } from '@hub/service-kit';
 import { Pool } from 'undici';
 
 /**
  * Tenancy for the audit log: which council (local authority) each child named in an audit event
- * belongs to, asked of the record service (`POST /internal/child-councils`, service token
- * audience `child-councils`) and kept for a short while.
+ * belongs to, asked of the record service (RECORD_API.childCouncils, service token audience
+ * `child-councils`) and kept for a short while.
  *
  * The cache is per gateway instance and only an optimisation: a child's council changes rarely
  * (a move between councils), and a stale entry can only mis-tag audit events for at most
@@ -39,25 +40,21 @@ export class CouncilDirectory {
       else missing.push(id);
     }
     if (missing.length === 0) return result;
-    const response = await this.#pool.request({
-      path: `${new URL(this.recordBaseUrl).pathname.replace(/\/$/, '')}/internal/child-councils`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SERVICE_TOKEN_HEADER]: await signServiceToken(this.secret, 'child-councils', requestId),
+    const { councils } = await callRecord(
+      this.recordBaseUrl,
+      'childCouncils',
+      { childIds: missing },
+      {
+        serviceToken: await signServiceToken(this.secret, 'child-councils', requestId),
+        unavailable: 'The record service could not say which council each child belongs to.',
+        dispatcher: this.#pool,
+        timeoutMs: this.options.timeoutMs ?? 5_000,
       },
-      body: JSON.stringify({ childIds: missing }),
-      headersTimeout: this.options.timeoutMs ?? 5_000,
-      bodyTimeout: this.options.timeoutMs ?? 5_000,
-    });
-    const body = (await response.body.json()) as { councils?: Record<string, string> };
-    if (response.statusCode !== 200 || !body.councils) {
-      throw new Error(`record /internal/child-councils answered ${response.statusCode}`);
-    }
+    );
     const max = this.options.maxEntries ?? 50_000;
     if (this.#cache.size + missing.length > max) this.#cache.clear();
     for (const id of missing) {
-      const council = body.councils[id] ?? null;
+      const council = councils[id] ?? null;
       result.set(id, council);
       this.#cache.set(id, { council, at: now });
     }

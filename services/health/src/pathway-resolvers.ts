@@ -1,9 +1,9 @@
 import { isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import {
+  callRecord,
   HubError,
   parseDashboardKey,
-  postToRecord,
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
@@ -23,14 +23,13 @@ export const sendDashboardResolvers = {
       if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for the health service');
       // Tenancy: the record says which children's figures this caller may see (the same councils
       // as the record's part of the dashboard, worked out from the same principal).
-      const scope = await postToRecord<{ councils: string[]; childIds: string[] }>(
+      const scope = await callRecord(
         ctx.recordBaseUrl,
-        ctx.hubToken,
-        '/internal/kpi-children',
+        'kpiChildren',
         {},
         {
+          context: ctx.hubToken,
           unavailable: 'The record service is unavailable; the figures cannot be shown right now.',
-          refused: 'The record service did not answer; the figures cannot be shown right now.',
         },
       );
       return pathwayDistributions(ctx.db, key.asAt, parseStandardWeeks(args.standardWeeks), scope.childIds);

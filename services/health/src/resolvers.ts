@@ -1,10 +1,10 @@
 import { calendarDateAt, type IsoDate, isIsoDate, weeksWaited } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
 import {
+  callRecord,
   guardedFieldResolvers,
   HubError,
   loadGuardedSections,
-  postToRecord,
   requireCaller,
   type SubgraphContext,
 } from '@hub/service-kit';
@@ -37,14 +37,13 @@ export const resolvers: IResolvers = {
         throw new HubError('INVALID_INPUT', 'asAt must be a real date written YYYY-MM-DD.');
       if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for the health service');
       // Tenancy: the record says which children's figures this caller may see.
-      const scope = await postToRecord<{ childIds: string[] }>(
+      const scope = await callRecord(
         ctx.recordBaseUrl,
-        ctx.hubToken,
-        '/internal/kpi-children',
+        'kpiChildren',
         {},
         {
+          context: ctx.hubToken,
           unavailable: 'The record service is unavailable; the figures cannot be shown right now.',
-          refused: 'The record service did not answer; the figures cannot be shown right now.',
         },
       );
       return pathwayWaitKpis(ctx.db, parent.asAt, new Set(scope.childIds));

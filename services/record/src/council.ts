@@ -1,7 +1,6 @@
 import type { DbHandle } from '@hub/db';
-import { isUuid } from '@hub/identifiers';
 import { councilOf, POLICY_TABLE, type Principal } from '@hub/policy';
-import { requireContext } from '@hub/service-kit';
+import { recordRoute, requireContext, typedRoutes } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -70,34 +69,29 @@ export async function childIdsOfCouncils(db: DbHandle, councils: readonly string
  * only which council a child id belongs to, never anything of the record.
  */
 export function registerCouncilRoutes(app: FastifyInstance, db: DbHandle): void {
+  const routes = typedRoutes(app);
   /**
    * `POST /internal/kpi-children` (gateway-signed context of the caller): the children whose
    * figures the caller may see (councilsInScope), so an adapter's KPIs (health pathway waits)
    * count only the caller's council(s). Answers ids only.
    */
-  app.post('/internal/kpi-children', async (request) => {
-    const { principal } = requireContext(request);
-    const councils = await councilsInScope(db, principal);
-    return { councils, childIds: [...(await childIdsOfCouncils(db, councils))] };
+  routes.route({
+    ...recordRoute('kpiChildren'),
+    handler: async (request) => {
+      const { principal } = requireContext(request);
+      const councils = await councilsInScope(db, principal);
+      return { councils, childIds: [...(await childIdsOfCouncils(db, councils))] };
+    },
   });
 
-  app.post<{ Body: { childIds?: unknown } }>(
-    '/internal/child-councils',
-    { config: { serviceAuth: 'child-councils' } },
-    async (request, reply) => {
-      const ids = request.body?.childIds;
-      if (
-        !Array.isArray(ids) ||
-        ids.length > 10_000 ||
-        !ids.every((id) => typeof id === 'string' && isUuid(id))
-      ) {
-        return reply.code(400).send({ error: 'childIds must be an array of at most 10000 UUIDs' });
-      }
+  routes.route({
+    ...recordRoute('childCouncils'),
+    handler: async (request) => {
       const councils = await councilsOfChildren(
         db,
-        ids.map((id) => (id as string).toLowerCase()),
+        request.body.childIds.map((id) => id.toLowerCase()),
       );
       return { councils: Object.fromEntries(councils) };
     },
-  );
+  });
 }

@@ -1,69 +1,68 @@
 import type { DbHandle } from '@hub/db';
-import { isUuid } from '@hub/identifiers';
-import { isDomain } from '@hub/policy';
-import { isHubError, requireContext } from '@hub/service-kit';
+import { recordRoute, requireContext, typedRoutes } from '@hub/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { registerCouncilRoutes } from './council.ts';
 import { activeAssessments, markAdviceReceived } from './ehc/index.ts';
 import { loadAccessFacts } from './repository.ts';
 
 /**
- * `POST /internal/access-facts`: the adapters' one question to the core record — for these
- * children, what are the relationships, family, consents and break-glass entries? Only
- * callers with a gateway-signed context reach it: the internal-context guard refuses every
- * other caller before the handler runs (these routes declare no `hubAccess`, so they get the
- * default), and each handler refuses again itself (requireContext), so removing or
+ * The record's internal routes for the adapters, registered from their one definition
+ * (@hub/service-kit RECORD_API: path, access kind, body and answer schemas). The body is
+ * validated before a handler runs (400 INVALID_INPUT with a clear message), the answer is
+ * written by the compiled serializer of its schema, and a HubError a handler throws is answered
+ * with its status (NOT_FOUND 404, FORBIDDEN 403) and the record's message, which the adapters'
+ * client passes on to the practitioner unchanged.
+ *
+ * Only callers with a gateway-signed context reach them: each route declares
+ * `hubAccess: 'context'` and the internal-context guard refuses every other caller before the
+ * handler runs, and each handler refuses again itself (requireContext), so removing or
  * re-scoping the hook can never open them.
  */
 export function registerInternalRoutes(app: FastifyInstance, db: DbHandle): void {
   registerCouncilRoutes(app, db);
-  app.post<{ Body: { childIds?: unknown } }>('/internal/access-facts', async (request, reply) => {
-    requireContext(request);
-    const ids = request.body?.childIds;
-    if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && isUuid(id))) {
-      return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
-    }
-    const facts = await loadAccessFacts(db, ids as string[]);
-    return { facts: [...facts.values()] };
-  });
+  const routes = typedRoutes(app);
 
-  /**
-   * `POST /internal/ehc-assessments`: which of these children have an EHC needs assessment in
-   * progress (the health service refuses advice without one). Same gate as access-facts.
-   */
-  app.post<{ Body: { childIds?: unknown } }>('/internal/ehc-assessments', async (request, reply) => {
-    requireContext(request);
-    const ids = request.body?.childIds;
-    if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && isUuid(id))) {
-      return reply.code(400).send({ error: 'childIds must be an array of at most 500 UUIDs' });
-    }
-    return { active: await activeAssessments(db, ids as string[]) };
-  });
-
-  /**
-   * `POST /internal/ehc-advice-received`: an adapter has submitted its agency's advice (`domain`:
-   * health, education or social_care; health when absent) for this assessment, so the council's
-   * request for it is answered (see markAdviceReceived). The caller's own context decides
-   * whether it may write that advice.
-   */
-  app.post<{ Body: { assessmentId?: unknown; domain?: unknown } }>(
-    '/internal/ehc-advice-received',
-    async (request, reply) => {
-      const { principal } = requireContext(request);
-      const id = request.body?.assessmentId;
-      const domain = request.body?.domain ?? 'health';
-      if (typeof id !== 'string' || !isUuid(id))
-        return reply.code(400).send({ error: 'assessmentId must be a UUID' });
-      if (!isDomain(domain))
-        return reply.code(400).send({ error: 'domain must be education, health or social_care' });
-      try {
-        return await markAdviceReceived(db, principal, id.toLowerCase(), domain);
-      } catch (error) {
-        if (isHubError(error) && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
-          return reply.code(error.code === 'NOT_FOUND' ? 404 : 403).send({ error: error.message });
-        }
-        throw error;
-      }
+  routes.route({
+    ...recordRoute('accessFacts'),
+    handler: async (request) => {
+      requireContext(request);
+      return { facts: [...(await loadAccessFacts(db, request.body.childIds)).values()] };
     },
-  );
+  });
+
+  routes.route({
+    ...recordRoute('ehcAssessments'),
+    handler: async (request) => {
+      requireContext(request);
+      return { active: await activeAssessments(db, request.body.childIds) };
+    },
+  });
+
+  // One advice action's question (facts and the assessment in progress) in one round trip.
+  routes.route({
+    ...recordRoute('adviceContext'),
+    handler: async (request) => {
+      requireContext(request);
+      const childId = request.body.childId.toLowerCase();
+      const [facts, active] = await Promise.all([
+        loadAccessFacts(db, [childId]),
+        activeAssessments(db, [childId]),
+      ]);
+      const child = facts.get(childId);
+      return { ...(child ? { facts: child } : {}), ...(active[0] ? { active: active[0] } : {}) };
+    },
+  });
+
+  /**
+   * The caller's own context decides whether it may write that advice (markAdviceReceived:
+   * FORBIDDEN → 403, an unknown assessment NOT_FOUND → 404).
+   */
+  routes.route({
+    ...recordRoute('adviceReceived'),
+    handler: async (request) => {
+      const { principal } = requireContext(request);
+      const { assessmentId, domain = 'health' } = request.body;
+      return markAdviceReceived(db, principal, assessmentId.toLowerCase(), domain);
+    },
+  });
 }
