@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import { syntheticNhsNumber, syntheticUpn } from '@hub/identifiers';
+import { laCodeOf, type SyntheticChild, schoolDfeNumber } from '@hub/synthetic';
 import {
   CIN_TAIL,
   CTF_TAIL,
@@ -29,10 +30,7 @@ import {
   cinHeaderXml,
   ctfHeaderXml,
   ctfPupilXml,
-  laCodeOf,
-  type SyntheticChild,
-  schoolDfeNumber,
-} from '@hub/synthetic';
+} from '@hub/synthetic/testing';
 import { request } from 'undici';
 import { startHub } from '../../services/gateway/test/hub.ts';
 import { fhirBenchBundle } from './lib/fhir-bundle.ts';

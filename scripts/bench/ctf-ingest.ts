@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevIssuer } from '@hub/auth';
 import { service as education } from '@hub/education';
 import { syntheticUpn } from '@hub/identifiers';
-import { CTF_TAIL, ctfHeaderXml, ctfPupilXml, type SyntheticChild, schoolDfeNumber } from '@hub/synthetic';
+import { type SyntheticChild, schoolDfeNumber } from '@hub/synthetic';
+import { CTF_TAIL, ctfHeaderXml, ctfPupilXml } from '@hub/synthetic/testing';
 import { request } from 'undici';
 import { startHub } from '../../services/gateway/test/hub.ts';
 

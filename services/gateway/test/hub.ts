@@ -18,7 +18,8 @@ import {
 import type { GatewayLimits } from '@hub/config';
 import type { DbHandle } from '@hub/db';
 import { service as education, seedEducation, seedEducationLocal } from '@hub/education';
-import { buildFhirBundles, service as health, seedHealth } from '@hub/health';
+import { service as health, seedHealth } from '@hub/health';
+import { buildFhirBundles } from '@hub/health/fhir-synthetic';
 import { isOverCompulsorySchoolAge, type Principal } from '@hub/policy';
 import { service as record, seedRecord } from '@hub/record';
 import { seedSocialCare, seedSocialCareLocal, service as socialCare } from '@hub/social-care';
