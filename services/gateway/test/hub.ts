@@ -108,6 +108,8 @@ export async function startHub(
     /** METRICS_TOKEN for the gateway's GET /metrics (absent: the gateway serves no /metrics). */
     metricsToken?: string;
     serviceUrl?: (name: ServiceName, url: string) => string | Promise<string>;
+    /** Put something (a proxy that can refuse) between the adapters and the record's internal routes. */
+    adapterRecordUrl?: (recordBaseUrl: string) => string | Promise<string>;
     /** OpenID Connect providers the gateway trusts besides the demo issuer (sign-in tests). */
     oidc?: OidcProviderInput[];
     /**
@@ -154,7 +156,9 @@ export async function startHub(
     await service.prepareDatabase(owner);
     const db = await database.open({ role: service.dbRole });
     // The record service starts first: the adapters ask it for access facts.
-    const recordBaseUrl = subgraphs.record?.url.replace(/\/graphql$/, '');
+    const direct = subgraphs.record?.url.replace(/\/graphql$/, '');
+    const recordBaseUrl =
+      direct && options.adapterRecordUrl ? await options.adapterRecordUrl(direct) : direct;
     const app = service.buildApp({ ...config, RECORD_BASE_URL: recordBaseUrl }, { db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
