@@ -4,7 +4,7 @@ import { buildSen2Return, sen2Councils } from '@hub/record';
 import type { DemoUser, SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The record's KPI function itself, called with the data set's children of one council.
-import { ehcKpis } from '../../record/src/ehc/workflow.ts';
+import { ehcKpis } from '../../record/src/ehc/kpis.ts';
 import { demoUser, startHub, type TestHub } from './hub.ts';
 
 /**

@@ -4,18 +4,16 @@
  * the child's family information fields (family-information/ holds that part's store).
  */
 export { adviceReusedInWindow } from './advice-reuse.ts';
+export { ADVICE_AGENCY_OF_ROLE, childrenAwaitingAdvice, markAdviceReceived } from './agency-advice.ts';
 export { ehcExceptionSource } from './exceptions.ts';
+export { ehcKpis } from './kpis.ts';
 export { ehcAdviceReuse, ehcAppeal, ehcException } from './lifecycle-tables.ts';
 export { sendLoaders, sendResolvers } from './resolvers.ts';
 export {
   ADVICE_AGENCIES,
-  ADVICE_AGENCY_OF_ROLE,
   type AdviceAgency,
   type AssessmentView,
   activeAssessments,
   assessmentsFor,
-  childrenAwaitingAdvice,
-  ehcKpis,
-  markAdviceReceived,
   todayInEngland,
 } from './workflow.ts';

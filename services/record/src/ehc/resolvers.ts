@@ -18,6 +18,7 @@ import {
   latestFamilyInformation,
   updateFamilyInformation,
 } from '../family-information/index.ts';
+import { ehcKpis } from './kpis.ts';
 import { ehcLifecycleResolvers } from './lifecycle-resolvers.ts';
 import {
   type AssessmentUpdate,
@@ -26,7 +27,6 @@ import {
   childIdOfAdviceRequest,
   childIdOfAssessment,
   childIdOfReview,
-  ehcKpis,
   parseAsAt,
   recordAdviceReceived,
   recordAdviceRequest,
