@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BrowserTestsFirst } from './packages/testkit/src/sequencer.ts';
 
 // One vitest run for the whole workspace: cheaper on 2 cores than a process per package.
 // Unit tests are `*.test.ts`; database tests are `*.int.test.ts` and get a database from
@@ -17,6 +18,9 @@ export default defineConfig({
     globalSetup: ['packages/testkit/src/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // The longest files (the portal's browser tests) start first, so that neither worker is left
+    // running a long file alone at the end of the run (packages/testkit/src/sequencer.ts).
+    sequence: { sequencer: BrowserTestsFirst },
     // Generous bounds, not tight ones: integration tests start whole hubs and child processes, and
     // on a shared 2-core machine a start-up that takes 5 s alone took over 30 s in review.
     testTimeout: 120_000,
