@@ -95,6 +95,7 @@ export {
 } from './record-api.ts';
 export { callRecord, type RecordCall } from './record-client.ts';
 export { recordRoute, STATUS_OF_CODE, typedRoutes } from './record-route.ts';
+export type { SubgraphResolvers } from './resolver-types.ts';
 export { readSchema, schemaPath } from './schema.ts';
 export { runSubgraphServer } from './server-runner.ts';
 export {

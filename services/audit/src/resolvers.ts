@@ -8,17 +8,19 @@ import {
   type StoredAuditEvent,
 } from '@hub/audit';
 import { councilOf, hasRelationship } from '@hub/policy';
-import { fetchAccessFacts, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import {
+  fetchAccessFacts,
+  HubError,
+  requireCaller,
+  type SubgraphContext,
+  type SubgraphResolvers,
+} from '@hub/service-kit';
 import { ORGANISATION_NAMES } from '@hub/synthetic';
-import type { IResolvers } from 'mercurius';
 import { familyReuseResolvers } from './family-reuse.ts';
+import type { Resolvers } from './generated/graphql.ts';
 
 /** GraphQL enum values are upper case; the store keeps the lower-case words. */
 const upper = (value: string) => value.toUpperCase();
-
-interface GraphQLFilter extends Omit<AuditFilter, 'outcome'> {
-  outcome?: 'OK' | 'DENIED' | 'ERROR' | 'ATTEMPTED' | null;
-}
 
 /** Validation problems reach the caller as INVALID_INPUT, listing every one. */
 async function asHubErrors<T>(work: () => Promise<T>): Promise<T> {
@@ -58,13 +60,9 @@ function report(
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
-export const resolvers: IResolvers = {
+export const resolvers: SubgraphResolvers<Resolvers> = {
   Query: {
-    async auditEvents(
-      _root,
-      args: { filter?: GraphQLFilter | null; first?: number | null; after?: string | null },
-      ctx,
-    ) {
+    async auditEvents(_root, args, ctx) {
       requireCaller(ctx);
       const childId = args.filter?.childId;
       const auditedChild = typeof childId === 'string' && isUuid(childId) ? childId : null;
@@ -88,7 +86,7 @@ export const resolvers: IResolvers = {
       return page;
     },
 
-    async accessHistory(_root, args: { childId: string; first?: number | null }, ctx) {
+    async accessHistory(_root, args, ctx) {
       requireCaller(ctx);
       const { principal } = ctx.hub;
       if (!isUuid(args.childId)) {
@@ -132,4 +130,4 @@ export const resolvers: IResolvers = {
     organisationName: (record: AccessRecord) =>
       Object.hasOwn(ORGANISATION_NAMES, record.organisation) ? ORGANISATION_NAMES[record.organisation] : null,
   },
-} as IResolvers;
+};

@@ -1,15 +1,21 @@
-import { guardedFieldResolvers, loadGuardedSections, requireCaller } from '@hub/service-kit';
-import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import {
+  guardedFieldResolvers,
+  loadGuardedSections,
+  requireCaller,
+  type SubgraphResolvers,
+} from '@hub/service-kit';
+import type { MercuriusLoaders } from 'mercurius';
 import { educationalAdviceLifecycle } from './advice.ts';
+import type { Resolvers } from './generated/graphql.ts';
 import { findSections } from './repository.ts';
 
-export const resolvers: IResolvers = {
+export const resolvers: SubgraphResolvers<Resolvers> = {
   Child: {
     __resolveReference: (reference: { id: string }) => reference,
   },
   EducationSection: guardedFieldResolvers('EducationSection'),
   Mutation: educationalAdviceLifecycle.mutations,
-} as IResolvers;
+};
 
 export const loaders: MercuriusLoaders = {
   Child: {

@@ -5,15 +5,16 @@ import {
   HubError,
   parseDashboardKey,
   requireCaller,
-  type SubgraphContext,
+  type SubgraphResolvers,
 } from '@hub/service-kit';
+import type { Resolvers } from './generated/graphql.ts';
 import { parseStandardWeeks, pathwayDistributions } from './pathway-distribution.ts';
 
 /** The health part of the council's SEND dashboard (the record subgraph owns the entity). */
-export const sendDashboardResolvers = {
+export const sendDashboardResolvers: SubgraphResolvers<Pick<Resolvers, 'SendDashboard'>> = {
   SendDashboard: {
     __resolveReference: (reference: { id: string }) => reference,
-    async pathways(parent: { id: string }, args: { standardWeeks?: number | null }, ctx: SubgraphContext) {
+    async pathways(parent: { id: string }, args, ctx) {
       requireCaller(ctx);
       // Checked again here: the health service answers for its own figures.
       const allowed = canSeeKpis(ctx.hub.principal);

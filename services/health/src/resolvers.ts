@@ -7,16 +7,18 @@ import {
   loadGuardedSections,
   requireCaller,
   type SubgraphContext,
+  type SubgraphResolvers,
 } from '@hub/service-kit';
-import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import type { MercuriusLoaders } from 'mercurius';
 import { healthAdviceLifecycle } from './advice.ts';
+import type { Resolvers } from './generated/graphql.ts';
 import { pathwayWaitKpis } from './kpi.ts';
 import { sendDashboardResolvers } from './pathway-resolvers.ts';
 import { findSections } from './repository.ts';
 
 const today = () => calendarDateAt(new Date(), 'Europe/London');
 
-export const resolvers: IResolvers = {
+export const resolvers: SubgraphResolvers<Resolvers> = {
   Child: {
     __resolveReference: (reference: { id: string }) => reference,
   },
@@ -51,7 +53,7 @@ export const resolvers: IResolvers = {
   },
   ...sendDashboardResolvers,
   Mutation: healthAdviceLifecycle.mutations,
-} as IResolvers;
+};
 
 export const loaders: MercuriusLoaders = {
   Child: {
