@@ -1,4 +1,5 @@
 import type { DbHandle } from '@hub/db';
+import { SECTION_DOMAIN } from '@hub/policy';
 import { z } from 'zod';
 import { AuditInputError, type AuditOutcome, OUTCOMES, type StoredAuditEvent } from './event.ts';
 import { EVENT_COLUMNS, type EventRow, rowToEvent } from './store.ts';
@@ -234,9 +235,8 @@ export const AUDIT_META_SUBJECTS = ['AccessHistory', 'AuditTrail'] as const;
  */
 export const FAMILY_SECTION_KEYS: Readonly<Record<string, string>> = {
   Child: 'identity',
-  EducationSection: 'education',
-  HealthSection: 'health',
-  SocialCareSection: 'social_care',
+  // Each section by its source domain: education, health, social_care.
+  ...SECTION_DOMAIN,
   FamilyInformation: 'family_information',
   EhcAssessment: 'ehc_assessment',
   HealthAdvice: 'health_advice',

@@ -2,8 +2,8 @@ import { subject } from '@casl/ability';
 import { describe, expect, it } from 'vitest';
 import { decideChildAccess, defineAbilityFor } from './ability.ts';
 import { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
-import type { Purpose } from './principal.ts';
 import { SUBJECT_NAMES } from './subjects.ts';
+import type { Purpose } from './vocabulary.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const EHC: { now: Date; purpose: Purpose | null } = { now: NOW, purpose: 'ehc_assessment' };

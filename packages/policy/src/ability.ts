@@ -3,16 +3,10 @@ import { permittedFieldsOf } from '@casl/ability/extra';
 import { activeConsents } from './consent.ts';
 import type { ChildAccessFacts } from './facts.ts';
 import { POLICY_TABLE } from './policy-table.ts';
-import type { Principal, Purpose } from './principal.ts';
+import type { Principal } from './principal.ts';
 import { activeBreakGlass, hasRelationship } from './relationship.ts';
-import {
-  SECTION_DOMAIN,
-  SECTION_SUBJECTS,
-  type SectionSubject,
-  SUBJECT_FIELDS,
-  SUBJECT_NAMES,
-  type SubjectName,
-} from './subjects.ts';
+import { SECTION_DOMAIN, SUBJECT_FIELDS, SUBJECT_NAMES, type SubjectName } from './subjects.ts';
+import { type Purpose, SECTION_SUBJECTS, type SectionSubject } from './vocabulary.ts';
 
 export type PolicyAction = 'read';
 /** What a row must carry to be checked against the ability: the child it belongs to. */

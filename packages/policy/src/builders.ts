@@ -1,5 +1,6 @@
 import type { BreakGlassEntry, ChildAccessFacts, ConsentRecord } from './facts.ts';
-import { type Principal, ROLE_ORG_TYPE, type Role } from './principal.ts';
+import { type Principal, ROLE_ORG_TYPE } from './principal.ts';
+import type { Role } from './vocabulary.ts';
 
 /**
  * Synthetic builders for tests and demo data. The ids line up: a principal from aPrincipal() has a

@@ -1,4 +1,4 @@
-import type { Domain, OrgType, Purpose } from './principal.ts';
+import type { Domain, OrgType, Purpose } from './vocabulary.ts';
 
 /** One consent decision, as stored by the core record service. History is never deleted. */
 export interface ConsentRecord {

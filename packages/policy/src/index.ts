@@ -70,3 +70,4 @@ export {
   PARTNER_ROLES,
 } from './send-workflow.ts';
 export * from './subjects.ts';
+export * from './vocabulary.ts';

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { decideChildAccess, defineAbilityFor } from './ability.ts';
 import { aConsent, aPrincipal, someFacts } from './builders.ts';
 import type { ChildAccessFacts, ConsentRecord } from './facts.ts';
-import { DOMAINS, type Principal, ROLES, type Role } from './principal.ts';
+import type { Principal } from './principal.ts';
 import { canReadAdvice, canReadAdviceDraft, canWriteAdvice } from './send-workflow.ts';
 import { SUBJECT_FIELDS, type SubjectName } from './subjects.ts';
+import { DOMAINS, ROLES, type Role } from './vocabulary.ts';
 
 /**
  * Every role × every field × every consent state, against a grid written out by hand.

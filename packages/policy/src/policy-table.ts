@@ -1,6 +1,6 @@
 import type { RelationshipKind } from './facts.ts';
-import type { Domain, Role } from './principal.ts';
 import type { SubjectField, SubjectName } from './subjects.ts';
+import type { Domain, Role } from './vocabulary.ts';
 
 /**
  * THE access policy, in one table: for each role, how it is connected to a child, which sections

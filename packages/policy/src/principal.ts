@@ -2,27 +2,15 @@
  * Who is calling. Built by the gateway from a verified external JWT and carried to the
  * subgraphs inside the gateway-signed internal context. Never built from raw headers.
  */
-export const ROLES = [
-  'senco',
-  'health_practitioner',
-  'social_worker',
-  'la_send_officer',
-  'parent_carer',
-  'young_person',
-  'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-/** The kind of organisation a partner works for: this is the consent "recipient". */
-export const ORG_TYPES = ['school', 'health', 'social_care', 'local_authority', 'family', 'audit'] as const;
-export type OrgType = (typeof ORG_TYPES)[number];
-
-/** The agency that holds (and is the source of) a section of the record. */
-export const DOMAINS = ['education', 'health', 'social_care'] as const;
-export type Domain = (typeof DOMAINS)[number];
-
-export const PURPOSES = ['ehc_assessment', 'annual_review', 'early_help'] as const;
-export type Purpose = (typeof PURPOSES)[number];
+import {
+  DOMAINS,
+  type Domain,
+  type OrgType,
+  PURPOSES,
+  type Purpose,
+  ROLES,
+  type Role,
+} from './vocabulary.ts';
 
 /** The org type each role must belong to; a token whose role and orgType disagree is rejected. */
 export const ROLE_ORG_TYPE: Record<Role, OrgType> = {

@@ -2,8 +2,9 @@ import { isOverCompulsorySchoolAge } from './age.ts';
 import { decisionMakers, isActiveRepresentative } from './decision-maker.ts';
 import type { BreakGlassEntry, ChildAccessFacts } from './facts.ts';
 import { POLICY_TABLE } from './policy-table.ts';
-import { type Principal, ROLE_ORG_TYPE, type Role } from './principal.ts';
+import { type Principal, ROLE_ORG_TYPE } from './principal.ts';
 import { HOUR_MS, instant } from './time.ts';
+import type { Role } from './vocabulary.ts';
 
 /**
  * The gateway already rejects tokens whose role and org type disagree; checking again here keeps

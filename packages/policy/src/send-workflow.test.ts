@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
-import { ROLES } from './principal.ts';
 import {
   canConfirmFamilyItem,
   canEditFamilyInformation,
@@ -11,6 +10,7 @@ import {
   canSeeKpis,
   canWriteHealthAdvice,
 } from './send-workflow.ts';
+import { ROLES } from './vocabulary.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const OVER_16 = '2008-01-01';

@@ -1,8 +1,9 @@
 import { decideChildAccess } from './ability.ts';
 import { canManageConsent, isConsentActive } from './consent.ts';
 import type { ChildAccessFacts } from './facts.ts';
-import type { Domain, Principal, Purpose, Role } from './principal.ts';
+import type { Principal } from './principal.ts';
 import { activeBreakGlass, hasRelationship, roleMatchesOrgType } from './relationship.ts';
+import type { Domain, Purpose, Role } from './vocabulary.ts';
 
 /**
  * Who may do what in the "tell it once" and EHC workflow parts of the record. Kept apart from the

@@ -1,4 +1,4 @@
-import type { Domain } from './principal.ts';
+import { type Domain, SECTION_SUBJECTS, SECTIONS, type SectionSubject } from './vocabulary.ts';
 
 /**
  * The record, as the policy sees it: one subject per GraphQL type in `schema/*.graphql`, with
@@ -11,7 +11,8 @@ export const SUBJECT_FIELDS = {
   EducationSection: ['senStatus', 'school', 'attendancePercent', 'sencoNotes', 'provisions', 'updatedAt'],
   HealthSection: ['involvements', 'pathwayWaits', 'diagnoses', 'updatedAt'],
   SocialCareSection: ['status', 'allocatedWorker', 'shortBreaks', 'updatedAt'],
-} as const;
+  // Child and exactly the record's sections (vocabulary.ts).
+} as const satisfies Record<'Child' | SectionSubject, readonly string[]>;
 
 export type SubjectName = keyof typeof SUBJECT_FIELDS;
 export type SubjectField<S extends SubjectName> = (typeof SUBJECT_FIELDS)[S][number];
@@ -19,15 +20,9 @@ export type SubjectField<S extends SubjectName> = (typeof SUBJECT_FIELDS)[S][num
 export const SUBJECT_NAMES = Object.keys(SUBJECT_FIELDS) as SubjectName[];
 
 /** The sections each come from one source agency; consent is given per source domain. */
-export type SectionSubject = Exclude<SubjectName, 'Child'>;
-
-export const SECTION_DOMAIN: Record<SectionSubject, Domain> = {
-  EducationSection: 'education',
-  HealthSection: 'health',
-  SocialCareSection: 'social_care',
-};
-
-export const SECTION_SUBJECTS = Object.keys(SECTION_DOMAIN) as SectionSubject[];
+export const SECTION_DOMAIN = Object.fromEntries(
+  SECTION_SUBJECTS.map((subject) => [subject, SECTIONS[subject].domain]),
+) as Record<SectionSubject, Domain>;
 
 /** Subject → domain for every subject; `null` for Child identity, which no consent gates. */
 export const SUBJECT_DOMAIN: Record<SubjectName, Domain | null> = { Child: null, ...SECTION_DOMAIN };

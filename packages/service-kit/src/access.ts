@@ -5,8 +5,10 @@ import {
   type ChildAccessFacts,
   type DenialReason,
   decideChildAccess,
+  SECTIONS,
   SUBJECT_FIELDS,
   type SubjectName,
+  sectionOfField,
 } from '@hub/policy';
 import type { AccessReport } from './access-report.ts';
 import { HubError } from './errors.ts';
@@ -151,7 +153,8 @@ export function sectionDenied(
 }
 
 function sectionLabel(field: string): string {
-  return field === 'socialCare' ? 'social care' : field;
+  const section = sectionOfField(field);
+  return section ? SECTIONS[section].label : field;
 }
 
 /** Reports a child the caller asked for but may not see at all (audited as a denial). */

@@ -1,6 +1,7 @@
 import type { DbHandle } from '@hub/db';
-import { canSeeKpis } from '@hub/policy';
-import { HubError, parseDashboardKey, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { canSeeKpis, FAMILY_ROLES } from '@hub/policy';
+import { HubError, parseDashboardKey, requireCaller, type SubgraphResolvers } from '@hub/service-kit';
+import type { Resolvers } from './generated/graphql.ts';
 
 /**
  * "Families repeat themselves less" (the SEND strategy's first measure), from the audit log:
@@ -14,7 +15,6 @@ import { HubError, parseDashboardKey, requireCaller, type SubgraphContext } from
  * Tenancy: only events naming one of the dashboard's councils (events name the councils of
  * the children they touched; the record worked out the caller's councils for the key).
  */
-export const FAMILY_ROLES = ['parent_carer', 'young_person'] as const;
 
 const VIEWS = `
   with v as (
@@ -110,10 +110,10 @@ export async function familyInformationViews(
   };
 }
 
-export const familyReuseResolvers = {
+export const familyReuseResolvers: SubgraphResolvers<Pick<Resolvers, 'SendDashboard'>> = {
   SendDashboard: {
     __resolveReference: (reference: { id: string }) => reference,
-    async familyInformationViews(parent: { id: string }, _args: unknown, ctx: SubgraphContext) {
+    async familyInformationViews(parent: { id: string }, _args, ctx) {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');

@@ -1,5 +1,5 @@
 import { AuthError, type UserTokenVerifier } from '@hub/auth';
-import { isPurpose, type Principal, type Purpose } from '@hub/policy';
+import { isPurpose, type Principal, PURPOSES, type Purpose } from '@hub/policy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -63,12 +63,7 @@ export const authPlugin = fp(
         if (!isPurpose(purpose)) {
           return reply
             .code(400)
-            .send(
-              graphqlError(
-                `Unknown purpose. Use one of: ehc_assessment, annual_review, early_help.`,
-                'INVALID_INPUT',
-              ),
-            );
+            .send(graphqlError(`Unknown purpose. Use one of: ${PURPOSES.join(', ')}.`, 'INVALID_INPUT'));
         }
         request.purpose = purpose;
       }

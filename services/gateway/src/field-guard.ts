@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { POLICY_TABLE, type Principal, SUBJECT_FIELDS, type SubjectName } from '@hub/policy';
+import {
+  POLICY_TABLE,
+  type Principal,
+  SECTION_SUBJECTS,
+  SECTIONS,
+  SUBJECT_FIELDS,
+  type SubjectName,
+} from '@hub/policy';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DocumentNode, FieldNode, GraphQLSchema, SelectionSetNode } from 'graphql';
@@ -16,12 +23,10 @@ declare module 'fastify' {
   }
 }
 
-/** The section field on Child that carries each subject. */
-const SECTION_OF: Partial<Record<string, SubjectName>> = {
-  education: 'EducationSection',
-  health: 'HealthSection',
-  socialCare: 'SocialCareSection',
-};
+/** The section field on Child that carries each subject (@hub/policy SECTIONS). */
+const SECTION_OF: Partial<Record<string, SubjectName>> = Object.fromEntries(
+  SECTION_SUBJECTS.map((subject) => [SECTIONS[subject].field, subject]),
+);
 
 /**
  * Fields of the composed schema that exist for the hub's own services, never for a caller:

@@ -1,3 +1,4 @@
+import { ROLES } from '@hub/policy/vocabulary';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type SessionUser, saveSession, takeReturnTo, takeSessionEnded } from './api.ts';
 import { homeFor } from './nav.ts';
@@ -19,15 +20,7 @@ interface DemoUserOption {
   orgId: string;
 }
 
-const ROLE_ORDER = [
-  'senco',
-  'health_practitioner',
-  'social_worker',
-  'la_send_officer',
-  'parent_carer',
-  'young_person',
-  'auditor',
-];
+const ROLE_ORDER: readonly string[] = ROLES;
 
 /** Shows the signed-in home page (or the page the sign-in started from). */
 function goTo(hash: string) {

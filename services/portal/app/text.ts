@@ -1,4 +1,15 @@
-/** Plain-English words for the hub's codes (GOV.UK style: short, no unexplained acronyms). */
+/**
+ * Plain-English words for the hub's codes (GOV.UK style: short, no unexplained acronyms). The codes
+ * themselves come from the policy's vocabulary; each table here must word every one of them.
+ */
+import {
+  type Domain,
+  PURPOSES as PURPOSE_CODES,
+  type Purpose,
+  type Role,
+  SECTION_SUBJECTS,
+  SECTIONS,
+} from '@hub/policy/vocabulary';
 
 export const ROLE_LABELS: Record<string, string> = {
   senco: 'SENCO (special educational needs co-ordinator) at a school',
@@ -8,23 +19,37 @@ export const ROLE_LABELS: Record<string, string> = {
   parent_carer: 'Parent or carer',
   young_person: 'Young person (from the end of the school year they turn 16, to 25)',
   auditor: 'Auditor',
-};
+} satisfies Record<Role, string>;
 
-export const PURPOSES: { value: string; label: string; hint: string }[] = [
-  {
-    value: 'ehc_assessment',
+const PURPOSE_WORDS: Record<Purpose, { label: string; hint: string; phrase: string }> = {
+  ehc_assessment: {
     label: 'EHC needs assessment',
     hint: 'Deciding whether a child needs an education, health and care (EHC) plan, and writing it.',
+    phrase: 'an EHC needs assessment',
   },
-  { value: 'annual_review', label: 'Annual review', hint: 'The yearly review of an existing EHC plan.' },
-  { value: 'early_help', label: 'Early help', hint: 'Support for the family before problems get worse.' },
-];
+  annual_review: {
+    label: 'Annual review',
+    hint: 'The yearly review of an existing EHC plan.',
+    phrase: 'an annual review',
+  },
+  early_help: {
+    label: 'Early help',
+    hint: 'Support for the family before problems get worse.',
+    phrase: 'early help',
+  },
+};
+
+export const PURPOSES: { value: Purpose; label: string; hint: string }[] = PURPOSE_CODES.map((value) => ({
+  value,
+  label: PURPOSE_WORDS[value].label,
+  hint: PURPOSE_WORDS[value].hint,
+}));
 
 export function purposeLabel(value: string | null | undefined): string {
   return PURPOSES.find((p) => p.value === value)?.label ?? 'no stated reason';
 }
 
-export const DOMAINS: { value: string; label: string; owner: string; source: string }[] = [
+export const DOMAINS: { value: Domain; label: string; owner: string; source: string }[] = [
   { value: 'education', label: 'education', owner: 'school', source: 'the school' },
   { value: 'health', label: 'health', owner: 'health', source: 'the NHS' },
   { value: 'social_care', label: 'social care', owner: 'social_care', source: "children's social care" },
@@ -46,17 +71,14 @@ export const ROLE_RECIPIENT: Record<string, string> = {
 };
 
 /** A purpose inside a sentence: "… for an EHC needs assessment." */
-export const PURPOSE_PHRASE: Record<string, string> = {
-  ehc_assessment: 'an EHC needs assessment',
-  annual_review: 'an annual review',
-  early_help: 'early help',
-};
+export const PURPOSE_PHRASE: Record<string, string> = Object.fromEntries(
+  PURPOSE_CODES.map((purpose) => [purpose, PURPOSE_WORDS[purpose].phrase]),
+);
 
-const SECTION_DOMAIN: Record<string, string> = {
-  'Child.education': 'education',
-  'Child.health': 'health',
-  'Child.socialCare': 'social care',
-};
+/** A refused section's field (`Child.socialCare`) → its words ("social care"). */
+const SECTION_DOMAIN: Record<string, string> = Object.fromEntries(
+  SECTION_SUBJECTS.map((subject) => [`Child.${SECTIONS[subject].field}`, SECTIONS[subject].label]),
+);
 
 /** Why a section or field is not shown, in words a busy professional understands at once. */
 export function refusalText(
