@@ -41,7 +41,6 @@ const resolverConfig = {
   // they stay the resolvers' own annotations (no `mappers` yet).
   defaultMapper: 'any',
   useIndexSignature: false,
-  optionalInfoArgument: true,
 } as const;
 
 const config: CodegenConfig = {

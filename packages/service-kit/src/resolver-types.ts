@@ -10,7 +10,11 @@ import type { GraphQLResolveInfo } from 'graphql';
  */
 export type SubgraphResolvers<R> = {
   [Type in keyof R]: NonNullable<R[Type]> extends {
-    __resolveReference?: (reference: infer Reference, context: infer Context, info?: never) => infer Result;
+    __resolveReference?: (
+      reference: infer Reference,
+      context: infer Context,
+      info: GraphQLResolveInfo,
+    ) => infer Result;
   }
     ? Omit<NonNullable<R[Type]>, '__resolveReference'> & {
         __resolveReference?: (

@@ -6,7 +6,6 @@ import {
   HubError,
   loadGuardedSections,
   requireCaller,
-  type SubgraphContext,
   type SubgraphResolvers,
 } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
@@ -30,7 +29,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
   },
   SendKpis: {
     __resolveReference: (reference: { asAt: string }) => reference,
-    async pathwayWaits(parent: { asAt: string }, _args: unknown, ctx: SubgraphContext) {
+    async pathwayWaits(parent: { asAt: string }, _args, ctx) {
       requireCaller(ctx);
       // Checked again here: the health service answers for its own figures.
       const allowed = canSeeKpis(ctx.hub.principal);

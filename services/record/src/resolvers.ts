@@ -11,9 +11,8 @@ import {
   reportChildDenied,
   requireCaller,
   type SubgraphContext,
+  type SubgraphResolvers,
 } from '@hub/service-kit';
-import type { GraphQLResolveInfo } from 'graphql';
-import type { IResolvers } from 'mercurius';
 import { readChildren } from './access-facts-query.ts';
 import {
   capacityResolvers,
@@ -21,7 +20,6 @@ import {
   confirmConsent,
   consentRequests,
   consentRequestsFrom,
-  type GrantInput,
   getParentCarerAccess,
   grantConsent,
   listConsents,
@@ -37,6 +35,7 @@ import {
   sendResolvers,
   todayInEngland,
 } from './ehc/index.ts';
+import type { Resolvers } from './generated/graphql.ts';
 import { identityResolvers } from './identity/index.ts';
 import { dashboardResolvers } from './reporting/index.ts';
 import {
@@ -237,9 +236,9 @@ function reportConsentRefusal(ctx: SubgraphContext, consentId: string, action: s
   };
 }
 
-export const resolvers: IResolvers = {
+export const resolvers: SubgraphResolvers<Resolvers> = {
   Query: {
-    async child(_root, args: { id: string }, ctx) {
+    async child(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateChildId(args.id);
       const [visible] = await visibleChildrenById(ctx, [id]);
@@ -248,7 +247,7 @@ export const resolvers: IResolvers = {
         throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
       return visible;
     },
-    async children(_root, args: { search: Record<string, unknown>; first?: number }, ctx) {
+    async children(_root, args, ctx) {
       requireCaller(ctx);
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
       const scope = searchScope(ctx.hub.principal);
@@ -256,11 +255,7 @@ export const resolvers: IResolvers = {
       const rows = await searchChildren(ctx.db, criteria, limit, scope);
       return visibleChildren(ctx, rows);
     },
-    async childSearch(
-      _root,
-      args: { search: Record<string, unknown>; first?: number; offset?: number },
-      ctx,
-    ) {
+    async childSearch(_root, args, ctx) {
       requireCaller(ctx);
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
       const offset = args.offset ?? 0;
@@ -283,7 +278,7 @@ export const resolvers: IResolvers = {
       ]);
       return { totalCount, offset, children: await visibleChildren(ctx, rows) };
     },
-    async myBreakGlass(_root, args: { childId: string }, ctx) {
+    async myBreakGlass(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const active = await myActiveBreakGlass(ctx.db, ctx.hub.principal, childId);
@@ -354,7 +349,7 @@ export const resolvers: IResolvers = {
           );
       });
     },
-    async parentCarerAccess(_root, args: { childId: string }, ctx) {
+    async parentCarerAccess(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const allowed = await getParentCarerAccess(ctx.db, ctx.hub.principal, childId);
@@ -367,7 +362,7 @@ export const resolvers: IResolvers = {
       });
       return { childId, allowed };
     },
-    async consentRequests(_root, args: { childId: string }, ctx) {
+    async consentRequests(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const list = await consentRequests(ctx.db, ctx.hub.principal, childId);
@@ -380,7 +375,7 @@ export const resolvers: IResolvers = {
       });
       return list;
     },
-    async consents(_root, args: { childId: string }, ctx) {
+    async consents(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const list = await listConsents(ctx.db, ctx.hub.principal, childId);
@@ -402,14 +397,14 @@ export const resolvers: IResolvers = {
     ...sendResolvers.Mutation,
     ...capacityResolvers.Mutation,
     ...identityResolvers.Mutation,
-    async grantConsent(_root, args: { input: GrantInput }, ctx) {
+    async grantConsent(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.input.childId, 'input.childId');
       const created = await grantConsent(ctx.db, ctx.hub.principal, { ...args.input, childId });
       reportWrite(ctx, childId, 'grantConsent');
       return created;
     },
-    async withdrawConsent(_root, args: { id: string }, ctx) {
+    async withdrawConsent(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateConsentId(args.id);
       const withdrawn = await withdrawConsent(ctx.db, ctx.hub.principal, id).catch(
@@ -418,7 +413,7 @@ export const resolvers: IResolvers = {
       reportWrite(ctx, withdrawn.childId, 'withdrawConsent');
       return withdrawn;
     },
-    async confirmConsent(_root, args: { id: string }, ctx) {
+    async confirmConsent(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateConsentId(args.id);
       const confirmed = await confirmConsent(ctx.db, ctx.hub.principal, id).catch(
@@ -427,7 +422,7 @@ export const resolvers: IResolvers = {
       reportWrite(ctx, confirmed.childId, 'confirmConsent');
       return confirmed;
     },
-    async openBreakGlass(_root, args: { childId: string; reason: string; durationHours: number }, ctx) {
+    async openBreakGlass(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const opened = await openBreakGlass(ctx.db, ctx.hub.principal, { ...args, childId });
@@ -442,7 +437,7 @@ export const resolvers: IResolvers = {
       });
       return opened;
     },
-    async setParentCarerAccess(_root, args: { childId: string; allowed: boolean }, ctx) {
+    async setParentCarerAccess(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
       const allowed = await setParentCarerAccess(ctx.db, ctx.hub.principal, childId, args.allowed);
@@ -457,15 +452,15 @@ export const resolvers: IResolvers = {
      * the gateway. Never in a mutation's answer: facts read before the mutation's own write
      * (a withdrawal, say) must not be handed on; the adapters then read fresh facts themselves.
      */
-    accessGrant(parent: object, _args: unknown, ctx: SubgraphContext, info: GraphQLResolveInfo) {
+    accessGrant(parent: object, _args, ctx, info) {
       if (info.operation.operation !== 'query') return null;
       const facts = keptAccessFacts(parent);
       return facts ? ctx.accessGrants.issue(facts) : null;
     },
-    async __resolveReference(reference: { id: string }, _args: unknown, ctx: SubgraphContext) {
+    async __resolveReference(reference, _args, ctx) {
       requireCaller(ctx);
       const [visible] = await visibleChildrenById(ctx, [reference.id]);
       return visible ?? null;
     },
   },
-} as IResolvers;
+};

@@ -1,3 +1,4 @@
+import { DOMAINS, FAMILY_ROLES, PURPOSES } from '@hub/policy';
 import {
   boolean,
   char,
@@ -44,7 +45,7 @@ export const familyMember = recordSchema.table(
   {
     childId: uuid('child_id').notNull(),
     sub: text('sub').notNull(),
-    relationship: text('relationship', { enum: ['parent_carer', 'young_person'] }).notNull(),
+    relationship: text('relationship', { enum: FAMILY_ROLES }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.childId, t.sub] })],
 );
@@ -52,13 +53,13 @@ export const familyMember = recordSchema.table(
 export const consent = recordSchema.table('consent', {
   id: uuid('id').primaryKey(),
   childId: uuid('child_id').notNull(),
-  domain: text('domain', { enum: ['education', 'health', 'social_care'] }).notNull(),
+  domain: text('domain', { enum: DOMAINS }).notNull(),
   recipientOrgType: text('recipient_org_type', {
     enum: ['school', 'health', 'social_care', 'local_authority'],
   }).notNull(),
-  purpose: text('purpose', { enum: ['ehc_assessment', 'annual_review', 'early_help'] }).notNull(),
+  purpose: text('purpose', { enum: PURPOSES }).notNull(),
   grantedBySub: text('granted_by_sub').notNull(),
-  grantedByRole: text('granted_by_role', { enum: ['parent_carer', 'young_person'] }).notNull(),
+  grantedByRole: text('granted_by_role', { enum: FAMILY_ROLES }).notNull(),
   startsAt: timestamp('starts_at', { withTimezone: true, mode: 'date' }).notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'date' }),
@@ -85,7 +86,7 @@ export const familyInformationVersion = recordSchema.table('family_information_v
   content: jsonb('content').notNull(),
   changedFields: jsonb('changed_fields').notNull(),
   editedBySub: text('edited_by_sub').notNull(),
-  editedByRole: text('edited_by_role', { enum: ['parent_carer', 'young_person'] }).notNull(),
+  editedByRole: text('edited_by_role', { enum: FAMILY_ROLES }).notNull(),
   editedByName: text('edited_by_name'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });

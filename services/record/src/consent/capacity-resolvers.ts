@@ -1,10 +1,10 @@
 import { isUuid } from '@hub/identifiers';
-import { HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { HubError, requireCaller, type SubgraphContext, type SubgraphResolvers } from '@hub/service-kit';
+import type { Resolvers } from '../generated/graphql.ts';
 import {
   decisionHandoverFor,
   endCapacityRepresentative,
   listCapacityRepresentatives,
-  type RecordCapacityRepresentativeInput,
   recordCapacityRepresentative,
 } from './capacity.ts';
 
@@ -27,20 +27,16 @@ function report(ctx: SubgraphContext, childId: string, subject: string, field: s
 }
 
 /** Who decides: the handover date and notices, and capacity representatives. */
-export const capacityResolvers = {
+export const capacityResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
-    async decisionHandover(
-      _root: unknown,
-      args: { childId: string; asAt?: string | null },
-      ctx: SubgraphContext,
-    ) {
+    async decisionHandover(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       const result = await decisionHandoverFor(ctx.db, ctx.hub.principal, childId, args.asAt);
       report(ctx, childId, 'DecisionHandover', 'decisionHandover');
       return result;
     },
-    async capacityRepresentatives(_root: unknown, args: { childId: string }, ctx: SubgraphContext) {
+    async capacityRepresentatives(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       const list = await listCapacityRepresentatives(ctx.db, ctx.hub.principal, childId);
@@ -49,11 +45,7 @@ export const capacityResolvers = {
     },
   },
   Mutation: {
-    async recordCapacityRepresentative(
-      _root: unknown,
-      args: { input: RecordCapacityRepresentativeInput },
-      ctx: SubgraphContext,
-    ) {
+    async recordCapacityRepresentative(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.input?.childId, 'childId');
       const created = await recordCapacityRepresentative(ctx.db, ctx.hub.principal, {
@@ -63,11 +55,7 @@ export const capacityResolvers = {
       report(ctx, childId, 'CapacityRepresentative', '', 'recordCapacityRepresentative');
       return created;
     },
-    async endCapacityRepresentative(
-      _root: unknown,
-      args: { id: string; reason: string },
-      ctx: SubgraphContext,
-    ) {
+    async endCapacityRepresentative(_root, args, ctx) {
       requireCaller(ctx);
       const ended = await endCapacityRepresentative(ctx.db, ctx.hub.principal, {
         id: uuidArg(args.id, 'id'),

@@ -7,8 +7,10 @@ import {
   isHubError,
   requireCaller,
   type SubgraphContext,
+  type SubgraphResolvers,
 } from '@hub/service-kit';
 import { readableChildren, requireChildAction } from '../child-access.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 import { findChildren, loadAccessFacts } from '../repository.ts';
 import { recordEhcAdviceReuse } from './advice-reuse.ts';
 import { updateAnnualReview } from './annual-review.ts';
@@ -83,11 +85,9 @@ const byAssessment = (ctx: SubgraphContext, id: string, action: string) =>
 const byAppeal = (ctx: SubgraphContext, id: string, action: string) =>
   manageRecord(ctx, async () => (await appealById(ctx.db, id)).childId, 'appeal', 'appealId', id, action);
 
-type Args = Record<string, unknown>;
-
-export const ehcLifecycleResolvers = {
+export const ehcLifecycleResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
-    async ehcPhaseTransfersDue(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
+    async ehcPhaseTransfersDue(_root, args, ctx) {
       requireCaller(ctx);
       if (ctx.hub.principal.role !== 'la_send_officer')
         throw new HubError('FORBIDDEN', 'Only the local authority SEND team plans phase-transfer reviews.');
@@ -115,7 +115,7 @@ export const ehcLifecycleResolvers = {
     },
   },
   Mutation: {
-    async recordEhcException(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async recordEhcException(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
       await byAssessment(ctx, id, 'recordEhcException');
@@ -134,7 +134,7 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, id);
     },
-    async recordEhcAdviceReuse(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async recordEhcAdviceReuse(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
       await byAssessment(ctx, id, 'recordEhcAdviceReuse');
@@ -155,7 +155,7 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, id);
     },
-    async endEhcException(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async endEhcException(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.exceptionId, 'exceptionId');
       await manageRecord(
@@ -175,7 +175,7 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, assessmentId);
     },
-    async recordEhcAppeal(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async recordEhcAppeal(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
       await byAssessment(ctx, id, 'recordEhcAppeal');
@@ -188,7 +188,7 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, id);
     },
-    async recordEhcAppealOutcome(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async recordEhcAppealOutcome(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.appealId, 'appealId');
       await byAppeal(ctx, id, 'recordEhcAppealOutcome');
@@ -200,7 +200,7 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, assessmentId);
     },
-    async recordEhcOrderCompliance(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async recordEhcOrderCompliance(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.appealId, 'appealId');
       await byAppeal(ctx, id, 'recordEhcOrderCompliance');
@@ -212,14 +212,14 @@ export const ehcLifecycleResolvers = {
       );
       return viewOf(ctx.db, assessmentId);
     },
-    async ceaseEhcPlan(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async ceaseEhcPlan(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
       await byAssessment(ctx, id, 'ceaseEhcPlan');
       await ceaseEhcPlan(ctx.db, id, { ceasedDate: args.ceasedDate, reason: args.reason }, todayInEngland());
       return viewOf(ctx.db, id);
     },
-    async updateAnnualReview(_root: unknown, args: Args, ctx: SubgraphContext) {
+    async updateAnnualReview(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.reviewId, 'reviewId');
       await manageRecord(

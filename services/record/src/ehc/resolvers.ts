@@ -7,21 +7,26 @@ import {
   canSeeFamilyInformation,
   canSeeKpis,
 } from '@hub/policy';
-import { HubError, isHubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import {
+  HubError,
+  isHubError,
+  requireCaller,
+  type SubgraphContext,
+  type SubgraphResolvers,
+} from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
 import { readableChildren, requireChildAction } from '../child-access.ts';
 import { childIdsOfCouncils, councilsInScope } from '../council.ts';
 import {
   confirmFamilyItem,
-  type FamilyInformationInput,
   familyInformationHistory,
   latestFamilyInformation,
   updateFamilyInformation,
 } from '../family-information/index.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 import { ehcKpis } from './kpis.ts';
 import { ehcLifecycleResolvers } from './lifecycle-resolvers.ts';
 import {
-  type AssessmentUpdate,
   annualReviewsFor,
   assessmentsFor,
   childIdOfAdviceRequest,
@@ -143,10 +148,10 @@ async function manageByRecord(
 const notFound = (what: string, field: string, id: string) =>
   new HubError('NOT_FOUND', `No ${what} has id ${id} that you can see.`, { [field]: id });
 
-export const sendResolvers = {
+export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
     ...ehcLifecycleResolvers.Query,
-    async sendKpis(_root: unknown, args: { asAt?: string | null }, ctx: SubgraphContext) {
+    async sendKpis(_root, args, ctx) {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');
@@ -157,11 +162,7 @@ export const sendResolvers = {
   },
   Mutation: {
     ...ehcLifecycleResolvers.Mutation,
-    async updateFamilyInformation(
-      _root: unknown,
-      args: { childId: string; expectedVersion: number; input: FamilyInformationInput },
-      ctx: SubgraphContext,
-    ) {
+    async updateFamilyInformation(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       await requireChildAction(
@@ -178,11 +179,7 @@ export const sendResolvers = {
         args.input ?? {},
       );
     },
-    async confirmFamilyItem(
-      _root: unknown,
-      args: { childId: string; itemId: string; note?: string | null },
-      ctx: SubgraphContext,
-    ) {
+    async confirmFamilyItem(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       const itemId = uuidArg(args.itemId, 'itemId');
@@ -194,21 +191,13 @@ export const sendResolvers = {
       );
       return confirmFamilyItem(ctx.db, ctx.hub.principal, childId, itemId, args.note);
     },
-    async recordEhcAssessmentRequest(
-      _root: unknown,
-      args: { childId: string; requestDate: string },
-      ctx: SubgraphContext,
-    ) {
+    async recordEhcAssessmentRequest(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       await manage(ctx, childId, 'recordEhcAssessmentRequest');
       return recordAssessmentRequest(ctx.db, ctx.hub.principal.sub, childId, args.requestDate);
     },
-    async updateEhcAssessment(
-      _root: unknown,
-      args: { id: string; input: AssessmentUpdate },
-      ctx: SubgraphContext,
-    ) {
+    async updateEhcAssessment(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.id, 'id');
       await manageByRecord(
@@ -219,11 +208,7 @@ export const sendResolvers = {
       );
       return updateAssessment(ctx.db, id, args.input ?? {});
     },
-    async recordEhcAdviceRequest(
-      _root: unknown,
-      args: { assessmentId: string; agency: string; sentDate: string },
-      ctx: SubgraphContext,
-    ) {
+    async recordEhcAdviceRequest(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.assessmentId, 'assessmentId');
       await manageByRecord(
@@ -234,11 +219,7 @@ export const sendResolvers = {
       );
       return recordAdviceRequest(ctx.db, id, args.agency, args.sentDate);
     },
-    async recordEhcAdviceReceived(
-      _root: unknown,
-      args: { adviceRequestId: string; receivedDate: string },
-      ctx: SubgraphContext,
-    ) {
+    async recordEhcAdviceReceived(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.adviceRequestId, 'adviceRequestId');
       await manageByRecord(
@@ -249,21 +230,13 @@ export const sendResolvers = {
       );
       return recordAdviceReceived(ctx.db, id, args.receivedDate);
     },
-    async recordAnnualReview(
-      _root: unknown,
-      args: { childId: string; meetingDate: string; decisionDate?: string | null },
-      ctx: SubgraphContext,
-    ) {
+    async recordAnnualReview(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       await manage(ctx, childId, 'recordAnnualReview');
       return recordAnnualReview(ctx.db, childId, args.meetingDate, args.decisionDate);
     },
-    async recordAnnualReviewDecision(
-      _root: unknown,
-      args: { reviewId: string; decisionDate: string },
-      ctx: SubgraphContext,
-    ) {
+    async recordAnnualReviewDecision(_root, args, ctx) {
       requireCaller(ctx);
       const id = uuidArg(args.reviewId, 'reviewId');
       await manageByRecord(

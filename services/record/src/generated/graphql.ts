@@ -1024,7 +1024,7 @@ export type ResolverTypeWrapper<T> = Promise<T> | T;
 export type ReferenceResolver<TResult, TReference, TContext> = (
       reference: TReference,
       context: TContext,
-      info?: GraphQLResolveInfo
+      info: GraphQLResolveInfo
     ) => Promise<TResult> | TResult;
 
       type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
@@ -1042,21 +1042,21 @@ export type ResolverFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info?: GraphQLResolveInfo
+  info: GraphQLResolveInfo
 ) => Promise<TResult> | TResult;
 
 export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info?: GraphQLResolveInfo
+  info: GraphQLResolveInfo
 ) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
 
 export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info?: GraphQLResolveInfo
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
 export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
@@ -1080,10 +1080,10 @@ export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<
 export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
   parent: TParent,
   context: TContext,
-  info?: GraphQLResolveInfo
+  info: GraphQLResolveInfo
 ) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
 
-export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info?: GraphQLResolveInfo) => boolean | Promise<boolean>;
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
 
 export type NextResolverFn<T> = () => Promise<T>;
 
@@ -1092,7 +1092,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   parent: TParent,
   args: TArgs,
   context: TContext,
-  info?: GraphQLResolveInfo
+  info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
 /** Mapping of federation types */

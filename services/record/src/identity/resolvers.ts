@@ -1,5 +1,6 @@
 import { isUuid } from '@hub/identifiers';
-import { HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { HubError, requireCaller, type SubgraphContext, type SubgraphResolvers } from '@hub/service-kit';
+import type { Resolvers } from '../generated/graphql.ts';
 import { confirmMatch, listMatches, type MatchView, rejectMatch, unlinkSource } from './review.ts';
 
 function uuidArg(value: unknown, field: string): string {
@@ -37,13 +38,9 @@ function report(ctx: SubgraphContext, views: MatchView[], action?: string, extra
 }
 
 /** The council SEND team's review of the master child index (schema/record.graphql). */
-export const identityResolvers = {
+export const identityResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
-    async identityMatches(
-      _root: unknown,
-      args: { status?: string | null; first?: number | null; after?: string | null },
-      ctx: SubgraphContext,
-    ) {
+    async identityMatches(_root, args, ctx) {
       requireCaller(ctx);
       const page = await listMatches(ctx.db, ctx.hub.principal, args);
       report(ctx, page.nodes);
@@ -51,7 +48,7 @@ export const identityResolvers = {
     },
   },
   Mutation: {
-    async confirmMatch(_root: unknown, args: { matchId: string; childId: string }, ctx: SubgraphContext) {
+    async confirmMatch(_root, args, ctx) {
       requireCaller(ctx);
       const view = await confirmMatch(
         ctx.db,
@@ -63,11 +60,7 @@ export const identityResolvers = {
       report(ctx, [view], 'confirmMatch');
       return view;
     },
-    async rejectMatch(
-      _root: unknown,
-      args: { matchId: string; createNewChild?: boolean | null },
-      ctx: SubgraphContext,
-    ) {
+    async rejectMatch(_root, args, ctx) {
       requireCaller(ctx);
       const view = await rejectMatch(
         ctx.db,
@@ -79,11 +72,7 @@ export const identityResolvers = {
       report(ctx, [view], 'rejectMatch');
       return view;
     },
-    async unlinkSource(
-      _root: unknown,
-      args: { system: string; sourceId: string; reason: string },
-      ctx: SubgraphContext,
-    ) {
+    async unlinkSource(_root, args, ctx) {
       requireCaller(ctx);
       const view = await unlinkSource(ctx.db, ctx.hub.principal, ctx.hub.requestId, {
         system: textArg(args.system, 'system', 100),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import type { Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
+import type { MutationUnlinkSourceArgs, QueryIdentityMatchesArgs } from '../generated/graphql.ts';
 import { scoreCandidates, sourcePerson } from './match.ts';
 import { queueScope } from './scope.ts';
 import { MAX_CANDIDATES, REVIEW_THRESHOLD } from './scoring.ts';
@@ -98,7 +99,7 @@ function decodeCursor(cursor: string): [string, string] {
 export async function listMatches(
   db: DbHandle,
   principal: Principal,
-  args: { status?: string | null; first?: number | null; after?: string | null },
+  args: QueryIdentityMatchesArgs,
 ): Promise<MatchPage> {
   const scope = queueScope(principal);
   const status = args.status ?? 'pending_review';
@@ -435,7 +436,7 @@ export async function unlinkSource(
   db: DbHandle,
   principal: Principal,
   requestId: string,
-  args: { system: string; sourceId: string; reason: string },
+  args: MutationUnlinkSourceArgs,
 ): Promise<MatchView> {
   const reason = args.reason.trim();
   if (reason.length < 10 || reason.length > 2000)

@@ -1,18 +1,15 @@
 import { type IsoDate, isIsoDate } from '@hub/ehc-clock';
 import { canSeeKpis } from '@hub/policy';
-import { formatDashboardKey, HubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
+import { formatDashboardKey, HubError, requireCaller, type SubgraphResolvers } from '@hub/service-kit';
 import { councilsInScope } from '../council.ts';
 import { adviceReusedInWindow, ehcExceptionSource, todayInEngland } from '../ehc/index.ts';
+import type { Resolvers } from '../generated/graphql.ts';
 import { sendDashboard } from './dashboard.ts';
 
 /** `sendDashboard`: the same audience as `sendKpis` (canSeeKpis), scoped to the caller's councils. */
-export const dashboardResolvers = {
+export const dashboardResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
-    async sendDashboard(
-      _root: unknown,
-      args: { asAt?: string | null; months?: number | null; targets?: Record<string, unknown> | null },
-      ctx: SubgraphContext,
-    ) {
+    async sendDashboard(_root, args, ctx) {
       requireCaller(ctx);
       const allowed = canSeeKpis(ctx.hub.principal);
       if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason ?? 'Not permitted.');

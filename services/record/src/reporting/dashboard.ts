@@ -21,6 +21,7 @@ import { HubError } from '@hub/service-kit';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { ADVICE_AGENCIES, type AdviceAgency } from '../ehc/index.ts';
+import type { QuerySendDashboardArgs } from '../generated/graphql.ts';
 import {
   annualReview,
   childRelationship,
@@ -197,11 +198,11 @@ export const noRecordedExceptions: ExceptionSource = async () => new Map();
 
 // ---- arguments ----
 
-export function parseDashboardArgs(args: {
-  asAt?: unknown;
-  months?: unknown;
-  targets?: Partial<Record<keyof DashboardTargets, unknown>> | null;
-}): { asAt: IsoDate; months: number; targets: DashboardTargets } {
+export function parseDashboardArgs(args: QuerySendDashboardArgs): {
+  asAt: IsoDate;
+  months: number;
+  targets: DashboardTargets;
+} {
   const problems: string[] = [];
   let asAt = calendarDateAt(new Date(), 'Europe/London');
   if (args.asAt !== undefined && args.asAt !== null) {
@@ -210,12 +211,8 @@ export function parseDashboardArgs(args: {
   }
   let months = 12;
   if (args.months !== undefined && args.months !== null) {
-    if (
-      Number.isSafeInteger(args.months) &&
-      (args.months as number) >= 1 &&
-      (args.months as number) <= MAX_TREND_MONTHS
-    )
-      months = args.months as number;
+    if (Number.isSafeInteger(args.months) && args.months >= 1 && args.months <= MAX_TREND_MONTHS)
+      months = args.months;
     else problems.push(`months must be a whole number from 1 to ${MAX_TREND_MONTHS}`);
   }
   const targets = { ...DEFAULT_TARGETS };
