@@ -1,5 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { gql } from './api.ts';
+import { gql, type TypedDocument } from './api.ts';
+import type {
+  AboutMeInput,
+  AboutMeQuery,
+  AboutMeQueryVariables,
+  SaveAboutMeMutation,
+  SaveAboutMeMutationVariables,
+} from './generated/graphql.ts';
 import { formatLondonDateTime } from './text.ts';
 import { ErrorSummary, useDraft } from './ui.tsx';
 
@@ -29,10 +36,10 @@ const FIELDS = [
 type Key = (typeof FIELDS)[number]['key'];
 type AboutMe = Record<Key, string>;
 
-const LOAD = /* GraphQL */ `
+const LOAD: TypedDocument<AboutMeQuery, AboutMeQueryVariables> = /* GraphQL */ `
   query AboutMe($id: ID!) { child(id: $id) { familyInformation { version updatedAt aboutMe { whatMattersToMe whatHelps communicationNeeds } } } }
 `;
-const SAVE = /* GraphQL */ `
+const SAVE: TypedDocument<SaveAboutMeMutation, SaveAboutMeMutationVariables> = /* GraphQL */ `
   mutation SaveAboutMe($childId: ID!, $expectedVersion: Int!, $input: FamilyInformationInput!) {
     updateFamilyInformation(childId: $childId, expectedVersion: $expectedVersion, input: $input) { version updatedAt }
   }
@@ -70,15 +77,7 @@ export function AboutMeForm({
   // Typed but not saved (this visit or kept from an earlier one): a load must not overwrite it.
   const unsaved = useRef(draft.restored);
   const load = useCallback(async () => {
-    const r = await gql<{
-      child: {
-        familyInformation: null | {
-          version: number;
-          updatedAt: string;
-          aboutMe: Partial<Record<Key, string | null>>;
-        };
-      };
-    }>(LOAD, { id: childId });
+    const r = await gql(LOAD, { id: childId });
     const info = r.data?.child?.familyInformation;
     if (!r.data) return;
     version.current = info?.version ?? 0;
@@ -113,8 +112,10 @@ export function AboutMeForm({
     setStatus('');
     await loading.current;
     // Empty boxes are saved as "not given" rather than as empty text.
-    const aboutMe = Object.fromEntries(FIELDS.map((f) => [f.key, values[f.key].trim() || null]));
-    const r = await gql<{ updateFamilyInformation: { version: number; updatedAt: string } }>(SAVE, {
+    const aboutMe: AboutMeInput = Object.fromEntries(
+      FIELDS.map((f) => [f.key, values[f.key].trim() || null]),
+    );
+    const r = await gql(SAVE, {
       childId,
       expectedVersion: version.current,
       input: { aboutMe },

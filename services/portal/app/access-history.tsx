@@ -1,4 +1,6 @@
-import { gql, isServiceFailure } from './api.ts';
+import { FAMILY_ROLES } from '@hub/policy/vocabulary';
+import { gql, isServiceFailure, type TypedDocument } from './api.ts';
+import type { AccessHistoryQuery, AccessHistoryQueryVariables } from './generated/graphql.ts';
 import { formatLondonDateTime, purposeLabel } from './text.ts';
 import { LoadError, useLoad } from './ui.tsx';
 
@@ -7,17 +9,9 @@ import { LoadError, useLoad } from './ui.tsx';
  * id such as `school-1`), newest first, times in England (Europe/London). The family's own
  * looks are left out: they know they looked. Emergency (break-glass) access is called out.
  */
-interface AccessRecord {
-  at: string;
-  organisation: string;
-  organisationName: string | null;
-  role: string;
-  sections: string[];
-  purpose: string | null;
-  breakGlass: boolean;
-}
+type AccessRecord = AccessHistoryQuery['accessHistory'][number];
 
-const ACCESS_HISTORY = /* GraphQL */ `
+const ACCESS_HISTORY: TypedDocument<AccessHistoryQuery, AccessHistoryQueryVariables> = /* GraphQL */ `
   query AccessHistory($childId: ID!) { accessHistory(childId: $childId) { at organisation organisationName role sections purpose breakGlass } }
 `;
 
@@ -44,7 +38,7 @@ const SECTION_WORDS: Record<string, string> = {
   other: 'other information',
 };
 
-const FAMILY = new Set(['parent_carer', 'young_person']);
+const FAMILY = new Set<string>(FAMILY_ROLES);
 
 interface OrganisationLooks {
   key: string;
@@ -77,7 +71,7 @@ export function groupByOrganisation(history: AccessRecord[]): OrganisationLooks[
 
 export function AccessHistory({ childId }: { childId: string }) {
   const history = useLoad(async () => {
-    const r = await gql<{ accessHistory: AccessRecord[] }>(ACCESS_HISTORY, { childId });
+    const r = await gql(ACCESS_HISTORY, { childId });
     if (!r.data && isServiceFailure(r.errors)) throw new LoadError(r.errors[0]?.message);
     return groupByOrganisation(r.data?.accessHistory ?? []);
   }, [childId]);

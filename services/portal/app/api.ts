@@ -205,6 +205,28 @@ function reportProblem(message: string): void {
   for (const listener of problemListeners) listener(message);
 }
 
+/**
+ * A GraphQL document marked with the result and variables types GraphQL Code Generator wrote for
+ * it from the supergraph (app/generated/graphql.ts, `pnpm codegen`): `gql(doc, variables)` then
+ * checks the variables and types the answer. Types only: at run time it is the document's text,
+ * so the bundle carries nothing more.
+ */
+export type TypedDocument<Result, Variables> = string & {
+  readonly __result?: Result;
+  readonly __variables?: Variables;
+};
+
+export function gql<T, V extends Record<string, unknown>>(
+  query: TypedDocument<T, V>,
+  variables?: V,
+  options?: { purpose?: boolean },
+): Promise<GqlResult<T>>;
+export function gql<T>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options?: { purpose?: boolean },
+  retryAfterRefresh?: boolean,
+): Promise<GqlResult<T>>;
 export async function gql<T>(
   query: string,
   variables: Record<string, unknown> = {},

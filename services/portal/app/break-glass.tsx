@@ -1,5 +1,11 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { gql, type SessionUser } from './api.ts';
+import { gql, type SessionUser, type TypedDocument } from './api.ts';
+import type {
+  MyBreakGlassQuery,
+  MyBreakGlassQueryVariables,
+  OpenBreakGlassMutation,
+  OpenBreakGlassMutationVariables,
+} from './generated/graphql.ts';
 import { formatDateTime } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -26,17 +32,12 @@ function visibleLength(text: string): number {
   ].length;
 }
 
-interface BreakGlass {
-  id: string;
-  reason: string;
-  startsAt: string;
-  expiresAt: string;
-}
+type BreakGlass = OpenBreakGlassMutation['openBreakGlass'];
 
-const MINE = /* GraphQL */ `
+const MINE: TypedDocument<MyBreakGlassQuery, MyBreakGlassQueryVariables> = /* GraphQL */ `
   query MyBreakGlass($childId: ID!) { myBreakGlass(childId: $childId) { id reason startsAt expiresAt } }
 `;
-const OPEN = /* GraphQL */ `
+const OPEN: TypedDocument<OpenBreakGlassMutation, OpenBreakGlassMutationVariables> = /* GraphQL */ `
   mutation OpenBreakGlass($childId: ID!, $reason: String!, $durationHours: Int!) {
     openBreakGlass(childId: $childId, reason: $reason, durationHours: $durationHours) { id reason startsAt expiresAt }
   }
@@ -48,7 +49,7 @@ export function useMyBreakGlass(childId: string, role: string): BreakGlass | nul
   useEffect(() => {
     if (!MAY_BREAK_GLASS.has(role)) return;
     let live = true;
-    void gql<{ myBreakGlass: BreakGlass | null }>(MINE, { childId }).then((r) => {
+    void gql(MINE, { childId }).then((r) => {
       if (live) setActive(r.data?.myBreakGlass ?? null);
     });
     return () => {
@@ -133,7 +134,7 @@ export function BreakGlassScreen({ user, childId }: { user: SessionUser; childId
     sending.current = true;
     setBusy(true);
     try {
-      const r = await gql<{ openBreakGlass: BreakGlass }>(OPEN, {
+      const r = await gql(OPEN, {
         childId,
         reason,
         durationHours: Number(hours),

@@ -1,7 +1,17 @@
 // The same age rule the hub enforces (only this pure module, not the CASL abilities).
 import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { gql, type SessionUser, shownPageWide } from './api.ts';
+import { gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
+import type {
+  ConsentRequestsQuery,
+  ConsentRequestsQueryVariables,
+  ConsentsQuery,
+  ConsentsQueryVariables,
+  GrantMutation,
+  GrantMutationVariables,
+  WithdrawMutation,
+  WithdrawMutationVariables,
+} from './generated/graphql.ts';
 import { formatDate, formatDateTime } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -16,37 +26,21 @@ import { ErrorSummary, PageHeading } from './ui.tsx';
  * a retry cannot record a choice twice.
  */
 
-export interface Consent {
-  id: string;
-  domain: string;
-  recipientOrgType: string;
-  purpose: string;
-  status: string;
-  grantedByRole: string;
-  startsAt: string;
-  createdAt: string;
-  withdrawnAt: string | null;
-}
+export type Consent = ConsentsQuery['consents'][number];
 
-export interface ConsentRequest {
-  domain: string;
-  recipientOrgType: string;
-  purpose: string;
-  agency: string;
-  requestedOn: string;
-  dueDate: string;
-}
+export type ConsentRequest = ConsentRequestsQuery['consentRequests'][number];
 
-export const CONSENTS_QUERY = /* GraphQL */ `
+export const CONSENTS_QUERY: TypedDocument<ConsentsQuery, ConsentsQueryVariables> = /* GraphQL */ `
   query Consents($childId: ID!) { consents(childId: $childId) { id domain recipientOrgType purpose status grantedByRole startsAt createdAt withdrawnAt } }
 `;
-export const CONSENT_REQUESTS_QUERY = /* GraphQL */ `
+export const CONSENT_REQUESTS_QUERY: TypedDocument<ConsentRequestsQuery, ConsentRequestsQueryVariables> =
+  /* GraphQL */ `
   query ConsentRequests($childId: ID!) { consentRequests(childId: $childId) { domain recipientOrgType purpose agency requestedOn dueDate } }
 `;
-const GRANT = /* GraphQL */ `
+const GRANT: TypedDocument<GrantMutation, GrantMutationVariables> = /* GraphQL */ `
   mutation Grant($input: GrantConsentInput!) { grantConsent(input: $input) { id status } }
 `;
-const WITHDRAW = /* GraphQL */ `
+const WITHDRAW: TypedDocument<WithdrawMutation, WithdrawMutationVariables> = /* GraphQL */ `
   mutation Withdraw($id: ID!) { withdrawConsent(id: $id) { id status } }
 `;
 

@@ -1,28 +1,14 @@
 import { useEffect, useState } from 'react';
-import { gql, readErrors } from './api.ts';
+import { gql, readErrors, type TypedDocument } from './api.ts';
+import type { SendKpisQuery, SendKpisQueryVariables } from './generated/graphql.ts';
 import { SendDashboardPanel } from './send-dashboard.tsx';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
-interface PlanTimeliness {
-  from: string;
-  to: string;
-  issued: number;
-  issuedWithin20Weeks: number;
-  percentWithin20Weeks: number | null;
-}
+type PlanTimeliness = SendKpis['plansThisMonth'];
 
-interface SendKpis {
-  asAt: string;
-  plansThisMonth: PlanTimeliness;
-  plansRolling12Months: PlanTimeliness;
-  overdueAdviceByAgency: { agency: string; overdue: number; outstanding: number }[];
-  assessmentsInProgress: number;
-  decisionsToAssessOverdue: number;
-  annualReviewsOverdue: number;
-  reviewDecisionsOverdue: number;
-}
+type SendKpis = SendKpisQuery['sendKpis'];
 
-const KPIS = /* GraphQL */ `
+const KPIS: TypedDocument<SendKpisQuery, SendKpisQueryVariables> = /* GraphQL */ `
   query SendKpis {
     sendKpis {
       asAt
@@ -71,7 +57,7 @@ export function DashboardScreen() {
   useEffect(() => {
     void (async () => {
       // A failure is said page-wide (main.tsx), with "Try again".
-      const r = await gql<{ sendKpis: SendKpis }>(KPIS);
+      const r = await gql(KPIS);
       setErrors(readErrors(r));
       setState(r.data?.sendKpis ?? 'failed');
     })();

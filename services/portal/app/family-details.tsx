@@ -1,5 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { gql, readErrors, type SessionUser } from './api.ts';
+import { gql, readErrors, type SessionUser, type TypedDocument } from './api.ts';
+import type {
+  FamilyDetailsQuery,
+  FamilyDetailsQueryVariables,
+  SaveFamilyDetailsMutation,
+  SaveFamilyDetailsMutationVariables,
+} from './generated/graphql.ts';
 import { formatDate } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
@@ -10,34 +16,17 @@ import { ErrorSummary, PageHeading } from './ui.tsx';
  * with the version the family was looking at, so nobody's change is overwritten) and shown to
  * everyone working with the child.
  */
-interface Item {
-  id: string;
-  description: string;
-  date: string | null;
-}
-interface Details {
-  givenName: string | null;
-  familyName: string | null;
-  familyInformation: null | {
-    version: number;
-    contactPreferences: {
-      preferredMethod: string | null;
-      bestTimeToContact: string | null;
-      language: string | null;
-      interpreterNeeded: boolean | null;
-    };
-    keyEvents: Item[];
-  };
-}
+type Item = NonNullable<Details['familyInformation']>['keyEvents'][number];
+type Details = NonNullable<FamilyDetailsQuery['child']>;
 
-const LOAD = /* GraphQL */ `
+const LOAD: TypedDocument<FamilyDetailsQuery, FamilyDetailsQueryVariables> = /* GraphQL */ `
   query FamilyDetails($id: ID!) {
     child(id: $id) { givenName familyName familyInformation { version
       contactPreferences { preferredMethod bestTimeToContact language interpreterNeeded }
       keyEvents { id description date } } }
   }
 `;
-const SAVE = /* GraphQL */ `
+const SAVE: TypedDocument<SaveFamilyDetailsMutation, SaveFamilyDetailsMutationVariables> = /* GraphQL */ `
   mutation SaveFamilyDetails($childId: ID!, $expectedVersion: Int!, $input: FamilyInformationInput!) {
     updateFamilyInformation(childId: $childId, expectedVersion: $expectedVersion, input: $input) { version }
   }
@@ -66,7 +55,7 @@ export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; chil
   const saving = useRef(false);
 
   const load = useCallback(async () => {
-    const r = await gql<{ child: Details | null }>(LOAD, { id: childId });
+    const r = await gql(LOAD, { id: childId });
     setLoadErrors(readErrors(r));
     const child = r.data?.child ?? null;
     setDetails(child);

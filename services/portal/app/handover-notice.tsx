@@ -1,17 +1,14 @@
 import { useEffect, useState } from 'react';
-import { gql } from './api.ts';
+import { gql, type TypedDocument } from './api.ts';
+import type { DecisionHandoverQuery, DecisionHandoverQueryVariables } from './generated/graphql.ts';
 
-const HANDOVER = /* GraphQL */ `
+const HANDOVER: TypedDocument<DecisionHandoverQuery, DecisionHandoverQueryVariables> = /* GraphQL */ `
   query DecisionHandover($childId: ID!) {
     decisionHandover(childId: $childId) { handoverDate parentCarerNotice youngPersonNotice }
   }
 `;
 
-interface Handover {
-  handoverDate: string;
-  parentCarerNotice: string | null;
-  youngPersonNotice: string | null;
-}
+type Handover = DecisionHandoverQuery['decisionHandover'];
 
 /**
  * Telling the family ahead: from 3 months before the end of the school year in which the child
@@ -24,7 +21,7 @@ export function HandoverNotice({ childId, role }: { childId: string; role: strin
   const [handover, setHandover] = useState<Handover | null>(null);
   useEffect(() => {
     let current = true;
-    void gql<{ decisionHandover: Handover }>(HANDOVER, { childId }).then((r) => {
+    void gql(HANDOVER, { childId }).then((r) => {
       if (current) setHandover(r.data?.decisionHandover ?? null);
     });
     return () => {

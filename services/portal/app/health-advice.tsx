@@ -1,18 +1,13 @@
 import { useEffect, useState } from 'react';
-import { type GqlError, gql, type SessionUser, shownPageWide } from './api.ts';
+import { type GqlError, gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
+import type { AdviceRequestsForMeQuery, AdviceRequestsForMeQueryVariables } from './generated/graphql.ts';
 import { childName, MILESTONE_STATUS, statusTag } from './record-view.tsx';
 import { formatDate } from './text.ts';
 import { ErrorSummary, PageHeading } from './ui.tsx';
 
-interface Waiting {
-  assessmentId: string;
-  request: { id: string; sentDate: string; dueDate: string; status: string };
-  child: { id: string; givenName: string | null; familyName: string | null };
-  /** The family has not yet agreed to share the information with the council: warned here, before the form. */
-  consentNeeded?: { domain: string } | null;
-}
+type Waiting = AdviceRequestsForMeQuery['adviceRequestsForMe'][number];
 
-const WAITING = /* GraphQL */ `
+const WAITING: TypedDocument<AdviceRequestsForMeQuery, AdviceRequestsForMeQueryVariables> = /* GraphQL */ `
   query AdviceRequestsForMe {
     adviceRequestsForMe { assessmentId request { id sentDate dueDate status } child { id givenName familyName } consentNeeded { domain } }
   }
@@ -53,7 +48,7 @@ export function AssessmentsScreen({ user }: { user: SessionUser }) {
   const [errors, setErrors] = useState<GqlError[]>([]);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    void gql<{ adviceRequestsForMe: Waiting[] }>(WAITING).then((r) => {
+    void gql(WAITING).then((r) => {
       // No data (a failure): not "nothing is waiting", which would be wrong; the page says it failed.
       setWaiting(r.data ? r.data.adviceRequestsForMe : null);
       setFailed(!r.data);

@@ -1,11 +1,18 @@
 import { useCallback, useEffect, useState } from 'react';
-import { gql, readErrors } from './api.ts';
+import { gql, readErrors, type TypedDocument } from './api.ts';
+import type {
+  ParentCarerAccessQuery,
+  ParentCarerAccessQueryVariables,
+  SetParentCarerAccessMutation,
+  SetParentCarerAccessMutationVariables,
+} from './generated/graphql.ts';
 import { ErrorSummary } from './ui.tsx';
 
-const READ = /* GraphQL */ `
+const READ: TypedDocument<ParentCarerAccessQuery, ParentCarerAccessQueryVariables> = /* GraphQL */ `
   query ParentCarerAccess($childId: ID!) { parentCarerAccess(childId: $childId) { allowed } }
 `;
-const SET = /* GraphQL */ `
+const SET: TypedDocument<SetParentCarerAccessMutation, SetParentCarerAccessMutationVariables> =
+  /* GraphQL */ `
   mutation SetParentCarerAccess($childId: ID!, $allowed: Boolean!) {
     setParentCarerAccess(childId: $childId, allowed: $allowed) { allowed }
   }
@@ -21,7 +28,7 @@ export function ParentCarerAccessChoice({ childId }: { childId: string }) {
   const [status, setStatus] = useState('');
 
   const load = useCallback(async () => {
-    const r = await gql<{ parentCarerAccess: { allowed: boolean } }>(READ, { childId });
+    const r = await gql(READ, { childId });
     if (r.errors.length) return setErrors(readErrors(r));
     setAllowed(r.data?.parentCarerAccess.allowed ?? null);
   }, [childId]);
@@ -31,7 +38,7 @@ export function ParentCarerAccessChoice({ childId }: { childId: string }) {
 
   const change = async (next: boolean) => {
     setErrors([]);
-    const r = await gql<{ setParentCarerAccess: { allowed: boolean } }>(SET, { childId, allowed: next });
+    const r = await gql(SET, { childId, allowed: next });
     if (r.errors.length) return setErrors(r.errors.map((e) => e.message));
     setAllowed(r.data?.setParentCarerAccess.allowed ?? next);
     setStatus(

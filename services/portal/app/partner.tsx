@@ -1,21 +1,25 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { getPurpose, gql, isServiceFailure, readErrors, type SessionUser, shownPageWide } from './api.ts';
+import {
+  getPurpose,
+  gql,
+  isServiceFailure,
+  readErrors,
+  type SessionUser,
+  shownPageWide,
+  type TypedDocument,
+} from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
+import type { SearchQuery, SearchQueryVariables } from './generated/graphql.ts';
 import { ADVICE_KINDS, AdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDate, purposeLabel } from './text.ts';
 import { type ErrorItem, ErrorSummary, Field, LoadError, PageHeading, useLoad } from './ui.tsx';
 
-interface SearchResult {
-  id: string;
-  givenName: string | null;
-  familyName: string | null;
-  dateOfBirth: string | null;
-}
+type SearchResult = SearchQuery['childSearch']['children'][number];
 
 const PAGE_SIZE = 50;
-const SEARCH = /* GraphQL */ `
+const SEARCH: TypedDocument<SearchQuery, SearchQueryVariables> = /* GraphQL */ `
   query Search($search: ChildSearch!, $first: Int, $offset: Int) {
     childSearch(search: $search, first: $first, offset: $offset) { totalCount offset children { id givenName familyName dateOfBirth } }
   }
@@ -60,9 +64,7 @@ export function SearchScreen({ user }: { user: SessionUser }) {
       '',
       `#/search?${new URLSearchParams({ name: term, ...(offset > 0 ? { from: String(offset + 1) } : {}) })}`,
     );
-    const r = await gql<{
-      childSearch: { totalCount: number; offset: number; children: SearchResult[] };
-    }>(SEARCH, { search: { name: term }, first: PAGE_SIZE, offset }, { purpose: true });
+    const r = await gql(SEARCH, { search: { name: term }, first: PAGE_SIZE, offset }, { purpose: true });
     setErrors(readErrors(r).map((text) => ({ text })));
     const page = r.data?.childSearch;
     // A failed search is not "0 children found": the page-wide message says what happened.
