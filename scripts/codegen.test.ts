@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOMAINS, ORG_TYPES, PURPOSES } from '@hub/policy';
+import { DOMAINS, ORG_TYPES, PURPOSES, SECTION_SUBJECTS, SUBJECT_FIELDS } from '@hub/policy';
 import { Kind, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type GeneratedFile, generateTypes } from './lib/codegen.ts';
@@ -43,9 +43,17 @@ describe('types generated from the SDL (codegen.ts)', () => {
 });
 
 describe('the SDL and the policy speak one vocabulary (@hub/policy vocabulary.ts)', () => {
+  const definitions = parse(readFileSync(supergraphFile, 'utf8')).definitions;
   const enums = new Map(
-    parse(readFileSync(supergraphFile, 'utf8')).definitions.flatMap((d) =>
+    definitions.flatMap((d) =>
       d.kind === Kind.ENUM_TYPE_DEFINITION ? [[d.name.value, (d.values ?? []).map((v) => v.name.value)]] : [],
+    ),
+  );
+  const fields = new Map(
+    definitions.flatMap((d) =>
+      d.kind === Kind.OBJECT_TYPE_DEFINITION
+        ? [[d.name.value, (d.fields ?? []).map((f) => f.name.value)]]
+        : [],
     ),
   );
 
@@ -53,5 +61,14 @@ describe('the SDL and the policy speak one vocabulary (@hub/policy vocabulary.ts
     expect(enums.get('Purpose')).toEqual([...PURPOSES]);
     expect(enums.get('Domain')).toEqual([...DOMAINS]);
     expect(ORG_TYPES).toEqual(expect.arrayContaining(enums.get('RecipientOrgType') ?? ['missing']));
+  });
+
+  it("lists every field of each section type in the policy's subjects, and only the SDL's fields", () => {
+    // A section field missing from SUBJECT_FIELDS could never be granted (deny by default); one the
+    // SDL does not have would be a policy about nothing.
+    for (const section of SECTION_SUBJECTS) {
+      expect([...SUBJECT_FIELDS[section]].sort(), section).toEqual([...(fields.get(section) ?? [])].sort());
+    }
+    expect(fields.get('Child')).toEqual(expect.arrayContaining([...SUBJECT_FIELDS.Child]));
   });
 });
