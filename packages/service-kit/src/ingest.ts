@@ -1,7 +1,9 @@
 import { SERVICE_TOKEN_HEADER, type SystemPrincipal, signServiceToken } from '@hub/auth';
 import { SaxesParser } from 'saxes';
 import { Pool } from 'undici';
-import { HubError } from './errors.ts';
+import { HubError, isHubError } from './errors.ts';
+import type { IdentityRecord, IdentityResult, RecordAnswer, RecordBody } from './record-api.ts';
+import { callRecord } from './record-client.ts';
 
 /**
  * What the agency adapters (CTF, CIN, FHIR) share when a system sends records in: the
@@ -174,71 +176,35 @@ export type IngestAudit = ReturnType<typeof createIngestAudit>;
 // ---------------------------------------------------------------------------------------------
 // Identity: the record service's master child index (Q3's contract).
 
-export interface IdentityRecord {
-  system: string;
-  sourceId: string;
-  identifiers: { nhsNumber?: string; nhsNumberVerified?: boolean; upn?: string; laChildId?: string };
-  demographics: {
-    givenName: string;
-    familyName: string;
-    dateOfBirth: string;
-    sex?: 'male' | 'female' | 'other' | 'unknown';
-    postcode?: string;
-  };
-}
-
-export interface IdentityResult {
-  system: string;
-  sourceId: string;
-  status: 'linked' | 'review' | 'conflict' | 'rejected';
-  childId?: string;
-  reason?: string;
-}
+export type { IdentityRecord, IdentityResult };
 
 /** The contract's bound on one resolve call. */
 export const IDENTITY_BATCH = 2000;
 
-const recordPools = new Map<string, Pool>();
-function poolFor(origin: string): Pool {
-  let pool = recordPools.get(origin);
-  if (!pool) {
-    pool = new Pool(origin, { connections: 4 });
-    recordPools.set(origin, pool);
-  }
-  return pool;
-}
-
-async function postIdentity<T>(
+/**
+ * One call to an identity route (RECORD_API.identityResolve / identityLinks) with a service
+ * token. For an agency's file, anything but an answer means "not processed, send it again
+ * later" (503 to the sending system, nothing stored), so every refusal stays UNAVAILABLE here,
+ * with the record's reason when it gave one.
+ */
+async function callIdentity<N extends 'identityResolve' | 'identityLinks'>(
   recordBaseUrl: string,
   secret: string,
   requestId: string,
-  path: string,
-  body: unknown,
-): Promise<T> {
-  const base = new URL(recordBaseUrl);
+  name: N,
+  body: RecordBody<N>,
+): Promise<RecordAnswer<N>> {
   try {
-    const response = await poolFor(base.origin).request({
-      path: `${base.pathname.replace(/\/+$/, '')}${path}`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SERVICE_TOKEN_HEADER]: await signServiceToken(secret, 'identity-resolve', requestId),
-      },
-      body: JSON.stringify(body),
+    return await callRecord(recordBaseUrl, name, body, {
+      serviceToken: await signServiceToken(secret, 'identity-resolve', requestId),
+      unavailable: 'Identity matching (the record service) is unavailable.',
       // A record service that hangs must not hold an agency's file open for ever.
-      signal: AbortSignal.timeout(30_000),
+      timeoutMs: 30_000,
     });
-    if (response.statusCode !== 200) {
-      await response.body.dump().catch(() => {});
-      throw new HubError(
-        'UNAVAILABLE',
-        `Identity matching refused the records (HTTP ${response.statusCode}).`,
-      );
-    }
-    return (await response.body.json()) as T;
   } catch (error) {
-    if (error instanceof HubError) throw error;
-    throw new HubError('UNAVAILABLE', 'Identity matching (the record service) is unavailable.');
+    if (isHubError(error) && error.code !== 'UNAVAILABLE')
+      throw new HubError('UNAVAILABLE', `Identity matching refused the records: ${error.message}`);
+    throw error;
   }
 }
 
@@ -253,13 +219,10 @@ export async function resolveIdentities(
   const results: IdentityResult[] = [];
   for (let i = 0; i < records.length; i += IDENTITY_BATCH) {
     const batch = records.slice(i, i + IDENTITY_BATCH);
-    const answer = await postIdentity<{ results: IdentityResult[] }>(
-      recordBaseUrl,
-      secret,
-      requestId,
-      '/internal/identity/resolve',
-      { orgId, records: batch },
-    );
+    const answer = await callIdentity(recordBaseUrl, secret, requestId, 'identityResolve', {
+      orgId,
+      records: batch,
+    });
     if (!Array.isArray(answer.results) || answer.results.length !== batch.length)
       throw new HubError('UNAVAILABLE', 'Identity matching answered with the wrong number of results.');
     results.push(...answer.results);
@@ -283,11 +246,11 @@ export async function currentLinks(
   const links = new Map<string, CurrentLink>();
   for (let i = 0; i < sourceIds.length; i += IDENTITY_BATCH) {
     const batch = sourceIds.slice(i, i + IDENTITY_BATCH);
-    const answer = await postIdentity<{
-      links?: Array<{ sourceId: string; childId?: string | null; status?: CurrentLink['status'] }>;
-    }>(recordBaseUrl, secret, requestId, '/internal/identity/links', { system, sourceIds: batch });
-    for (const link of answer.links ?? [])
-      links.set(link.sourceId, { childId: link.childId ?? null, status: link.status ?? 'unknown' });
+    const answer = await callIdentity(recordBaseUrl, secret, requestId, 'identityLinks', {
+      system,
+      sourceIds: batch,
+    });
+    for (const link of answer.links) links.set(link.sourceId, { childId: link.childId, status: link.status });
   }
   return links;
 }

@@ -37,7 +37,12 @@ const uuids = (max: number) => Type.Array(Uuid, { maxItems: max });
  * problem shape the routes' guard answers with. The code is the hub's error catalogue code.
  */
 export const Problem = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    /** Every problem of a refused request, when there are several (identity resolve). */
+    problems: Type.Optional(Type.Array(Type.String())),
+  }),
 });
 export type Problem = Static<typeof Problem>;
 
@@ -96,6 +101,37 @@ export const ActiveAssessment = Type.Object({
 });
 export type ActiveAssessment = Static<typeof ActiveAssessment>;
 
+/** A source record an adapter asks the master child index about (README "Identity matching"). */
+export interface IdentityRecord {
+  system: string;
+  sourceId: string;
+  identifiers: { nhsNumber?: string; nhsNumberVerified?: boolean; upn?: string; laChildId?: string };
+  demographics: {
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    sex?: 'male' | 'female' | 'other' | 'unknown';
+    postcode?: string;
+  };
+}
+
+const identityStatus = () => wire<'linked' | 'review' | 'conflict' | 'rejected'>();
+export const IdentityResult = Type.Object({
+  system: Type.String(),
+  sourceId: Type.String(),
+  status: identityStatus(),
+  childId: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+export type IdentityResult = Static<typeof IdentityResult>;
+
+/**
+ * A body checked by the route's own validator, not by a schema: the identity routes answer a
+ * bad record on its own (every problem listed) and never let it block the good ones, which a
+ * schema's all-or-nothing 400 cannot do. Typed for the caller all the same.
+ */
+const checkedByHandler = <T>() => Type.Unsafe<T>({ type: 'object' });
+
 /** Who may call a route: a user's gateway-signed context, or a service token of one audience. */
 export type RecordRouteCaller = { hubAccess: 'context' } | { serviceAuth: ServiceAudience };
 
@@ -106,6 +142,8 @@ export interface RecordRouteDefinition {
   config: RecordRouteCaller;
   /** The 400 message when the body does not match `schema.body` (ajv's detail is appended). */
   invalid: string;
+  /** Fastify's default is 1 MiB. */
+  bodyLimit?: number;
   schema: { body: TSchema; response: { 200: TSchema } & Record<number, TSchema> };
 }
 
@@ -204,6 +242,44 @@ export const RECORD_API = {
       body: Type.Object({ childIds: uuids(10_000) }),
       response: {
         200: Type.Object({ councils: Type.Record(Type.String(), Type.String()) }),
+        ...refusals,
+      },
+    },
+  },
+  /**
+   * The master child index for the adapters' ingests: the child of each source record, in the
+   * same order (linked, for review, conflict or rejected with the reason). Service token.
+   */
+  identityResolve: {
+    method: 'POST',
+    url: '/internal/identity/resolve',
+    config: { serviceAuth: 'identity-resolve' },
+    invalid: 'the body must be a JSON object {orgId, records}',
+    // A 2000-record batch is ≈1 MB of JSON.
+    bodyLimit: 4 * 1024 * 1024,
+    schema: {
+      body: checkedByHandler<{ orgId: string; records: IdentityRecord[] }>(),
+      response: { 200: Type.Object({ results: Type.Array(IdentityResult) }), ...refusals },
+    },
+  },
+  /** The current child of each source record, so adapters hide rows whose link was undone. */
+  identityLinks: {
+    method: 'POST',
+    url: '/internal/identity/links',
+    config: { serviceAuth: 'identity-resolve' },
+    invalid: 'the body must be a JSON object {system, sourceIds}',
+    schema: {
+      body: checkedByHandler<{ system: string; sourceIds: string[] }>(),
+      response: {
+        200: Type.Object({
+          links: Type.Array(
+            Type.Object({
+              sourceId: Type.String(),
+              status: Type.Unsafe<IdentityResult['status'] | 'unknown'>(Type.String()),
+              childId: nullableString(),
+            }),
+          ),
+        }),
         ...refusals,
       },
     },

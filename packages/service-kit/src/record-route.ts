@@ -33,6 +33,7 @@ export function recordRoute<N extends RecordRouteName>(name: N) {
     url: definition.url,
     config: definition.config as RecordApi[N]['config'],
     schema: definition.schema as RecordApi[N]['schema'],
+    ...('bodyLimit' in definition ? { bodyLimit: definition.bodyLimit } : {}),
     errorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
       if (error.validation) {
         return reply.code(400).send(problem('INVALID_INPUT', `${definition.invalid} (${error.message}).`));

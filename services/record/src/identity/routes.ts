@@ -1,5 +1,6 @@
 import { AuthError, SERVICE_TOKEN_HEADER, verifyServiceToken } from '@hub/auth';
 import type { DbHandle } from '@hub/db';
+import { recordRoute, typedRoutes } from '@hub/service-kit';
 import { todayInEngland } from '@hub/synthetic';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { currentLinks, resolveBatch } from './store.ts';
@@ -14,9 +15,11 @@ const problem = (code: string, message: string, extra: Record<string, unknown> =
  * authenticated (audience identity-resolve): the route-bound guard checks the token before the
  * body is read, and each handler verifies it again for the request id it records.
  *
+ * Registered from their definitions (@hub/service-kit RECORD_API identityResolve, identityLinks):
  * - `POST /internal/identity/resolve` {orgId, records[≤2000]} → {results} in the same order.
  * - `POST /internal/identity/links` {system, sourceIds[≤2000]} → {links}: the current child of
  *   each source record, so adapters hide rows whose link was undone.
+ * Their bodies are checked here, record by record, not by a schema (see RECORD_API).
  */
 export function registerIdentityRoutes(app: FastifyInstance, deps: { db: DbHandle; secret: string }): void {
   async function caller(token: unknown, reply: FastifyReply) {
@@ -34,11 +37,10 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: { db: DbHandl
     }
   }
 
-  app.post(
-    '/internal/identity/resolve',
-    // A 2000-record batch is ≈1 MB of JSON; Fastify's default body limit is 1 MiB.
-    { config: { serviceAuth: 'identity-resolve' }, bodyLimit: 4 * 1024 * 1024 },
-    async (request, reply) => {
+  const routes = typedRoutes(app);
+  routes.route({
+    ...recordRoute('identityResolve'),
+    handler: async (request, reply) => {
       const token = await caller(request.headers[SERVICE_TOKEN_HEADER], reply);
       if (!token) return reply;
       let parsed: ReturnType<typeof validateResolveRequest>;
@@ -56,12 +58,11 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: { db: DbHandl
       });
       return { results };
     },
-  );
+  });
 
-  app.post(
-    '/internal/identity/links',
-    { config: { serviceAuth: 'identity-resolve' } },
-    async (request, reply) => {
+  routes.route({
+    ...recordRoute('identityLinks'),
+    handler: async (request, reply) => {
       const token = await caller(request.headers[SERVICE_TOKEN_HEADER], reply);
       if (!token) return reply;
       try {
@@ -73,5 +74,5 @@ export function registerIdentityRoutes(app: FastifyInstance, deps: { db: DbHandl
         throw error;
       }
     },
-  );
+  });
 }
