@@ -1,7 +1,7 @@
 import { signInternalContext } from '@hub/auth';
-import { ageOn } from '@hub/policy';
-import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
+import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_ADVICE, healthAdviceChild, healthAdviceRows } from './health-advice-fixtures.ts';
 import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
 const FIELDS =
@@ -13,54 +13,41 @@ const CORRECT = `mutation ($id: ID!) { correctHealthAdvice(id: $id) { ${FIELDS} 
 const READ = `query ($id: ID!) { child(id: $id) { id healthAdvice { ${FIELDS} } } }`;
 const REQUEST = `mutation ($childId: ID!, $date: String!) { recordEhcAssessmentRequest(childId: $childId, requestDate: $date) { id active } }`;
 
-const GOOD = {
-  needs: 'Synthetic: difficulties with social communication and sensory processing.',
-  outcomesSought: 'Synthetic: able to take part in class routines with support by the end of key stage 2.',
-  provisionRecommended: 'Synthetic: speech and language therapy programme, 6 sessions per term.',
-};
-
 describe('health advice for an EHC needs assessment', () => {
   let hub: TestHub;
   let child: SyntheticChild;
   const hp = () => demoUser(hub.dataset, 'demo-health-1');
   const la = () => demoUser(hub.dataset, 'demo-la-1');
-  const rows = async () =>
-    (
-      await hub.subgraphs.health.db.query<{ n: number }>(
-        'select count(*)::int as n from health.health_advice where child_id = $1',
-        [child.id],
-      )
-    )[0]!.n;
+  const rows = () => healthAdviceRows(hub, child.id);
 
   beforeAll(async () => {
     hub = await startHub({ children: 80 });
-    const withAssessment = new Set(buildSendWorkflow(hub.dataset).assessments.map((a) => a.childId));
-    child = hub.dataset.children.find(
-      (c) =>
-        !withAssessment.has(c.id) &&
-        ageOn(c.dateOfBirth, new Date()) < 15 &&
-        c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate),
-    )!;
-    expect(child, 'seed needs an under-15 child with an ICB involvement and no EHC assessment').toBeDefined();
+    child = healthAdviceChild(hub);
   });
   afterAll(() => hub?.close());
 
   let v1 = '';
 
   it('refuses advice without consent, then without an assessment in progress; nothing is written', async () => {
-    const noConsent = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    const noConsent = await hub.query(CREATE, {
+      as: hp(),
+      variables: { childId: child.id, input: HEALTH_ADVICE },
+    });
     expect(noConsent.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
     expect(noConsent.errors?.[0]?.message).toMatch(
       /not agreed to share health information with the local authority/,
     );
     await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
-    const noAssessment = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    const noAssessment = await hub.query(CREATE, {
+      as: hp(),
+      variables: { childId: child.id, input: HEALTH_ADVICE },
+    });
     expect(noAssessment.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(noAssessment.errors?.[0]?.message).toMatch(/no EHC needs assessment in progress/);
     // A health organisation not involved with the child cannot even find it.
     const trust = await hub.query(CREATE, {
       as: demoUser(hub.dataset, 'demo-health-2'),
-      variables: { childId: child.id, input: GOOD },
+      variables: { childId: child.id, input: HEALTH_ADVICE },
     });
     if (!child.health?.involvements.some((i) => i.organisationId === 'trust-1' && !i.endDate)) {
       expect(trust.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -90,7 +77,7 @@ describe('health advice for an EHC needs assessment', () => {
 
     const draft = await hub.query<{ createHealthAdviceDraft: any }>(CREATE, {
       as: hp(),
-      variables: { childId: child.id, input: { needs: GOOD.needs } },
+      variables: { childId: child.id, input: { needs: HEALTH_ADVICE.needs } },
     });
     expect(draft.errors).toBeUndefined();
     expect(draft.data?.createHealthAdviceDraft).toMatchObject({
@@ -104,7 +91,10 @@ describe('health advice for an EHC needs assessment', () => {
     const incomplete = await hub.query(SUBMIT, { as: hp(), variables: { id: v1 } });
     expect(incomplete.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     expect(incomplete.errors?.[0]?.message).toMatch(/outcomes sought.*provision recommended/);
-    const second = await hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+    const second = await hub.query(CREATE, {
+      as: hp(),
+      variables: { childId: child.id, input: HEALTH_ADVICE },
+    });
     expect(second.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
     // Drafts are the authoring organisation's working documents.
@@ -119,7 +109,10 @@ describe('health advice for an EHC needs assessment', () => {
       as: hp(),
       variables: {
         id: v1,
-        input: { outcomesSought: GOOD.outcomesSought, provisionRecommended: GOOD.provisionRecommended },
+        input: {
+          outcomesSought: HEALTH_ADVICE.outcomesSought,
+          provisionRecommended: HEALTH_ADVICE.provisionRecommended,
+        },
       },
     });
     const submitted = await hub.query<{ submitHealthAdvice: any }>(SUBMIT, {
@@ -130,7 +123,7 @@ describe('health advice for an EHC needs assessment', () => {
     expect(submitted.data?.submitHealthAdvice).toMatchObject({
       status: 'submitted',
       current: true,
-      ...GOOD,
+      ...HEALTH_ADVICE,
       authorName: expect.any(String),
     });
     expect(submitted.data?.submitHealthAdvice.submittedAt).toBe(submitted.data?.submitHealthAdvice.date);
@@ -160,14 +153,14 @@ describe('health advice for an EHC needs assessment', () => {
       version: 2,
       supersedesId: v1,
       status: 'draft',
-      ...GOOD,
+      ...HEALTH_ADVICE,
     });
     const v2 = correction.data!.correctHealthAdvice.id;
     const again = await hub.query(CORRECT, { as: hp(), variables: { id: v1 } });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     await hub.query(UPDATE, {
       as: hp(),
-      variables: { id: v2, input: { needs: `${GOOD.needs} Corrected: also hearing impairment.` } },
+      variables: { id: v2, input: { needs: `${HEALTH_ADVICE.needs} Corrected: also hearing impairment.` } },
     });
     const done = await hub.query(SUBMIT, { as: hp(), variables: { id: v2 } });
     expect(done.errors).toBeUndefined();

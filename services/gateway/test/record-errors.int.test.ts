@@ -1,16 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { ageOn } from '@hub/policy';
 import { RECORD_API } from '@hub/service-kit';
-import { buildSendWorkflow, type SyntheticChild } from '@hub/synthetic';
+import type { SyntheticChild } from '@hub/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_ADVICE, healthAdviceChild, healthAdviceRows } from './health-advice-fixtures.ts';
 import { demoUser, grantConsents, startHub, type TestHub } from './hub.ts';
 
 const CREATE = `mutation ($childId: ID!, $input: HealthAdviceInput!) { createHealthAdviceDraft(childId: $childId, input: $input) { id } }`;
-const GOOD = {
-  needs: 'Synthetic: difficulties with social communication and sensory processing.',
-  outcomesSought: 'Synthetic: able to take part in class routines with support by the end of key stage 2.',
-  provisionRecommended: 'Synthetic: speech and language therapy programme, 6 sessions per term.',
-};
 
 /**
  * What the practitioner is told when the record refuses an adapter's call, through the whole hub:
@@ -29,13 +24,7 @@ describe('the record’s refusals reach the practitioner as they are', () => {
   const asked: string[] = [];
   let refuse: { path: string; status: number; body: unknown } | null = null;
   const hp = () => demoUser(hub.dataset, 'demo-health-1');
-  const rows = async () =>
-    (
-      await hub.subgraphs.health.db.query<{ n: number }>(
-        'select count(*)::int as n from health.health_advice where child_id = $1',
-        [child.id],
-      )
-    )[0]!.n;
+  const rows = () => healthAdviceRows(hub, child.id);
 
   beforeAll(async () => {
     let record = '';
@@ -73,14 +62,7 @@ describe('the record’s refusals reach the practitioner as they are', () => {
         return proxyUrl;
       },
     });
-    const withAssessment = new Set(buildSendWorkflow(hub.dataset).assessments.map((a) => a.childId));
-    child = hub.dataset.children.find(
-      (c) =>
-        !withAssessment.has(c.id) &&
-        ageOn(c.dateOfBirth, new Date()) < 15 &&
-        c.health?.involvements.some((i) => i.organisationId === 'icb-1' && !i.endDate),
-    )!;
-    expect(child, 'seed needs an under-15 child with an ICB involvement and no EHC assessment').toBeDefined();
+    child = healthAdviceChild(hub);
     await grantConsents(hub, child, 'local_authority', 'ehc_assessment', ['health']);
   });
   afterAll(async () => {
@@ -88,7 +70,8 @@ describe('the record’s refusals reach the practitioner as they are', () => {
     await new Promise((resolve) => proxy?.close(resolve));
   });
 
-  const create = () => hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: GOOD } });
+  const create = () =>
+    hub.query(CREATE, { as: hp(), variables: { childId: child.id, input: HEALTH_ADVICE } });
 
   it('one advice action asks the record one question (it was two: facts, then the assessment)', async () => {
     refuse = null;
