@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { notFound, type SeenChild } from '@hub/access';
 import { and, asc, eq, inArray, integer, type PgSchema, sql, text, timestamp, uuid } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
-import {
-  type AdviceDomain,
-  type ChildAccessFacts,
-  canReadAdvice,
-  canReadAdviceDraft,
-  canWriteAdvice,
-} from '@hub/policy';
-import { decide, fetchAccessFacts, gateChildren, reportChildDenied } from './access.ts';
+import { type AdviceDomain, canReadAdvice, canReadAdviceDraft, canWriteAdvice } from '@hub/policy';
 import { HubError, isHubError } from './errors.ts';
 import type { ActiveAssessment } from './record-api.ts';
 import { callRecord } from './record-client.ts';
@@ -152,7 +146,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   async function childFor(
     ctx: SubgraphContext,
     childId: string,
-  ): Promise<{ facts: ChildAccessFacts; active: ActiveAssessment | null }> {
+  ): Promise<{ child: SeenChild; active: ActiveAssessment | null }> {
     const { facts, active } = await callRecord(
       recordUrl(ctx),
       'adviceContext',
@@ -162,26 +156,25 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
         unavailable: `The EHC assessment record is unavailable; ${noun} cannot be saved right now.`,
       },
     );
-    const decision = facts ? decide(ctx, facts) : null;
-    if (!facts || !decision?.canSeeChild) {
-      reportChildDenied(ctx, childId);
-      throw new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
-    }
-    return { facts, active: active ?? null };
+    // Through the door, on the facts this one call read.
+    return { child: await ctx.door.see(childId, { facts: facts ?? null }), active: active ?? null };
   }
 
-  function requireWriter(ctx: SubgraphContext, facts: ChildAccessFacts, action: string): void {
-    const decision = canWriteAdvice(domain, ctx.hub.principal, facts, new Date());
-    const report = { childId: facts.childId, subject, action, fieldsReturned: [], breakGlass: false };
-    if (!decision.allowed) {
-      const reason = decision.code === 'NO_CONSENT' ? 'NO_CONSENT' : 'NOT_PERMITTED';
-      ctx.access.push({ ...report, fieldsDenied: [{ field, reason }] });
-      throw new HubError('FORBIDDEN', `You cannot write ${noun} for this child: ${decision.reason}`, {
-        childId: facts.childId,
-        reason,
-      });
-    }
-    ctx.access.push({ ...report, fieldsDenied: [] });
+  /** Through the door: the writer's action on the child, checked and reported (refusals too). */
+  function requireWriter(ctx: SubgraphContext, child: SeenChild, action: string): void {
+    child.require(
+      (facts, now) => canWriteAdvice(domain, ctx.hub.principal, facts, now),
+      { subject, action, field },
+      {
+        // Writing advice needs a relationship: break-glass never opens it.
+        breakGlass: false,
+        refusal: (decision, reason) =>
+          new HubError('FORBIDDEN', `You cannot write ${noun} for this child: ${decision.reason}`, {
+            childId: child.childId,
+            reason,
+          }),
+      },
+    );
   }
 
   function requireActive(
@@ -208,7 +201,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
 
   /** One answer for an unknown advice id, another organisation's draft and a child you cannot see. */
   function adviceNotFound(id: string): HubError {
-    return new HubError('NOT_FOUND', `No ${noun} has id ${id} that you can see.`, { adviceId: id });
+    return notFound(noun, 'adviceId', id);
   }
 
   async function rowById(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
@@ -223,11 +216,11 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   async function ownDraftOrSubmitted(
     ctx: SubgraphContext,
     id: string,
-  ): Promise<{ row: AdviceRow; facts: ChildAccessFacts; active: ActiveAssessment | null }> {
+  ): Promise<{ row: AdviceRow; child: SeenChild; active: ActiveAssessment | null }> {
     const row = await rowById(ctx, id);
     // A child the caller cannot see must not answer differently from an unknown advice id (nor
     // name the child, as childFor's NOT_FOUND would).
-    const { facts, active } = await childFor(ctx, row.childId).catch((error: unknown) => {
+    const { child, active } = await childFor(ctx, row.childId).catch((error: unknown) => {
       throw isHubError(error) && error.code === 'NOT_FOUND' ? adviceNotFound(id) : error;
     });
     if (row.status === 'draft' && !canReadAdviceDraft(domain, ctx.hub.principal, row.organisationId)) {
@@ -240,7 +233,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
         { adviceId: id },
       );
     }
-    return { row, facts, active };
+    return { row, child, active };
   }
 
   const alreadySubmitted = (id: string) =>
@@ -260,7 +253,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       throw new HubError('INVALID_INPUT', `Invalid ${noun}: ${problems.join('; ')}.`, { problems });
     const id = (childId as string).toLowerCase();
     const child = await childFor(ctx, id);
-    requireWriter(ctx, child.facts, actions.create);
+    requireWriter(ctx, child.child, actions.create);
     const active = requireActive(child.active, id);
     const principal = ctx.hub.principal;
     // Any advice this organisation already has for the assessment: a draft is edited, submitted
@@ -321,9 +314,9 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     const content = validateContent(input ?? {}, problems);
     if (problems.length > 0)
       throw new HubError('INVALID_INPUT', `Invalid ${noun}: ${problems.join('; ')}.`, { problems });
-    const { row, facts } = await ownDraftOrSubmitted(ctx, id);
+    const { row, child } = await ownDraftOrSubmitted(ctx, id);
     if (row.status === 'submitted') throw alreadySubmitted(id);
-    requireWriter(ctx, facts, actions.update);
+    requireWriter(ctx, child, actions.update);
     // Only while still a draft: an edit racing the submission finds no row rather than tripping
     // the immutability trigger.
     const [updated] = await ctx.db.db
@@ -352,7 +345,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   }
 
   async function submit(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
-    const { row, facts, active } = await ownDraftOrSubmitted(ctx, id);
+    const { row, child, active } = await ownDraftOrSubmitted(ctx, id);
     const sent = () => new HubError('CONFLICT', 'This advice was already submitted.', { adviceId: id });
     if (row.status === 'submitted') throw sent();
     const problems = requiredForSubmission(row);
@@ -360,7 +353,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       throw new HubError('INVALID_INPUT', `The advice is not ready to submit: ${problems.join('; ')}.`, {
         problems,
       });
-    requireWriter(ctx, facts, actions.submit);
+    requireWriter(ctx, child, actions.submit);
     requireActive(active, row.childId, row.assessmentId);
     const now = new Date();
     // Submitted through the hub, the advice reaches the council at once, so the record marks the
@@ -380,7 +373,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   }
 
   async function correct(ctx: SubgraphContext, id: string): Promise<AdviceRow> {
-    const { row, facts, active } = await ownDraftOrSubmitted(ctx, id);
+    const { row, child, active } = await ownDraftOrSubmitted(ctx, id);
     if (row.status !== 'submitted')
       throw new HubError('CONFLICT', 'Only submitted advice is corrected; edit the draft instead.', {
         adviceId: id,
@@ -393,7 +386,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       (await ctx.db.db.select({ id: table.id }).from(table).where(eq(table.supersedesId, id)))[0];
     const existing = await later();
     if (existing) throw corrected(existing.id);
-    requireWriter(ctx, facts, actions.correct);
+    requireWriter(ctx, child, actions.correct);
     requireActive(active, row.childId, row.assessmentId);
     const principal = ctx.hub.principal;
     const [created] = await ctx.db.db
@@ -425,10 +418,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     ctx: SubgraphContext,
     childIds: string[],
   ): Promise<Map<string, AdviceView[] | HubError>> {
-    const facts = await fetchAccessFacts(recordUrl(ctx), ctx.hubToken, childIds);
-    const gate = gateChildren(
-      ctx,
-      facts,
+    const gate = await ctx.door.gate(
       childIds,
       (f, now) => canReadAdvice(domain, ctx.hub.principal, f, { now, purpose: ctx.hub.purpose }),
       { subject, field, deniedReason: 'NO_CONSENT' },
@@ -436,8 +426,8 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     const out = new Map<string, AdviceView[] | HubError>();
     const readable: string[] = [];
     for (const [childId, result] of gate) {
-      if (result === true) readable.push(childId);
-      else out.set(childId, result);
+      if (isHubError(result)) out.set(childId, result);
+      else readable.push(childId);
     }
     const rows =
       readable.length === 0

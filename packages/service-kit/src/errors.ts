@@ -1,40 +1,8 @@
+import { isHubError } from '@hub/access';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 
-/**
- * The hub's small error catalogue. Every error a caller can see carries one of these codes
- * in `extensions.code`; anything else is an internal error: logged in full, masked in the
- * response (it could name internal addresses or SQL).
- */
-export type HubErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'FORBIDDEN_FIELD'
-  | 'INVALID_INPUT'
-  | 'CONFLICT'
-  | 'UNAVAILABLE';
-
-const HUB_ERROR = Symbol.for('tell-it-once.hub-error');
-
-export class HubError extends Error {
-  readonly [HUB_ERROR] = true;
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'HubError';
-  }
-}
-
-/** Brand check rather than instanceof: the check must hold across duplicated module copies. */
-export function isHubError(error: unknown): error is HubError {
-  return (
-    typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[HUB_ERROR] === true
-  );
-}
+export { HubError, type HubErrorCode, isHubError } from '@hub/access';
 
 /**
  * graphql ships CommonJS and ESM builds; mercurius uses the CommonJS one, our ESM imports

@@ -1,21 +1,16 @@
 export {
+  ACCESS_EXTENSION,
+  type AccessDoor,
+  type AccessReport,
   type ActionRule,
-  accessFactsOf,
-  compactAccess,
-  type Decision,
-  decide,
-  fetchAccessFacts,
+  childNotFound,
   type Guarded,
-  gateChildren,
   guardedFieldResolvers,
-  guardRow,
-  keepAccessFacts,
   keptAccessFacts,
-  loadGuardedSections,
-  reportChildDenied,
-  sectionDenied,
-} from './access.ts';
-export { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
+  notFound,
+  type SeenChild,
+} from '@hub/access';
+export { fetchAccessFacts, recordFactsLoader } from './access.ts';
 export {
   ADVICE_SECTIONS,
   type AdviceInput,
@@ -97,6 +92,7 @@ export { callRecord, type RecordCall } from './record-client.ts';
 export { recordRoute, STATUS_OF_CODE, typedRoutes } from './record-route.ts';
 export type { SubgraphResolvers } from './resolver-types.ts';
 export { readSchema, schemaPath } from './schema.ts';
+export { sectionLoader } from './section-loader.ts';
 export { runSubgraphServer } from './server-runner.ts';
 export {
   type AppConfig,

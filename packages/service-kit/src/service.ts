@@ -8,7 +8,7 @@ import { type DbHandle, loadMigrations, type Migration, migrate } from '@hub/db'
 import type { FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import type { DestinationStream } from 'pino';
-import { buildSubgraph } from './subgraph.ts';
+import { buildSubgraph, type SubgraphOptions } from './subgraph.ts';
 
 export type AppConfig = Pick<SubgraphConfig, 'INTERNAL_CONTEXT_SECRET' | 'LOG_LEVEL'> &
   Partial<
@@ -37,6 +37,8 @@ export interface SubgraphServiceSpec {
   migrationsDir: string;
   resolvers: IResolvers;
   loaders?: MercuriusLoaders;
+  /** Where the access door reads facts, when the service owns them (the record): see buildSubgraph. */
+  accessFacts?: SubgraphOptions['accessFacts'];
   /** Seeds the synthetic data set when the context's tables are empty; returns rows written. */
   seedIfEmpty(db: DbHandle): Promise<number>;
   /**
@@ -83,6 +85,7 @@ export function defineSubgraphService(spec: SubgraphServiceSpec): SubgraphServic
         metricsToken: config.METRICS_TOKEN,
         systemTokens: systemTokensFor(config),
         ...(spec.loaders ? { loaders: spec.loaders } : {}),
+        ...(spec.accessFacts ? { accessFacts: spec.accessFacts } : {}),
       });
       spec.extend?.(app, { db: deps.db, config });
       return app;

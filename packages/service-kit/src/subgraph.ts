@@ -1,3 +1,6 @@
+import type { AccessDoor, ChildKey } from '@hub/access';
+import { ACCESS_EXTENSION } from '@hub/access';
+import { compactAccess, openDoor } from '@hub/access/plumbing';
 import {
   type AccessGrantCheck,
   checkAccessGrant,
@@ -12,8 +15,8 @@ import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import type { DestinationStream } from 'pino';
-import { compactAccess } from './access.ts';
-import { ACCESS_EXTENSION, type AccessReport } from './access-report.ts';
+import { recordFactsLoader } from './access.ts';
+import { type DoorPlumbing, enforceDoor } from './door-check.ts';
 import { HubError, hubErrorFormatter } from './errors.ts';
 import { internalContextPlugin } from './internal-context-plugin.ts';
 import { loggerOptions } from './logger.ts';
@@ -24,8 +27,12 @@ export interface SubgraphContext {
   hub: InternalContext;
   db: DbHandle;
   log: FastifyBaseLogger;
-  /** Access reports for this operation; returned to the gateway in `extensions.hubAccess`. */
-  access: AccessReport[];
+  /**
+   * The access door (@hub/access), bound to this request's caller: the only way to a child's
+   * data, and the only writer of the access reports returned to the gateway in
+   * `extensions.hubAccess` (those are not reachable from a resolver).
+   */
+  door: AccessDoor;
   /** The signed context as received, to forward to the record service's access-facts endpoint. */
   hubToken: string;
   /** Base URL of the record service (adapters fetch access facts there). */
@@ -54,6 +61,8 @@ function accessGrantsFor(secret: string, hub: InternalContext | null): AccessGra
 export interface SubgraphOptions {
   /** Service name: also the SDL file `schema/<name>.graphql`. */
   name: string;
+  /** The SDL itself instead of `schema/<name>.graphql` (tests of the plumbing). */
+  sdl?: string;
   db: DbHandle;
   internalContextSecret: string;
   logLevel: string;
@@ -66,6 +75,13 @@ export interface SubgraphOptions {
   metricsToken?: string | undefined;
   /** Verifies agency systems' tokens on `hubAccess: 'system'` routes (none: such routes refuse). */
   systemTokens?: SystemTokenVerifier | undefined;
+  /**
+   * Where the access door reads facts: the record service passes its repository; by default
+   * (adapters, audit) the record's access grants, then the record's `/internal/access-facts`.
+   */
+  accessFacts?:
+    | ((db: DbHandle) => (childIds: string[]) => Promise<Map<string, ChildAccessFacts>>)
+    | undefined;
 }
 
 declare module 'mercurius' {
@@ -92,10 +108,14 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     secret: options.internalContextSecret,
     systemTokens: options.systemTokens,
   });
+  // Each request's door, by the door itself: only this plumbing reads the reports.
+  const doors = new WeakMap<AccessDoor, DoorPlumbing>();
+  const checked = enforceDoor(options.resolvers, options.loaders, (ctx) => doors.get(ctx.door));
+  const ownFacts = options.accessFacts?.(options.db);
   app.register(mercuriusFederationPlugin, {
-    schema: readSchema(options.name),
-    resolvers: options.resolvers,
-    ...(options.loaders ? { loaders: options.loaders } : {}),
+    schema: options.sdl ?? readSchema(options.name),
+    resolvers: checked.resolvers,
+    ...(checked.loaders ? { loaders: checked.loaders } : {}),
     errorFormatter: hubErrorFormatter as never,
     graphiql: false,
     // Compiled queries (graphql-jit) from the second time a query text is seen: the gateway sends
@@ -103,23 +123,60 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
     jit: 1,
     // Declared on the route (GET and POST /graphql), read by the internal-context guard.
     additionalRouteOptions: { config: { hubAccess: 'graphql' } },
-    context: (request) => ({
-      hub: request.hubContext,
-      hubToken: request.hubContextToken,
-      db: options.db,
-      log: request.log,
-      access: [],
-      recordBaseUrl: options.recordBaseUrl,
-      accessGrants: accessGrantsFor(options.internalContextSecret, request.hubContext),
-    }),
+    context: (request) => {
+      const accessGrants = accessGrantsFor(options.internalContextSecret, request.hubContext);
+      const hubToken = request.hubContextToken;
+      const opened = openDoor({
+        caller: () => {
+          if (!request.hubContext)
+            throw new HubError('UNAUTHENTICATED', 'This service only accepts requests from the hub gateway.');
+          return request.hubContext;
+        },
+        load: ownFacts
+          ? async (children: readonly ChildKey[]) => ({
+              facts: await ownFacts(children.map((c) => c.childId)),
+            })
+          : recordFactsLoader({
+              accessGrants,
+              hubToken: hubToken ?? '',
+              recordBaseUrl: options.recordBaseUrl,
+              log: request.log,
+            }),
+      });
+      doors.set(opened.door, { ...opened, violations: [] });
+      return {
+        hub: request.hubContext,
+        hubToken,
+        db: options.db,
+        log: request.log,
+        door: opened.door,
+        recordBaseUrl: options.recordBaseUrl,
+        accessGrants,
+      };
+    },
   });
   graphqlTelemetry(app);
   app.register(async (scoped) => {
     // After errors are formatted: attach what this operation returned/withheld, per child.
     scoped.graphql.addHook('onResolution', async (execution, context) => {
-      const access = (context as unknown as SubgraphContext).access;
+      const plumbing = doors.get((context as unknown as SubgraphContext).door);
+      if (!plumbing) return;
+      const result = execution as {
+        data?: unknown;
+        errors?: unknown[];
+        extensions?: Record<string, unknown>;
+      };
+      if (plumbing.violations.length > 0) {
+        // Child data resolved without a door decision: nothing of this answer leaves the service.
+        (context as unknown as SubgraphContext).log.error(
+          { unchecked: plumbing.violations },
+          'child data resolved without going through the access door; answer refused',
+        );
+        result.data = null;
+        result.errors = [{ message: 'Internal error.', extensions: { code: 'INTERNAL' } }];
+      }
+      const access = plumbing.reports();
       if (access.length > 0) {
-        const result = execution as { extensions?: Record<string, unknown> };
         result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: compactAccess(access) };
       }
     });

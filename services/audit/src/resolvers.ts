@@ -8,13 +8,7 @@ import {
   type StoredAuditEvent,
 } from '@hub/audit';
 import { councilOf, hasRelationship } from '@hub/policy';
-import {
-  fetchAccessFacts,
-  HubError,
-  requireCaller,
-  type SubgraphContext,
-  type SubgraphResolvers,
-} from '@hub/service-kit';
+import { HubError, requireCaller, type SubgraphResolvers } from '@hub/service-kit';
 import { ORGANISATION_NAMES } from '@hub/synthetic';
 import { familyReuseResolvers } from './family-reuse.ts';
 import type { Resolvers } from './generated/graphql.ts';
@@ -37,25 +31,12 @@ async function asHubErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * What this subgraph reports about the child whose audit information was read, so that the
- * gateway's audit event names that child. `AuditTrail` / `AccessHistory` are not sections of
- * the record: accessHistory leaves such events out of what families see.
+ * The access door reports the child whose audit information was read, so that the gateway's
+ * audit event names that child. `AuditTrail` / `AccessHistory` are not sections of the record:
+ * accessHistory leaves such events out of what families see.
  */
-function report(
-  ctx: SubgraphContext,
-  childId: string,
-  subject: 'AuditTrail' | 'AccessHistory',
-  field: string,
-  denied: boolean,
-) {
-  ctx.access.push({
-    childId: childId.toLowerCase(),
-    subject,
-    breakGlass: false,
-    fieldsReturned: denied ? [] : [field],
-    fieldsDenied: denied ? [{ field, reason: 'NOT_PERMITTED' }] : [],
-  });
-}
+const AUDIT_TRAIL = { subject: 'AuditTrail', field: 'auditEvents' } as const;
+const ACCESS_HISTORY = { subject: 'AccessHistory', field: 'accessHistory' } as const;
 
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
@@ -65,10 +46,10 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
     async auditEvents(_root, args, ctx) {
       requireCaller(ctx);
       const childId = args.filter?.childId;
-      const auditedChild = typeof childId === 'string' && isUuid(childId) ? childId : null;
+      const auditedChild = typeof childId === 'string' && isUuid(childId) ? childId.toLowerCase() : null;
       if (ctx.hub.principal.role !== 'auditor') {
-        if (auditedChild) report(ctx, auditedChild, 'AuditTrail', 'auditEvents', true);
-        throw new HubError('FORBIDDEN', 'Only auditors may read the audit log.');
+        const error = new HubError('FORBIDDEN', 'Only auditors may read the audit log.');
+        throw auditedChild ? ctx.door.refuse(auditedChild, AUDIT_TRAIL, error) : error;
       }
       // Tenancy: an auditor sees their own council's events (councilOf: their organisation).
       const council = councilOf(ctx.hub.principal);
@@ -79,11 +60,9 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
         outcome: outcome ? (outcome.toLowerCase() as AuditOutcome) : null,
         council,
       };
-      const page = await asHubErrors(() =>
-        queryAuditEvents(ctx.db, filter, { first: args.first, after: args.after }),
+      return ctx.door.audited({ ...AUDIT_TRAIL, children: () => (auditedChild ? [auditedChild] : []) }, () =>
+        asHubErrors(() => queryAuditEvents(ctx.db, filter, { first: args.first, after: args.after })),
       );
-      if (auditedChild) report(ctx, auditedChild, 'AuditTrail', 'auditEvents', false);
-      return page;
     },
 
     async accessHistory(_root, args, ctx) {
@@ -92,25 +71,22 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       if (!isUuid(args.childId)) {
         throw new HubError('INVALID_INPUT', 'childId must be a UUID.', { field: 'childId' });
       }
+      const childId = args.childId.toLowerCase();
       // One message for "not family" and "not your child": it must not reveal whether the child exists.
-      const refuse = () => {
-        report(ctx, args.childId, 'AccessHistory', 'accessHistory', true);
-        return new HubError(
+      const refusal = () =>
+        new HubError(
           'FORBIDDEN',
           "Only the child's parent carers, or the young person, may see who accessed this record.",
         );
-      };
-      if (principal.role !== 'parent_carer' && principal.role !== 'young_person') throw refuse();
-      if (!ctx.recordBaseUrl) throw new Error('RECORD_BASE_URL is not configured for the audit service');
-      const facts = (
-        await fetchAccessFacts(ctx.recordBaseUrl, ctx.hubToken, [args.childId.toLowerCase()])
-      ).get(args.childId.toLowerCase());
-      if (!facts || !hasRelationship(principal, facts, new Date())) throw refuse();
-      const history = await asHubErrors(() =>
-        accessHistory(ctx.db, args.childId, { first: args.first ?? 100 }),
+      if (principal.role !== 'parent_carer' && principal.role !== 'young_person')
+        throw ctx.door.refuse(childId, ACCESS_HISTORY, refusal());
+      return ctx.door.read(
+        childId,
+        (facts, now) => ({ allowed: hasRelationship(principal, facts, now) }),
+        ACCESS_HISTORY,
+        () => asHubErrors(() => accessHistory(ctx.db, args.childId, { first: args.first ?? 100 })),
+        { hidden: 'refused', refusal, breakGlass: false },
       );
-      report(ctx, args.childId, 'AccessHistory', 'accessHistory', false);
-      return history;
     },
   },
 

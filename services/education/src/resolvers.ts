@@ -1,9 +1,4 @@
-import {
-  guardedFieldResolvers,
-  loadGuardedSections,
-  requireCaller,
-  type SubgraphResolvers,
-} from '@hub/service-kit';
+import { guardedFieldResolvers, type SubgraphResolvers, sectionLoader } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
 import { educationalAdviceLifecycle } from './advice.ts';
 import type { Resolvers } from './generated/graphql.ts';
@@ -19,12 +14,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    async education(queries, ctx) {
-      requireCaller(ctx);
-      return loadGuardedSections(ctx, queries, 'education', 'EducationSection', (ids) =>
-        findSections(ctx.db, ids),
-      );
-    },
+    education: sectionLoader('education', 'EducationSection', (ctx, ids) => findSections(ctx.db, ids)),
     educationalAdvice: (queries, ctx) => educationalAdviceLifecycle.loader(queries, ctx),
   },
 };

@@ -4,9 +4,9 @@ import {
   callRecord,
   guardedFieldResolvers,
   HubError,
-  loadGuardedSections,
   requireCaller,
   type SubgraphResolvers,
+  sectionLoader,
 } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
 import { healthAdviceLifecycle } from './advice.ts';
@@ -56,10 +56,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    async health(queries, ctx) {
-      requireCaller(ctx);
-      return loadGuardedSections(ctx, queries, 'health', 'HealthSection', (ids) => findSections(ctx.db, ids));
-    },
+    health: sectionLoader('health', 'HealthSection', (ctx, ids) => findSections(ctx.db, ids)),
     healthAdvice: (queries, ctx) => healthAdviceLifecycle.loader(queries, ctx),
   },
 };

@@ -4,6 +4,7 @@ import { defineSubgraphService } from '@hub/service-kit';
 import { sendLoaders } from './ehc/index.ts';
 import { registerIdentityRoutes } from './identity/index.ts';
 import { registerInternalRoutes } from './internal-routes.ts';
+import { loadAccessFacts } from './repository.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
 
@@ -13,6 +14,8 @@ export const service = defineSubgraphService({
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
   resolvers,
   loaders: sendLoaders,
+  // The access door reads the record's own tables (one statement, access-facts-query.ts).
+  accessFacts: (db) => (childIds) => loadAccessFacts(db, childIds),
   seedIfEmpty: seedRecordIfEmpty,
   extend: (app, { db, config }) => {
     registerInternalRoutes(app, db);

@@ -1,14 +1,11 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { type ChildAccessFacts, canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
+import { canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
 import {
-  decide,
-  gateChildren,
+  childNotFound,
   guardedFieldResolvers,
-  guardRow,
   HubError,
-  keepAccessFacts,
+  isHubError,
   keptAccessFacts,
-  reportChildDenied,
   requireCaller,
   type SubgraphContext,
   type SubgraphResolvers,
@@ -43,7 +40,6 @@ import {
   type ChildSearchCriteria,
   countChildren,
   findChildren,
-  loadAccessFacts,
   type SearchScope,
   searchChildren,
 } from './repository.ts';
@@ -150,10 +146,6 @@ function searchScope(principal: Principal): SearchScope {
 }
 
 /**
- * Applies the policy to identity rows: children the caller may not see are dropped (and the
- * attempt reported for the audit); the rest are guarded field by field.
- */
-/**
  * Grants pay off for a few children, not for a page: each carries one child's facts (~2.5 KB),
  * and the gateway reads them from the record and writes them again to each of the three
  * adapters, while without grants each adapter makes ONE batched facts call whatever the page
@@ -163,12 +155,12 @@ function searchScope(principal: Principal): SearchScope {
  */
 export const ACCESS_GRANTS_UP_TO = 10;
 
-async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
-  const facts = await loadAccessFacts(
-    ctx.db,
-    rows.map((r) => r.id),
-  );
-  return guardVisible(ctx, rows, facts);
+/**
+ * Applies the policy to identity rows, through the access door: children the caller may not see
+ * are dropped (and the attempt reported for the audit); the rest are guarded field by field.
+ */
+function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
+  return ctx.door.seeChildren(rows, { keepFacts: rows.length <= ACCESS_GRANTS_UP_TO });
 }
 
 /**
@@ -178,21 +170,9 @@ async function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
 async function visibleChildrenById(ctx: SubgraphContext, ids: readonly string[]) {
   const read = await readChildren(ctx.db, ids);
   const rows = [...read.values()].map((r) => r.row);
-  return guardVisible(ctx, rows, new Map([...read].map(([id, r]) => [id, r.facts])));
-}
-
-function guardVisible(ctx: SubgraphContext, rows: ChildRow[], facts: Map<string, ChildAccessFacts>) {
-  const grantable = rows.length <= ACCESS_GRANTS_UP_TO;
-  return rows.flatMap((row) => {
-    const f = facts.get(row.id);
-    const decision = f ? decide(ctx, f) : null;
-    if (!decision?.canSeeChild) {
-      reportChildDenied(ctx, row.id);
-      return [];
-    }
-    // Kept for Child.accessGrant: the adapters decide on the facts this request read.
-    const guarded = guardRow(row, row.id, 'Child', decision);
-    return [grantable ? keepAccessFacts(guarded, f!) : guarded];
+  return ctx.door.seeChildren(rows, {
+    facts: new Map([...read].map(([id, r]) => [id, r.facts])),
+    keepFacts: rows.length <= ACCESS_GRANTS_UP_TO,
   });
 }
 
@@ -205,36 +185,35 @@ function validateConsentId(id: unknown): string {
   return id.toLowerCase();
 }
 
-function reportWrite(ctx: SubgraphContext, childId: string, action: string, breakGlass = false) {
-  ctx.access.push({ childId, subject: 'Consent', action, fieldsReturned: [], fieldsDenied: [], breakGlass });
+/**
+ * A consent write, reported by the door for the audit event (consents.ts checks it with
+ * @hub/policy canManageConsent). withdrawConsent and confirmConsent name a consent, not a child,
+ * so the gateway cannot read the child of a refusal from the arguments: the refusal reports the
+ * consent's child (no fields), so the audit event carries it and an auditor filtering by child
+ * finds it, whatever the caller was told (NOT_FOUND or FORBIDDEN). Then the error goes on unchanged.
+ */
+function consentWrite<T extends { childId: string }>(
+  ctx: SubgraphContext,
+  action: string,
+  work: () => Promise<T>,
+  consentId?: string,
+): Promise<T> {
+  const refusedChild = async () => {
+    const [row] = await ctx.db.query<{ child_id: string }>(
+      'select child_id::text as child_id from record.consent where id = $1',
+      [consentId],
+    );
+    return row?.child_id ?? null;
+  };
+  return ctx.door.audited(
+    { subject: 'Consent', action, children: (v) => [v.childId], ...(consentId ? { refusedChild } : {}) },
+    work,
+  );
 }
 
-/**
- * withdrawConsent and confirmConsent name a consent, not a child, so the gateway cannot read the
- * child of a refusal from the arguments: the refusal reports the consent's child here (no fields),
- * so the audit event carries it and an auditor filtering by child finds it, whatever the caller
- * was told (NOT_FOUND or FORBIDDEN). Then the error goes on unchanged.
- */
-function reportConsentRefusal(ctx: SubgraphContext, consentId: string, action: string) {
-  return async (error: unknown): Promise<never> => {
-    const [row] = await ctx.db
-      .query<{ child_id: string }>('select child_id::text as child_id from record.consent where id = $1', [
-        consentId,
-      ])
-      .catch(() => []);
-    if (row) {
-      ctx.access.push({
-        childId: row.child_id,
-        subject: 'Consent',
-        action,
-        fieldsReturned: [],
-        fieldsDenied: [],
-        breakGlass: false,
-      });
-    }
-    throw error;
-  };
-}
+/** A read of one child's consent information that consents.ts checked: reported by the door. */
+const consentRead = <T>(ctx: SubgraphContext, childId: string, field: string, work: () => Promise<T>) =>
+  ctx.door.audited({ subject: 'Consent', field, children: () => [childId] }, work);
 
 export const resolvers: SubgraphResolvers<Resolvers> = {
   Query: {
@@ -243,8 +222,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       const id = validateChildId(args.id);
       const [visible] = await visibleChildrenById(ctx, [id]);
       // Not found and not yours read the same: a caller learns nothing about children outside their remit.
-      if (!visible)
-        throw new HubError('NOT_FOUND', `No child record has id ${id} that you can see.`, { childId: id });
+      if (!visible) throw childNotFound(id);
       return visible;
     },
     async children(_root, args, ctx) {
@@ -281,18 +259,15 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
     async myBreakGlass(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const active = await myActiveBreakGlass(ctx.db, ctx.hub.principal, childId);
-      if (active) {
-        ctx.access.push({
-          childId,
+      return ctx.door.audited(
+        {
           subject: 'BreakGlass',
-          fieldsReturned: ['active'],
-          fieldsDenied: [],
-          breakGlass: true,
-          breakGlassReason: active.reason,
-        });
-      }
-      return active;
+          field: 'active',
+          children: (active) => (active ? [childId] : []),
+          breakGlass: (active) => active?.reason ?? null,
+        },
+        () => myActiveBreakGlass(ctx.db, ctx.hub.principal, childId),
+      );
     },
     async myRecords(_root, _args, ctx) {
       requireCaller(ctx);
@@ -316,22 +291,22 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       const scope = agency ? searchScope(principal) : null;
       if (!agency || scope?.kind !== 'organisation') return [];
       const ids = await childrenAwaitingAdvice(ctx.db, agency, scope.orgId, scope.relationships);
-      const facts = await loadAccessFacts(ctx.db, ids);
-      const gate = gateChildren(ctx, facts, ids, (f, now) => canSeeEhcWorkflow(principal, f, now), {
+      const gate = await ctx.door.gate(ids, (f, now) => canSeeEhcWorkflow(principal, f, now), {
         subject: 'EhcAssessment',
         field: 'ehcAssessments',
         deniedReason: 'NOT_PERMITTED',
       });
-      const visible = ids.filter((id) => gate.get(id) === true);
+      const visible = ids.filter((id) => !isHubError(gate.get(id)));
       const [rows, assessments] = await Promise.all([
         findChildren(ctx.db, visible),
         assessmentsFor(ctx.db, visible, todayInEngland()),
       ]);
       return visible.flatMap((id) => {
         const row = rows.get(id);
-        const f = facts.get(id);
-        if (!row || !f) return [];
-        const child = guardRow(row, id, 'Child', decide(ctx, f));
+        const seen = gate.get(id);
+        if (!row || !seen || isHubError(seen)) return [];
+        const f = seen.facts;
+        const child = seen.guard(row, 'Child');
         return (assessments.get(id) ?? [])
           .filter((a) => a.active)
           .flatMap((a) =>
@@ -352,41 +327,22 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
     async parentCarerAccess(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const allowed = await getParentCarerAccess(ctx.db, ctx.hub.principal, childId);
-      ctx.access.push({
-        childId,
-        subject: 'Consent',
-        fieldsReturned: ['parentCarerAccess'],
-        fieldsDenied: [],
-        breakGlass: false,
-      });
+      const allowed = await consentRead(ctx, childId, 'parentCarerAccess', () =>
+        getParentCarerAccess(ctx.db, ctx.hub.principal, childId),
+      );
       return { childId, allowed };
     },
     async consentRequests(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const list = await consentRequests(ctx.db, ctx.hub.principal, childId);
-      ctx.access.push({
-        childId,
-        subject: 'Consent',
-        fieldsReturned: ['consentRequests'],
-        fieldsDenied: [],
-        breakGlass: false,
-      });
-      return list;
+      return consentRead(ctx, childId, 'consentRequests', () =>
+        consentRequests(ctx.db, ctx.hub.principal, childId),
+      );
     },
     async consents(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const list = await listConsents(ctx.db, ctx.hub.principal, childId);
-      ctx.access.push({
-        childId,
-        subject: 'Consent',
-        fieldsReturned: ['history'],
-        fieldsDenied: [],
-        breakGlass: false,
-      });
-      return list;
+      return consentRead(ctx, childId, 'history', () => listConsents(ctx.db, ctx.hub.principal, childId));
     },
     ...sendResolvers.Query,
     ...dashboardResolvers.Query,
@@ -400,48 +356,40 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
     async grantConsent(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.input.childId, 'input.childId');
-      const created = await grantConsent(ctx.db, ctx.hub.principal, { ...args.input, childId });
-      reportWrite(ctx, childId, 'grantConsent');
-      return created;
+      return consentWrite(ctx, 'grantConsent', () =>
+        grantConsent(ctx.db, ctx.hub.principal, { ...args.input, childId }),
+      );
     },
     async withdrawConsent(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateConsentId(args.id);
-      const withdrawn = await withdrawConsent(ctx.db, ctx.hub.principal, id).catch(
-        reportConsentRefusal(ctx, id, 'withdrawConsent'),
-      );
-      reportWrite(ctx, withdrawn.childId, 'withdrawConsent');
-      return withdrawn;
+      return consentWrite(ctx, 'withdrawConsent', () => withdrawConsent(ctx.db, ctx.hub.principal, id), id);
     },
     async confirmConsent(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateConsentId(args.id);
-      const confirmed = await confirmConsent(ctx.db, ctx.hub.principal, id).catch(
-        reportConsentRefusal(ctx, id, 'confirmConsent'),
-      );
-      reportWrite(ctx, confirmed.childId, 'confirmConsent');
-      return confirmed;
+      return consentWrite(ctx, 'confirmConsent', () => confirmConsent(ctx.db, ctx.hub.principal, id), id);
     },
     async openBreakGlass(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const opened = await openBreakGlass(ctx.db, ctx.hub.principal, { ...args, childId });
-      ctx.access.push({
-        childId,
-        subject: 'BreakGlass',
-        action: 'openBreakGlass',
-        fieldsReturned: [],
-        fieldsDenied: [],
-        breakGlass: true,
-        breakGlassReason: opened.reason,
-      });
-      return opened;
+      return ctx.door.audited(
+        {
+          subject: 'BreakGlass',
+          action: 'openBreakGlass',
+          children: () => [childId],
+          breakGlass: (opened) => opened.reason,
+        },
+        () => openBreakGlass(ctx.db, ctx.hub.principal, { ...args, childId }),
+      );
     },
     async setParentCarerAccess(_root, args, ctx) {
       requireCaller(ctx);
       const childId = validateChildId(args.childId, 'childId');
-      const allowed = await setParentCarerAccess(ctx.db, ctx.hub.principal, childId, args.allowed);
-      reportWrite(ctx, childId, 'setParentCarerAccess');
+      const allowed = await ctx.door.audited(
+        { subject: 'Consent', action: 'setParentCarerAccess', children: () => [childId] },
+        () => setParentCarerAccess(ctx.db, ctx.hub.principal, childId, args.allowed),
+      );
       return { childId, allowed };
     },
   },

@@ -1,9 +1,4 @@
-import {
-  guardedFieldResolvers,
-  loadGuardedSections,
-  requireCaller,
-  type SubgraphResolvers,
-} from '@hub/service-kit';
+import { guardedFieldResolvers, type SubgraphResolvers, sectionLoader } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
 import { socialCareAdviceLifecycle } from './advice.ts';
 import type { Resolvers } from './generated/graphql.ts';
@@ -19,12 +14,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    async socialCare(queries, ctx) {
-      requireCaller(ctx);
-      return loadGuardedSections(ctx, queries, 'socialCare', 'SocialCareSection', (ids) =>
-        findSections(ctx.db, ids),
-      );
-    },
+    socialCare: sectionLoader('socialCare', 'SocialCareSection', (ctx, ids) => findSections(ctx.db, ids)),
     socialCareAdvice: (queries, ctx) => socialCareAdviceLifecycle.loader(queries, ctx),
   },
 };

@@ -14,17 +14,23 @@ function uuidArg(value: unknown, field: string): string {
   return value.toLowerCase();
 }
 
-/** Reports the access for the audit event (one event per operation, written by the gateway). */
-function report(ctx: SubgraphContext, childId: string, subject: string, field: string, action?: string) {
-  ctx.access.push({
-    childId,
-    subject,
-    ...(action ? { action } : {}),
-    fieldsReturned: action ? [] : [field],
-    fieldsDenied: [],
-    breakGlass: false,
-  });
-}
+/**
+ * capacity.ts checks who may read or record (@hub/policy); the door reports the access for the
+ * audit event (one event per operation, written by the gateway).
+ */
+const read = <T>(
+  ctx: SubgraphContext,
+  childId: string,
+  subject: string,
+  field: string,
+  work: () => Promise<T>,
+) => ctx.door.audited({ subject, field, children: () => [childId] }, work);
+const write = <T>(
+  ctx: SubgraphContext,
+  action: string,
+  childOf: (value: T) => string,
+  work: () => Promise<T>,
+) => ctx.door.audited({ subject: 'CapacityRepresentative', action, children: (v) => [childOf(v)] }, work);
 
 /** Who decides: the handover date and notices, and capacity representatives. */
 export const capacityResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
@@ -32,37 +38,41 @@ export const capacityResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mut
     async decisionHandover(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
-      const result = await decisionHandoverFor(ctx.db, ctx.hub.principal, childId, args.asAt);
-      report(ctx, childId, 'DecisionHandover', 'decisionHandover');
-      return result;
+      return read(ctx, childId, 'DecisionHandover', 'decisionHandover', () =>
+        decisionHandoverFor(ctx.db, ctx.hub.principal, childId, args.asAt),
+      );
     },
     async capacityRepresentatives(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
-      const list = await listCapacityRepresentatives(ctx.db, ctx.hub.principal, childId);
-      report(ctx, childId, 'CapacityRepresentative', 'capacityRepresentatives');
-      return list;
+      return read(ctx, childId, 'CapacityRepresentative', 'capacityRepresentatives', () =>
+        listCapacityRepresentatives(ctx.db, ctx.hub.principal, childId),
+      );
     },
   },
   Mutation: {
     async recordCapacityRepresentative(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.input?.childId, 'childId');
-      const created = await recordCapacityRepresentative(ctx.db, ctx.hub.principal, {
-        ...args.input,
-        childId,
-      });
-      report(ctx, childId, 'CapacityRepresentative', '', 'recordCapacityRepresentative');
-      return created;
+      return write(
+        ctx,
+        'recordCapacityRepresentative',
+        () => childId,
+        () => recordCapacityRepresentative(ctx.db, ctx.hub.principal, { ...args.input, childId }),
+      );
     },
     async endCapacityRepresentative(_root, args, ctx) {
       requireCaller(ctx);
-      const ended = await endCapacityRepresentative(ctx.db, ctx.hub.principal, {
-        id: uuidArg(args.id, 'id'),
-        reason: args.reason,
-      });
-      report(ctx, ended.childId, 'CapacityRepresentative', '', 'endCapacityRepresentative');
-      return ended;
+      return write(
+        ctx,
+        'endCapacityRepresentative',
+        (ended) => ended.childId,
+        () =>
+          endCapacityRepresentative(ctx.db, ctx.hub.principal, {
+            id: uuidArg(args.id, 'id'),
+            reason: args.reason,
+          }),
+      );
     },
   },
 };

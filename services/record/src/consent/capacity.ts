@@ -11,7 +11,7 @@ import {
   isRepresentativeActive,
   type Principal,
 } from '@hub/policy';
-import { HubError } from '@hub/service-kit';
+import { HubError, childNotFound as notFound } from '@hub/service-kit';
 import { and, desc, eq, gte, isNull } from 'drizzle-orm';
 import { findChildren, loadAccessFacts } from '../repository.ts';
 import { capacityRepresentative } from '../tables.ts';
@@ -85,9 +85,6 @@ export async function childIdsRepresentedBy(db: DbHandle, sub: string): Promise<
     );
   return rows.map((r) => r.childId);
 }
-
-const notFound = (childId: string) =>
-  new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
 
 async function factsFor(db: DbHandle, childId: string): Promise<ChildAccessFacts | undefined> {
   return (await loadAccessFacts(db, [childId])).get(childId);

@@ -16,7 +16,7 @@ import {
   roleMatchesOrgType,
   validateBreakGlassRequest,
 } from '@hub/policy';
-import { HubError } from '@hub/service-kit';
+import { childNotFound, HubError, notFound } from '@hub/service-kit';
 import { and, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { loadAccessFacts, toConsentRecord } from '../repository.ts';
 import { breakGlass, child, consent } from '../tables.ts';
@@ -66,13 +66,8 @@ function knowsChild(principal: Principal, facts: ChildAccessFacts, now: Date): b
   );
 }
 
-/** The one answer for "no such child" and "not a child you can know about". */
-export function childNotFound(childId: string): HubError {
-  return new HubError('NOT_FOUND', `No child record has id ${childId} that you can see.`, { childId });
-}
-
 function consentNotFound(consentId: string): HubError {
-  return new HubError('NOT_FOUND', `No consent has id ${consentId} that you can see.`, { consentId });
+  return notFound('consent', 'consentId', consentId);
 }
 
 /** Access facts of a child the caller may know about; otherwise NOT_FOUND, as for an unknown id. */

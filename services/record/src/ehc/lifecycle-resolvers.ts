@@ -1,17 +1,15 @@
 import { isUuid } from '@hub/identifiers';
 import { canManageEhcWorkflow } from '@hub/policy';
 import {
-  decide,
-  guardRow,
   HubError,
   isHubError,
+  notFound,
   requireCaller,
   type SubgraphContext,
   type SubgraphResolvers,
 } from '@hub/service-kit';
-import { readableChildren, requireChildAction } from '../child-access.ts';
 import type { Resolvers } from '../generated/graphql.ts';
-import { findChildren, loadAccessFacts } from '../repository.ts';
+import { findChildren } from '../repository.ts';
 import { recordEhcAdviceReuse } from './advice-reuse.ts';
 import { updateAnnualReview } from './annual-review.ts';
 import {
@@ -55,21 +53,15 @@ async function manageRecord(
   id: string,
   action: string,
 ): Promise<void> {
-  const notFound = new HubError('NOT_FOUND', `No ${what} has id ${id} that you can see.`, { [field]: id });
   const hidden = (error: unknown) => isHubError(error) && error.code === 'NOT_FOUND';
   try {
     const childId = await lookupChildId();
-    await requireChildAction(
-      ctx,
-      childId,
-      (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now),
-      {
-        subject: 'EhcAssessment',
-        action,
-      },
-    );
+    await ctx.door.require(childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
+      subject: 'EhcAssessment',
+      action,
+    });
   } catch (error) {
-    throw hidden(error) ? notFound : error;
+    throw hidden(error) ? notFound(what, field, id) : error;
   }
 }
 
@@ -95,22 +87,18 @@ export const ehcLifecycleResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 
       const due = await phaseTransfersDue(ctx.db, asAt);
       const ids = [...new Set(due.map((d) => d.childId))];
       // Only children the officer's council is responsible for (and so may manage).
-      const access = await readableChildren(
-        ctx,
+      const access = await ctx.door.gate(
         ids,
         (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now),
-        { subject: 'EhcAssessment', field: 'ehcPhaseTransfersDue' },
+        { subject: 'EhcAssessment', field: 'ehcPhaseTransfersDue', deniedReason: 'NOT_PERMITTED' },
       );
-      const visible = ids.filter((id) => access.get(id) === true);
-      const [rows, facts] = await Promise.all([
-        findChildren(ctx.db, visible),
-        loadAccessFacts(ctx.db, visible),
-      ]);
+      const visible = ids.filter((id) => !isHubError(access.get(id)));
+      const rows = await findChildren(ctx.db, visible);
       return due.flatMap((d) => {
         const row = rows.get(d.childId);
-        const f = facts.get(d.childId);
-        if (access.get(d.childId) !== true || !row || !f) return [];
-        return [{ ...d, child: guardRow(row, d.childId, 'Child', decide(ctx, f)) }];
+        const child = access.get(d.childId);
+        if (!child || isHubError(child) || !row) return [];
+        return [{ ...d, child: child.guard(row, 'Child') }];
       });
     },
   },

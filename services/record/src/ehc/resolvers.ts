@@ -10,12 +10,12 @@ import {
 import {
   HubError,
   isHubError,
+  notFound,
   requireCaller,
   type SubgraphContext,
   type SubgraphResolvers,
 } from '@hub/service-kit';
 import type { MercuriusLoaders } from 'mercurius';
-import { readableChildren, requireChildAction } from '../child-access.ts';
 import { childIdsOfCouncils, councilsInScope } from '../council.ts';
 import {
   confirmFamilyItem,
@@ -63,18 +63,19 @@ function childLoader<T>(
   return async (queries: Query[], ctx: SubgraphContext) => {
     requireCaller(ctx);
     const ids = [...new Set(queries.map((q) => String(q.obj.id)))];
-    const access = await readableChildren(ctx, ids, (facts, now) => rule(ctx.hub.principal, facts, now), {
+    const access = await ctx.door.gate(ids, (facts, now) => rule(ctx.hub.principal, facts, now), {
       subject,
       field,
+      deniedReason: 'NOT_PERMITTED',
     });
-    const readable = ids.filter((id) => access.get(id) === true);
+    const readable = ids.filter((id) => !isHubError(access.get(id)));
     // Queries with different arguments (asAt) are loaded separately; usually there is one.
     const byParams = new Map<string, Map<string, T>>();
     const results: Array<T | HubError | null> = [];
     for (const query of queries) {
       const childId = String(query.obj.id);
       const allowed = access.get(childId);
-      if (allowed !== true) {
+      if (allowed === undefined || isHubError(allowed)) {
         results.push(allowed ?? null);
         continue;
       }
@@ -114,7 +115,7 @@ export const sendLoaders: MercuriusLoaders = {
 };
 
 const manage = (ctx: SubgraphContext, childId: string, action: string) =>
-  requireChildAction(ctx, childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
+  ctx.door.require(childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
     subject: 'EhcAssessment',
     action,
   });
@@ -122,7 +123,7 @@ const manage = (ctx: SubgraphContext, childId: string, action: string) =>
 /**
  * For mutations that name an assessment, advice request or review rather than a child: an id
  * that does not exist and one of a child the caller cannot see give the same NOT_FOUND, without
- * the child's id (requireChildAction's NOT_FOUND would name it). A caller who can see the child
+ * the child's id (the door's NOT_FOUND would name it). A caller who can see the child
  * still gets the specific FORBIDDEN.
  */
 async function manageByRecord(
@@ -145,9 +146,6 @@ async function manageByRecord(
   }
 }
 
-const notFound = (what: string, field: string, id: string) =>
-  new HubError('NOT_FOUND', `No ${what} has id ${id} that you can see.`, { [field]: id });
-
 export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutation'>> = {
   Query: {
     ...ehcLifecycleResolvers.Query,
@@ -165,8 +163,7 @@ export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutatio
     async updateFamilyInformation(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
-      await requireChildAction(
-        ctx,
+      await ctx.door.require(
         childId,
         (facts, now) => canEditFamilyInformation(ctx.hub.principal, facts, now),
         { subject: 'FamilyInformation', action: 'updateFamilyInformation' },
@@ -183,12 +180,10 @@ export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutatio
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       const itemId = uuidArg(args.itemId, 'itemId');
-      await requireChildAction(
-        ctx,
-        childId,
-        (facts, now) => canConfirmFamilyItem(ctx.hub.principal, facts, now),
-        { subject: 'FamilyInformation', action: 'confirmFamilyItem' },
-      );
+      await ctx.door.require(childId, (facts, now) => canConfirmFamilyItem(ctx.hub.principal, facts, now), {
+        subject: 'FamilyInformation',
+        action: 'confirmFamilyItem',
+      });
       return confirmFamilyItem(ctx.db, ctx.hub.principal, childId, itemId, args.note);
     },
     async recordEhcAssessmentRequest(_root, args, ctx) {

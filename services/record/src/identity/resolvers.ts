@@ -16,25 +16,29 @@ function textArg(value: unknown, field: string, max: number): string {
 }
 
 /**
- * Tells the gateway which children the operation named (one audit event per operation):
- * the candidates and linked child an officer saw, or the child a decision linked or unlinked.
+ * Tells the gateway, through the access door, which children the operation named (one audit
+ * event per operation): the candidates and linked child an officer saw, or the child a decision
+ * linked or unlinked. review.ts checks the officer's access (@hub/policy) itself.
  */
-function report(ctx: SubgraphContext, views: MatchView[], action?: string, extra: string[] = []) {
-  const children = new Set(extra);
-  for (const view of views) {
-    if (view.childId) children.add(view.childId);
-    for (const c of view.candidates) children.add(c.childId);
-  }
-  for (const childId of children) {
-    ctx.access.push({
-      childId,
-      subject: 'IdentityMatch',
-      ...(action ? { action } : {}),
-      fieldsReturned: action ? [] : ['identityMatches'],
-      fieldsDenied: [],
-      breakGlass: false,
-    });
-  }
+function audited<T>(
+  ctx: SubgraphContext,
+  views: (value: T) => MatchView[],
+  work: () => Promise<T>,
+  action?: string,
+  extra: (value: T) => string[] = () => [],
+): Promise<T> {
+  const children = (value: T) => {
+    const ids = new Set(extra(value));
+    for (const view of views(value)) {
+      if (view.childId) ids.add(view.childId);
+      for (const c of view.candidates) ids.add(c.childId);
+    }
+    return ids;
+  };
+  return ctx.door.audited(
+    { subject: 'IdentityMatch', ...(action ? { action } : { field: 'identityMatches' }), children },
+    work,
+  );
 }
 
 /** The council SEND team's review of the master child index (schema/record.graphql). */
@@ -42,46 +46,53 @@ export const identityResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mut
   Query: {
     async identityMatches(_root, args, ctx) {
       requireCaller(ctx);
-      const page = await listMatches(ctx.db, ctx.hub.principal, args);
-      report(ctx, page.nodes);
-      return page;
+      return audited(
+        ctx,
+        (page) => page.nodes,
+        () => listMatches(ctx.db, ctx.hub.principal, args),
+      );
     },
   },
   Mutation: {
     async confirmMatch(_root, args, ctx) {
       requireCaller(ctx);
-      const view = await confirmMatch(
-        ctx.db,
-        ctx.hub.principal,
-        ctx.hub.requestId,
-        uuidArg(args.matchId, 'matchId'),
-        uuidArg(args.childId, 'childId'),
+      const matchId = uuidArg(args.matchId, 'matchId');
+      const childId = uuidArg(args.childId, 'childId');
+      return audited(
+        ctx,
+        (view) => [view],
+        () => confirmMatch(ctx.db, ctx.hub.principal, ctx.hub.requestId, matchId, childId),
+        'confirmMatch',
       );
-      report(ctx, [view], 'confirmMatch');
-      return view;
     },
     async rejectMatch(_root, args, ctx) {
       requireCaller(ctx);
-      const view = await rejectMatch(
-        ctx.db,
-        ctx.hub.principal,
-        ctx.hub.requestId,
-        uuidArg(args.matchId, 'matchId'),
-        args.createNewChild === true,
+      const matchId = uuidArg(args.matchId, 'matchId');
+      return audited(
+        ctx,
+        (view) => [view],
+        () =>
+          rejectMatch(ctx.db, ctx.hub.principal, ctx.hub.requestId, matchId, args.createNewChild === true),
+        'rejectMatch',
       );
-      report(ctx, [view], 'rejectMatch');
-      return view;
     },
     async unlinkSource(_root, args, ctx) {
       requireCaller(ctx);
-      const view = await unlinkSource(ctx.db, ctx.hub.principal, ctx.hub.requestId, {
+      const source = {
         system: textArg(args.system, 'system', 100),
         sourceId: textArg(args.sourceId, 'sourceId', 200),
         reason: typeof args.reason === 'string' ? args.reason : '',
-      });
-      const previous = view.history.at(-1)?.previousChildId;
-      report(ctx, [view], 'unlinkSource', previous ? [previous] : []);
-      return view;
+      };
+      return audited(
+        ctx,
+        (view) => [view],
+        () => unlinkSource(ctx.db, ctx.hub.principal, ctx.hub.requestId, source),
+        'unlinkSource',
+        (view) => {
+          const previous = view.history.at(-1)?.previousChildId;
+          return previous ? [previous] : [];
+        },
+      );
     },
   },
 };

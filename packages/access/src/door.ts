@@ -1,0 +1,558 @@
+import {
+  type ActionDecision,
+  activeBreakGlass,
+  type ChildAccessDecision,
+  type ChildAccessFacts,
+  type DenialReason,
+  decideChildAccess,
+  type Principal,
+  type Purpose,
+  SECTIONS,
+  type SectionSubject,
+  SUBJECT_FIELDS,
+  type SubjectName,
+  sectionOfField,
+} from '@hub/policy';
+import { childNotFound, HubError } from './errors.ts';
+import type { AccessReport } from './report.ts';
+
+/**
+ * The access door: the one way a subgraph reaches a child's data. Bound once per request (the
+ * subgraph context's `door`, made by @hub/service-kit over the service's facts loader), each verb
+ * loads the child's access facts, decides with @hub/policy, reports the access for the audit event
+ * and hands back the value or the error. Resolvers cannot write an access report themselves: the
+ * reports live in this module (STATE), read only by the subgraph plumbing (plumbing.ts).
+ */
+
+/** A child asked for, with the record's access grant for it when the gateway sent one. */
+export interface ChildKey {
+  childId: string;
+  grant?: unknown;
+}
+
+/**
+ * Reads access facts: the record service reads its own tables; the adapters check the record's
+ * grants and ask the record for the rest. `refused` carries per-child errors (a forged grant).
+ */
+export type FactsLoader = (
+  children: readonly ChildKey[],
+) => Promise<{ facts: Map<string, ChildAccessFacts>; refused?: Map<string, HubError> }>;
+
+/** The caller, from the gateway-signed context; null when the request carries none. */
+export interface DoorCaller {
+  principal: Principal;
+  purpose: Purpose | null;
+}
+
+/** The policy's decision for one child, plus the break-glass reason for the audit event. */
+export type Decision = ChildAccessDecision & { breakGlassReason?: string };
+
+/** A policy function for one action on a whole child record (@hub/policy send-workflow.ts). */
+export type ActionRule = (
+  facts: ChildAccessFacts,
+  now: Date,
+) => ActionDecision & { code?: 'FORBIDDEN' | 'NO_CONSENT' };
+
+/** How an action is reported: its subject, and the write (`action`) or the part read (`field`). */
+export interface ActionAudit {
+  subject: string;
+  action?: string;
+  field?: string;
+}
+
+export interface RequireOptions {
+  /** The error for a refused action (default: FORBIDDEN with the policy's reason). */
+  refusal?: (decision: ActionDecision, reason: DenialReason) => HubError;
+  /**
+   * A child the caller cannot see: 'not-found' (default; reported as a denial of the whole
+   * child) or 'refused' (reported and answered as a refused action, for answers that must not
+   * differ between an unknown child and a known one).
+   */
+  hidden?: 'not-found' | 'refused';
+  /** The action never rides on break-glass (advice writing needs a relationship): report false. */
+  breakGlass?: false;
+}
+
+const GUARD = Symbol('hub.guard');
+const FACTS = Symbol('hub.accessFacts');
+
+interface GuardInfo {
+  childId: string;
+  subject: SubjectName;
+  denied: Map<string, DenialReason>;
+  breakGlass: boolean;
+  breakGlassReason: string | undefined;
+}
+
+export type Guarded<T> = T & { [GUARD]: GuardInfo };
+
+/** A child the caller may see, with the facts and decision this request made on them. */
+export interface SeenChild {
+  childId: string;
+  facts: ChildAccessFacts;
+  decision: Decision;
+  /** The row with the fields the policy denies removed (the field resolvers report each read). */
+  guard<T extends object>(row: T, subject: SubjectName): Guarded<T>;
+  /** Checks and reports an action on this child; throws FORBIDDEN (reported) when refused. */
+  require(rule: ActionRule, audit: ActionAudit, options?: RequireOptions): void;
+}
+
+/** Options of `door.audited`, for accesses a domain function checks with @hub/policy itself. */
+export interface AuditedAccess<T> {
+  subject: string;
+  /** The write, reported with no fields. */
+  action?: string;
+  /** The part read, reported as returned. */
+  field?: string;
+  /** The children the value is about (each reported). */
+  children: (value: T) => Iterable<string>;
+  /** Break-glass opened this access: its reason (reported with breakGlass: true). */
+  breakGlass?: (value: T) => string | null;
+  /** On refusal: the child the refused request was about, when only the store knows it. */
+  refusedChild?: () => Promise<string | null>;
+}
+
+export interface AccessDoor {
+  /**
+   * A child's facts and decision; NOT_FOUND (reported as a denial) when the caller may not see it.
+   * `facts` when the caller already read them (an adapter's one call to the record for an action).
+   */
+  see(childId: string, options?: { facts: ChildAccessFacts | null }): Promise<SeenChild>;
+  /** `see` then `require` on the seen child: the check and the report of one action. */
+  require(
+    childId: string,
+    rule: ActionRule,
+    audit: ActionAudit,
+    options?: RequireOptions,
+  ): Promise<SeenChild>;
+  /**
+   * A read of something about one child that is reported only once it is read: checks `rule`
+   * (refusals reported and thrown as in `require`), runs `read`, reports the field returned.
+   */
+  read<T>(
+    childId: string,
+    rule: ActionRule,
+    audit: { subject: string; field: string },
+    read: (child: SeenChild) => Promise<T>,
+    options?: RequireOptions,
+  ): Promise<T>;
+  /**
+   * For loaders over a batch of children: may the caller read this part (`Child.<field>`) of
+   * each? Unseen children are NOT_FOUND, refused ones FORBIDDEN_FIELD naming the field; all are
+   * reported. Returns, per child id, the seen child or the error to put in that child's field.
+   */
+  gate(
+    childIds: readonly string[],
+    rule: ActionRule,
+    audit: { subject: string; field: string; deniedReason: DenialReason },
+  ): Promise<Map<string, SeenChild | HubError>>;
+  /**
+   * Identity rows (the record's `Child`): children the caller may not see are dropped (and
+   * reported); the rest are guarded field by field. `facts` when the caller read them with the
+   * rows; `keepFacts` keeps them on the row for `Child.accessGrant`.
+   */
+  seeChildren<T extends { id: string }>(
+    rows: readonly T[],
+    options?: { facts?: Map<string, ChildAccessFacts>; keepFacts?: boolean },
+  ): Promise<Guarded<T>[]>;
+  /**
+   * An adapter's section of `Child` for a batch (a federation loader): read only the sections
+   * the caller may see at least part of, guard each row field by field. A section closed to the
+   * caller, an unseen child and a refused grant come back as an error for that child alone.
+   * `find` is given the fields the policy permits for at least one of the children (CASL's
+   * permittedFieldsOf, via the decision): it need not read any other column.
+   */
+  readSections<T extends object>(
+    children: readonly ChildKey[],
+    section: { field: string; subject: SectionSubject },
+    find: (childIds: string[], fields: readonly string[]) => Promise<Map<string, T>>,
+  ): Promise<Array<Guarded<T> | HubError | null>>;
+  /**
+   * For accesses a domain function checks itself with @hub/policy (consent, capacity, identity
+   * review): runs `work` and reports the access it made on success (and, with `refusedChild`,
+   * on refusal), so the report cannot be forgotten.
+   */
+  audited<T>(access: AuditedAccess<T>, work: () => Promise<T>): Promise<T>;
+  /** Reports a refused access to one child's information and returns the error to throw. */
+  refuse(childId: string, audit: { subject: string; field: string }, error: HubError): HubError;
+}
+
+interface DoorState {
+  caller: () => DoorCaller;
+  reports: AccessReport[];
+  decided: Set<string>;
+}
+
+const STATE = new WeakMap<AccessDoor, DoorState>();
+
+function state(door: AccessDoor): DoorState {
+  const s = STATE.get(door);
+  if (!s) throw new Error('not an access door');
+  return s;
+}
+
+const PLAIN_REASON: Record<DenialReason, string> = {
+  NO_CONSENT: 'the family has not agreed to share it with your organisation for this purpose',
+  NOT_PERMITTED: 'your role does not give access to it',
+  NO_RELATIONSHIP: 'you are not involved with this child',
+};
+
+/** Consent is per purpose: with no purpose declared, say that rather than blame the family. */
+function plainReason(purpose: Purpose | null, reason: DenialReason): string {
+  if (reason === 'NO_CONSENT' && purpose === null) {
+    return 'consent is given for a purpose, and this request did not say what it is for (send X-Hub-Purpose)';
+  }
+  return PLAIN_REASON[reason];
+}
+
+function decide(caller: DoorCaller, facts: ChildAccessFacts, now: Date): Decision {
+  const decision = decideChildAccess(caller.principal, facts, { now, purpose: caller.purpose });
+  const glass = decision.breakGlass ? activeBreakGlass(caller.principal, facts, now) : null;
+  return glass ? { ...decision, breakGlassReason: glass.reason } : decision;
+}
+
+function guardRow<T extends object>(
+  row: T,
+  childId: string,
+  subject: SubjectName,
+  decision: Decision,
+): Guarded<T> {
+  const denied = new Map(decision.subjects[subject].denied.map((d) => [d.field, d.reason] as const));
+  const copy = { ...row } as Record<string | symbol, unknown>;
+  for (const field of denied.keys()) delete copy[field];
+  copy[GUARD] = {
+    childId,
+    subject,
+    denied,
+    breakGlass: decision.breakGlass,
+    breakGlassReason: decision.breakGlassReason,
+  } satisfies GuardInfo;
+  return copy as Guarded<T>;
+}
+
+function sectionLabel(field: string): string {
+  const section = sectionOfField(field);
+  return section ? SECTIONS[section].label : field;
+}
+
+const glassOf = (decision: Decision) =>
+  decision.breakGlassReason ? { breakGlassReason: decision.breakGlassReason } : {};
+
+/**
+ * Opens the door for one request. Returns the door (for the context) and what only the subgraph
+ * plumbing may read: the reports, and which children this request's door decided on.
+ */
+export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader }): {
+  door: AccessDoor;
+  reports: () => readonly AccessReport[];
+  decidedOn: (childId: string) => boolean;
+} {
+  const reports: AccessReport[] = [];
+  /** Every child this request's door decided on (seen, refused or reported). */
+  const decided = new Set<string>();
+  const report = (entry: AccessReport) => {
+    decided.add(entry.childId);
+    reports.push(entry);
+  };
+
+  const reportChildDenied = (childId: string) =>
+    report({
+      childId,
+      subject: 'Child',
+      breakGlass: false,
+      fieldsReturned: [],
+      fieldsDenied: [{ field: '*', reason: 'NO_RELATIONSHIP' }],
+    });
+
+  async function factsOf(children: readonly ChildKey[]) {
+    if (children.length === 0) return { facts: new Map<string, ChildAccessFacts>(), refused: undefined };
+    return options.load(children);
+  }
+
+  function seen(childId: string, facts: ChildAccessFacts, decision: Decision): SeenChild {
+    decided.add(childId);
+    return {
+      childId,
+      facts,
+      decision,
+      guard: (row, subject) => guardRow(row, childId, subject, decision),
+      require(rule, audit, opts = {}) {
+        const allowed = rule(facts, new Date());
+        const field = audit.field ?? audit.action ?? audit.subject;
+        const breakGlass = opts.breakGlass ?? decision.breakGlass;
+        const base = { childId, subject: audit.subject, ...(audit.action ? { action: audit.action } : {}) };
+        if (!allowed.allowed) {
+          const reason: DenialReason = allowed.code === 'NO_CONSENT' ? 'NO_CONSENT' : 'NOT_PERMITTED';
+          report({ ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }], breakGlass });
+          throw opts.refusal
+            ? opts.refusal(allowed, reason)
+            : new HubError('FORBIDDEN', allowed.reason ?? 'You may not do this.', { childId });
+        }
+        report({
+          ...base,
+          fieldsReturned: audit.action ? [] : [field],
+          fieldsDenied: [],
+          breakGlass,
+          ...(breakGlass ? glassOf(decision) : {}),
+        });
+      },
+    };
+  }
+
+  async function see(
+    childId: string,
+    opts: RequireOptions = {},
+    audit?: ActionAudit,
+    given?: { facts: ChildAccessFacts | null },
+  ): Promise<SeenChild> {
+    const caller = options.caller();
+    const facts = given ? (given.facts ?? undefined) : (await factsOf([{ childId }])).facts.get(childId);
+    const decision = facts ? decide(caller, facts, new Date()) : null;
+    if (!facts || !decision?.canSeeChild) {
+      if (opts.hidden === 'refused' && audit) {
+        const field = audit.field ?? audit.action ?? audit.subject;
+        report({
+          childId,
+          subject: audit.subject,
+          ...(audit.action ? { action: audit.action } : {}),
+          fieldsReturned: [],
+          fieldsDenied: [{ field, reason: 'NOT_PERMITTED' }],
+          breakGlass: false,
+        });
+        throw opts.refusal
+          ? opts.refusal({ allowed: false }, 'NOT_PERMITTED')
+          : new HubError('FORBIDDEN', 'You may not do this.', { childId });
+      }
+      reportChildDenied(childId);
+      throw childNotFound(childId);
+    }
+    return seen(childId, facts, decision);
+  }
+
+  const door: AccessDoor = {
+    see: (childId, given) => see(childId, {}, undefined, given),
+
+    async require(childId, rule, audit, opts) {
+      const child = await see(childId, opts, audit);
+      child.require(rule, audit, opts);
+      return child;
+    },
+
+    async read(childId, rule, audit, read, opts = {}) {
+      const child = await see(childId, opts, audit);
+      // Refusals are reported by require; the return is reported once the value is read.
+      const allowed = rule(child.facts, new Date());
+      if (!allowed.allowed) child.require(rule, audit, opts);
+      const value = await read(child);
+      const breakGlass = opts.breakGlass ?? child.decision.breakGlass;
+      report({
+        childId,
+        subject: audit.subject,
+        fieldsReturned: [audit.field],
+        fieldsDenied: [],
+        breakGlass,
+        ...(breakGlass ? glassOf(child.decision) : {}),
+      });
+      return value;
+    },
+
+    async gate(childIds, rule, audit) {
+      const caller = options.caller();
+      const { facts } = await factsOf(childIds.map((childId) => ({ childId })));
+      const now = new Date();
+      const out = new Map<string, SeenChild | HubError>();
+      for (const childId of childIds) {
+        const f = facts.get(childId);
+        const decision = f ? decide(caller, f, now) : null;
+        if (!f || !decision?.canSeeChild) {
+          reportChildDenied(childId);
+          out.set(childId, childNotFound(childId));
+          continue;
+        }
+        const allowed = rule(f, now);
+        report({
+          childId,
+          subject: audit.subject,
+          fieldsReturned: allowed.allowed ? [audit.field] : [],
+          fieldsDenied: allowed.allowed ? [] : [{ field: audit.field, reason: audit.deniedReason }],
+          breakGlass: decision.breakGlass,
+          ...glassOf(decision),
+        });
+        out.set(
+          childId,
+          allowed.allowed
+            ? seen(childId, f, decision)
+            : new HubError(
+                'FORBIDDEN_FIELD',
+                `You may not see Child.${audit.field}: ${allowed.reason ?? 'not permitted'}`,
+                { field: `Child.${audit.field}`, reason: audit.deniedReason, childId },
+              ),
+        );
+      }
+      return out;
+    },
+
+    async seeChildren(rows, opts = {}) {
+      const caller = options.caller();
+      const facts = opts.facts ?? (await factsOf(rows.map((r) => ({ childId: r.id })))).facts;
+      const now = new Date();
+      return rows.flatMap((row) => {
+        const f = facts.get(row.id);
+        const decision = f ? decide(caller, f, now) : null;
+        if (!f || !decision?.canSeeChild) {
+          reportChildDenied(row.id);
+          return [];
+        }
+        decided.add(row.id);
+        const guarded = guardRow(row, row.id, 'Child', decision);
+        // Kept for Child.accessGrant: the adapters decide on the facts this request read.
+        if (opts.keepFacts) (guarded as Record<symbol, unknown>)[FACTS] = f;
+        return [guarded];
+      });
+    },
+
+    async readSections(children, section, find) {
+      const caller = options.caller();
+      const { subject, field: sectionField } = section;
+      const unique = [...new Map(children.map((c) => [c.childId, c])).values()];
+      const { facts, refused } = await factsOf(unique);
+      const now = new Date();
+      const decisions = new Map(
+        unique.map(({ childId }) => {
+          const f = facts.get(childId);
+          return [childId, f ? decide(caller, f, now) : null] as const;
+        }),
+      );
+      const readable = unique
+        .map((c) => c.childId)
+        .filter((id) => {
+          const d = decisions.get(id);
+          return d?.canSeeChild && d.subjects[subject].allowed.length > 0;
+        });
+      const fields = [...new Set(readable.flatMap((id) => decisions.get(id)!.subjects[subject].allowed))];
+      const sections = readable.length > 0 ? await find(readable, fields) : new Map<string, never>();
+      return children.map(({ childId }) => {
+        const refusal = refused?.get(childId);
+        if (refusal) return refusal;
+        const decision = decisions.get(childId);
+        if (!decision?.canSeeChild) {
+          reportChildDenied(childId);
+          return childNotFound(childId);
+        }
+        if (decision.subjects[subject].allowed.length === 0) {
+          return sectionDenied(caller.purpose, childId, sectionField, subject, decision);
+        }
+        const row = sections.get(childId);
+        decided.add(childId);
+        return row ? guardRow(row, childId, subject, decision) : null;
+      });
+    },
+
+    async audited(access, work) {
+      const entry = (childId: string, breakGlassReason: string | null): AccessReport => ({
+        childId,
+        subject: access.subject,
+        ...(access.action ? { action: access.action } : {}),
+        fieldsReturned: access.action || !access.field ? [] : [access.field],
+        fieldsDenied: [],
+        breakGlass: breakGlassReason !== null,
+        ...(breakGlassReason !== null ? { breakGlassReason } : {}),
+      });
+      let value: Awaited<ReturnType<typeof work>>;
+      try {
+        value = await work();
+      } catch (error) {
+        const childId = access.refusedChild ? await access.refusedChild().catch(() => null) : null;
+        if (childId) report(entry(childId, null));
+        throw error;
+      }
+      const glass = access.breakGlass?.(value) ?? null;
+      for (const childId of new Set(access.children(value))) report(entry(childId, glass));
+      return value;
+    },
+
+    refuse(childId, audit, error) {
+      report({
+        childId,
+        subject: audit.subject,
+        breakGlass: false,
+        fieldsReturned: [],
+        fieldsDenied: [{ field: audit.field, reason: 'NOT_PERMITTED' }],
+      });
+      return error;
+    },
+  };
+
+  /** A whole section closed to this caller: returned (not thrown) so only this child's section fails. */
+  function sectionDenied(
+    purpose: Purpose | null,
+    childId: string,
+    sectionField: string,
+    subject: SubjectName,
+    decision: Decision,
+  ): HubError {
+    const denied = decision.subjects[subject].denied;
+    const reason: DenialReason = denied.some((d) => d.reason === 'NO_CONSENT')
+      ? 'NO_CONSENT'
+      : (denied[0]?.reason ?? 'NOT_PERMITTED');
+    report({
+      childId,
+      subject: 'Child',
+      breakGlass: decision.breakGlass,
+      fieldsReturned: [],
+      fieldsDenied: [{ field: sectionField, reason }],
+    });
+    return new HubError(
+      'FORBIDDEN_FIELD',
+      `You may not see the ${sectionLabel(sectionField)} section: ${plainReason(purpose, reason)}.`,
+      { field: `Child.${sectionField}`, reason, childId },
+    );
+  }
+
+  STATE.set(door, { caller: options.caller, reports, decided });
+  return { door, reports: () => reports, decidedOn: (childId) => decided.has(childId) };
+}
+
+/**
+ * Resolvers for every policy field of `subject`: return the value (and report it) or throw
+ * FORBIDDEN_FIELD (and report the denial). Objects that are not guarded are refused: a
+ * resolver that forgot to guard fails closed instead of leaking.
+ */
+export function guardedFieldResolvers(subject: SubjectName): Record<string, unknown> {
+  const resolvers: Record<string, unknown> = {};
+  for (const field of SUBJECT_FIELDS[subject]) {
+    resolvers[field] = (
+      parent: Record<string | symbol, unknown>,
+      _args: unknown,
+      ctx: { door: AccessDoor },
+    ) => {
+      const guard = parent[GUARD] as GuardInfo | undefined;
+      if (!guard) throw new Error(`unguarded ${subject} object reached the ${field} resolver`);
+      const { reports, caller, decided } = state(ctx.door);
+      decided.add(guard.childId);
+      const base = {
+        childId: guard.childId,
+        subject,
+        breakGlass: guard.breakGlass,
+        ...(guard.breakGlassReason ? { breakGlassReason: guard.breakGlassReason } : {}),
+      };
+      const reason = guard.denied.get(field);
+      if (reason) {
+        reports.push({ ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }] });
+        throw new HubError(
+          'FORBIDDEN_FIELD',
+          `You may not see ${subject}.${field}: ${plainReason(caller().purpose, reason)}.`,
+          { field: `${subject}.${field}`, reason, childId: guard.childId },
+        );
+      }
+      reports.push({ ...base, fieldsReturned: [field], fieldsDenied: [] });
+      return parent[field];
+    };
+  }
+  return resolvers;
+}
+
+/** The access facts kept on a row by `seeChildren({ keepFacts })`, for `Child.accessGrant`. */
+export function keptAccessFacts(row: object): ChildAccessFacts | undefined {
+  return (row as Record<symbol, ChildAccessFacts | undefined>)[FACTS];
+}

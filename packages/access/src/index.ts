@@ -1,0 +1,17 @@
+export {
+  type AccessDoor,
+  type ActionAudit,
+  type ActionRule,
+  type AuditedAccess,
+  type ChildKey,
+  type Decision,
+  type DoorCaller,
+  type FactsLoader,
+  type Guarded,
+  guardedFieldResolvers,
+  keptAccessFacts,
+  type RequireOptions,
+  type SeenChild,
+} from './door.ts';
+export { childNotFound, HubError, type HubErrorCode, isHubError, notFound } from './errors.ts';
+export { ACCESS_EXTENSION, type AccessReport } from './report.ts';
