@@ -14,8 +14,9 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**'],
     // Gives the run an id and cleans up after it: template databases and the built portal are
-    // made once per run and shared by its test files (packages/testkit/src/run.ts).
-    globalSetup: ['packages/testkit/src/global-setup.ts'],
+    // made once per run and shared by its test files (packages/testkit/src/run.ts); so is one
+    // Chromium for the portal's browser tests, launched when the first of them asks.
+    globalSetup: ['packages/testkit/src/global-setup.ts', 'services/portal/test/browser-server.ts'],
     pool: 'forks',
     maxWorkers: 2,
     // The longest files (the portal's browser tests) start first, so that neither worker is left

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUser } from '../../gateway/test/hub.ts';
+import { savedDownload } from './browser.ts';
 import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo, WAIT } from './journey.ts';
 
 // The auditor's journey: find the requests where something was refused, see which fields were
@@ -80,7 +81,7 @@ describe.skipIf(skipBrowser)('auditor in a real browser', () => {
     // The export applies the same filters, on the server: only this child's refused requests.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: /NDJSON/ }).click();
-    const lines = readFileSync(await (await download).path(), 'utf8')
+    const lines = readFileSync(await savedDownload(await download), 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { childIds: string[]; outcome: string; fieldsDenied: string[] });

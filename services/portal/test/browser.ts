@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { type Browser, chromium, type Download, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 /**
  * Debian's Chromium (`apt-get install -y chromium`). The real binary is preferred over the
@@ -28,6 +30,32 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
+
+/**
+ * Chromium for a test file: a connection to the run's one Chromium (launched by the global set-up
+ * in browser-server.ts on the first file's ask, so the files of both workers share it), or a
+ * Chromium of the file's own when there is none. Closing the connection closes the file's contexts
+ * and leaves the shared Chromium running for the other files.
+ */
+export async function launchBrowser(executablePath: string): Promise<Browser> {
+  const launcher = inject('chromiumLauncher');
+  if (launcher) {
+    const answer = await fetch(launcher);
+    if (!answer.ok) throw new Error(`the run's Chromium did not start: ${await answer.text()}`);
+    return chromium.connect(await answer.text());
+  }
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Where a download was saved: a copy in a new temporary folder (`download.path()` is not available
+ * through the shared Chromium's connection).
+ */
+export async function savedDownload(download: Download): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), 'hub-download-')), download.suggestedFilename());
+  await download.saveAs(path);
+  return path;
+}
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

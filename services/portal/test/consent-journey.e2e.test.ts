@@ -3,6 +3,7 @@ import { ageOn } from '@hub/policy';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker } from '../../gateway/test/hub.ts';
+import { savedDownload } from './browser.ts';
 import { askForAdvice, type PortalHub, skipBrowser, startPortalHub, WIDTHS } from './journey.ts';
 
 // The family's informed-consent journey (consent-journey.tsx) in Chromium, at a desktop and a
@@ -164,7 +165,7 @@ describe.skipIf(skipBrowser)('informed consent journey in a real browser', () =>
       await shot(parent, '8-record-to-keep');
       const download = parent.waitForEvent('download');
       await parent.getByRole('button', { name: 'Download a copy' }).click();
-      const text = readFileSync(await (await download).path(), 'utf8');
+      const text = readFileSync(await savedDownload(await download), 'utf8');
       expect(text).toContain(`Sharing choices for ${child.givenName}`);
       expect(text).toMatch(/Health information with the council’s SEND team: Shared since \d+ \w+ \d{4}/);
       expect(text.match(/^- /gm)?.length).toBe(27);

@@ -1,13 +1,13 @@
 import { buildOncePerRun } from '@hub/testkit';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
 import { buildPortal } from '../src/build.ts';
-import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
 
 /**
  * The one set-up for the portal's browser tests: the whole hub in this process serving the built
- * portal, one Chromium per test file, one browser context per signed-in user (its own
+ * portal, the run's one Chromium (launchBrowser), one browser context per signed-in user (its own
  * sessionStorage: a new tab or another person). Two flavours share it:
  * - `startJourney` (social-worker, auditor, senco, family details, advice): each screen is checked
  *   with axe-core and photographed at desktop (1280 px) and phone (390 px) widths;
@@ -95,7 +95,7 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
   await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
   const address = hub.gateway.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const browser = await launchBrowser(executablePath);
   const contexts: BrowserContext[] = [];
 
   const watch = (page: Page, who: string) => {

@@ -7,10 +7,10 @@ import {
   listenDevOidc,
 } from '@hub/dev-oidc';
 import { buildSyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
 import { builtPortal } from './journey.ts';
 
 // End-to-end sign-in through a REAL OpenID Connect provider: panva's `oidc-provider` running on
@@ -108,7 +108,7 @@ describe.skipIf(!executablePath && !inCi)('portal sign-in through a real OpenID 
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     await op.start({ portalOrigin: base, accounts, accessTokenTtl: 300 });
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(executablePath);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
 import { builtPortal } from './journey.ts';
 
 // Phones (issue 15): no sideways scrolling at 320 and 390 CSS px on any main screen (WCAG 1.4.10
@@ -59,7 +59,7 @@ describe.skipIf(!executablePath && !inCi)('portal on a phone', () => {
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(executablePath as string);
   }, 180_000);
 
   afterAll(async () => {

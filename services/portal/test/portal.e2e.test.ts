@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
 import {
   type AxeViolation,
-  CHROMIUM_ARGS,
   checkScreen,
   describeViolations,
   findChromium,
+  launchBrowser,
+  savedDownload,
 } from './browser.ts';
 import { askForAdvice, builtPortal } from './journey.ts';
 
@@ -71,7 +72,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(executablePath);
   }, 120_000);
 
   afterAll(async () => {
@@ -365,7 +366,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
 
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: /NDJSON/ }).click();
-    const file = await (await download).path();
+    const file = await savedDownload(await download);
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(0);
   });
 });

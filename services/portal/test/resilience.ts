@@ -1,7 +1,7 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { CHROMIUM_ARGS, checkScreen, describeViolations, findChromium } from './browser.ts';
+import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
 import { builtPortal, tabTo } from './journey.ts';
 
 // Leaving and coming back (issue 15): network failures, 502s, a failed start-up query, reload,
@@ -10,7 +10,7 @@ import { builtPortal, tabTo } from './journey.ts';
 // test it, one per set of user groups so that vitest's two workers share the work:
 // resilience-family (parent carers, young people), resilience-school (SENCO, the sign-in page)
 // and resilience-agencies (NHS, social worker, council, auditor). Each file: the whole hub in its
-// process, one Chromium, one browser context per user; axe-core and a screenshot on each screen.
+// process, the run's one Chromium, one browser context per user; axe-core and a screenshot on each screen.
 export const executablePath = findChromium();
 // The machine running the tests may be busy: wait for the page up to 15 s (vitest's default is 1 s).
 // Generous bounds for the same reason (a test here drives several pages and a whole hub).
@@ -79,7 +79,7 @@ export function resilienceHub(): Resilience {
     await hub.gateway.listen({ host: '127.0.0.1', port: 0 });
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-    browser = await chromium.launch({ executablePath: executablePath as string, args: CHROMIUM_ARGS });
+    browser = await launchBrowser(executablePath as string);
   }, 180_000);
 
   afterAll(async () => {
