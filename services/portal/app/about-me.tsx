@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { gql, type TypedDocument } from './api.ts';
+import { ErrorSummary, Textarea } from './fields.tsx';
 import type {
   AboutMeInput,
   AboutMeQuery,
@@ -8,7 +9,7 @@ import type {
   SaveAboutMeMutationVariables,
 } from './generated/graphql.ts';
 import { formatLondonDateTime } from './text.ts';
-import { ErrorSummary, useDraft } from './ui.tsx';
+import { useDraft } from './ui.tsx';
 
 /**
  * "Tell it once": the family writes about the child (or the young person about themself) here,
@@ -165,26 +166,19 @@ export function AboutMeForm({
       {!loaded && <p>Loading what you wrote before…</p>}
       <form onSubmit={save} noValidate hidden={!loaded}>
         {FIELDS.map((f) => (
-          <div className="form-group" key={f.key}>
-            <label className="label" htmlFor={`about-${f.key}`}>
-              {f.label}
-            </label>
-            <p className="hint" id={`about-${f.key}-hint`}>
-              {f.hint}
-            </p>
-            <textarea
-              id={`about-${f.key}`}
-              className="input textarea"
-              rows={3}
-              maxLength={2000}
-              aria-describedby={`about-${f.key}-hint`}
-              value={values[f.key]}
-              onChange={(e) => {
-                unsaved.current = true;
-                setValues({ ...values, [f.key]: e.target.value });
-              }}
-            />
-          </div>
+          <Textarea
+            key={f.key}
+            id={`about-${f.key}`}
+            label={f.label}
+            hint={f.hint}
+            rows={3}
+            maxLength={2000}
+            value={values[f.key]}
+            onChange={(value) => {
+              unsaved.current = true;
+              setValues({ ...values, [f.key]: value });
+            }}
+          />
         ))}
         <button type="submit" className="button">
           Save

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { gql, type SessionUser, type TypedDocument } from './api.ts';
+import { ErrorSummary, Radios, Textarea } from './fields.tsx';
 import type {
   MyBreakGlassQuery,
   MyBreakGlassQueryVariables,
@@ -7,7 +8,7 @@ import type {
   OpenBreakGlassMutationVariables,
 } from './generated/graphql.ts';
 import { formatDateTime } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 /**
  * Emergency ("break-glass") access: a social worker or council SEND officer opens a child's whole
@@ -179,49 +180,31 @@ export function BreakGlassScreen({ user, childId }: { user: SessionUser; childId
         </li>
       </ul>
       <form onSubmit={(e) => void submit(e)} noValidate>
-        <div className="form-group">
-          <label className="label" htmlFor="break-glass-reason">
-            Why do you need emergency access?
-          </label>
-          <p className="hint" id="break-glass-reason-hint">
-            Say what the concern is and why it cannot wait. At least {MIN_REASON} characters. Auditors read
-            this.
-          </p>
-          <textarea
-            id="break-glass-reason"
-            className="input textarea"
-            rows={5}
-            aria-describedby="break-glass-reason-hint break-glass-reason-count"
-            value={reason}
-            onChange={(e) => {
-              setReason(e.target.value);
-              sessionStorage.setItem(draftKey(childId), e.target.value);
-            }}
-          />
-          <p className="hint" id="break-glass-reason-count">
-            {length < MIN_REASON
-              ? `${length} of at least ${MIN_REASON} characters`
-              : `${length} characters (at most ${MAX_REASON})`}
-          </p>
-        </div>
-        <fieldset className="fieldset">
-          <legend className="legend">How long do you need it for?</legend>
-          <div className="radios">
-            {DURATIONS.map((h) => (
-              <div className="radio" key={h}>
-                <input
-                  type="radio"
-                  id={`break-glass-hours-${h}`}
-                  name="break-glass-hours"
-                  value={h}
-                  checked={hours === String(h)}
-                  onChange={() => setHours(String(h))}
-                />
-                <label htmlFor={`break-glass-hours-${h}`}>{h === 1 ? '1 hour' : `${h} hours`}</label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
+        <Textarea
+          id="break-glass-reason"
+          label="Why do you need emergency access?"
+          hint={`Say what the concern is and why it cannot wait. At least ${MIN_REASON} characters. Auditors read this.`}
+          describedBy="break-glass-reason-count"
+          after={
+            <p className="hint" id="break-glass-reason-count">
+              {length < MIN_REASON
+                ? `${length} of at least ${MIN_REASON} characters`
+                : `${length} characters (at most ${MAX_REASON})`}
+            </p>
+          }
+          value={reason}
+          onChange={(value) => {
+            setReason(value);
+            sessionStorage.setItem(draftKey(childId), value);
+          }}
+        />
+        <Radios
+          name="break-glass-hours"
+          legend="How long do you need it for?"
+          items={DURATIONS.map((h) => ({ value: String(h), label: h === 1 ? '1 hour' : `${h} hours` }))}
+          value={hours}
+          onChange={setHours}
+        />
         <button type="submit" className="button button-warning" aria-disabled={busy || undefined}>
           Open the record in an emergency
         </button>

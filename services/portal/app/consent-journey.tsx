@@ -2,6 +2,7 @@
 import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
+import { ErrorSummary, Radios } from './fields.tsx';
 import type {
   ConsentRequestsQuery,
   ConsentRequestsQueryVariables,
@@ -13,7 +14,7 @@ import type {
   WithdrawMutationVariables,
 } from './generated/graphql.ts';
 import { formatDate, formatDateTime } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 /**
  * The family's sharing choices, following the NHS national data opt-out and GOV.UK patterns:
@@ -376,6 +377,11 @@ export function WaitingTasks({
   );
 }
 
+const SHARE_ANSWERS = [
+  { value: 'yes', label: 'Yes, share it' },
+  { value: 'no', label: 'No, do not share it' },
+];
+
 // ---- Pages ----
 
 /** Whether this family member makes the choices: after the end of compulsory school age the young person does. */
@@ -571,34 +577,14 @@ function Question({ childId, choice, sharing }: { childId: string; choice: Choic
             who looked.
           </p>
           <form onSubmit={submit} noValidate>
-            <fieldset className="fieldset" aria-describedby={error ? 'share-error' : undefined}>
-              <legend className="legend">Your answer</legend>
-              {error && (
-                <p className="error-message" id="share-error">
-                  <span className="visually-hidden">Error:</span> {error}
-                </p>
-              )}
-              <div className="radio">
-                <input
-                  type="radio"
-                  id="share-yes"
-                  name="share"
-                  checked={answer === true}
-                  onChange={() => setAnswer(true)}
-                />
-                <label htmlFor="share-yes">Yes, share it</label>
-              </div>
-              <div className="radio">
-                <input
-                  type="radio"
-                  id="share-no"
-                  name="share"
-                  checked={answer === false}
-                  onChange={() => setAnswer(false)}
-                />
-                <label htmlFor="share-no">No, do not share it</label>
-              </div>
-            </fieldset>
+            <Radios
+              name="share"
+              legend="Your answer"
+              error={error}
+              items={SHARE_ANSWERS}
+              value={answer === undefined ? null : answer ? 'yes' : 'no'}
+              onChange={(value) => setAnswer(value === 'yes')}
+            />
             <button type="submit" className="button">
               Continue
             </button>

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { gql, readErrors, type TypedDocument } from './api.ts';
+import { ErrorSummary } from './fields.tsx';
 import type { SendKpisQuery, SendKpisQueryVariables } from './generated/graphql.ts';
 import { SendDashboardPanel } from './send-dashboard.tsx';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 type PlanTimeliness = SendKpis['plansThisMonth'];
 

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { gql, readErrors, type SessionUser, type TypedDocument } from './api.ts';
+import { DateInput, ErrorSummary, Radios, TextInput } from './fields.tsx';
 import type {
   FamilyDetailsQuery,
   FamilyDetailsQueryVariables,
@@ -7,7 +8,7 @@ import type {
   SaveFamilyDetailsMutationVariables,
 } from './generated/graphql.ts';
 import { formatDate } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 /**
  * "Tell it once", part two: how the family wants to be contacted, and their key history (the life
@@ -31,6 +32,11 @@ const SAVE: TypedDocument<SaveFamilyDetailsMutation, SaveFamilyDetailsMutationVa
     updateFamilyInformation(childId: $childId, expectedVersion: $expectedVersion, input: $input) { version }
   }
 `;
+
+const YES_NO = [
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+];
 
 const METHODS = [
   { value: 'email', label: 'Email' },
@@ -154,73 +160,36 @@ export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; chil
           <section aria-labelledby="contact-heading" className="section" data-section="contact-preferences">
             <h2 id="contact-heading">How you want to be contacted</h2>
             <form onSubmit={saveContact} noValidate>
-              <fieldset className="fieldset">
-                <legend className="legend">How should people contact you?</legend>
-                <div className="radios">
-                  {METHODS.map((m) => (
-                    <div className="radio" key={m.value}>
-                      <input
-                        type="radio"
-                        id={`contact-${m.value}`}
-                        name="contact-method"
-                        value={m.value}
-                        checked={contact.method === m.value}
-                        onChange={() => setContact({ ...contact, method: m.value })}
-                      />
-                      <label htmlFor={`contact-${m.value}`}>{m.label}</label>
-                    </div>
-                  ))}
-                </div>
-              </fieldset>
-              <div className="form-group">
-                <label className="label" htmlFor="contact-best-time">
-                  Best time to contact you (optional)
-                </label>
-                <p className="hint" id="contact-best-time-hint">
-                  For example, weekday mornings, or after 3pm.
-                </p>
-                <input
-                  id="contact-best-time"
-                  className="input"
-                  maxLength={200}
-                  aria-describedby="contact-best-time-hint"
-                  value={contact.bestTime}
-                  onChange={(e) => setContact({ ...contact, bestTime: e.target.value })}
-                />
-              </div>
-              <div className="form-group">
-                <label className="label" htmlFor="contact-language">
-                  Language you prefer (optional)
-                </label>
-                <input
-                  id="contact-language"
-                  className="input"
-                  maxLength={200}
-                  value={contact.language}
-                  onChange={(e) => setContact({ ...contact, language: e.target.value })}
-                />
-              </div>
-              <fieldset className="fieldset">
-                <legend className="legend">Do you need an interpreter?</legend>
-                <div className="radios">
-                  {[
-                    { value: 'yes', label: 'Yes' },
-                    { value: 'no', label: 'No' },
-                  ].map((o) => (
-                    <div className="radio" key={o.value}>
-                      <input
-                        type="radio"
-                        id={`interpreter-${o.value}`}
-                        name="interpreter"
-                        value={o.value}
-                        checked={contact.interpreter === o.value}
-                        onChange={() => setContact({ ...contact, interpreter: o.value })}
-                      />
-                      <label htmlFor={`interpreter-${o.value}`}>{o.label}</label>
-                    </div>
-                  ))}
-                </div>
-              </fieldset>
+              <Radios
+                name="contact-method"
+                idPrefix="contact"
+                legend="How should people contact you?"
+                items={METHODS}
+                value={contact.method}
+                onChange={(method) => setContact({ ...contact, method })}
+              />
+              <TextInput
+                id="contact-best-time"
+                label="Best time to contact you (optional)"
+                hint="For example, weekday mornings, or after 3pm."
+                maxLength={200}
+                value={contact.bestTime}
+                onChange={(bestTime) => setContact({ ...contact, bestTime })}
+              />
+              <TextInput
+                id="contact-language"
+                label="Language you prefer (optional)"
+                maxLength={200}
+                value={contact.language}
+                onChange={(language) => setContact({ ...contact, language })}
+              />
+              <Radios
+                name="interpreter"
+                legend="Do you need an interpreter?"
+                items={YES_NO}
+                value={contact.interpreter}
+                onChange={(interpreter) => setContact({ ...contact, interpreter })}
+              />
               <button type="submit" className="button" aria-disabled={busy || undefined}>
                 Save contact preferences
               </button>
@@ -257,30 +226,19 @@ export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; chil
             )}
             <form onSubmit={(e) => void addEvent(e)} noValidate>
               <h3>Add something that happened</h3>
-              <div className="form-group">
-                <label className="label" htmlFor="event-description">
-                  What happened
-                </label>
-                <input
-                  id="event-description"
-                  className="input"
-                  maxLength={300}
-                  value={event.description}
-                  onChange={(e) => setEvent({ ...event, description: e.target.value })}
-                />
-              </div>
-              <div className="form-group">
-                <label className="label" htmlFor="event-date">
-                  When (optional)
-                </label>
-                <input
-                  id="event-date"
-                  className="input input-date"
-                  type="date"
-                  value={event.date}
-                  onChange={(e) => setEvent({ ...event, date: e.target.value })}
-                />
-              </div>
+              <TextInput
+                id="event-description"
+                label="What happened"
+                maxLength={300}
+                value={event.description}
+                onChange={(description) => setEvent({ ...event, description })}
+              />
+              <DateInput
+                id="event-date"
+                label="When (optional)"
+                value={event.date}
+                onChange={(date) => setEvent({ ...event, date })}
+              />
               <button type="submit" className="button button-secondary" aria-disabled={busy || undefined}>
                 Add to key history
               </button>

@@ -13,10 +13,11 @@ import {
   REASONS,
   WaitingTasks,
 } from './consent-journey.tsx';
+import { ErrorSummary } from './fields.tsx';
 import { HandoverNotice } from './handover-notice.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
-import { ErrorSummary, OnThisPage, PageHeading } from './ui.tsx';
+import { OnThisPage, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
   const [children, setChildren] = useState<{ id: string; name: string }[] | null | 'failed'>(null);

@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { getSession, gql } from './api.ts';
+import { ErrorSummary, Textarea } from './fields.tsx';
 import type { EhcAssessment } from './record-view.tsx';
 import { formatDate, formatDateTime } from './text.ts';
-import { ErrorSummary, useDraft } from './ui.tsx';
+import { useDraft } from './ui.tsx';
 
 export interface Advice {
   id: string;
@@ -438,22 +439,15 @@ function AdviceForm({
         </p>
       )}
       {fieldsOf(kind).map((f) => (
-        <div className="form-group" key={f.key}>
-          <label className="label" htmlFor={`advice-${f.key}`}>
-            {f.label}
-          </label>
-          <p className="hint" id={`advice-${f.key}-hint`}>
-            {f.hint}
-          </p>
-          <textarea
-            id={`advice-${f.key}`}
-            className="input textarea"
-            rows={4}
-            aria-describedby={`advice-${f.key}-hint`}
-            value={values[f.key]}
-            onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
-          />
-        </div>
+        <Textarea
+          key={f.key}
+          id={`advice-${f.key}`}
+          label={f.label}
+          hint={f.hint}
+          rows={4}
+          value={values[f.key]}
+          onChange={(value) => setValues({ ...values, [f.key]: value })}
+        />
       ))}
       <div className="button-group">
         <button type="submit" className="button button-secondary" aria-disabled={busy || undefined}>

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { type GqlError, gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
+import { ErrorSummary } from './fields.tsx';
 import type { AdviceRequestsForMeQuery, AdviceRequestsForMeQueryVariables } from './generated/graphql.ts';
 import { childName, MILESTONE_STATUS, statusTag } from './record-view.tsx';
 import { formatDate } from './text.ts';
-import { ErrorSummary, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 type Waiting = AdviceRequestsForMeQuery['adviceRequestsForMe'][number];
 

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { gql, readErrors, type TypedDocument } from './api.ts';
+import { ErrorSummary } from './fields.tsx';
 import type {
   ParentCarerAccessQuery,
   ParentCarerAccessQueryVariables,
   SetParentCarerAccessMutation,
   SetParentCarerAccessMutationVariables,
 } from './generated/graphql.ts';
-import { ErrorSummary } from './ui.tsx';
 
 const READ: TypedDocument<ParentCarerAccessQuery, ParentCarerAccessQueryVariables> = /* GraphQL */ `
   query ParentCarerAccess($childId: ID!) { parentCarerAccess(childId: $childId) { allowed } }

@@ -9,12 +9,13 @@ import {
   type TypedDocument,
 } from './api.ts';
 import { BreakGlassPanel } from './break-glass.tsx';
+import { type ErrorItem, ErrorSummary, TextInput } from './fields.tsx';
 import type { SearchQuery, SearchQueryVariables } from './generated/graphql.ts';
 import { ADVICE_KINDS, AdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
 import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDate, purposeLabel } from './text.ts';
-import { type ErrorItem, ErrorSummary, Field, LoadError, PageHeading, useLoad } from './ui.tsx';
+import { LoadError, PageHeading, useLoad } from './ui.tsx';
 
 type SearchResult = SearchQuery['childSearch']['children'][number];
 
@@ -92,22 +93,15 @@ export function SearchScreen({ user }: { user: SessionUser }) {
       <ErrorSummary messages={errors} />
       <PurposePicker onChange={() => undefined} />
       <form onSubmit={submit} noValidate>
-        <Field
+        <TextInput
           id="child-name"
+          type="text"
           label="Child’s name"
           hint="First name or last name. At least 2 letters."
           error={errors.find((e) => e.field === 'child-name')?.text}
-        >
-          {(control) => (
-            <input
-              {...control}
-              className="input"
-              type="text"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+          value={name}
+          onChange={setName}
+        />
         <button type="submit" className="button">
           Search
         </button>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { gql, readErrors } from './api.ts';
-import { ErrorSummary } from './ui.tsx';
+import { ErrorSummary } from './fields.tsx';
 
 interface Plans {
   label: string;

@@ -1,6 +1,7 @@
 import { ROLES } from '@hub/policy/vocabulary';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type SessionUser, saveSession, takeReturnTo, takeSessionEnded } from './api.ts';
+import { type ErrorItem, ErrorSummary, Select } from './fields.tsx';
 import { homeFor } from './nav.ts';
 import {
   completeSignIn,
@@ -11,7 +12,7 @@ import {
   startSignIn,
 } from './oidc.ts';
 import { ROLE_LABELS } from './text.ts';
-import { type ErrorItem, ErrorSummary, Field, PageHeading } from './ui.tsx';
+import { PageHeading } from './ui.tsx';
 
 interface DemoUserOption {
   sub: string;
@@ -165,27 +166,25 @@ function DemoSignIn({ heading }: { heading: boolean }) {
       )}
       <ErrorSummary messages={errors} />
       <form onSubmit={submit} noValidate>
-        <Field
+        <Select
           id="user"
           label="Who do you want to sign in as?"
           hint="Each user has a different role. What you can see depends on your role, your organisation and what families have agreed to share."
           error={errors.find((e) => e.field === 'user')?.text}
+          value={sub}
+          onChange={setSub}
         >
-          {(control) => (
-            <select {...control} className="select" value={sub} onChange={(e) => setSub(e.target.value)}>
-              <option value="">Select a demo user</option>
-              {groups.map((g) => (
-                <optgroup key={g.role} label={ROLE_LABELS[g.role] ?? g.role}>
-                  {g.users.map((u) => (
-                    <option key={u.sub} value={u.sub}>
-                      {u.name} ({u.sub})
-                    </option>
-                  ))}
-                </optgroup>
+          <option value="">Select a demo user</option>
+          {groups.map((g) => (
+            <optgroup key={g.role} label={ROLE_LABELS[g.role] ?? g.role}>
+              {g.users.map((u) => (
+                <option key={u.sub} value={u.sub}>
+                  {u.name} ({u.sub})
+                </option>
               ))}
-            </select>
-          )}
-        </Field>
+            </optgroup>
+          ))}
+        </Select>
         <button type="submit" className="button">
           Sign in
         </button>

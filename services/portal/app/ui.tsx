@@ -1,9 +1,9 @@
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { draftKey } from './api.ts';
 
 /**
- * Shared GOV.UK-style building blocks: page title, heading, error summary, field with its
- * error message, "Try again" panel and kept drafts. Patterns and reasons: docs/portal.md.
+ * Shared GOV.UK-style building blocks: page title, heading, "Try again" panel, loads and kept
+ * drafts (form fields and the error summary: fields.tsx). Patterns and reasons: docs/portal.md.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -54,37 +54,8 @@ export function PageHeading({
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Error summary (GOV.UK pattern): at the top, focused when it appears, each message a link to
-// its field. With hash routes a plain `#field` link would change the page, so the link moves
-// focus by hand (and scrolls the field's label into view).
-
-export interface ErrorItem {
-  text: string;
-  /** The id of the input the error is about: the summary links to it. */
-  field?: string;
-}
-
-export function focusField(id: string): void {
-  const input = document.getElementById(id);
-  if (!input) return;
-  const label = document.querySelector(`label[for="${CSS.escape(id)}"]`) ?? input;
-  label.scrollIntoView({ block: 'start' });
-  input.focus({ preventScroll: true });
-}
-
-export function ErrorSummary({
-  messages,
-  focus = true,
-}: {
-  messages: (string | ErrorItem)[];
-  /** Move focus to the summary when it appears or changes (GOV.UK: yes, after a submit). */
-  focus?: boolean;
-}) {
-  const ref = useRef<HTMLDivElement>(null);
-  const items = messages.map((m) => (typeof m === 'string' ? { text: m } : m));
-  const shown = items.length > 0;
-  const signature = items.map((i) => `${i.field ?? ''}:${i.text}`).join('|');
+/** While `shown`, the page title starts with "Error: " (the error summary calls it). */
+export function useErrorInTitle(shown: boolean): void {
   useEffect(() => {
     if (!shown) return;
     errorSummariesShown++;
@@ -94,83 +65,6 @@ export function ErrorSummary({
       applyTitle();
     };
   }, [shown]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: signature is the trigger (new errors: focus again).
-  useEffect(() => {
-    if (shown && focus) ref.current?.focus();
-  }, [signature, shown, focus]);
-  if (!shown) return null;
-  return (
-    <div className="error-summary" role="alert" tabIndex={-1} ref={ref} data-testid="error-summary">
-      <h2>There is a problem</h2>
-      <ul>
-        {items.map((item) => (
-          <li key={`${item.field ?? ''}:${item.text}`}>
-            {item.field ? (
-              <a
-                href={`#${item.field}`}
-                onClick={(e) => {
-                  e.preventDefault();
-                  focusField(item.field as string);
-                }}
-              >
-                {item.text}
-              </a>
-            ) : (
-              item.text
-            )}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// A form field: label, hint and error message linked to the control by aria-describedby.
-
-export interface FieldControlProps {
-  id: string;
-  'aria-describedby'?: string;
-  'aria-invalid'?: true;
-}
-
-export function Field({
-  id,
-  label,
-  hint,
-  error,
-  children,
-}: {
-  id: string;
-  label: ReactNode;
-  hint?: ReactNode;
-  error?: string | null;
-  /** Renders the control with the id and aria attributes it must carry. */
-  children: (control: FieldControlProps) => ReactNode;
-}) {
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={error ? 'form-group form-group-error' : 'form-group'}>
-      <label className="label" htmlFor={id}>
-        {label}
-      </label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="error-message" id={`${id}-error`}>
-          <span className="visually-hidden">Error:</span> {error}
-        </p>
-      )}
-      {children({
-        id,
-        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
-        ...(error ? { 'aria-invalid': true as const } : {}),
-      })}
-    </div>
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
