@@ -7,13 +7,14 @@ import { registerInternalRoutes } from './internal-routes.ts';
 import { loadAccessFacts } from './repository.ts';
 import { resolvers } from './resolvers.ts';
 import { seedRecordIfEmpty } from './seed.ts';
+import { childViewerLoader } from './viewer.ts';
 
 export const service = defineSubgraphService({
   name: 'record',
   pgSchema: 'record',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations'),
   resolvers,
-  loaders: sendLoaders,
+  loaders: { ...sendLoaders, Child: { ...sendLoaders.Child, viewer: childViewerLoader } } as never,
   // The access door reads the record's own tables (one statement, access-facts-query.ts).
   accessFacts: (db) => (childIds) => loadAccessFacts(db, childIds),
   seedIfEmpty: seedRecordIfEmpty,

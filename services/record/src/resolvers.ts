@@ -43,6 +43,7 @@ import {
   type SearchScope,
   searchChildren,
 } from './repository.ts';
+import { viewer } from './viewer.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_FAMILY_RECORDS = 50;
@@ -217,6 +218,10 @@ const consentRead = <T>(ctx: SubgraphContext, childId: string, field: string, wo
 
 export const resolvers: SubgraphResolvers<Resolvers> = {
   Query: {
+    viewer(_root, _args, ctx) {
+      requireCaller(ctx);
+      return viewer(ctx.hub.principal);
+    },
     async child(_root, args, ctx) {
       requireCaller(ctx);
       const id = validateChildId(args.id);

@@ -146,6 +146,7 @@ export type Child = {
   laId?: Maybe<Scalars['String']['output']>;
   nhsNumber?: Maybe<Scalars['String']['output']>;
   upn?: Maybe<Scalars['String']['output']>;
+  viewer?: Maybe<ChildViewer>;
 };
 
 
@@ -170,6 +171,16 @@ export type ChildSearchPage = {
   children: Array<Child>;
   offset: Scalars['Int']['output'];
   totalCount: Scalars['Int']['output'];
+};
+
+export type ChildViewer = {
+  __typename?: 'ChildViewer';
+  canBreakGlass: Scalars['Boolean']['output'];
+  canEditFamilyInformation: Scalars['Boolean']['output'];
+  canManageConsent: Scalars['Boolean']['output'];
+  canManageEhcWorkflow: Scalars['Boolean']['output'];
+  canWithdrawConsent: Scalars['Boolean']['output'];
+  writesAdvice: Array<Domain>;
 };
 
 export type Consent = {
@@ -864,6 +875,7 @@ export type Query = {
   parentCarerAccess: ParentCarerAccess;
   sendDashboard: SendDashboard;
   sendKpis: SendKpis;
+  viewer: Viewer;
 };
 
 
@@ -1009,6 +1021,11 @@ export type TimelinessRate = {
   to: Scalars['String']['output'];
 };
 
+export type Viewer = {
+  __typename?: 'Viewer';
+  canBreakGlass: Scalars['Boolean']['output'];
+};
+
 export type WeeksToIssueBand = {
   __typename?: 'WeeksToIssueBand';
   label: Scalars['String']['output'];
@@ -1140,6 +1157,7 @@ export type ResolversTypes = {
   Child: ResolverTypeWrapper<any>;
   ChildSearch: ResolverTypeWrapper<any>;
   ChildSearchPage: ResolverTypeWrapper<any>;
+  ChildViewer: ResolverTypeWrapper<any>;
   Consent: ResolverTypeWrapper<any>;
   ConsentRequest: ResolverTypeWrapper<any>;
   ConsentStatus: ResolverTypeWrapper<any>;
@@ -1201,6 +1219,7 @@ export type ResolversTypes = {
   SourceDemographics: ResolverTypeWrapper<any>;
   SourceIdentifiers: ResolverTypeWrapper<any>;
   TimelinessRate: ResolverTypeWrapper<any>;
+  Viewer: ResolverTypeWrapper<any>;
   WeeksToIssueBand: ResolverTypeWrapper<any>;
 };
 
@@ -1224,6 +1243,7 @@ export type ResolversParentTypes = {
   Child: any;
   ChildSearch: any;
   ChildSearchPage: any;
+  ChildViewer: any;
   Consent: any;
   ConsentRequest: any;
   ContactPreferences: any;
@@ -1268,6 +1288,7 @@ export type ResolversParentTypes = {
   SourceDemographics: any;
   SourceIdentifiers: any;
   TimelinessRate: any;
+  Viewer: any;
   WeeksToIssueBand: any;
 };
 
@@ -1364,12 +1385,22 @@ export type ChildResolvers<ContextType = SubgraphContext, ParentType extends Res
   laId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nhsNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  viewer?: Resolver<Maybe<ResolversTypes['ChildViewer']>, ParentType, ContextType>;
 };
 
 export type ChildSearchPageResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ChildSearchPage'] = ResolversParentTypes['ChildSearchPage']> = {
   children?: Resolver<Array<ResolversTypes['Child']>, ParentType, ContextType>;
   offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ChildViewerResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ChildViewer'] = ResolversParentTypes['ChildViewer']> = {
+  canBreakGlass?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  canEditFamilyInformation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  canManageConsent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  canManageEhcWorkflow?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  canWithdrawConsent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  writesAdvice?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
 };
 
 export type ConsentResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
@@ -1712,6 +1743,7 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
   parentCarerAccess?: Resolver<ResolversTypes['ParentCarerAccess'], ParentType, ContextType, RequireFields<QueryParentCarerAccessArgs, 'childId'>>;
   sendDashboard?: Resolver<ResolversTypes['SendDashboard'], ParentType, ContextType, Partial<QuerySendDashboardArgs>>;
   sendKpis?: Resolver<ResolversTypes['SendKpis'], ParentType, ContextType, Partial<QuerySendKpisArgs>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type SendDashboardResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['SendDashboard'] = ResolversParentTypes['SendDashboard'], FederationReferenceType extends FederationReferenceTypes['SendDashboard'] = FederationReferenceTypes['SendDashboard']> = {
@@ -1767,6 +1799,10 @@ export type TimelinessRateResolvers<ContextType = SubgraphContext, ParentType ex
   to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ViewerResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  canBreakGlass?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type WeeksToIssueBandResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WeeksToIssueBand'] = ResolversParentTypes['WeeksToIssueBand']> = {
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   maxWeeks?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1785,6 +1821,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   CapacityRepresentative?: CapacityRepresentativeResolvers<ContextType>;
   Child?: ChildResolvers<ContextType>;
   ChildSearchPage?: ChildSearchPageResolvers<ContextType>;
+  ChildViewer?: ChildViewerResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
   ConsentRequest?: ConsentRequestResolvers<ContextType>;
   ContactPreferences?: ContactPreferencesResolvers<ContextType>;
@@ -1821,6 +1858,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   SourceDemographics?: SourceDemographicsResolvers<ContextType>;
   SourceIdentifiers?: SourceIdentifiersResolvers<ContextType>;
   TimelinessRate?: TimelinessRateResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
   WeeksToIssueBand?: WeeksToIssueBandResolvers<ContextType>;
 };
 
