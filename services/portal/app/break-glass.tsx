@@ -14,9 +14,9 @@ import { PageHeading } from './ui.tsx';
  * Emergency ("break-glass") access: a social worker or council SEND officer opens a child's whole
  * record without the family's agreement, to keep the child safe. The hub's rules (openBreakGlass):
  * a reason of 20 to 2,000 characters that a person can see, for at most 24 hours; the request is
- * recorded before anything opens and every look under it is flagged for auditors.
+ * recorded before anything opens and every look under it is flagged for auditors. Who may use it
+ * is the hub's answer (`viewer { canBreakGlass }`), not a list of roles here.
  */
-export const MAY_BREAK_GLASS = new Set(['social_worker', 'la_send_officer']);
 
 const MIN_REASON = 20;
 const MAX_REASON = 2000;
@@ -45,10 +45,10 @@ const OPEN: TypedDocument<OpenBreakGlassMutation, OpenBreakGlassMutationVariable
 `;
 
 /** The caller's own break-glass on this child, if one is in force (null otherwise, or while loading). */
-export function useMyBreakGlass(childId: string, role: string): BreakGlass | null {
+export function useMyBreakGlass(childId: string, mayBreakGlass: boolean): BreakGlass | null {
   const [active, setActive] = useState<BreakGlass | null>(null);
   useEffect(() => {
-    if (!MAY_BREAK_GLASS.has(role)) return;
+    if (!mayBreakGlass) return;
     let live = true;
     void gql(MINE, { childId }).then((r) => {
       if (live) setActive(r.data?.myBreakGlass ?? null);
@@ -56,7 +56,7 @@ export function useMyBreakGlass(childId: string, role: string): BreakGlass | nul
     return () => {
       live = false;
     };
-  }, [childId, role]);
+  }, [childId, mayBreakGlass]);
   return active;
 }
 
@@ -66,15 +66,16 @@ export function useMyBreakGlass(childId: string, role: string): BreakGlass | nul
  */
 export function BreakGlassPanel({
   childId,
-  role,
+  mayBreakGlass,
   somethingHidden,
 }: {
   childId: string;
-  role: string;
+  /** From the hub (Child.viewer, or Query.viewer when the child is not shown). */
+  mayBreakGlass: boolean;
   somethingHidden: boolean;
 }) {
-  const active = useMyBreakGlass(childId, role);
-  if (!MAY_BREAK_GLASS.has(role)) return null;
+  const active = useMyBreakGlass(childId, mayBreakGlass);
+  if (!mayBreakGlass) return null;
   if (active) {
     return (
       <div className="warning break-glass-active" data-testid="break-glass-active">
@@ -98,7 +99,24 @@ export function BreakGlassPanel({
 
 const draftKey = (childId: string) => `hub.breakGlassReason.${childId}`;
 
-export function BreakGlassScreen({ user, childId }: { user: SessionUser; childId: string }) {
+/** Whether the hub lets the signed-in user use break-glass at all (Query.viewer); null while asking. */
+function useMayBreakGlass(): boolean | null {
+  const [may, setMay] = useState<boolean | null>(null);
+  useEffect(() => {
+    let live = true;
+    void gql<{ viewer: { canBreakGlass: boolean } }>('query Viewer { viewer { canBreakGlass } }').then(
+      (r) => {
+        if (live && r.data) setMay(r.data.viewer.canBreakGlass);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return may;
+}
+
+export function BreakGlassScreen({ childId }: { user: SessionUser; childId: string }) {
   // What was typed survives a reload (the tab's own storage, gone when the tab closes).
   const [reason, setReason] = useState(() => sessionStorage.getItem(draftKey(childId)) ?? '');
   const [hours, setHours] = useState('');
@@ -106,8 +124,10 @@ export function BreakGlassScreen({ user, childId }: { user: SessionUser; childId
   const [busy, setBusy] = useState(false);
   // A second click while the first is on its way must not open a second override.
   const sending = useRef(false);
+  const mayBreakGlass = useMayBreakGlass();
 
-  if (!MAY_BREAK_GLASS.has(user.role)) {
+  // The form shows while the hub is asked (the hub refuses an opening it would not allow anyway).
+  if (mayBreakGlass === false) {
     return (
       <>
         <PageHeading>Emergency access</PageHeading>

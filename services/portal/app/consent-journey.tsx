@@ -1,5 +1,4 @@
 // The same age rule the hub enforces (only this pure module, not the CASL abilities).
-import { isOverCompulsorySchoolAge } from '@hub/policy/age';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
 import { ErrorSummary, Radios } from './fields.tsx';
@@ -231,7 +230,7 @@ function useSharing(childId: string, page: string) {
   const [consents, setConsents] = useState<Consent[] | null>(null);
   const [requests, setRequests] = useState<ConsentRequest[] | null>(null);
   const [name, setName] = useState<string | null>(null);
-  const [dateOfBirth, setDateOfBirth] = useState<string | null>(null);
+  const [decides, setDecides] = useState<boolean | null>(null);
   const [failed, setFailed] = useState<string[]>([]);
   const load = useCallback(async () => {
     setFailed([]);
@@ -239,12 +238,12 @@ function useSharing(childId: string, page: string) {
       const r = await gql<{
         consents: Consent[];
         consentRequests: ConsentRequest[];
-        child: { givenName: string | null; dateOfBirth: string | null } | null;
+        child: { givenName: string | null; viewer: { canManageConsent: boolean } | null } | null;
       }>(
         `query Sharing($childId: ID!) {
           consents(childId: $childId) { id domain recipientOrgType purpose status grantedByRole startsAt createdAt withdrawnAt }
           consentRequests(childId: $childId) { domain recipientOrgType purpose agency requestedOn dueDate }
-          child(id: $childId) { givenName dateOfBirth }
+          child(id: $childId) { givenName viewer { canManageConsent } }
         }`,
         { childId },
       );
@@ -262,7 +261,7 @@ function useSharing(childId: string, page: string) {
       setConsents(r.data.consents);
       setRequests(r.data.consentRequests ?? []);
       setName(r.data.child?.givenName ?? null);
-      setDateOfBirth(r.data.child?.dateOfBirth ?? null);
+      setDecides(r.data.child?.viewer?.canManageConsent ?? null);
     } catch {
       setFailed(['Your sharing choices could not be loaded. Check your connection and try again.']);
     }
@@ -273,7 +272,10 @@ function useSharing(childId: string, page: string) {
   useEffect(() => {
     void load();
   }, [load, page]);
-  return { consents, requests, name: name ?? 'your child', dateOfBirth, load, failed };
+  // Whether this family member makes the choices is the hub's answer (Child.viewer): after the
+  // end of compulsory school age the young person does. Until it is known, the choices are
+  // offered (the hub refuses a choice the user may not make).
+  return { consents, requests, name: name ?? 'your child', decides: decides ?? true, load, failed };
 }
 
 /** Marks a failure the page-wide message (main.tsx) already shows with its own "Try again". */
@@ -384,13 +386,7 @@ const SHARE_ANSWERS = [
 
 // ---- Pages ----
 
-/** Whether this family member makes the choices: after the end of compulsory school age the young person does. */
-export function decidesFor(user: SessionUser, dateOfBirth: string | null | undefined): boolean {
-  return user.role === 'young_person' || !dateOfBirth || !isOverCompulsorySchoolAge(dateOfBirth, new Date());
-}
-
 export function SharingJourney({
-  user,
   childId,
   step,
 }: {
@@ -399,7 +395,7 @@ export function SharingJourney({
   step: string[];
 }) {
   const sharing = useSharing(childId, step.join('/'));
-  const decides = decidesFor(user, sharing.dateOfBirth);
+  const decides = sharing.decides;
   const [first, domain, recipient] = step;
   if (first === 'check') return <CheckAnswers childId={childId} sharing={sharing} />;
   if (first === 'done') return <Confirmation childId={childId} sharing={sharing} />;

@@ -9,14 +9,19 @@ import {
   type Consent,
   type ConsentRequest,
   currentOf,
-  decidesFor,
   REASONS,
   WaitingTasks,
 } from './consent-journey.tsx';
 import { ErrorSummary } from './fields.tsx';
 import { HandoverNotice } from './handover-notice.tsx';
 import { ParentCarerAccessChoice } from './parent-access.tsx';
-import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
+import {
+  type ChildRecord,
+  type ChildRecordAnswer,
+  childName,
+  childRecordQuery,
+  RecordView,
+} from './record-view.tsx';
 import { OnThisPage, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {
@@ -92,7 +97,7 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
   const loadRecord = useCallback(async () => {
     // A failure (network, 502) must not leave "Loading record" for ever: the page says so and
     // main.tsx's "Try again" loads it again.
-    const r = await gql<{ child: ChildRecord | null }>(childRecordQuery(), { id: childId });
+    const r = await gql<ChildRecordAnswer>(childRecordQuery(), { id: childId });
     setRecordFailed(!r.data?.child && isServiceFailure(r.errors));
     setChild(r.data?.child ?? null);
     setRecordErrors(r.errors);
@@ -105,9 +110,9 @@ export function FamilyChildScreen({ user, childId }: { user: SessionUser; childI
 
   const name = child ? childName(child) : 'this child';
   const self = user.role === 'young_person';
-  // After the end of compulsory school age the young person decides; a parent carer they let in
-  // can look but not change.
-  const decides = decidesFor(user, child?.dateOfBirth);
+  // Who decides is the hub's answer (Child.viewer): after the end of compulsory school age the
+  // young person; a parent carer they let in can look but not change.
+  const decides = child?.viewer?.canManageConsent ?? true;
   return (
     <>
       <p>

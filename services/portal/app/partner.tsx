@@ -13,7 +13,7 @@ import { type ErrorItem, ErrorSummary, TextInput } from './fields.tsx';
 import type { SearchQuery, SearchQueryVariables } from './generated/graphql.ts';
 import { ADVICE_KINDS, AdvicePanel } from './health-advice-form.tsx';
 import { PurposePicker } from './purpose-picker.tsx';
-import { type ChildRecord, childName, childRecordQuery, RecordView } from './record-view.tsx';
+import { type ChildRecordAnswer, childName, childRecordQuery, RecordView } from './record-view.tsx';
 import { formatDate, purposeLabel } from './text.ts';
 import { LoadError, PageHeading, useLoad } from './ui.tsx';
 
@@ -178,13 +178,13 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
   // ends in "failed", never in "Loading record" for ever; the page's "Try again"
   // (main.tsx) draws it afresh.
   const record = useLoad(async () => {
-    const r = await gql<{ child: ChildRecord | null }>(
-      childRecordQuery(user.role),
-      { id: childId },
-      { purpose: true },
-    );
+    const r = await gql<ChildRecordAnswer>(childRecordQuery(user.role), { id: childId }, { purpose: true });
     if (!r.data?.child && isServiceFailure(r.errors)) throw new LoadError(r.errors[0]?.message);
-    return { child: r.data?.child ?? null, errors: r.errors };
+    return {
+      child: r.data?.child ?? null,
+      mayBreakGlass: r.data?.child?.viewer?.canBreakGlass ?? r.data?.viewer?.canBreakGlass ?? false,
+      errors: r.errors,
+    };
   }, [childId, purpose]);
   const child = record.state === 'ok' ? record.data.child : null;
   const errors = record.state === 'ok' ? record.data.errors : [];
@@ -211,7 +211,7 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
       {record.state === 'ok' && (
         <BreakGlassPanel
           childId={childId}
-          role={user.role}
+          mayBreakGlass={record.data.mayBreakGlass}
           somethingHidden={!child || errors.some((e) => e.extensions?.code === 'FORBIDDEN_FIELD')}
         />
       )}
@@ -226,7 +226,7 @@ export function ChildScreen({ user, childId }: { user: SessionUser; childId: str
             <PurposePicker onChange={setPurposeState} />
           </details>
           {Object.values(ADVICE_KINDS).map((kind) => {
-            const advice = user.role === kind.writer ? child[kind.field] : null;
+            const advice = child.viewer?.writesAdvice.includes(kind.domain) ? child[kind.field] : null;
             return (
               advice && (
                 <AdvicePanel

@@ -29,8 +29,10 @@ export function childRecordQuery(role?: string): string {
 
 const CHILD_RECORD_QUERY = /* GraphQL */ `
   query ChildRecord($id: ID!) {
+    viewer { canBreakGlass }
     child(id: $id) {
       id givenName familyName dateOfBirth nhsNumber upn
+      viewer { canManageConsent canBreakGlass writesAdvice }
       __EHC__
       education { senStatus school { name } attendancePercent sencoNotes provisions { id description hoursPerWeek } updatedAt }
       health { involvements { id service active } pathwayWaits { id pathway weeksWaited seenDate } diagnoses { id description diagnosedOn } updatedAt }
@@ -39,8 +41,22 @@ const CHILD_RECORD_QUERY = /* GraphQL */ `
   }
 `;
 
+/** What the hub lets the signed-in user do, for a child they can see (Child.viewer). */
+export interface ChildViewer {
+  canManageConsent: boolean;
+  canBreakGlass: boolean;
+  writesAdvice: string[];
+}
+
+/** The record query's answer: the child (null when not found or not theirs) and the user's own rights. */
+export interface ChildRecordAnswer {
+  viewer: { canBreakGlass: boolean } | null;
+  child: ChildRecord | null;
+}
+
 export interface ChildRecord {
   id: string;
+  viewer: ChildViewer | null;
   givenName: string | null;
   familyName: string | null;
   dateOfBirth: string | null;
