@@ -2,26 +2,21 @@ import { useCallback, useEffect, useState } from 'react';
 import { AboutMeForm } from './about-me.tsx';
 import { AccessHistory } from './access-history.tsx';
 import { type GqlError, gql, isServiceFailure, readErrors, type SessionUser } from './api.ts';
+import { type ChildRecord, type ChildRecordAnswer, childName, childRecordQuery } from './child-record.ts';
+import { ErrorSummary } from './fields.tsx';
+import { HandoverNotice } from './handover-notice.tsx';
+import { ParentCarerAccessChoice } from './parent-access.tsx';
+import { RecordView } from './record-view.tsx';
+import { currentOf } from './sharing-data.tsx';
 import {
   CHOICES,
   CONSENT_REQUESTS_QUERY,
   CONSENTS_QUERY,
   type Consent,
   type ConsentRequest,
-  currentOf,
   REASONS,
-  WaitingTasks,
-} from './consent-journey.tsx';
-import { ErrorSummary } from './fields.tsx';
-import { HandoverNotice } from './handover-notice.tsx';
-import { ParentCarerAccessChoice } from './parent-access.tsx';
-import {
-  type ChildRecord,
-  type ChildRecordAnswer,
-  childName,
-  childRecordQuery,
-  RecordView,
-} from './record-view.tsx';
+} from './sharing-model.ts';
+import { WaitingTasks } from './sharing-tasks.tsx';
 import { OnThisPage, PageHeading } from './ui.tsx';
 
 export function FamilyHomeScreen({ user }: { user: SessionUser }) {

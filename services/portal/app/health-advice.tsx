@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { type GqlError, gql, type SessionUser, shownPageWide, type TypedDocument } from './api.ts';
+import { childName } from './child-record.ts';
+import { MILESTONE_STATUS, statusTag } from './ehc-assessments.tsx';
 import { ErrorSummary } from './fields.tsx';
 import type { AdviceRequestsForMeQuery, AdviceRequestsForMeQueryVariables } from './generated/graphql.ts';
-import { childName, MILESTONE_STATUS, statusTag } from './record-view.tsx';
 import { formatDate } from './text.ts';
 import { PageHeading } from './ui.tsx';
 

@@ -10,6 +10,7 @@ import {
 } from './api.ts';
 import { AuditScreen } from './auditor.tsx';
 import { BreakGlassScreen } from './break-glass.tsx';
+import { SearchScreen } from './child-search.tsx';
 import { SharingJourney } from './consent-journey.tsx';
 import { DashboardScreen } from './dashboard.tsx';
 import { FamilyChildScreen, FamilyHomeScreen } from './family.tsx';
@@ -17,7 +18,7 @@ import { FamilyDetailsScreen } from './family-details.tsx';
 import { AssessmentsScreen } from './health-advice.tsx';
 import { homeFor, NAV } from './nav.ts';
 import { signOutEverywhere } from './oidc.ts';
-import { ChildScreen, SearchScreen } from './partner.tsx';
+import { ChildScreen } from './partner.tsx';
 import { reflowTables } from './reflow.ts';
 import { SignInScreen } from './sign-in.tsx';
 import { ROLE_LABELS } from './text.ts';
