@@ -49,29 +49,23 @@ export const CONTACT_METHOD_LABEL: Record<string, string> = Object.fromEntries(
   METHODS.map((m) => [m.value, m.label]),
 );
 
-export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; childId: string }) {
+/**
+ * The family details' data: the child's contact preferences and key history, and saving a new
+ * version of them (with the version the family was looking at; one save at a time, so a double
+ * click does not send the same version twice). Each save reloads what the hub now holds.
+ */
+function useFamilyDetails(childId: string) {
   const [details, setDetails] = useState<Details | null>(null);
   const [loadErrors, setLoadErrors] = useState<string[]>([]);
-  const [contact, setContact] = useState({ method: '', bestTime: '', language: '', interpreter: '' });
-  const [event, setEvent] = useState({ description: '', date: '' });
   const [errors, setErrors] = useState<string[]>([]);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
-  // One save at a time: a double click must not send the same version twice.
   const saving = useRef(false);
 
   const load = useCallback(async () => {
     const r = await gql(LOAD, { id: childId });
     setLoadErrors(readErrors(r));
-    const child = r.data?.child ?? null;
-    setDetails(child);
-    const cp = child?.familyInformation?.contactPreferences;
-    setContact({
-      method: cp?.preferredMethod ?? '',
-      bestTime: cp?.bestTimeToContact ?? '',
-      language: cp?.language ?? '',
-      interpreter: cp?.interpreterNeeded == null ? '' : cp.interpreterNeeded ? 'yes' : 'no',
-    });
+    setDetails(r.data?.child ?? null);
   }, [childId]);
   useEffect(() => {
     void load();
@@ -101,6 +95,23 @@ export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; chil
       setBusy(false);
     }
   };
+  return { details, loadErrors, errors, setErrors, status, busy, save };
+}
+
+export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; childId: string }) {
+  const { details, loadErrors, errors, setErrors, status, busy, save } = useFamilyDetails(childId);
+  const [contact, setContact] = useState({ method: '', bestTime: '', language: '', interpreter: '' });
+  const [event, setEvent] = useState({ description: '', date: '' });
+  // What the hub holds, each time it is loaded (first, and after each save).
+  useEffect(() => {
+    const cp = details?.familyInformation?.contactPreferences;
+    setContact({
+      method: cp?.preferredMethod ?? '',
+      bestTime: cp?.bestTimeToContact ?? '',
+      language: cp?.language ?? '',
+      interpreter: cp?.interpreterNeeded == null ? '' : cp.interpreterNeeded ? 'yes' : 'no',
+    });
+  }, [details]);
 
   const saveContact = (e: FormEvent) => {
     e.preventDefault();
