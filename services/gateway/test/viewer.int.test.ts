@@ -26,6 +26,14 @@ const NOTHING = {
   writesAdvice: [],
 };
 
+/** The family member who decides for the child: their sharing choices and their story, nothing else. */
+const DECIDES = {
+  ...NOTHING,
+  canManageConsent: true,
+  canWithdrawConsent: true,
+  canEditFamilyInformation: true,
+};
+
 describe('Child.viewer: what each role may do with a record it can see', () => {
   let hub: TestHub;
   let young: SyntheticChild;
@@ -66,23 +74,13 @@ describe('Child.viewer: what each role may do with a record it can see', () => {
     const r = await ask(decisionMaker(hub.dataset, child), child);
     expect(r.errors).toBeUndefined();
     expect(r.data?.viewer).toEqual({ canBreakGlass: false });
-    expect(r.data?.child?.viewer).toEqual({
-      ...NOTHING,
-      canManageConsent: true,
-      canWithdrawConsent: true,
-      canEditFamilyInformation: true,
-    });
+    expect(r.data?.child?.viewer).toEqual(DECIDES);
   });
 
   it('young person over compulsory school age: their own choices and story', async () => {
     const r = await ask(as(young.youngPersonSub!), young);
     expect(r.errors).toBeUndefined();
-    expect(r.data?.child?.viewer).toEqual({
-      ...NOTHING,
-      canManageConsent: true,
-      canWithdrawConsent: true,
-      canEditFamilyInformation: true,
-    });
+    expect(r.data?.child?.viewer).toEqual(DECIDES);
   });
 
   it('SENCO: writes educational advice only', async () => {
