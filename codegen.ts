@@ -62,11 +62,11 @@ const config: CodegenConfig = {
     'services/portal/app/generated/graphql.ts': {
       schema: 'schema/supergraph.graphql',
       // The documents marked /* GraphQL */. Two are still assembled at run time and so are not
-      // read here: record-view.tsx (sections chosen by capability) and send-dashboard.tsx.
+      // read here: child-record.ts (the advice sections chosen by role) and send-dashboard.tsx.
       documents: [
         'services/portal/app/**/*.{ts,tsx}',
         '!services/portal/app/generated/**',
-        '!services/portal/app/record-view.tsx',
+        '!services/portal/app/child-record.ts',
         '!services/portal/app/send-dashboard.tsx',
       ],
       plugins: [{ add: { content: header } }, 'typescript-operations'],

@@ -155,33 +155,14 @@ export type OpenBreakGlassMutationVariables = Exact<{
 
 export type OpenBreakGlassMutation = { openBreakGlass: { id: string, reason: string, startsAt: string, expiresAt: string } };
 
-export type ConsentsQueryVariables = Exact<{
-  childId: string;
+export type SearchQueryVariables = Exact<{
+  search: ChildSearch;
+  first?: number | null | undefined;
+  offset?: number | null | undefined;
 }>;
 
 
-export type ConsentsQuery = { consents: Array<{ id: string, domain: Domain, recipientOrgType: RecipientOrgType, purpose: Purpose, status: ConsentStatus, grantedByRole: string, startsAt: string, createdAt: string, withdrawnAt: string | null }> };
-
-export type ConsentRequestsQueryVariables = Exact<{
-  childId: string;
-}>;
-
-
-export type ConsentRequestsQuery = { consentRequests: Array<{ domain: Domain, recipientOrgType: RecipientOrgType, purpose: Purpose, agency: AdviceAgency, requestedOn: string, dueDate: string }> };
-
-export type GrantMutationVariables = Exact<{
-  input: GrantConsentInput;
-}>;
-
-
-export type GrantMutation = { grantConsent: { id: string, status: ConsentStatus } };
-
-export type WithdrawMutationVariables = Exact<{
-  id: string;
-}>;
-
-
-export type WithdrawMutation = { withdrawConsent: { id: string, status: ConsentStatus } };
+export type SearchQuery = { childSearch: { totalCount: number, offset: number, children: Array<{ id: string, givenName: string | null, familyName: string | null, dateOfBirth: string | null }> } };
 
 export type SendKpisQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -231,11 +212,30 @@ export type SetParentCarerAccessMutationVariables = Exact<{
 
 export type SetParentCarerAccessMutation = { setParentCarerAccess: { allowed: boolean } };
 
-export type SearchQueryVariables = Exact<{
-  search: ChildSearch;
-  first?: number | null | undefined;
-  offset?: number | null | undefined;
+export type ConsentsQueryVariables = Exact<{
+  childId: string;
 }>;
 
 
-export type SearchQuery = { childSearch: { totalCount: number, offset: number, children: Array<{ id: string, givenName: string | null, familyName: string | null, dateOfBirth: string | null }> } };
+export type ConsentsQuery = { consents: Array<{ id: string, domain: Domain, recipientOrgType: RecipientOrgType, purpose: Purpose, status: ConsentStatus, grantedByRole: string, startsAt: string, createdAt: string, withdrawnAt: string | null }> };
+
+export type ConsentRequestsQueryVariables = Exact<{
+  childId: string;
+}>;
+
+
+export type ConsentRequestsQuery = { consentRequests: Array<{ domain: Domain, recipientOrgType: RecipientOrgType, purpose: Purpose, agency: AdviceAgency, requestedOn: string, dueDate: string }> };
+
+export type GrantMutationVariables = Exact<{
+  input: GrantConsentInput;
+}>;
+
+
+export type GrantMutation = { grantConsent: { id: string, status: ConsentStatus } };
+
+export type WithdrawMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type WithdrawMutation = { withdrawConsent: { id: string, status: ConsentStatus } };
