@@ -70,3 +70,36 @@ describe('internal context signed with node:crypto, verified by jose', () => {
     ).rejects.toThrow(/not signed by the gateway/);
   });
 });
+
+describe('service token signed with node:crypto, verified by jose', () => {
+  const secret = 'm'.repeat(40);
+
+  it('is a standard HS256 JWS with the claims jose wrote before', async () => {
+    const token = await signServiceToken(secret, 'audit-writer', 'req-8');
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256' });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      issuer: 'urn:tell-it-once:gateway',
+      audience: 'urn:tell-it-once:service:audit-writer',
+      algorithms: ['HS256'],
+    });
+    expect(payload).toMatchObject({ sub: 'gateway', jti: 'req-8' });
+    expect(payload.exp! - payload.iat!).toBe(60);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it('a changed claim or signature, another audience or secret is refused', async () => {
+    const token = await signServiceToken(secret, 'audit-writer', 'r');
+    const [header, body, signature] = token.split('.') as [string, string, string];
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), jti: 'other' }),
+    ).toString('base64url');
+    await expect(
+      verifyServiceToken(secret, 'audit-writer', `${header}.${forged}.${signature}`),
+    ).rejects.toThrow(/Service token is missing, expired or not signed/);
+    await expect(
+      verifyServiceToken(secret, 'audit-writer', `${header}.${body}.${signature.slice(0, -2)}AA`),
+    ).rejects.toThrow(/Service token is missing, expired or not signed/);
+    await expect(verifyServiceToken(secret, 'child-councils', token)).rejects.toThrow(/Service token/);
+    await expect(verifyServiceToken('o'.repeat(40), 'audit-writer', token)).rejects.toThrow(/Service token/);
+  });
+});
