@@ -221,6 +221,10 @@ export function withoutSuggestions(message: string): string {
 // The time budget's signal, for the subgraph calls made on the request's behalf (access-tap.ts).
 const budget = new AsyncLocalStorage<AbortSignal>();
 
+/** Why a call still in flight is cancelled once its request has ended (answered or gone). */
+const REQUEST_ENDED = new Error('The request this call was made for has ended.');
+REQUEST_ENDED.name = 'AbortError';
+
 /** Aborted when the current /graphql request runs out of time (undefined outside a request). */
 export function currentRequestSignal(): AbortSignal | undefined {
   return budget.getStore();
@@ -297,9 +301,11 @@ export const limitsPlugin = fp(
         },
       };
       // Response finished or connection gone: stop the clock; cancel whatever is still running.
+      // With one shared reason: abort() without one builds a DOMException (stack trace and all)
+      // on every request, almost always with nothing left to cancel (the gateway's profile).
       reply.raw.once('close', () => {
         clearTimeout(timer);
-        if (!controller.signal.aborted) controller.abort();
+        if (!controller.signal.aborted) controller.abort(REQUEST_ENDED);
       });
       // Callback style on purpose (as the audit plugin's collect): the rest of the request runs
       // inside `done`, so the subgraph calls see this request's signal.
