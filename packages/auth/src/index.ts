@@ -9,6 +9,7 @@ export { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from 
 export {
   INTERNAL_CONTEXT_HEADER,
   type InternalContext,
+  internalContextToken,
   signInternalContext,
   verifyInternalContext,
 } from './internal-context.ts';

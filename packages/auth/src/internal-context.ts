@@ -40,6 +40,11 @@ const CLOCK_SKEW_SECONDS = 10;
  * with jose.
  */
 export async function signInternalContext(secret: string, context: InternalContext): Promise<string> {
+  return internalContextToken(secret, context);
+}
+
+/** signInternalContext, synchronously (the gateway's per-request header; the HMAC is synchronous). */
+export function internalContextToken(secret: string, context: InternalContext): string {
   const iat = Math.floor(Date.now() / 1000);
   return signOwnHs256(secret, {
     principal: context.principal,

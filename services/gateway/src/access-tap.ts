@@ -1,9 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { gunzipSync } from 'node:zlib';
+import { INTERNAL_CONTEXT_HEADER } from '@hub/auth';
 import { ACCESS_EXTENSION, type AccessReport } from '@hub/service-kit';
 import { traceOutgoing } from '@hub/telemetry';
 import { Pool } from 'undici';
-import { currentRequestSignal } from './limits.ts';
+
+/** What a subgraph call made for a live request reports to: its sink and its time budget. */
+interface Binding {
+  sink: AccessReport[];
+  signal: AbortSignal | undefined;
+}
+
+/** Why a call is refused when the request it was made for has already ended (answered or gone). */
+export const REQUEST_ENDED = new Error('The request this call was made for has ended.');
+REQUEST_ENDED.name = 'AbortError';
 
 /**
  * Reads the `extensions.hubAccess` reports out of EVERY subgraph response of a request.
@@ -16,24 +25,40 @@ import { currentRequestSignal } from './limits.ts';
  * same path overwrite each other.
  *
  * Instead each subgraph gets an undici pool (the gateway's documented `service.agent`
- * option) whose responses are read here. The request they belong to is found through
- * AsyncLocalStorage: the audit plugin runs each /graphql handler inside `collect(sink)`, and
- * the gateway's subgraph calls happen inside that handler's async context. Responses outside
- * any request (the start-up SDL fetch) pass through untouched.
+ * option) whose responses are read here. The request a call belongs to is found by the signed
+ * internal context it carries (`x-hub-context`, written by the gateway's `rewriteHeaders` for
+ * that request and no other: it holds the request's random nonce), which `bind` registered
+ * with the request's report sink and time budget until the request ended (`release`). Not an
+ * AsyncLocalStorage (as before): that turned on Node's promise hooks for every promise of the
+ * process (≈2% of the gateway's CPU), and the token names the request exactly.
+ * Calls without a context (the start-up SDL fetch, which has no caller) pass through
+ * untouched; a call carrying a context that is not bound (its request has ended) is refused
+ * before anything is sent, as the ended request's aborted budget refused it before.
  */
 export class AccessTap {
-  readonly #current = new AsyncLocalStorage<AccessReport[]>();
+  readonly #bound = new Map<string, Binding>();
   readonly #pools: Pool[] = [];
 
-  /** Runs `fn` (and everything it awaits) with `sink` receiving the access reports. */
-  collect<T>(sink: AccessReport[], fn: () => T): T {
-    return this.#current.run(sink, fn);
+  /** Subgraph calls carrying `token` report to `sink` and are cancelled with `signal`. */
+  bind(token: string, sink: AccessReport[], signal: AbortSignal | undefined): void {
+    this.#bound.set(token, { sink, signal });
+  }
+
+  /** The request of `token` has ended: calls still carrying it are refused. */
+  release(token: string): void {
+    this.#bound.delete(token);
+  }
+
+  /** How many request contexts are bound now (tests: nothing is left behind). */
+  get boundCount(): number {
+    return this.#bound.size;
   }
 
   /** An agent for one subgraph URL, for the gateway's `service.agent` option. */
   agentFor(url: string) {
     // The gateway applies none of its own pool options to an external agent: these are its defaults.
     const origin = new URL(url).origin;
+    const path = new URL(url).pathname;
     const pool = new Pool(origin, {
       connections: 10,
       bodyTimeout: 30_000,
@@ -41,32 +66,35 @@ export class AccessTap {
       keepAliveMaxTimeout: 5_000,
     });
     this.#pools.push(pool);
-    const current = this.#current;
+    const bound = this.#bound;
     return {
       async request(options: Parameters<Pool['request']>[0]) {
-        // Aborted when the request runs out of its time budget (limits.ts).
-        const signal = currentRequestSignal();
-        // A CLIENT span and its traceparent, when tracing is on (@hub/telemetry). Here, in the
-        // request's own context: the pool may start the call later from another request's.
-        const response = await traceOutgoing(
-          { method: options.method, origin, path: new URL(url).pathname },
-          (trace) => {
-            const traced = {
-              ...options,
-              headers: { ...(options.headers as Record<string, string>), ...trace },
-            };
-            return pool.request(signal ? { ...traced, signal } : traced);
-          },
-        );
-        const sink = current.getStore();
-        if (!sink) return response;
+        const headers = options.headers as Record<string, string> | undefined;
+        const token = headers?.[INTERNAL_CONTEXT_HEADER];
+        const binding = token === undefined ? undefined : bound.get(token);
+        if (token !== undefined && !binding) throw REQUEST_ENDED;
+        // Aborted when the request runs out of its time budget or ends (limits.ts).
+        const signal = binding?.signal;
+        // A CLIENT span and its traceparent, when tracing is on (@hub/telemetry).
+        const response = await traceOutgoing({ method: options.method, origin, path }, (trace) => {
+          const traced = { ...options, headers: { ...headers, ...trace } };
+          return pool.request(signal ? { ...traced, signal } : traced);
+        });
+        if (!binding) return response;
         const raw = Buffer.from(await response.body.arrayBuffer());
         const gzip = response.headers['content-encoding'] === 'gzip';
         const text = (gzip ? gunzipSync(raw) : raw).toString('utf8');
-        sink.push(...reportsIn(text));
-        const { 'content-encoding': _encoding, ...headers } = response.headers;
+        const { 'content-encoding': _encoding, ...rest } = response.headers;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // Not JSON: the gateway parses the text itself and reports the failure as it always did.
+          return { statusCode: response.statusCode, headers: rest, body: { text: async () => text } };
+        }
+        binding.sink.push(...reportsOf(parsed));
         // The shape the gateway reads: status, headers and a body it calls text() on.
-        return { statusCode: response.statusCode, headers, body: { text: async () => text } };
+        return { statusCode: response.statusCode, headers: rest, body: { text: async () => text } };
       },
       // The gateway never closes an external agent; close() below does.
       destroy: () => pool.destroy(),
@@ -79,14 +107,8 @@ export class AccessTap {
   }
 }
 
-/** Reports in one response body (a single result, or a batch of results). */
-export function reportsIn(text: string): AccessReport[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return [];
-  }
+/** Reports in one parsed response (a single result, or a batch of results). */
+function reportsOf(json: unknown): AccessReport[] {
   const results = Array.isArray(json) ? json : [json];
   return results.flatMap((result) => {
     const reports = (result as { extensions?: Record<string, unknown> } | null)?.extensions?.[

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   INTERNAL_CONTEXT_HEADER,
+  internalContextToken,
   type PublicOidcProvider,
-  signInternalContext,
   type UserTokenVerifier,
 } from '@hub/auth';
 import { GATEWAY_LIMIT_DEFAULTS, type GatewayConfig, type GatewayLimits } from '@hub/config';
@@ -98,27 +98,45 @@ export function buildApp(
   // request (the time budget is configurable) never carries a context near its 60 s expiry.
   // The nonce is drawn once per request and kept when re-signing: the record's access grants
   // are bound to it (@hub/auth access-grant.ts), and unlike the request id no client chooses it.
-  const contexts = new WeakMap<FastifyRequest, { token: Promise<string>; signedAt: number; nonce: string }>();
-  const rewriteHeaders = async (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
+  // Each token is bound to the request's report sink and time budget (AccessTap.bind) until
+  // the response has gone (onResponse below): that is how a subgraph answer finds its request.
+  const contexts = new WeakMap<
+    FastifyRequest,
+    { token: string; signedAt: number; nonce: string; tokens: string[]; ended: boolean }
+  >();
+  const rewriteHeaders = (_headers: unknown, context?: { reply?: { request: FastifyRequest } }) => {
     const request = context?.reply?.request;
     if (!request?.principal) return {};
     let signed = contexts.get(request);
     if (!signed || Date.now() - signed.signedAt > 30_000) {
       const nonce = signed?.nonce ?? randomUUID();
-      signed = {
-        token: signInternalContext(config.INTERNAL_CONTEXT_SECRET, {
-          principal: request.principal,
-          requestId: request.id,
-          purpose: request.purpose,
-          nonce,
-        }),
-        signedAt: Date.now(),
+      const token = internalContextToken(config.INTERNAL_CONTEXT_SECRET, {
+        principal: request.principal,
+        requestId: request.id,
+        purpose: request.purpose,
         nonce,
-      };
+      });
+      const tokens = signed?.tokens ?? [];
+      const ended = signed?.ended ?? false;
+      // Never bound once the request has ended: a late call is refused (access-tap.ts).
+      if (!ended && request.auditAccess) {
+        accessTap.bind(token, request.auditAccess, request.timeBudget?.signal);
+        tokens.push(token);
+      }
+      signed = { token, signedAt: Date.now(), nonce, tokens, ended };
       contexts.set(request, signed);
     }
-    return { [INTERNAL_CONTEXT_HEADER]: await signed.token, 'x-request-id': request.id };
+    return { [INTERNAL_CONTEXT_HEADER]: signed.token, 'x-request-id': request.id };
   };
+  app.addHook('onResponse', (request, _reply, done) => {
+    const signed = contexts.get(request);
+    if (signed) {
+      signed.ended = true;
+      for (const token of signed.tokens) accessTap.release(token);
+      signed.tokens.length = 0;
+    }
+    done();
+  });
 
   const services = [
     ...(Object.entries(deps.services) as [ServiceName, string][]),

@@ -228,17 +228,17 @@ export const auditPlugin = fp(
       return AUDIT_ATTEMPT_FAILED;
     }
 
-    // Everything the handler (and the gateway's subgraph calls) does runs inside collect(),
-    // so the AccessTap knows which request a subgraph response belongs to. Callback style on
-    // purpose: the rest of the chain runs inside `done`, in the AsyncLocalStorage context.
-    // A mutation first has its attempt recorded (writeAhead); only then does the handler run.
+    // The request's report sink: the gateway binds it to the request's signed context when it
+    // makes the first subgraph call (app.ts rewriteHeaders, AccessTap.bind), so each subgraph
+    // response's reports land here. A mutation first has its attempt recorded (writeAhead);
+    // only then does the handler run.
     app.addHook('preHandler', (request, reply, done) => {
       if (!isGraphqlRequest(request)) return done();
       const sink: AccessReport[] = [];
       request.auditAccess = sink;
       writeAhead(request, reply).then(
         (refusal) => {
-          if (refusal === null) options.tap.collect(sink, done);
+          if (refusal === null) done();
           // Replying from a callback hook: send without calling done (fastify Hooks guide).
           else reply.send(refusal);
         },

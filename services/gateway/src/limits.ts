@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
 import rateLimit from '@fastify/rate-limit';
@@ -7,6 +6,7 @@ import type { GatewayLimits } from '@hub/config';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ValidationContext, ValidationRule } from 'graphql';
+import { REQUEST_ENDED } from './access-tap.ts';
 
 // mercurius validates with graphql's CommonJS copy; the rules and `validate` must come from
 // that same copy (schema and AST classes are checked with instanceof).
@@ -218,18 +218,6 @@ export function withoutSuggestions(message: string): string {
   return message.replace(/\s*Did you mean [^?]*\?/g, '').trim();
 }
 
-// The time budget's signal, for the subgraph calls made on the request's behalf (access-tap.ts).
-const budget = new AsyncLocalStorage<AbortSignal>();
-
-/** Why a call still in flight is cancelled once its request has ended (answered or gone). */
-const REQUEST_ENDED = new Error('The request this call was made for has ended.');
-REQUEST_ENDED.name = 'AbortError';
-
-/** Aborted when the current /graphql request runs out of time (undefined outside a request). */
-export function currentRequestSignal(): AbortSignal | undefined {
-  return budget.getStore();
-}
-
 const isGraphqlRoute = (url: string | undefined) => url === '/graphql';
 
 declare module 'fastify' {
@@ -307,9 +295,9 @@ export const limitsPlugin = fp(
         clearTimeout(timer);
         if (!controller.signal.aborted) controller.abort(REQUEST_ENDED);
       });
-      // Callback style on purpose (as the audit plugin's collect): the rest of the request runs
-      // inside `done`, so the subgraph calls see this request's signal.
-      budget.run(controller.signal, done);
+      // The subgraph calls made for this request carry its signal (app.ts binds it to the
+      // request's signed context, access-tap.ts).
+      done();
     });
     // Once the budget has answered, the operation's late result must not touch the reply: a
     // second send could overtake the TIMEOUT reply (still in its audit hook) and deliver data
