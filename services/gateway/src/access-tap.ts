@@ -39,9 +39,16 @@ export class AccessTap {
   readonly #bound = new Map<string, Binding>();
   readonly #pools: Pool[] = [];
 
-  /** Subgraph calls carrying `token` report to `sink` and are cancelled with `signal`. */
+  /**
+   * Subgraph calls carrying `token` report to `sink` and are cancelled with `signal`. The
+   * binding ends with `release`, or when `signal` aborts (the time budget ran out, or the
+   * response has gone: limits.ts aborts it on close, which a client that hangs up also causes);
+   * a signal already aborted binds nothing.
+   */
   bind(token: string, sink: AccessReport[], signal: AbortSignal | undefined): void {
+    if (signal?.aborted) return;
     this.#bound.set(token, { sink, signal });
+    signal?.addEventListener('abort', () => this.#bound.delete(token), { once: true });
   }
 
   /** The request of `token` has ended: calls still carrying it are refused. */
