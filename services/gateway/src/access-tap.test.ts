@@ -47,7 +47,7 @@ const call = (agent: ReturnType<AccessTap['agentFor']>, context?: string) =>
   }) as Promise<{ statusCode: number; body: { parsed?: unknown; text(): Promise<string> } }>;
 
 describe('AccessTap: a subgraph answer reaches the request whose signed context it carried', () => {
-  it('concurrent requests each collect exactly their own reports', async () => {
+  it('concurrent requests each collect exactly their own reports; the answer is parsed once and handed on', async () => {
     const tap = new AccessTap();
     const agent = tap.agentFor(url);
     const sinks = new Map<string, AccessReport[]>();
@@ -61,7 +61,10 @@ describe('AccessTap: a subgraph answer reaches the request whose signed context 
     for (const [token, sink] of sinks) {
       expect(sink.map((r) => r.childId)).toEqual([token, token]);
     }
-    expect(JSON.parse(await answers[0]!.body.text())).toMatchObject({ data: { ok: true } });
+    // The gateway gets the parsed answer (no second parse) and the text, the same answer.
+    const first = answers[0]!;
+    expect(first.body.parsed).toMatchObject({ data: { ok: true } });
+    expect(JSON.parse(await first.body.text())).toEqual(first.body.parsed);
     await tap.close();
   });
 

@@ -34,6 +34,10 @@ REQUEST_ENDED.name = 'AbortError';
  * Calls without a context (the start-up SDL fetch, which has no caller) pass through
  * untouched; a call carrying a context that is not bound (its request has ended) is refused
  * before anything is sent, as the ended request's aborted budget refused it before.
+ *
+ * Each response is parsed here ONCE: the reports are taken out and the parsed answer is handed
+ * to the gateway (`body.parsed`, read by our patch of @mercuriusjs/gateway's request.js),
+ * which otherwise parsed the same text a second time.
  */
 export class AccessTap {
   readonly #bound = new Map<string, Binding>();
@@ -100,8 +104,8 @@ export class AccessTap {
           return { statusCode: response.statusCode, headers: rest, body: { text: async () => text } };
         }
         binding.sink.push(...reportsOf(parsed));
-        // The shape the gateway reads: status, headers and a body it calls text() on.
-        return { statusCode: response.statusCode, headers: rest, body: { text: async () => text } };
+        // The shape the gateway reads: status, headers and a body; `parsed` spares it a second parse.
+        return { statusCode: response.statusCode, headers: rest, body: { parsed, text: async () => text } };
       },
       // The gateway never closes an external agent; close() below does.
       destroy: () => pool.destroy(),
