@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace } from '@hub/telemetry';
-import type { FastifyServerOptions } from 'fastify';
+import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 
 /**
@@ -96,6 +96,34 @@ export function traceIds(): { trace_id?: string; span_id?: string } {
 }
 
 /**
+ * ONE log line per request instead of Fastify's two ("incoming request" when it arrives,
+ * "request completed" when it leaves): the completion line carries what the first one did
+ * (method, URL, host, remote address and port) along with the status and response time, so
+ * nothing is lost but half the lines. A record passes six hub processes, and pino writes each
+ * line synchronously to stdout: twelve writes per record became six. Errors, 404s and stream
+ * errors are logged as Fastify logs them.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) {
+      reply.log.error(
+        { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
+        'request errored',
+      );
+    } else {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
+}
+
+/**
  * pino settings shared by every service. Logs are operational, not audit: they carry
  * request ids and never personal data. Auth headers and the internal context are
  * redacted; GraphQL variables (which may hold names or NHS numbers) are never logged;
@@ -106,7 +134,10 @@ export function loggerOptions(
   service: string,
   level: string,
   stream?: DestinationStream,
-): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader' | 'disableRequestLogging'> {
+): Pick<
+  FastifyServerOptions,
+  'logger' | 'genReqId' | 'requestIdHeader' | 'disableRequestLogging' | 'logController'
+> {
   return {
     logger:
       level === 'silent'
@@ -140,6 +171,7 @@ export function loggerOptions(
               censor: '[redacted]',
             },
           },
+    logController: new OneLinePerRequest(),
     // Accept the gateway's request id so one operation can be followed across services.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
