@@ -107,6 +107,72 @@ describe('audit chain group commit', async () => {
     expect(row!.n).toBe(1);
   });
 
+  it('appendAll: a group is chained consecutively in its order, in one transaction; one invalid event refuses the whole group', async () => {
+    const writer = new AuditChainWriter(one);
+    const before = await count();
+    // A lone append queued with the group: the group stays consecutive whatever shares its batch.
+    const [lone, group] = await Promise.all([
+      writer.append(anAuditEventInput({ requestId: 'lone' })),
+      writer.appendAll(
+        Array.from({ length: 5 }, (_, i) => anAuditEventInput({ requestId: `group-of-5-${i}` })),
+      ),
+    ]);
+    expect(group.map((e) => e.requestId)).toEqual([0, 1, 2, 3, 4].map((i) => `group-of-5-${i}`));
+    const seqs = group.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect(group.slice(1).map((e) => e.prevHash)).toEqual(group.slice(0, -1).map((e) => e.hash));
+    expect(lone.seq === seqs[0]! - 1 || lone.seq === seqs[4]! + 1).toBe(true);
+
+    const refused = writer.appendAll([
+      anAuditEventInput({ requestId: 'fine-in-bad-group' }),
+      anAuditEventInput({ requestId: 'nul\u0000byte' }),
+      { ...anAuditEventInput(), outcome: 'maybe' },
+    ]);
+    await expect(refused).rejects.toBeInstanceOf(AuditInputError);
+    await expect(refused).rejects.toMatchObject({
+      problems: [
+        'events[1].requestId: contains a NUL character or an unpaired surrogate',
+        expect.stringMatching(/^events\[2\]\.outcome: /),
+      ],
+    });
+    expect(await count()).toBe(before + 6);
+    expect((await verifyAuditChain(one)).ok).toBe(true);
+  });
+
+  it('steady state: one statement per batch on the head this writer committed; a head moved by another writer is chained again under the lock', async () => {
+    const calls = { query: 0, transaction: 0 };
+    const counted = (handle: DbHandle): Pick<DbHandle, 'query' | 'transaction'> => ({
+      query: (...args: Parameters<DbHandle['query']>) => {
+        calls.query += 1;
+        return handle.query(...args);
+      },
+      transaction: (fn) => {
+        calls.transaction += 1;
+        return handle.transaction(fn);
+      },
+    });
+    const a = new AuditChainWriter(counted(one));
+    const b = new AuditChainWriter(two);
+    await a.append(anAuditEventInput({ requestId: 'a-first' })); // head unknown: the locked way
+    expect(calls).toEqual({ query: 0, transaction: 1 });
+    await a.append(anAuditEventInput({ requestId: 'a-second' }));
+    await a.appendAll([
+      anAuditEventInput({ requestId: 'a-third' }),
+      anAuditEventInput({ requestId: 'a-fourth' }),
+    ]);
+    expect(calls).toEqual({ query: 2, transaction: 1 }); // one append_events statement each
+    const moved = await b.append(anAuditEventInput({ requestId: 'b-moves-the-head' }));
+    const after = await a.append(anAuditEventInput({ requestId: 'a-after-b' }));
+    // The one statement inserted nothing (head moved), then the locked way chained onto b's event.
+    expect(calls).toEqual({ query: 3, transaction: 2 });
+    expect(after).toMatchObject({ seq: moved.seq + 1, prevHash: moved.hash });
+    expect(await verifyAuditChain(one)).toMatchObject({ ok: true });
+    const [dupes] = await one.query<{ n: number }>(
+      `select count(*)::int as n from audit.event where request_id = 'a-after-b'`,
+    );
+    expect(dupes!.n).toBe(1);
+  });
+
   it.runIf(testDb.kind !== 'pglite')(
     "resolves a caller only after its batch committed, and waits for another instance's lock",
     async () => {

@@ -73,6 +73,8 @@ export {
   auditWriterFor,
   type ChainHead,
   type CommitListener,
+  checkAuditEventInput,
+  checkAuditEventInputs,
   EVENT_COLUMNS,
   type EventRow,
   migrateAudit,

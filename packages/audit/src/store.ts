@@ -201,25 +201,48 @@ function assertStorable(input: Required<AuditEventInput>): void {
   if (problems.length > 0) throw new AuditInputError(problems);
 }
 
+/** One caller's events (one `append`, or one `appendAll`): committed together or not at all. */
 interface Pending {
-  input: Required<AuditEventInput>;
+  inputs: Required<AuditEventInput>[];
   now: () => Date;
-  resolve(event: StoredAuditEvent): void;
+  resolve(events: StoredAuditEvent[]): void;
   reject(error: unknown): void;
 }
 
 /**
- * The same batch INSERT, done only if the chain's head is still `$2` (read by this statement,
- * which runs after the lock statement and so with a snapshot taken after the lock was granted).
- * Returns how many events it inserted: all of them, or none.
+ * The one statement that appends a batch already chained onto a known head (migration
+ * 0007_append_events.sql): takes the chain lock, reads the head with a fresh snapshot, and
+ * inserts only if the head is still the one the batch was chained onto. Its own transaction
+ * (autocommit): no BEGIN or COMMIT. Fixed text, so prepared once per connection.
  */
-const GUARDED_INSERT_BATCH_SQL = INSERT_BATCH_SQL.replace(
-  '     order by r.seq\n',
-  `     where (select e.hash from audit.event e order by e.seq desc limit 1) = $2
-     order by r.seq\n`,
-)
-  .replace('\n  insert into audit.event_child', '\n  , links as (insert into audit.event_child')
-  .concat(')\n  select count(*)::int as n from inserted');
+const APPEND_EVENTS_SQL =
+  'select inserted, head_seq, head_hash, head_occurred_at from audit.append_events($1::json, $2::bigint, $3::text)';
+
+/** Validates and normalises one event, refusing what PostgreSQL could not store (see assertStorable). */
+export function checkAuditEventInput(input: unknown): Required<AuditEventInput> {
+  const normal = normaliseAuditEventInput(input);
+  assertStorable(normal);
+  return normal;
+}
+
+/**
+ * Validates every event of a batch; one AuditInputError listing every problem of every event
+ * (prefixed `events[i].`) if any is invalid, so a batch is refused whole before it is queued.
+ */
+export function checkAuditEventInputs(inputs: readonly unknown[]): Required<AuditEventInput>[] {
+  const problems: string[] = [];
+  const normal = inputs.map((input, i) => {
+    try {
+      return checkAuditEventInput(input);
+    } catch (error) {
+      if (!(error instanceof AuditInputError)) throw error;
+      problems.push(...error.problems.map((problem) => `events[${i}].${problem}`));
+      return null;
+    }
+  });
+  if (problems.length > 0) throw new AuditInputError(problems);
+  return normal as Required<AuditEventInput>[];
+}
 
 /** Seq, time and hash for each queued event in order, chained onto `head`. */
 function chainBatch(
@@ -229,57 +252,69 @@ function chainBatch(
   let seq = head.seq;
   let prevHash = head.hash;
   let lastTime = head.occurredAt ? Date.parse(head.occurredAt) : Number.NEGATIVE_INFINITY;
-  return batch.map(({ input, now }) => {
-    const occurredAt = new Date(Math.max(now().getTime(), lastTime));
-    lastTime = occurredAt.getTime();
-    seq += 1;
-    const event = buildAuditEvent(input, { seq, occurredAt });
-    const hash = fastChainHash(prevHash, event);
-    const childIds = event.children.map((child) => child.childId);
-    const result: StoredAuditEvent = { ...event, childIds, prevHash, hash };
-    prevHash = hash;
-    return result;
-  });
+  const stored: StoredAuditEvent[] = [];
+  for (const { inputs, now } of batch) {
+    for (const input of inputs) {
+      const occurredAt = new Date(Math.max(now().getTime(), lastTime));
+      lastTime = occurredAt.getTime();
+      seq += 1;
+      const event = buildAuditEvent(input, { seq, occurredAt });
+      const hash = fastChainHash(prevHash, event);
+      const childIds = event.children.map((child) => child.childId);
+      stored.push({ ...event, childIds, prevHash, hash });
+      prevHash = hash;
+    }
+  }
+  return stored;
 }
 
 export interface AuditChainWriterOptions {
-  /** Most events chained in one transaction (default 1000): bounds one statement's size and lock time. */
+  /**
+   * Most events chained in one transaction (default 1000): bounds one statement's size and lock
+   * time. One `appendAll` group is never split, so a group larger than this is its own batch.
+   */
   maxBatch?: number;
 }
 
 /** Called after each committed batch with the new head and the batch (never for a failed one). */
 export type CommitListener = (head: ChainHead, batch: readonly StoredAuditEvent[]) => void;
 
+type Head = { seq: number; hash: string; occurredAt: string | null };
+
 /**
  * Group commit for the chain, as Certificate Transparency logs batch entries into their tree:
- * callers of `append` queue; one flush at a time takes everything queued (up to `maxBatch`),
- * and in ONE transaction takes the chain lock, reads the head, computes seq / time / hash for
- * each event in queue order, inserts them all with one statement and commits. Only then is each
- * caller's promise resolved with its stored event. If anything fails, nothing of the batch is
- * committed (one transaction) and every caller in it gets the error: fail-closed is unchanged,
- * an event is reported stored only once it is durable.
+ * callers of `append` (one event) and `appendAll` (a group, e.g. one HTTP batch) queue; one
+ * flush at a time takes everything queued (whole groups, up to `maxBatch` events), chains the
+ * events in queue order (seq / time / hash) and appends them all in ONE transaction. Only then
+ * is each caller's promise resolved with its stored events. If anything fails, nothing of the
+ * batch is committed and every caller in it gets the error: fail-closed is unchanged, an event
+ * is reported stored only once it is durable.
  *
- * The advisory lock still serialises writers across processes (two audit service instances on
- * one database produce one chain); it is now taken once per batch instead of once per event.
- * Lock and head read are sent together (pipelined, one round trip) but as two statements: under
- * READ COMMITTED each statement takes a fresh snapshot, so the head read, executed after the
- * lock is granted, sees the previous holder's commit. (One statement that takes the lock and
- * reads would use a snapshot from before the wait and could fork the chain.) The primary key on
- * seq stays the backstop. A batch fills while the previous one commits, so under load the batch
- * grows and the per-event cost of lock, round trips and commit shrinks; one lone writer still
- * commits immediately (no timer, no added latency beyond one event-loop turn).
+ * How (one statement in the steady state): when this writer knows the head it committed last,
+ * the batch is chained onto it outside any lock and sent as ONE prepared statement,
+ * `audit.append_events` (migration 0007), which takes the chain lock, reads the head with a
+ * fresh snapshot and inserts only if the head is still that one. If another writer (a second
+ * audit instance) moved the head, or this writer does not know it (first batch, after a
+ * failure), the batch goes the locked way: BEGIN, lock, head read, chain under the lock,
+ * insert, COMMIT — the head read is a separate statement from the lock, so under READ
+ * COMMITTED it takes a snapshot after the lock was granted and sees the previous holder's
+ * commit. Either way the advisory lock serialises writers across processes (two audit service
+ * instances on one database produce one chain), and the primary key on seq is the backstop.
+ * A batch fills while the previous one commits, so under load the batch grows and the per-event
+ * cost of lock, round trip and commit shrinks; one lone writer still commits immediately (no
+ * timer, no added latency beyond one event-loop turn).
  */
 export class AuditChainWriter {
-  readonly #handle: Pick<DbHandle, 'transaction'>;
+  readonly #handle: Pick<DbHandle, 'transaction' | 'query'>;
   readonly #maxBatch: number;
   readonly #listeners = new Set<CommitListener>();
   #queue: Pending[] = [];
   /** The head this writer last committed (null: unknown, read it under the lock). */
-  #head: { seq: number; hash: string; occurredAt: string | null } | null = null;
+  #head: Head | null = null;
   #running = false;
   #idle: Array<() => void> = [];
 
-  constructor(handle: Pick<DbHandle, 'transaction'>, options: AuditChainWriterOptions = {}) {
+  constructor(handle: Pick<DbHandle, 'transaction' | 'query'>, options: AuditChainWriterOptions = {}) {
     this.#handle = handle;
     this.#maxBatch = Math.max(1, options.maxBatch ?? 1000);
   }
@@ -288,13 +323,32 @@ export class AuditChainWriter {
   append(input: unknown, options: AppendOptions = {}): Promise<StoredAuditEvent> {
     let normal: Required<AuditEventInput>;
     try {
-      normal = normaliseAuditEventInput(input);
-      assertStorable(normal);
+      normal = checkAuditEventInput(input);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<StoredAuditEvent>((resolve, reject) => {
-      this.#queue.push({ input: normal, now: options.now ?? (() => new Date()), resolve, reject });
+    return this.#enqueue([normal], options).then((events) => events[0]!);
+  }
+
+  /**
+   * Appends several events as one group: validated first (one invalid event refuses the whole
+   * group, with every problem, before anything is queued), then chained consecutively, in the
+   * given order, in ONE transaction: all are committed or none. Resolves once committed.
+   */
+  appendAll(inputs: readonly unknown[], options: AppendOptions = {}): Promise<StoredAuditEvent[]> {
+    let normal: Required<AuditEventInput>[];
+    try {
+      normal = checkAuditEventInputs(inputs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (normal.length === 0) return Promise.resolve([]);
+    return this.#enqueue(normal, options);
+  }
+
+  #enqueue(inputs: Required<AuditEventInput>[], options: AppendOptions): Promise<StoredAuditEvent[]> {
+    return new Promise<StoredAuditEvent[]>((resolve, reject) => {
+      this.#queue.push({ inputs, now: options.now ?? (() => new Date()), resolve, reject });
       if (!this.#running) {
         this.#running = true;
         // One event-loop turn lets appends issued together (one burst of requests) share a batch.
@@ -315,9 +369,22 @@ export class AuditChainWriter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /** Whole groups from the front of the queue, up to maxBatch events (always at least one group). */
+  #take(): Pending[] {
+    let events = 0;
+    let n = 0;
+    while (n < this.#queue.length) {
+      const size = this.#queue[n]!.inputs.length;
+      if (n > 0 && events + size > this.#maxBatch) break;
+      events += size;
+      n += 1;
+    }
+    return this.#queue.splice(0, n);
+  }
+
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
+      const batch = this.#take();
       let stored: StoredAuditEvent[];
       try {
         stored = await this.#commit(batch);
@@ -325,9 +392,11 @@ export class AuditChainWriter {
         for (const pending of batch) pending.reject(error);
         continue;
       }
-      batch.forEach((pending, i) => {
-        pending.resolve(stored[i]!);
-      });
+      let at = 0;
+      for (const pending of batch) {
+        pending.resolve(stored.slice(at, at + pending.inputs.length));
+        at += pending.inputs.length;
+      }
       const last = stored[stored.length - 1]!;
       const head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
       for (const listener of this.#listeners) {
@@ -342,65 +411,62 @@ export class AuditChainWriter {
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  /**
-   * One transaction for the batch. When this writer knows the head it committed last, the
-   * batch is chained onto it before the lock is taken (hashing happens outside the lock) and
-   * sent in the same round trip as the lock and the head read, as an INSERT guarded by "the
-   * head is still that hash". The guard runs after the lock is granted, with a fresh snapshot,
-   * so it sees any other instance's commit: then it inserts nothing, and the batch is chained
-   * again onto the head just read, under the lock. Either way the head is read inside the lock.
-   */
-  #commit(batch: Pending[]): Promise<StoredAuditEvent[]> {
-    const known = this.#head;
-    const speculative = known ? chainBatch(batch, known) : null;
-    return this.#handle
-      .transaction(async (tx) => {
-        const results = await Promise.allSettled([
-          tx.query(CHAIN_LOCK),
-          tx.query<{ seq: string; hash: string; occurred_at: string }>(HEAD_SQL),
-          ...(speculative && known
-            ? [
-                tx.query<{ n: number }>(GUARDED_INSERT_BATCH_SQL, [
-                  JSON.stringify(speculative.map(toRow)),
-                  known.hash,
-                ]),
-              ]
-            : []),
-        ]);
-        for (const result of results) if (result.status === 'rejected') throw result.reason;
-        const inserted = results[2] as PromiseFulfilledResult<{ n: number }[]> | undefined;
-        if (speculative && inserted?.value[0]?.n === speculative.length) return speculative;
-        const [last] = (
-          results[1] as PromiseFulfilledResult<{ seq: string; hash: string; occurred_at: string }[]>
-        ).value;
-        const stored = chainBatch(
-          batch,
-          last
-            ? { seq: Number(last.seq), hash: last.hash, occurredAt: last.occurred_at }
-            : { seq: 0, hash: GENESIS_HASH, occurredAt: null },
+  /** One transaction for the batch: one statement on a known head, else the locked way. */
+  async #commit(batch: Pending[]): Promise<StoredAuditEvent[]> {
+    try {
+      let stored: StoredAuditEvent[] | null = null;
+      const known = this.#head;
+      if (known) {
+        const speculative = chainBatch(batch, known);
+        const [result] = await this.#handle.query<{ inserted: number }>(
+          APPEND_EVENTS_SQL,
+          [JSON.stringify(speculative.map(toRow)), known.seq, known.hash],
+          { prepare: true },
         );
-        await tx.query(INSERT_BATCH_SQL, [JSON.stringify(stored.map(toRow))]);
-        return stored;
-      })
-      .then(
-        (stored) => {
-          const last = stored[stored.length - 1]!;
-          this.#head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
-          return stored;
-        },
-        (error: unknown) => {
-          // Unknown outcome (a lost COMMIT reply): read the head from the database next time.
-          this.#head = null;
-          throw error;
-        },
+        // Another writer moved the head: nothing was inserted; chain again under the lock.
+        if (result?.inserted === speculative.length) stored = speculative;
+      }
+      stored ??= await this.#commitLocked(batch);
+      const last = stored[stored.length - 1]!;
+      this.#head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
+      return stored;
+    } catch (error) {
+      // Unknown outcome (a lost COMMIT reply): read the head from the database next time.
+      this.#head = null;
+      throw error;
+    }
+  }
+
+  /**
+   * BEGIN, lock and head read (pipelined: one round trip, but two statements so the read's
+   * snapshot is taken after the lock is granted), chain under the lock, insert, COMMIT.
+   */
+  #commitLocked(batch: Pending[]): Promise<StoredAuditEvent[]> {
+    return this.#handle.transaction(async (tx) => {
+      // Both settled before anything is thrown: no statement is left in flight at ROLLBACK.
+      const [lock, head] = await Promise.allSettled([
+        tx.query(CHAIN_LOCK),
+        tx.query<{ seq: string; hash: string; occurred_at: string }>(HEAD_SQL),
+      ]);
+      if (lock.status === 'rejected') throw lock.reason;
+      if (head.status === 'rejected') throw head.reason;
+      const [last] = head.value;
+      const stored = chainBatch(
+        batch,
+        last
+          ? { seq: Number(last.seq), hash: last.hash, occurredAt: last.occurred_at }
+          : { seq: 0, hash: GENESIS_HASH, occurredAt: null },
       );
+      await tx.query(INSERT_BATCH_SQL, [JSON.stringify(stored.map(toRow))]);
+      return stored;
+    });
   }
 }
 
 const writers = new WeakMap<object, AuditChainWriter>();
 
 /** The one group-commit writer of a database handle (created on first use). */
-export function auditWriterFor(handle: Pick<DbHandle, 'transaction'>): AuditChainWriter {
+export function auditWriterFor(handle: Pick<DbHandle, 'transaction' | 'query'>): AuditChainWriter {
   let writer = writers.get(handle);
   if (!writer) {
     writer = new AuditChainWriter(handle);
@@ -415,7 +481,7 @@ export function auditWriterFor(handle: Pick<DbHandle, 'transaction'>): AuditChai
  * transaction. Invalid input is rejected before it touches the chain or anyone's batch.
  */
 export function appendAuditEvent(
-  handle: Pick<DbHandle, 'transaction'>,
+  handle: Pick<DbHandle, 'transaction' | 'query'>,
   input: AuditEventInput,
   options: AppendOptions = {},
 ): Promise<StoredAuditEvent> {
