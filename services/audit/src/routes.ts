@@ -3,6 +3,7 @@ import {
   type AuditFilter,
   AuditInputError,
   appendAuditEvent,
+  auditWriterFor,
   FHIR_NDJSON_CONTENT_TYPE,
   iterateAuditEvents,
   NDJSON_CONTENT_TYPE,
@@ -22,6 +23,11 @@ import {
 import type { DbHandle } from '@hub/db';
 import { councilOf, type Principal } from '@hub/policy';
 import type { FastifyInstance } from 'fastify';
+
+/** Most events in one `POST /internal/audit-batches` (the store's default batch bound). */
+export const AUDIT_BATCH_MAX_EVENTS = 1000;
+/** Largest batch body accepted (a single event's bounds are the store's, AUDIT_EVENT_LIMITS). */
+export const AUDIT_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
 const problem = (code: string, message: string, extra: Record<string, unknown> = {}) => ({
   error: { code, message, ...extra },
@@ -52,6 +58,84 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: DbHandle; 
       return reply.code(503).send(problem('UNAVAILABLE', 'The audit log could not record the event.'));
     }
   });
+
+  /**
+   * `POST /internal/audit-batches` `{ events: [...] }`: the gateway's group commit (its writer
+   * coalesces the events of concurrent requests into one call, audit-writer.ts). The batch is
+   * appended in ONE transaction, in the given order, consecutively: 201 with each event's seq
+   * and hash in that order once the whole batch is durable. All or nothing: one invalid event
+   * is a 400 listing every problem (`events[i].…`) and nothing of the batch is stored; any
+   * other failure is a 503 and nothing is stored either (one transaction). Why not per event:
+   * a partial answer would let part of a batch be durable while the gateway fails the rest
+   * closed, the chain order of a batch would have holes, and the gateway already checks each
+   * event with the same validator before queueing it, so an innocent request never shares a
+   * batch with an event the store would refuse.
+   */
+  app.post<{ Body: { events: unknown[] } }>(
+    '/internal/audit-batches',
+    {
+      config: { serviceAuth: 'audit-writer' },
+      // Up to AUDIT_BATCH_MAX_EVENTS events; the gateway also caps a batch's bytes below this.
+      bodyLimit: AUDIT_BATCH_MAX_BYTES,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['events'],
+          additionalProperties: false,
+          properties: {
+            events: {
+              type: 'array',
+              minItems: 1,
+              maxItems: AUDIT_BATCH_MAX_EVENTS,
+              items: { type: 'object' },
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['events'],
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['seq', 'hash'],
+                  properties: { seq: { type: 'integer' }, hash: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+      // The envelope's problems in this service's problem shape (the events' own are listed below).
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const token = request.headers[SERVICE_TOKEN_HEADER];
+      try {
+        await verifyServiceToken(deps.secret, 'audit-writer', typeof token === 'string' ? token : undefined);
+      } catch (error) {
+        return reply.code(401).send(problem('UNAUTHENTICATED', (error as Error).message));
+      }
+      if (request.validationError) {
+        const message = `Invalid audit batch: body${request.validationError.message.replace(/^body/, '')}.`;
+        return reply.code(400).send(problem('INVALID_INPUT', message, { problems: [message] }));
+      }
+      try {
+        const stored = await auditWriterFor(deps.db).appendAll(request.body.events);
+        return reply
+          .code(201)
+          .send({ events: stored.map((event) => ({ seq: event.seq, hash: event.hash })) });
+      } catch (error) {
+        if (error instanceof AuditInputError) {
+          return reply.code(400).send(problem('INVALID_INPUT', error.message, { problems: error.problems }));
+        }
+        request.log.error({ err: error, events: request.body.events.length }, 'audit batch append failed');
+        return reply.code(503).send(problem('UNAVAILABLE', 'The audit log could not record the batch.'));
+      }
+    },
+  );
 
   /**
    * `GET /audit/export?format=ndjson|fhir&childId&actorSub&organisation&from&to&breakGlass&outcome&withoutOutcome`:

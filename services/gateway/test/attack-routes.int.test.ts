@@ -156,6 +156,15 @@ describe('route guards under attack, over real HTTP', () => {
             body: anAuditEventInput({ requestId: 'attack-forged-event' }),
           },
         },
+        {
+          service: 'audit',
+          base: audit,
+          route: {
+            method: 'POST' as const,
+            path: '/internal/audit-batches',
+            body: { events: [anAuditEventInput({ requestId: 'attack-forged-batch' })] },
+          },
+        },
       ];
     };
 
