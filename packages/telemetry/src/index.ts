@@ -13,6 +13,8 @@ export {
   trace,
 } from '@opentelemetry/api';
 export type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
+// For a service's own metrics on its registry (app.hubMetrics.registry), e.g. the gateway's audit batches.
+export { Counter, Gauge } from 'prom-client';
 export {
   loadTelemetryConfig,
   type SamplerName,

@@ -1,6 +1,7 @@
 import { AUDIT_EVENT_LIMITS, type AuditEventInput } from '@hub/audit';
 import type { UserTokenVerifier } from '@hub/auth';
 import type { AccessReport } from '@hub/service-kit';
+import { Counter, Gauge } from '@hub/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessTap } from './access-tap.ts';
@@ -165,6 +166,29 @@ export const auditPlugin = fp(
       timeoutMs,
       councils: options.councils,
     });
+
+    // Group commit, observable: calls to the audit service and events waiting for the next one
+    // (GET /metrics; the registry is the telemetry plugin's, absent when it is not registered).
+    const registry = (app as Partial<Pick<FastifyInstance, 'hubMetrics'>>).hubMetrics?.registry;
+    if (registry) {
+      new Counter({
+        name: 'hub_audit_batches_total',
+        help: 'Calls made to the audit service, each carrying one batch of audit events.',
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(writer.stats().batches);
+        },
+      });
+      new Gauge({
+        name: 'hub_audit_queued_events',
+        help: 'Audit events waiting for the batch in flight to be recorded before they are sent.',
+        registers: [registry],
+        collect() {
+          this.set(writer.stats().queued);
+        },
+      });
+    }
 
     /** Writes the event for a GraphQL response; returns the payload to send instead when it failed. */
     async function auditGraphql(

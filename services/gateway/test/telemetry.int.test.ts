@@ -137,7 +137,7 @@ describe('observability across the hub', () => {
     }
     const auditWrite = spans.find(
       (s) =>
-        s.attributes['hub.service'] === 'audit' && s.attributes['http.route'] === '/internal/audit-events',
+        s.attributes['hub.service'] === 'audit' && s.attributes['http.route'] === '/internal/audit-batches',
     );
     expect(auditWrite && serverOf(auditWrite)).toBe('gateway');
     // The sections' access facts came with the record's access grants: no adapter asked the
