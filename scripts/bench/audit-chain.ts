@@ -1,28 +1,48 @@
-// `pnpm bench:audit-chain [--seconds 4] [--verify-events 200000] [--rounds 2]`
+// `pnpm bench:audit-chain [--seconds 4] [--verify-events 200000] [--rounds 2] [--baseline <checkout>]`
 //
 // The audit chain's write and verify throughput on PostgreSQL (DATABASE_URL), in a FRESH
 // database it creates and drops (never an existing one):
-// - appends/s with 1, 8 and 64 concurrent writers, the old path (one transaction and one lock
-//   per event, appendAuditEventUnbatched) and group commit (appendAuditEvent) side by side,
-//   interleaved in rounds so both see the same machine state; the best round of each is kept;
+// - store appends/s with 1, 8 and 64 concurrent writers: the old path (one transaction and one
+//   lock per event, appendAuditEventUnbatched), group commit as the --baseline checkout has it
+//   (its own store module, imported from there), and this checkout's group commit, side by side,
+//   interleaved in rounds so all see the same machine state; the best round of each is kept;
+// - appends/s through the audit SERVICE over HTTP (its own process, built as its server.ts
+//   builds it, by hub-process.ts) with 64 and 512 concurrent callers: one POST
+//   /internal/audit-events per event with a service token each (the gateway's path before
+//   issue 14; sent to the baseline's audit service when --baseline is given), and the gateway's
+//   batching client (AuditBatchClient: POST /internal/audit-batches) to this checkout's;
+// - after the appends: every append reported stored is in the table (count = sent, none
+//   failed) and the chain verifies;
 // - verifyAuditChain events/s over a chain of --verify-events events (built by group commit).
 // Ends with one summary line to compare between commits.
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AuditChainWriter, appendAuditEventUnbatched, migrateAudit, verifyAuditChain } from '@hub/audit';
 import { anAuditEventInput, TEST_CHILD_A, TEST_CHILD_B } from '@hub/audit/testing';
+import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
 import { type DbHandle, openDatabase } from '@hub/db';
 import postgres from 'postgres';
+import { Pool } from 'undici';
+import { AuditBatchClient } from '../../services/gateway/src/audit-writer.ts';
+import type { ProcessStats, ToBench } from './lib/hub-process.ts';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '4' },
     'verify-events': { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '2' },
+    baseline: { type: 'string' },
   },
 });
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BASELINE = values.baseline ? resolve(values.baseline) : null;
+const HTTP_WRITERS = [64, 512];
+const SECRET = randomBytes(32).toString('hex');
 const SECONDS = Number(values.seconds);
 const VERIFY_EVENTS = Number(values['verify-events']);
 const ROUNDS = Number(values.rounds);
@@ -73,37 +93,121 @@ async function cpuSeconds(handle: DbHandle): Promise<{ client: number; server: n
 }
 
 interface Measurement {
+  /** Appends reported stored (each counted once the caller's promise resolved). */
+  count: number;
+  /** Appends that failed (0 expected). */
+  failed: number;
   perSecond: number;
+  /** CPU microseconds per append of the audit service process (HTTP scenarios only). */
+  serviceUs?: number;
   /** CPU microseconds per append: this process, and the PostgreSQL backends (null if unknown). */
   clientUs: number;
   serverUs: number | null;
 }
 
-/** `writers` loops appending back to back for SECONDS. */
+/** `writers` loops appending back to back for SECONDS. `service`: an audit process whose CPU to count. */
 async function measure(
   handle: DbHandle,
   append: (i: number) => Promise<unknown>,
   writers: number,
+  service?: AuditProcess,
 ): Promise<Measurement> {
   let count = 0;
+  let failed = 0;
+  let next = 0;
   const before = await cpuSeconds(handle);
+  const serviceBefore = service ? await service.cpuMicros() : 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async () => {
       while (performance.now() < deadline) {
-        await append(count);
-        count += 1;
+        try {
+          await append(next++);
+          count += 1;
+        } catch {
+          failed += 1;
+        }
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   const after = await cpuSeconds(handle);
+  const serviceAfter = service ? await service.cpuMicros() : 0;
   return {
+    count,
+    failed,
     perSecond: count / seconds,
     clientUs: ((after.client - before.client) * 1e6) / count,
     serverUs:
       after.server !== null && before.server !== null ? ((after.server - before.server) * 1e6) / count : null,
+    ...(service ? { serviceUs: (serviceAfter - serviceBefore) / count } : {}),
+  };
+}
+
+interface AuditProcess {
+  url: string;
+  child: ChildProcess;
+  cpuMicros(): Promise<number>;
+}
+
+/** The audit service as its own process (scripts/bench/lib/hub-process.ts of `tree`) on the bench database. */
+function startAuditProcess(tree: string, databaseUrl: string): Promise<AuditProcess> {
+  const child = fork(join(tree, 'scripts/bench/lib/hub-process.ts'), {
+    cwd: tree,
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_ROLE: 'audit',
+      DATABASE_URL: databaseUrl,
+      INTERNAL_CONTEXT_SECRET: SECRET,
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      BENCH_DB_POOL: '5',
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting: Array<(stats: ProcessStats) => void> = [];
+  return new Promise((ready, reject) => {
+    child.once('exit', (code) =>
+      reject(new Error(`audit process (${tree}) exited (${code}) before it was ready`)),
+    );
+    child.on('message', (message: ToBench) => {
+      if (message.type === 'ready')
+        ready({
+          url: `http://127.0.0.1:${message.port}`,
+          child,
+          cpuMicros: () =>
+            new Promise((r) => {
+              waiting.push((stats) => r(stats.cpuMicros));
+              child.send({ type: 'stats' });
+            }),
+        });
+      else if (message.type === 'stats') waiting.shift()?.(message.stats);
+    });
+  });
+}
+
+/**
+ * The gateway's audit write before issue 14: one POST /internal/audit-events per event, a
+ * service token signed for each, over a 16-connection keep-alive pool.
+ */
+function perEventClient(url: string) {
+  const pool = new Pool(url, { connections: 16, keepAliveMaxTimeout: 5_000 });
+  return {
+    async append(event: unknown, i: number): Promise<void> {
+      const token = await signServiceToken(SECRET, 'audit-writer', `bench-${i}`);
+      const response = await pool.request({
+        path: '/internal/audit-events',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token },
+        body: JSON.stringify(event),
+      });
+      await response.body.dump();
+      if (response.statusCode !== 201) throw new Error(`audit service answered ${response.statusCode}`);
+    },
+    close: () => pool.close(),
   };
 }
 
@@ -118,21 +222,87 @@ try {
   await migrateAudit(db);
   const handle = db;
   const writer = new AuditChainWriter(handle);
+  // The baseline checkout's own group commit (its store module, run against this database).
+  const baseWriter = BASELINE
+    ? new (
+        (await import(join(BASELINE, 'packages/audit/src/store.ts'))) as {
+          AuditChainWriter: typeof AuditChainWriter;
+        }
+      ).AuditChainWriter(handle)
+    : null;
   const best: Record<string, number> = {};
-  console.log(`bench:audit-chain on ${url.host}, ${SECONDS}s per measurement, ${ROUNDS} rounds (best kept)`);
+  const keep = (key: string, m: Measurement) => {
+    best[key] = Math.max(best[key] ?? 0, m.perSecond);
+  };
+  let stored = 0;
+  let failed = 0;
+  const tally = (...ms: Measurement[]) => {
+    for (const m of ms) {
+      stored += m.count;
+      failed += m.failed;
+    }
+  };
+  const cpu = (m: Measurement) =>
+    `CPU/append ${Math.round(m.clientUs)}µs client${m.serviceUs === undefined ? '' : ` + ${Math.round(m.serviceUs)}µs audit service`} + ${m.serverUs === null ? '?' : Math.round(m.serverUs)}µs PostgreSQL`;
+  console.log(
+    `bench:audit-chain on ${url.host}, ${SECONDS}s per measurement, ${ROUNDS} rounds (best kept)${BASELINE ? `, baseline ${BASELINE}` : ''}`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     for (const writers of WRITERS) {
       const old = await measure(handle, (i) => appendAuditEventUnbatched(handle, eventFor(i)), writers);
+      const base = baseWriter ? await measure(handle, (i) => baseWriter.append(eventFor(i)), writers) : null;
       const grouped = await measure(handle, (i) => writer.append(eventFor(i)), writers);
-      best[`old-${writers}`] = Math.max(best[`old-${writers}`] ?? 0, old.perSecond);
-      best[`group-${writers}`] = Math.max(best[`group-${writers}`] ?? 0, grouped.perSecond);
-      const cpu = (m: Measurement) =>
-        `CPU/append ${Math.round(m.clientUs)}µs client + ${m.serverUs === null ? '?' : Math.round(m.serverUs)}µs PostgreSQL`;
+      tally(old, grouped, ...(base ? [base] : []));
+      keep(`old-${writers}`, old);
+      if (base) keep(`base-${writers}`, base);
+      keep(`group-${writers}`, grouped);
       console.log(
-        `  round ${round}, ${String(writers).padStart(2)} writers: old ${Math.round(old.perSecond)}/s (${cpu(old)}), group commit ${Math.round(grouped.perSecond)}/s (${cpu(grouped)}) ×${(grouped.perSecond / old.perSecond).toFixed(1)}`,
+        `  round ${round}, ${String(writers).padStart(2)} writers: old ${Math.round(old.perSecond)}/s (${cpu(old)})` +
+          (base ? `, baseline group commit ${Math.round(base.perSecond)}/s (${cpu(base)})` : '') +
+          `, group commit ${Math.round(grouped.perSecond)}/s (${cpu(grouped)}) ×${(grouped.perSecond / (base ?? old).perSecond).toFixed(1)}`,
       );
     }
   }
+
+  // Through the audit service over HTTP, the service in its own process.
+  const current = await startAuditProcess(ROOT, url.toString());
+  const before = BASELINE ? await startAuditProcess(BASELINE, url.toString()) : current;
+  const single = perEventClient(before.url);
+  const batched = new AuditBatchClient({ auditUrl: current.url, secret: SECRET, timeoutMs: 60_000 });
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const writers of HTTP_WRITERS) {
+        const one = await measure(handle, (i) => single.append(eventFor(i), i), writers, before);
+        const calls = batched.batches;
+        const many = await measure(
+          handle,
+          async (i) => {
+            const failure = await batched.send(eventFor(i));
+            if (failure) throw new Error(`batch ${failure.reason}`);
+          },
+          writers,
+          current,
+        );
+        tally(one, many);
+        keep(`http-single-${writers}`, one);
+        keep(`http-batched-${writers}`, many);
+        const perCall = many.count / Math.max(1, batched.batches - calls);
+        console.log(
+          `  round ${round}, HTTP ${String(writers).padStart(3)} callers: one POST per event${BASELINE ? ' (baseline service)' : ''} ${Math.round(one.perSecond)}/s (${cpu(one)}), batched ${Math.round(many.perSecond)}/s (${cpu(many)}, ${perCall.toFixed(1)} events per call) ×${(many.perSecond / one.perSecond).toFixed(1)}`,
+        );
+      }
+    }
+  } finally {
+    await single.close();
+    await batched.close();
+    for (const p of new Set([current, before])) p.child.send({ type: 'stop' });
+  }
+  const [rows] = await handle.query<{ n: number }>('select count(*)::int as n from audit.event');
+  if (failed > 0 || rows!.n !== stored)
+    throw new Error(
+      `events lost or failed: ${stored} reported stored, ${rows!.n} in the table, ${failed} failed`,
+    );
+  console.log(`  every append accounted for: ${stored} reported stored = ${rows!.n} rows, 0 failed`);
   const intact = await verifyAuditChain(handle);
   if (!intact.ok)
     throw new Error(`chain broken after the append runs: ${JSON.stringify(intact.firstBroken)}`);
@@ -168,9 +338,11 @@ try {
       `  (chain filled by group commit, 4000 callers in flight: ${Math.round(fillRate)} appends/s)`,
     );
   const cell = (writers: number) =>
-    `${writers}w ${Math.round(best[`old-${writers}`]!)}→${Math.round(best[`group-${writers}`]!)}/s`;
+    `${writers}w ${Math.round(best[`old-${writers}`]!)}→${BASELINE ? `${Math.round(best[`base-${writers}`]!)}→` : ''}${Math.round(best[`group-${writers}`]!)}/s`;
+  const httpCell = (writers: number) =>
+    `${writers} callers ${Math.round(best[`http-single-${writers}`]!)}→${Math.round(best[`http-batched-${writers}`]!)}/s`;
   console.log(
-    `SUMMARY audit-chain: appends old→group ${WRITERS.map(cell).join(', ')}; verify ${Math.round(verifyRate)} events/s over ${verified} events`,
+    `SUMMARY audit-chain: appends old→${BASELINE ? 'baseline group→' : ''}group ${WRITERS.map(cell).join(', ')}; HTTP one-per-event→batched ${HTTP_WRITERS.map(httpCell).join(', ')}; ${stored} appends, none lost; verify ${Math.round(verifyRate)} events/s over ${verified} events`,
   );
 } finally {
   await db?.close();
