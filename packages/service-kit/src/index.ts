@@ -93,6 +93,16 @@ export { recordRoute, STATUS_OF_CODE, typedRoutes } from './record-route.ts';
 export type { SubgraphResolvers } from './resolver-types.ts';
 export { readSchema, schemaPath } from './schema.ts';
 export { sectionLoader } from './section-loader.ts';
+export {
+  epochMillis,
+  isoFromMillis,
+  jsonValue,
+  type SectionColumn,
+  type SectionQuery,
+  type SectionQuerySpec,
+  type SectionStatement,
+  sectionQuery,
+} from './section-query.ts';
 export { runSubgraphServer } from './server-runner.ts';
 export {
   type AppConfig,

@@ -1,3 +1,3 @@
 export { createTestDatabase, type DatabaseTemplate, type TestDatabase, templateName } from './database.ts';
 export { buildOncePerRun, testRunId } from './run.ts';
-export { countStatements } from './statements.ts';
+export { countStatements, statementTexts } from './statements.ts';

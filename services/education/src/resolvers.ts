@@ -14,7 +14,9 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    education: sectionLoader('education', 'EducationSection', (ctx, ids) => findSections(ctx.db, ids)),
+    education: sectionLoader('education', 'EducationSection', (ctx, ids, fields) =>
+      findSections(ctx.db, ids, fields),
+    ),
     educationalAdvice: (queries, ctx) => educationalAdviceLifecycle.loader(queries, ctx),
   },
 };

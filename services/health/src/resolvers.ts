@@ -56,7 +56,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    health: sectionLoader('health', 'HealthSection', (ctx, ids) => findSections(ctx.db, ids)),
+    health: sectionLoader('health', 'HealthSection', (ctx, ids, fields) => findSections(ctx.db, ids, fields)),
     healthAdvice: (queries, ctx) => healthAdviceLifecycle.loader(queries, ctx),
   },
 };

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
+import { POLICY_TABLE, SUBJECT_FIELDS } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { countStatements, createTestDatabase, type TestDatabase } from '@hub/testkit';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedHealth, service } from '../src/index.ts';
-import { findSections, type HealthSection } from '../src/repository.ts';
+import { findSections, type HealthSection, healthStatement } from '../src/repository.ts';
 import { diagnosis, healthRecord, involvement, pathwayWait, supportWhileWaiting } from '../src/tables.ts';
 
 /**
@@ -176,6 +177,21 @@ describe(`health sections in one statement (${process.env.DATABASE_URL ? 'postgr
       await findSections(db, ids);
     });
     if (statements !== null) expect(statements).toBe(2);
+  });
+
+  it('reads only the fields asked for: every role that sees the section reads all of it (one text)', async () => {
+    const lists = Object.values(POLICY_TABLE)
+      .map((policy) => policy.read.HealthSection as readonly string[])
+      .filter((fields) => fields.length > 0);
+    for (const fields of lists)
+      expect(healthStatement(fields)).toBe(healthStatement(SUBJECT_FIELDS.HealthSection));
+    // Were a role ever to see only when the section was updated, no other table would be read.
+    const { text } = healthStatement(['updatedAt']);
+    for (const table of ['health.involvement', 'health.pathway_wait', 'health.diagnosis'])
+      expect(text).not.toContain(table);
+    const expected = await findSections(db, ids);
+    const actual = await findSections(db, ids, ['updatedAt']);
+    for (const [id, section] of expected) expect(actual.get(id)).toEqual({ updatedAt: section.updatedAt });
   });
 
   it('reads fresh every time: a row written a moment ago is in the next read', async () => {

@@ -14,7 +14,9 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
 
 export const loaders: MercuriusLoaders = {
   Child: {
-    socialCare: sectionLoader('socialCare', 'SocialCareSection', (ctx, ids) => findSections(ctx.db, ids)),
+    socialCare: sectionLoader('socialCare', 'SocialCareSection', (ctx, ids, fields) =>
+      findSections(ctx.db, ids, fields),
+    ),
     socialCareAdvice: (queries, ctx) => socialCareAdviceLifecycle.loader(queries, ctx),
   },
 };
