@@ -5,6 +5,9 @@ import {
   type ChildAccessFacts,
   type DenialReason,
   decideChildAccess,
+  decideWrite,
+  defineAbilityFor,
+  type HubAbility,
   type Principal,
   type Purpose,
   SECTIONS,
@@ -12,6 +15,7 @@ import {
   SUBJECT_FIELDS,
   type SubjectName,
   sectionOfField,
+  type WriteCheck,
 } from '@hub/policy';
 import { childNotFound, HubError } from './errors.ts';
 import type { AccessReport } from './report.ts';
@@ -47,7 +51,11 @@ export interface DoorCaller {
 /** The policy's decision for one child, plus the break-glass reason for the audit event. */
 export type Decision = ChildAccessDecision & { breakGlassReason?: string };
 
-/** A policy function for one action on a whole child record (@hub/policy send-workflow.ts). */
+/**
+ * A policy function for reading one part of a whole child record (@hub/policy send-workflow.ts:
+ * canSeeFamilyInformation, canReadAdvice, ...). Writes are not functions: they are the CASL
+ * ability's rules, asked with a WriteCheck (`['record', 'EhcAssessment']`).
+ */
 export type ActionRule = (
   facts: ChildAccessFacts,
   now: Date,
@@ -59,6 +67,18 @@ export interface ActionAudit {
   action?: string;
   field?: string;
 }
+
+/**
+ * How a write is reported: the GraphQL mutation (`action`), and the part named in a refusal
+ * (`field`; default the action). The report's subject is the write's CASL subject.
+ */
+export interface WriteAudit {
+  action: string;
+  field?: string;
+}
+
+/** Builds the caller's CASL ability on one child (@hub/policy defineAbilityFor). */
+export type AbilityFor = (caller: DoorCaller, facts: ChildAccessFacts, now: Date) => HubAbility;
 
 export interface RequireOptions {
   /** The error for a refused action (default: FORBIDDEN with the policy's reason). */
@@ -72,6 +92,9 @@ export interface RequireOptions {
   /** The action never rides on break-glass (advice writing needs a relationship): report false. */
   breakGlass?: false;
 }
+
+/** A rule's answer, with the reason a refusal is recorded under in the audit event. */
+type RuleDecision = ActionDecision & { denied: DenialReason };
 
 const GUARD = Symbol('hub.guard');
 const FACTS = Symbol('hub.accessFacts');
@@ -93,8 +116,11 @@ export interface SeenChild {
   decision: Decision;
   /** The row with the fields the policy denies removed (the field resolvers report each read). */
   guard<T extends object>(row: T, subject: SubjectName): Guarded<T>;
-  /** Checks and reports an action on this child; throws FORBIDDEN (reported) when refused. */
-  require(rule: ActionRule, audit: ActionAudit, options?: RequireOptions): void;
+  /**
+   * Checks a write on this child with the caller's CASL ability and reports it; throws
+   * FORBIDDEN (reported, with the refusal's message and audit reason) when refused.
+   */
+  require(check: WriteCheck, audit: WriteAudit, options?: RequireOptions): void;
 }
 
 /** Options of `door.audited`, for accesses a domain function checks with @hub/policy itself. */
@@ -118,11 +144,14 @@ export interface AccessDoor {
    * `facts` when the caller already read them (an adapter's one call to the record for an action).
    */
   see(childId: string, options?: { facts: ChildAccessFacts | null }): Promise<SeenChild>;
-  /** `see` then `require` on the seen child: the check and the report of one action. */
+  /**
+   * `see` then `require` on the seen child: the ability's check and the report of one write,
+   * e.g. `door.require(childId, ['record', 'EhcAssessment'], { action: 'recordAnnualReview' })`.
+   */
   require(
     childId: string,
-    rule: ActionRule,
-    audit: ActionAudit,
+    check: WriteCheck,
+    audit: WriteAudit,
     options?: RequireOptions,
   ): Promise<SeenChild>;
   /**
@@ -140,10 +169,11 @@ export interface AccessDoor {
    * For loaders over a batch of children: may the caller read this part (`Child.<field>`) of
    * each? Unseen children are NOT_FOUND, refused ones FORBIDDEN_FIELD naming the field; all are
    * reported. Returns, per child id, the seen child or the error to put in that child's field.
+   * `rule`: a read rule, or a write the caller must be able to make (a list of what they manage).
    */
   gate(
     childIds: readonly string[],
-    rule: ActionRule,
+    rule: ActionRule | WriteCheck,
     audit: { subject: string; field: string; deniedReason: DenialReason },
   ): Promise<Map<string, SeenChild | HubError>>;
   /**
@@ -242,7 +272,12 @@ const glassOf = (decision: Decision) =>
  * Opens the door for one request. Returns the door (for the context) and what only the subgraph
  * plumbing may read: the reports, and which children this request's door decided on.
  */
-export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader }): {
+export function openDoor(options: {
+  caller: () => DoorCaller;
+  load: FactsLoader;
+  /** Tests only: how the caller's ability is built (default @hub/policy defineAbilityFor). */
+  abilityFor?: AbilityFor;
+}): {
   door: AccessDoor;
   reports: () => readonly AccessReport[];
   decidedOn: (childId: string) => boolean;
@@ -264,6 +299,25 @@ export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader 
       fieldsDenied: [{ field: '*', reason: 'NO_RELATIONSHIP' }],
     });
 
+  const abilityFor: AbilityFor =
+    options.abilityFor ??
+    ((caller, facts, now) => defineAbilityFor(caller.principal, facts, { now, purpose: caller.purpose }));
+
+  /** The caller's ability on this child, asked about one write: as a rule's decision. */
+  function decideWriteOn(check: WriteCheck, facts: ChildAccessFacts, now: Date): RuleDecision {
+    const caller = options.caller();
+    const ability = abilityFor(caller, facts, now);
+    const decision = decideWrite(ability, caller.principal, check, facts.childId);
+    return decision.allowed
+      ? { allowed: true, denied: 'NOT_PERMITTED' }
+      : { allowed: false, reason: decision.reason, denied: decision.audit };
+  }
+
+  function decideRule(rule: ActionRule, facts: ChildAccessFacts, now: Date): RuleDecision {
+    const allowed = rule(facts, now);
+    return { ...allowed, denied: allowed.code === 'NO_CONSENT' ? 'NO_CONSENT' : 'NOT_PERMITTED' };
+  }
+
   async function factsOf(children: readonly ChildKey[]) {
     if (children.length === 0) return { facts: new Map<string, ChildAccessFacts>(), refused: undefined };
     return options.load(children);
@@ -276,27 +330,38 @@ export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader 
       facts,
       decision,
       guard: (row, subject) => guardRow(row, childId, subject, decision),
-      require(rule, audit, opts = {}) {
-        const allowed = rule(facts, new Date());
-        const field = audit.field ?? audit.action ?? audit.subject;
-        const breakGlass = opts.breakGlass ?? decision.breakGlass;
-        const base = { childId, subject: audit.subject, ...(audit.action ? { action: audit.action } : {}) };
-        if (!allowed.allowed) {
-          const reason: DenialReason = allowed.code === 'NO_CONSENT' ? 'NO_CONSENT' : 'NOT_PERMITTED';
-          report({ ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }], breakGlass });
-          throw opts.refusal
-            ? opts.refusal(allowed, reason)
-            : new HubError('FORBIDDEN', allowed.reason ?? 'You may not do this.', { childId });
-        }
-        report({
-          ...base,
-          fieldsReturned: audit.action ? [] : [field],
-          fieldsDenied: [],
-          breakGlass,
-          ...(breakGlass ? glassOf(decision) : {}),
-        });
+      require(check, audit, opts = {}) {
+        const allowed = decideWriteOn(check, facts, new Date());
+        enforce(childId, decision, allowed, { subject: check[1], ...audit }, opts);
       },
     };
+  }
+
+  /** Reports the decided action on a seen child; throws FORBIDDEN (reported) when refused. */
+  function enforce(
+    childId: string,
+    decision: Decision,
+    allowed: RuleDecision,
+    audit: ActionAudit,
+    opts: RequireOptions,
+  ): void {
+    const field = audit.field ?? audit.action ?? audit.subject;
+    const breakGlass = opts.breakGlass ?? decision.breakGlass;
+    const base = { childId, subject: audit.subject, ...(audit.action ? { action: audit.action } : {}) };
+    if (!allowed.allowed) {
+      const reason = allowed.denied;
+      report({ ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }], breakGlass });
+      throw opts.refusal
+        ? opts.refusal(allowed, reason)
+        : new HubError('FORBIDDEN', allowed.reason ?? 'You may not do this.', { childId });
+    }
+    report({
+      ...base,
+      fieldsReturned: audit.action ? [] : [field],
+      fieldsDenied: [],
+      breakGlass,
+      ...(breakGlass ? glassOf(decision) : {}),
+    });
   }
 
   async function see(
@@ -332,17 +397,17 @@ export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader 
   const door: AccessDoor = {
     see: (childId, given) => see(childId, {}, undefined, given),
 
-    async require(childId, rule, audit, opts) {
-      const child = await see(childId, opts, audit);
-      child.require(rule, audit, opts);
+    async require(childId, check, audit, opts) {
+      const child = await see(childId, opts, { subject: check[1], ...audit });
+      child.require(check, audit, opts);
       return child;
     },
 
     async read(childId, rule, audit, read, opts = {}) {
       const child = await see(childId, opts, audit);
-      // Refusals are reported by require; the return is reported once the value is read.
-      const allowed = rule(child.facts, new Date());
-      if (!allowed.allowed) child.require(rule, audit, opts);
+      // Refusals are reported by enforce; the return is reported once the value is read.
+      const allowed = decideRule(rule, child.facts, new Date());
+      if (!allowed.allowed) enforce(childId, child.decision, allowed, audit, opts);
       const value = await read(child);
       const breakGlass = opts.breakGlass ?? child.decision.breakGlass;
       report({
@@ -369,7 +434,7 @@ export function openDoor(options: { caller: () => DoorCaller; load: FactsLoader 
           out.set(childId, childNotFound(childId));
           continue;
         }
-        const allowed = rule(f, now);
+        const allowed = typeof rule === 'function' ? decideRule(rule, f, now) : decideWriteOn(rule, f, now);
         report({
           childId,
           subject: audit.subject,

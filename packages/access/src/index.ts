@@ -12,6 +12,7 @@ export {
   keptAccessFacts,
   type RequireOptions,
   type SeenChild,
+  type WriteAudit,
 } from './door.ts';
 export { childNotFound, HubError, type HubErrorCode, isHubError, notFound } from './errors.ts';
 export { ACCESS_EXTENSION, type AccessReport } from './report.ts';

@@ -115,7 +115,10 @@ describe('relationship', () => {
     expect(decision.canSeeChild).toBe(false);
     expect(allDenied(decision)).toHaveLength(21);
     expect(allDenied(decision).every((d) => d.reason === 'NOT_PERMITTED')).toBe(true);
-    expect(defineAbilityFor(auditor, someFacts(), EHC).rules).toEqual([]);
+    // No rule grants anything; the write rules it has are refusals, each with its reason.
+    const rules = defineAbilityFor(auditor, someFacts(), EHC).rules;
+    expect(rules.filter((rule) => !rule.inverted)).toEqual([]);
+    expect(rules.every((rule) => typeof rule.reason === 'string')).toBe(true);
   });
 
   it('the ability is pinned to this child: a row of another child is refused', () => {

@@ -1,14 +1,30 @@
-import { AbilityBuilder, createMongoAbility, type ForcedSubject, type MongoAbility } from '@casl/ability';
+import {
+  AbilityBuilder,
+  createMongoAbility,
+  type ForcedSubject,
+  type MongoAbility,
+  subject as tagged,
+} from '@casl/ability';
 import { permittedFieldsOf } from '@casl/ability/extra';
-import { activeConsents } from './consent.ts';
+import { activeConsents } from './consent-state.ts';
 import type { ChildAccessFacts } from './facts.ts';
 import { POLICY_TABLE } from './policy-table.ts';
 import type { Principal } from './principal.ts';
 import { activeBreakGlass, hasRelationship } from './relationship.ts';
 import { SECTION_DOMAIN, SUBJECT_FIELDS, SUBJECT_NAMES, type SubjectName } from './subjects.ts';
 import { type Purpose, SECTION_SUBJECTS, type SectionSubject } from './vocabulary.ts';
+import {
+  addWriteRules,
+  isRefusalCode,
+  refusal,
+  type WriteAction,
+  type WriteCheck,
+  type WriteDecision,
+  type WriteSubject,
+} from './writes.ts';
 
-export type PolicyAction = 'read';
+/** `read` (fields of the record) and every write (writes.ts). */
+export type PolicyAction = 'read' | WriteAction;
 /** What a row must carry to be checked against the ability: the child it belongs to. */
 interface RowKey {
   Child: { id: string };
@@ -16,8 +32,15 @@ interface RowKey {
   HealthSection: { childId: string };
   SocialCareSection: { childId: string };
 }
-/** A subject type name, or a row tagged with one via CASL's `subject('HealthSection', row)`. */
-export type PolicySubject = SubjectName | { [S in SubjectName]: ForcedSubject<S> & RowKey[S] }[SubjectName];
+/**
+ * A subject type name, or a row tagged with one via CASL's `subject('HealthSection', row)`; the
+ * write subjects likewise, as a target `{ childId }` of the child written to.
+ */
+export type PolicySubject =
+  | SubjectName
+  | WriteSubject
+  | { [S in SubjectName]: ForcedSubject<S> & RowKey[S] }[SubjectName]
+  | { [S in WriteSubject]: ForcedSubject<S> & { childId: string } }[WriteSubject];
 export type HubAbility = MongoAbility<[PolicyAction, PolicySubject]>;
 
 export interface PolicyOptions {
@@ -55,8 +78,15 @@ function assess(principal: Principal, facts: ChildAccessFacts, { now, purpose }:
   return { canSeeChild, breakGlass, openSections };
 }
 
-function buildAbility(principal: Principal, facts: ChildAccessFacts, assessment: Assessment): HubAbility {
-  const { can, build } = new AbilityBuilder<HubAbility>(createMongoAbility);
+function buildAbility(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  assessment: Assessment,
+  writes?: { now: Date },
+): HubAbility {
+  const builder = new AbilityBuilder<HubAbility>(createMongoAbility);
+  const { can, build } = builder;
+  if (writes) addWriteRules(builder, principal, facts, writes.now);
   if (assessment.canSeeChild) {
     const { read } = POLICY_TABLE[principal.role];
     // The conditions pin the ability to this one child, so a row of another child checked with it
@@ -72,16 +102,54 @@ function buildAbility(principal: Principal, facts: ChildAccessFacts, assessment:
 }
 
 /**
- * The CASL ability of `principal` for one child, with field-level `read` rules on Child and the
- * three sections. Deny by default: no rule, no access. Conditions: `{ id }` on Child, `{ childId }`
- * on sections.
+ * The CASL ability of `principal` for one child: field-level `read` rules on Child and the three
+ * sections, and a rule for every write (writes.ts: `give` Consent, `manage` EhcAssessment, `write`
+ * HealthAdvice, ...), granted (`can`) or refused with a code (`cannot(...).because(code)`). Deny by
+ * default: no rule, no access. Conditions: `{ id }` on Child, `{ childId }` on sections and
+ * writes. `facts` null: the caller's ability before any child is known, with only the write rules
+ * that need no child (opening break-glass).
  */
 export function defineAbilityFor(
   principal: Principal,
-  facts: ChildAccessFacts,
+  facts: ChildAccessFacts | null,
   opts: PolicyOptions,
 ): HubAbility {
-  return buildAbility(principal, facts, assess(principal, facts, opts));
+  if (facts === null) {
+    const builder = new AbilityBuilder<HubAbility>(createMongoAbility);
+    addWriteRules(builder, principal, null, opts.now);
+    return builder.build();
+  }
+  return buildAbility(principal, facts, assess(principal, facts, opts), { now: opts.now });
+}
+
+/**
+ * The ability's answer on one write: granted by a `can` rule, or refused, with the code of the
+ * `cannot` rule that matched (its message and audit reason from REFUSALS), or NOT_GRANTED when no
+ * rule matches (an unknown action or subject, or a target of another child: deny by default).
+ * `childId`: the child written to (matched against the rules' `{ childId }` conditions); null only
+ * for the writes that need no child.
+ */
+export function decideWrite(
+  ability: HubAbility,
+  principal: Principal,
+  [action, type]: WriteCheck,
+  childId: string | null,
+): WriteDecision {
+  const target = childId === null ? type : tagged(type, { childId });
+  const rule = ability.relevantRuleFor(action, target);
+  if (rule && !rule.inverted) return { allowed: true };
+  return refusal(isRefusalCode(rule?.reason) ? rule.reason : 'NOT_GRANTED', principal);
+}
+
+/** `decideWrite` on the ability of `principal` for `facts`' child (or, facts null, for no child). */
+export function canWrite(
+  principal: Principal,
+  facts: ChildAccessFacts | null,
+  now: Date,
+  check: WriteCheck,
+): WriteDecision {
+  const ability = defineAbilityFor(principal, facts, { now, purpose: null });
+  return decideWrite(ability, principal, check, facts?.childId ?? null);
 }
 
 export type DenialReason = 'NO_RELATIONSHIP' | 'NO_CONSENT' | 'NOT_PERMITTED';

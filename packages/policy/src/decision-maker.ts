@@ -1,7 +1,5 @@
 import { englandDate, isOverCompulsorySchoolAge } from './age.ts';
 import type { CapacityRepresentativeEntry, ChildAccessFacts } from './facts.ts';
-import type { Principal } from './principal.ts';
-import { hasRelationship } from './relationship.ts';
 import { instant } from './time.ts';
 
 /**
@@ -58,22 +56,4 @@ export function isActiveRepresentative(facts: ChildAccessFacts, sub: string, now
     isOverCompulsorySchoolAge(facts.dateOfBirth, now) &&
     activeRepresentatives(facts, now).some((r) => r.sub === sub)
   );
-}
-
-/**
- * Recording (or ending) a capacity representative is the council's decision: the SEND officer of
- * the council responsible for the child. Families and other partners may not.
- */
-export function canRecordCapacityRepresentative(
-  principal: Principal,
-  facts: ChildAccessFacts,
-  now: Date,
-): { allowed: boolean; reason?: string } {
-  if (principal.role !== 'la_send_officer') {
-    return { allowed: false, reason: "Only the council's SEND officer records who acts for a young person." };
-  }
-  if (!hasRelationship(principal, facts, now)) {
-    return { allowed: false, reason: 'Your council is not responsible for this child.' };
-  }
-  return { allowed: true };
 }

@@ -1,7 +1,9 @@
 export {
   type ChildAccessDecision,
+  canWrite,
   type DenialReason,
   decideChildAccess,
+  decideWrite,
   defineAbilityFor,
   type HubAbility,
   type PolicyAction,
@@ -28,7 +30,6 @@ export {
 export { councilOf } from './council.ts';
 export {
   activeRepresentatives,
-  canRecordCapacityRepresentative,
   type DecisionMakers,
   type DecisionStage,
   decisionMakers,
@@ -45,6 +46,7 @@ export {
   BREAK_GLASS_MIN_REASON_LENGTH,
   BREAK_GLASS_REASON_MAX_LENGTH,
   type BreakGlassRequest,
+  breakGlassInputProblems,
   hasRelationship,
   normaliseFreeText,
   roleMatchesOrgType,
@@ -71,3 +73,17 @@ export {
 } from './send-workflow.ts';
 export * from './subjects.ts';
 export * from './vocabulary.ts';
+export {
+  ADVICE_SUBJECT,
+  isRefusalCode,
+  REFUSALS,
+  type RefusalAudit,
+  type RefusalCode,
+  refusal,
+  WRITE_CHECKS,
+  WRITES,
+  type WriteAction,
+  type WriteCheck,
+  type WriteDecision,
+  type WriteSubject,
+} from './writes.ts';

@@ -5,6 +5,7 @@ import { POLICY_TABLE } from './policy-table.ts';
 import { type Principal, ROLE_ORG_TYPE } from './principal.ts';
 import { HOUR_MS, instant } from './time.ts';
 import type { Role } from './vocabulary.ts';
+import { refusal } from './writes.ts';
 
 /**
  * The gateway already rejects tokens whose role and org type disagree; checking again here keeps
@@ -86,12 +87,23 @@ export interface BreakGlassRequest {
   durationHours: number;
 }
 
-/** Every problem with a break-glass request at once, so the form can show them all. */
+/**
+ * Every problem with a break-glass request at once, so the form can show them all: the role
+ * (the ability's `open` BreakGlass rule is made from the same table entry, and says it in the
+ * same words) and breakGlassInputProblems.
+ */
 export function validateBreakGlassRequest(request: BreakGlassRequest): string[] {
+  const role = POLICY_TABLE[request.role].mayBreakGlass
+    ? []
+    : [refusal('BREAK_GLASS_ROLE', { role: request.role }).reason];
+  return [...role, ...breakGlassInputProblems(request)];
+}
+
+/** The reason and the duration of a break-glass request: every problem, [] when valid. */
+export function breakGlassInputProblems(
+  request: Pick<BreakGlassRequest, 'reason' | 'durationHours'>,
+): string[] {
   const problems: string[] = [];
-  if (!POLICY_TABLE[request.role].mayBreakGlass) {
-    problems.push(`Role ${request.role} may not use break-glass.`);
-  }
   const reason = typeof request.reason === 'string' ? request.reason : '';
   if (visibleLength(reason) < BREAK_GLASS_MIN_REASON_LENGTH) {
     problems.push(

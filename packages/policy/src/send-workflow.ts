@@ -1,16 +1,19 @@
-import { decideChildAccess } from './ability.ts';
-import { canManageConsent, isConsentActive } from './consent.ts';
+import { canWrite, decideChildAccess } from './ability.ts';
 import type { ChildAccessFacts } from './facts.ts';
 import type { Principal } from './principal.ts';
 import { activeBreakGlass, hasRelationship, roleMatchesOrgType } from './relationship.ts';
 import type { Domain, Purpose, Role } from './vocabulary.ts';
+import { ADVICE_SUBJECT, ADVICE_WRITER, PARTNER_ROLES, type WriteCheck } from './writes.ts';
+
+export { PARTNER_ROLES };
 
 /**
  * Who may do what in the "tell it once" and EHC workflow parts of the record. Kept apart from the
  * field table (POLICY_TABLE) on purpose: these are actions on whole records (family information,
  * EHC assessment dates, agencies' advice, aggregate KPIs), not fields of the agency sections, so
  * adding them to SUBJECT_FIELDS would change the 588-case field matrix without adding meaning.
- * Every function is pure and tested in send-workflow.test.ts.
+ * The WRITES are rules of the CASL ability (writes.ts); the `can…` write functions here only ask
+ * it, as `{ allowed, reason }`. Tested in send-workflow.test.ts and policy-matrix.test.ts.
  */
 export interface ActionDecision {
   allowed: boolean;
@@ -21,13 +24,11 @@ export interface ActionDecision {
 const allow: ActionDecision = { allowed: true };
 const deny = (reason: string): ActionDecision => ({ allowed: false, reason });
 
-/** The partner roles: people working for an agency, as opposed to the family or auditors. */
-export const PARTNER_ROLES: readonly Role[] = [
-  'senco',
-  'health_practitioner',
-  'social_worker',
-  'la_send_officer',
-];
+/** The ability's answer on one write, as `{ allowed, reason }`. */
+function asks(principal: Principal, facts: ChildAccessFacts, now: Date, check: WriteCheck): ActionDecision {
+  const decision = canWrite(principal, facts, now, check);
+  return decision.allowed ? allow : deny(decision.reason);
+}
 
 /**
  * Family information ("about me", contact preferences, key history) is written by whoever decides
@@ -41,8 +42,7 @@ export function canEditFamilyInformation(
   facts: ChildAccessFacts,
   now: Date,
 ): ActionDecision {
-  const decision = canManageConsent(principal, facts, now);
-  return decision.allowed ? allow : deny(decision.reason ?? 'Not permitted.');
+  return asks(principal, facts, now, ['edit', 'FamilyInformation']);
 }
 
 /**
@@ -71,10 +71,7 @@ export function canConfirmFamilyItem(
   facts: ChildAccessFacts,
   now: Date,
 ): ActionDecision {
-  if (!PARTNER_ROLES.includes(principal.role))
-    return deny('Only a partner organisation can confirm what the family told us.');
-  if (!hasRelationship(principal, facts, now)) return deny('You are not involved with this child.');
-  return allow;
+  return asks(principal, facts, now, ['confirm', 'FamilyInformation']);
 }
 
 /**
@@ -91,12 +88,7 @@ export function canManageEhcWorkflow(
   facts: ChildAccessFacts,
   now: Date,
 ): ActionDecision {
-  if (principal.role !== 'la_send_officer' || !roleMatchesOrgType(principal)) {
-    return deny('Only the local authority SEND team records EHC assessment and review dates.');
-  }
-  if (!hasRelationship(principal, facts, now))
-    return deny('Your local authority is not responsible for this child.');
-  return allow;
+  return asks(principal, facts, now, ['record', 'EhcAssessment']);
 }
 
 /**
@@ -111,40 +103,26 @@ interface AdviceRule {
   writer: Role;
   /** The section the advice is read like (same consent and purpose rules). */
   readLike: 'EducationSection' | 'HealthSection' | 'SocialCareSection';
-  onlyWriter: string;
-  noRelationship: string;
-  noConsent: string;
   notShared: string;
 }
 
+/** Reading advice; who writes it is the ability's `write` rule on its subject (writes.ts). */
 const ADVICE_RULES: Readonly<Record<AdviceDomain, AdviceRule>> = {
   health: {
-    writer: 'health_practitioner',
+    writer: ADVICE_WRITER.health,
     readLike: 'HealthSection',
-    onlyWriter: 'Only a health practitioner can write health advice.',
-    noRelationship: 'Your organisation has no active involvement with this child.',
-    noConsent:
-      'The family has not agreed to share health information with the local authority for the EHC needs assessment.',
     notShared:
       'Health advice is shared like the health section, and it is not shared with you for this purpose.',
   },
   education: {
-    writer: 'senco',
+    writer: ADVICE_WRITER.education,
     readLike: 'EducationSection',
-    onlyWriter: "Only the SENCO of the child's school can write educational advice.",
-    noRelationship: "This child is not on your school's roll.",
-    noConsent:
-      'The family has not agreed to share education information with the local authority for the EHC needs assessment.',
     notShared:
       'Educational advice is shared like the education section, and it is not shared with you for this purpose.',
   },
   social_care: {
-    writer: 'social_worker',
+    writer: ADVICE_WRITER.social_care,
     readLike: 'SocialCareSection',
-    onlyWriter: 'Only a social worker can write social care advice.',
-    noRelationship: 'Your team is not working with this child.',
-    noConsent:
-      'The family has not agreed to share social care information with the local authority for the EHC needs assessment.',
     notShared:
       'Social care advice is shared like the social care section, and it is not shared with you for this purpose.',
   },
@@ -160,8 +138,9 @@ export function adviceWriterRole(domain: AdviceDomain): Role {
  * assessment when their organisation has an active relationship with the child (involvement,
  * on roll, allocated) AND the family's consent to share that domain's information with the local
  * authority for the EHC assessment is in force: the advice exists to be sent to the LA, so
- * writing it without that consent would be collecting what cannot be shared.
- * (The active assessment itself is checked by the caller, which knows the record.)
+ * writing it without that consent would be collecting what cannot be shared. The ability's
+ * `write` on HealthAdvice / EducationalAdvice / SocialCareAdvice; `code` NO_CONSENT when only the
+ * consent is missing. (The active assessment itself is checked by the caller, which knows the record.)
  */
 export function canWriteAdvice(
   domain: AdviceDomain,
@@ -169,22 +148,9 @@ export function canWriteAdvice(
   facts: ChildAccessFacts,
   now: Date,
 ): ActionDecision & { code?: 'FORBIDDEN' | 'NO_CONSENT' } {
-  const rule = ADVICE_RULES[domain];
-  if (principal.role !== rule.writer || !roleMatchesOrgType(principal)) {
-    return { ...deny(rule.onlyWriter), code: 'FORBIDDEN' };
-  }
-  if (!hasRelationship(principal, facts, now)) {
-    return { ...deny(rule.noRelationship), code: 'FORBIDDEN' };
-  }
-  const consented = facts.consents.some(
-    (c) =>
-      c.domain === domain &&
-      c.recipientOrgType === 'local_authority' &&
-      c.purpose === 'ehc_assessment' &&
-      isConsentActive(c, facts, now),
-  );
-  if (!consented) return { ...deny(rule.noConsent), code: 'NO_CONSENT' };
-  return allow;
+  const decision = canWrite(principal, facts, now, ['write', ADVICE_SUBJECT[domain]]);
+  if (decision.allowed) return allow;
+  return { ...deny(decision.reason), code: decision.audit === 'NO_CONSENT' ? 'NO_CONSENT' : 'FORBIDDEN' };
 }
 
 /**

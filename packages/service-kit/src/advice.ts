@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { notFound, type SeenChild } from '@hub/access';
 import { and, asc, eq, inArray, integer, type PgSchema, sql, text, timestamp, uuid } from '@hub/db';
 import { isUuid } from '@hub/identifiers';
-import { type AdviceDomain, canReadAdvice, canReadAdviceDraft, canWriteAdvice } from '@hub/policy';
+import { ADVICE_SUBJECT, type AdviceDomain, canReadAdvice, canReadAdviceDraft } from '@hub/policy';
 import { HubError, isHubError } from './errors.ts';
 import type { ActiveAssessment } from './record-api.ts';
 import { callRecord } from './record-client.ts';
@@ -19,8 +19,8 @@ import { idsOf, requireCaller, type SubgraphContext } from './subgraph.ts';
  * migration's guard trigger); a correction is a new version that starts as a draft and, once
  * submitted, supersedes the earlier one. One open draft per organisation and assessment and one
  * correction per version are unique indexes, so concurrent requests cannot make two: the loser
- * gets CONFLICT naming the winner's row. Who may write or read is @hub/policy's decision
- * (canWriteAdvice / canReadAdvice / canReadAdviceDraft); every write reports its access (or its
+ * gets CONFLICT naming the winner's row. Who may write or read is @hub/policy's decision (the
+ * ability's `write` on the advice subject; canReadAdvice / canReadAdviceDraft); every write reports its access (or its
  * refusal) to the gateway, which writes the audit events (the write-ahead event before the
  * mutation reaches here).
  */
@@ -70,8 +70,8 @@ export interface AdviceSpec {
   table: AdviceTable;
   /** How messages name it: 'health advice', 'educational advice', 'social care advice'. */
   noun: string;
-  /** The access report's subject and field, e.g. 'HealthAdvice' and 'healthAdvice'. */
-  subject: string;
+  /** The access report's subject (the ability's, ADVICE_SUBJECT[domain]) and field, e.g. 'HealthAdvice' and 'healthAdvice'. */
+  subject: (typeof ADVICE_SUBJECT)[AdviceDomain];
   field: string;
   /** The GraphQL mutation names, reported as the access's action. */
   actions: { create: string; update: string; submit: string; correct: string };
@@ -137,6 +137,8 @@ function recordUrl(ctx: SubgraphContext): string {
 
 export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
   const { domain, table, noun, subject, field, actions } = spec;
+  if (ADVICE_SUBJECT[domain] !== subject)
+    throw new Error(`${domain} advice is the ability's ${ADVICE_SUBJECT[domain]}`);
 
   /**
    * The child's access facts and its EHC needs assessment in progress (the record owns both), in
@@ -160,11 +162,14 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
     return { child: await ctx.door.see(childId, { facts: facts ?? null }), active: active ?? null };
   }
 
-  /** Through the door: the writer's action on the child, checked and reported (refusals too). */
-  function requireWriter(ctx: SubgraphContext, child: SeenChild, action: string): void {
+  /**
+   * Through the door: the writer's action on the child (create, update, submit or correct: the
+   * ability's `write` on the advice subject), checked and reported (refusals too).
+   */
+  function requireWriter(child: SeenChild, action: string): void {
     child.require(
-      (facts, now) => canWriteAdvice(domain, ctx.hub.principal, facts, now),
-      { subject, action, field },
+      ['write', subject],
+      { action, field },
       {
         // Writing advice needs a relationship: break-glass never opens it.
         breakGlass: false,
@@ -253,7 +258,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       throw new HubError('INVALID_INPUT', `Invalid ${noun}: ${problems.join('; ')}.`, { problems });
     const id = (childId as string).toLowerCase();
     const child = await childFor(ctx, id);
-    requireWriter(ctx, child.child, actions.create);
+    requireWriter(child.child, actions.create);
     const active = requireActive(child.active, id);
     const principal = ctx.hub.principal;
     // Any advice this organisation already has for the assessment: a draft is edited, submitted
@@ -316,7 +321,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       throw new HubError('INVALID_INPUT', `Invalid ${noun}: ${problems.join('; ')}.`, { problems });
     const { row, child } = await ownDraftOrSubmitted(ctx, id);
     if (row.status === 'submitted') throw alreadySubmitted(id);
-    requireWriter(ctx, child, actions.update);
+    requireWriter(child, actions.update);
     // Only while still a draft: an edit racing the submission finds no row rather than tripping
     // the immutability trigger.
     const [updated] = await ctx.db.db
@@ -353,7 +358,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       throw new HubError('INVALID_INPUT', `The advice is not ready to submit: ${problems.join('; ')}.`, {
         problems,
       });
-    requireWriter(ctx, child, actions.submit);
+    requireWriter(child, actions.submit);
     requireActive(active, row.childId, row.assessmentId);
     const now = new Date();
     // Submitted through the hub, the advice reaches the council at once, so the record marks the
@@ -386,7 +391,7 @@ export function adviceLifecycle(spec: AdviceSpec): AdviceLifecycle {
       (await ctx.db.db.select({ id: table.id }).from(table).where(eq(table.supersedesId, id)))[0];
     const existing = await later();
     if (existing) throw corrected(existing.id);
-    requireWriter(ctx, child, actions.correct);
+    requireWriter(child, actions.correct);
     requireActive(active, row.childId, row.assessmentId);
     const principal = ctx.hub.principal;
     const [created] = await ctx.db.db

@@ -1,39 +1,42 @@
 import {
+  ADVICE_SUBJECT,
   type AdviceDomain,
   type ChildAccessFacts,
-  canEditFamilyInformation,
-  canManageConsent,
-  canManageEhcWorkflow,
-  canWriteAdvice,
-  POLICY_TABLE,
+  canWrite,
+  decideWrite,
+  defineAbilityFor,
   type Principal,
+  type WriteCheck,
 } from '@hub/policy';
 import { type HubError, isHubError, requireCaller, type SubgraphContext } from '@hub/service-kit';
 
 /**
- * `Query.viewer` and `Child.viewer`: what the caller may do, decided by the same @hub/policy
- * functions the record (and the adapters) enforce with when the action is tried, so the portal
- * offers an action only where the hub would allow it and never re-runs a rule itself.
+ * `Query.viewer` and `Child.viewer`: what the caller may do, asked of the same CASL ability
+ * (@hub/policy defineAbilityFor) the record (and the adapters) enforce with when the action is
+ * tried, so the portal offers an action only where the hub would allow it and never re-runs a
+ * rule itself.
  */
 
 const ADVICE_DOMAINS: readonly AdviceDomain[] = ['health', 'education', 'social_care'];
 
 export function viewer(principal: Principal) {
-  return { canBreakGlass: POLICY_TABLE[principal.role].mayBreakGlass };
+  return { canBreakGlass: canWrite(principal, null, new Date(), ['open', 'BreakGlass']).allowed };
 }
 
 export function childViewer(principal: Principal, facts: ChildAccessFacts, now: Date) {
+  const ability = defineAbilityFor(principal, facts, { now, purpose: null });
+  const decide = (check: WriteCheck) => decideWrite(ability, principal, check, facts.childId);
   return {
-    canManageConsent: canManageConsent(principal, facts, now, 'give').allowed,
-    canWithdrawConsent: canManageConsent(principal, facts, now, 'withdraw').allowed,
-    canEditFamilyInformation: canEditFamilyInformation(principal, facts, now).allowed,
-    canBreakGlass: viewer(principal).canBreakGlass,
-    canManageEhcWorkflow: canManageEhcWorkflow(principal, facts, now).allowed,
+    canManageConsent: decide(['give', 'Consent']).allowed,
+    canWithdrawConsent: decide(['withdraw', 'Consent']).allowed,
+    canEditFamilyInformation: decide(['edit', 'FamilyInformation']).allowed,
+    canBreakGlass: decide(['open', 'BreakGlass']).allowed,
+    canManageEhcWorkflow: decide(['record', 'EhcAssessment']).allowed,
     // The writer of that advice for this child: allowed, or refused only for the family's consent
     // (the form then says what it waits for).
     writesAdvice: ADVICE_DOMAINS.filter((domain) => {
-      const decision = canWriteAdvice(domain, principal, facts, now);
-      return decision.allowed || decision.code === 'NO_CONSENT';
+      const decision = decide(['write', ADVICE_SUBJECT[domain]]);
+      return decision.allowed || decision.audit === 'NO_CONSENT';
     }),
   };
 }

@@ -3,7 +3,7 @@ import type { DbHandle } from '@hub/db';
 import {
   type CapacityRepresentativeBasis,
   type ChildAccessFacts,
-  canRecordCapacityRepresentative,
+  canWrite,
   englandDate,
   type HandoverNotice,
   handoverNotice,
@@ -86,6 +86,11 @@ export async function childIdsRepresentedBy(db: DbHandle, sub: string): Promise<
   return rows.map((r) => r.childId);
 }
 
+/** The council officer who records (and ends) who acts for this young person: the ability's `record`. */
+function recordsRepresentatives(principal: Principal, facts: ChildAccessFacts, now: Date): boolean {
+  return canWrite(principal, facts, now, ['record', 'CapacityRepresentative']).allowed;
+}
+
 async function factsFor(db: DbHandle, childId: string): Promise<ChildAccessFacts | undefined> {
   return (await loadAccessFacts(db, [childId])).get(childId);
 }
@@ -94,11 +99,11 @@ async function factsFor(db: DbHandle, childId: string): Promise<ChildAccessFacts
 async function requireCouncilOfficer(db: DbHandle, principal: Principal, childId: string, now: Date) {
   const facts = await factsFor(db, childId);
   if (!facts) throw notFound(childId);
-  const decision = canRecordCapacityRepresentative(principal, facts, now);
+  const decision = canWrite(principal, facts, now, ['record', 'CapacityRepresentative']);
   if (!decision.allowed) {
     if (principal.role === 'la_send_officer' || !hasRelationship(principal, facts, now))
       throw notFound(childId);
-    throw new HubError('FORBIDDEN', decision.reason ?? 'Not permitted.');
+    throw new HubError('FORBIDDEN', decision.reason);
   }
   return facts;
 }
@@ -252,8 +257,7 @@ export async function listCapacityRepresentatives(
   const family = principal.role === 'parent_carer' || principal.role === 'young_person';
   const allowed =
     facts &&
-    (canRecordCapacityRepresentative(principal, facts, now).allowed ||
-      (family && hasRelationship(principal, facts, now)));
+    (recordsRepresentatives(principal, facts, now) || (family && hasRelationship(principal, facts, now)));
   if (!allowed) throw notFound(childId);
   const rows = await db.db
     .select()
@@ -292,8 +296,7 @@ export async function decisionHandoverFor(
     (principal.role === 'parent_carer' &&
       (facts.parentCarerSubs.includes(principal.sub) || hasRelationship(principal, facts, now))) ||
     (principal.role === 'young_person' && facts.youngPersonSub === principal.sub);
-  if (!listedFamily && !canRecordCapacityRepresentative(principal, facts, now).allowed)
-    throw notFound(childId);
+  if (!listedFamily && !recordsRepresentatives(principal, facts, now)) throw notFound(childId);
   const name = (await findChildren(db, [childId])).get(childId)?.givenName ?? 'your child';
   return { childId, ...handoverNotice(facts, at, name) };
 }

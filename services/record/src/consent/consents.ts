@@ -2,19 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import {
   activeBreakGlass,
+  breakGlassInputProblems,
   type ChildAccessFacts,
   type ConsentRecord,
-  canManageConsent,
+  canWrite,
   type Domain,
-  decisionMakers,
-  HANDOVER_RULE_TEXT,
   hasRelationship,
   isConsentActive,
   normaliseFreeText,
   type Principal,
   type Purpose,
   roleMatchesOrgType,
-  validateBreakGlassRequest,
 } from '@hub/policy';
 import { childNotFound, HubError, notFound } from '@hub/service-kit';
 import { and, desc, eq, gt, isNull, lte } from 'drizzle-orm';
@@ -112,9 +110,9 @@ export interface GrantInput {
 }
 
 /**
- * Records a consent. Only the person who decides for the child may grant: the parent carer of
- * a child of compulsory school age, afterwards the young person themself (or their capacity
- * representative). Validation happens before any write.
+ * Records a consent. Only the person who decides for the child may grant (the ability's `give`
+ * on Consent): the parent carer of a child of compulsory school age, afterwards the young person
+ * themself (or their capacity representative). Validation happens before any write.
  */
 export async function grantConsent(
   db: DbHandle,
@@ -133,12 +131,9 @@ export async function grantConsent(
     throw new HubError('INVALID_INPUT', `Invalid consent: ${problems.join('; ')}.`, { problems });
 
   const facts = await factsFor(db, principal, input.childId, now);
-  const decision = canManageConsent(principal, facts, now);
+  const decision = canWrite(principal, facts, now, ['give', 'Consent']);
   if (!decision.allowed) {
-    throw new HubError(
-      'FORBIDDEN',
-      `You cannot give consent for this child: ${decision.reason ?? 'not permitted'}.`,
-    );
+    throw new HubError('FORBIDDEN', `You cannot give consent for this child: ${decision.reason}.`);
   }
   const choice = and(
     eq(consent.childId, input.childId),
@@ -219,12 +214,9 @@ export async function withdrawConsent(
 ): Promise<ConsentView> {
   const { row, facts } = await consentById(db, principal, id, now);
   // Withdrawing only narrows sharing: allowed to parent carers while the young person's login is not set up.
-  const decision = canManageConsent(principal, facts, now, 'withdraw');
+  const decision = canWrite(principal, facts, now, ['withdraw', 'Consent']);
   if (!decision.allowed) {
-    throw new HubError(
-      'FORBIDDEN',
-      `You cannot withdraw consent for this child: ${decision.reason ?? 'not permitted'}.`,
-    );
+    throw new HubError('FORBIDDEN', `You cannot withdraw consent for this child: ${decision.reason}.`);
   }
   // Withdrawing twice (a double click, a retry) is not an error: the consent is withdrawn. Its
   // status is read as at the withdrawal or later (a concurrent request may have withdrawn it a
@@ -252,16 +244,8 @@ export async function confirmConsent(
   now = new Date(),
 ): Promise<ConsentView> {
   const { row, facts } = await consentById(db, principal, id, now);
-  if (
-    principal.role !== 'young_person' ||
-    facts.youngPersonSub !== principal.sub ||
-    decisionMakers(facts, now).stage !== 'young_person'
-  ) {
-    throw new HubError(
-      'FORBIDDEN',
-      `Only the young person themself can confirm a consent, ${HANDOVER_RULE_TEXT}.`,
-    );
-  }
+  const decision = canWrite(principal, facts, now, ['confirm', 'Consent']);
+  if (!decision.allowed) throw new HubError('FORBIDDEN', decision.reason);
   if (row.grantedByRole !== 'parent_carer')
     throw new HubError('CONFLICT', 'Only a parent carer’s consent needs confirming.');
   if (row.withdrawnAt || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) {
@@ -319,13 +303,15 @@ export async function openBreakGlass(
   input: { childId: string; reason: string; durationHours: number },
   now = new Date(),
 ) {
-  const problems = validateBreakGlassRequest({
-    role: principal.role,
-    reason: input.reason,
-    durationHours: input.durationHours,
-  });
+  // The role is the ability's `open` on BreakGlass (a rule that needs no child); the reason and
+  // the duration are the request's. Every problem is told at once, the role's first.
+  const allowed = canWrite(principal, null, now, ['open', 'BreakGlass']);
+  const problems = [
+    ...(allowed.allowed ? [] : [allowed.reason]),
+    ...breakGlassInputProblems({ reason: input.reason, durationHours: input.durationHours }),
+  ];
   if (problems.length > 0) {
-    const forbidden = problems.some((p) => /role/i.test(p));
+    const forbidden = !allowed.allowed;
     throw new HubError(
       forbidden ? 'FORBIDDEN' : 'INVALID_INPUT',
       `Break-glass refused: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`,
@@ -403,18 +389,8 @@ export async function myActiveBreakGlass(
  */
 async function youngPersonOwnFacts(db: DbHandle, principal: Principal, childId: string, now: Date) {
   const facts = await factsFor(db, principal, childId, now);
-  const { stage, subs } = decisionMakers(facts, now);
-  const decides =
-    (stage === 'young_person' &&
-      principal.role === 'young_person' &&
-      facts.youngPersonSub === principal.sub) ||
-    (stage === 'representative' && principal.role === 'parent_carer' && subs.includes(principal.sub));
-  if (!decides) {
-    throw new HubError(
-      'FORBIDDEN',
-      `Only the young person themself (or their recorded representative) can decide this, ${HANDOVER_RULE_TEXT}.`,
-    );
-  }
+  const decision = canWrite(principal, facts, now, ['decide', 'ParentCarerAccess']);
+  if (!decision.allowed) throw new HubError('FORBIDDEN', decision.reason);
   return facts;
 }
 

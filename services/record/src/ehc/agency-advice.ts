@@ -1,5 +1,5 @@
 import type { DbHandle } from '@hub/db';
-import { type AdviceDomain, canWriteAdvice, type Principal } from '@hub/policy';
+import { ADVICE_SUBJECT, type AdviceDomain, canWrite, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 import { and, eq, isNull } from 'drizzle-orm';
 import { loadAccessFacts } from '../repository.ts';
@@ -34,7 +34,7 @@ export async function markAdviceReceived(
   const [a] = await db.db.select().from(ehcAssessment).where(eq(ehcAssessment.id, assessmentId));
   if (!a) throw new HubError('NOT_FOUND', `No EHC needs assessment has id ${assessmentId}.`);
   const facts = (await loadAccessFacts(db, [a.childId])).get(a.childId);
-  const decision = facts ? canWriteAdvice(domain, principal, facts, new Date()) : null;
+  const decision = facts ? canWrite(principal, facts, new Date(), ['write', ADVICE_SUBJECT[domain]]) : null;
   if (!decision?.allowed) throw new HubError('FORBIDDEN', decision?.reason ?? 'You may not do this.');
   const marked = await db.db
     .update(ehcAdviceRequest)

@@ -1,5 +1,4 @@
 import { isUuid } from '@hub/identifiers';
-import { canManageEhcWorkflow } from '@hub/policy';
 import {
   HubError,
   isHubError,
@@ -32,8 +31,8 @@ import {
 
 /**
  * GraphQL for the EHC lifecycle beyond the 20-week clock: exceptions, endings and appeals,
- * review to amendment, phase transfers. Every write is the LA SEND officer's (canManageEhcWorkflow,
- * checked on the child the record belongs to); the gateway audits every mutation.
+ * review to amendment, phase transfers. Every write is the LA SEND officer's (the ability's
+ * `record` on EhcAssessment, checked on the child the record belongs to); the gateway audits every mutation.
  */
 function uuidArg(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isUuid(value))
@@ -56,10 +55,7 @@ async function manageRecord(
   const hidden = (error: unknown) => isHubError(error) && error.code === 'NOT_FOUND';
   try {
     const childId = await lookupChildId();
-    await ctx.door.require(childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
-      subject: 'EhcAssessment',
-      action,
-    });
+    await ctx.door.require(childId, ['record', 'EhcAssessment'], { action });
   } catch (error) {
     throw hidden(error) ? notFound(what, field, id) : error;
   }
@@ -87,11 +83,11 @@ export const ehcLifecycleResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 
       const due = await phaseTransfersDue(ctx.db, asAt);
       const ids = [...new Set(due.map((d) => d.childId))];
       // Only children the officer's council is responsible for (and so may manage).
-      const access = await ctx.door.gate(
-        ids,
-        (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now),
-        { subject: 'EhcAssessment', field: 'ehcPhaseTransfersDue', deniedReason: 'NOT_PERMITTED' },
-      );
+      const access = await ctx.door.gate(ids, ['record', 'EhcAssessment'], {
+        subject: 'EhcAssessment',
+        field: 'ehcPhaseTransfersDue',
+        deniedReason: 'NOT_PERMITTED',
+      });
       const visible = ids.filter((id) => !isHubError(access.get(id)));
       const rows = await findChildren(ctx.db, visible);
       return due.flatMap((d) => {

@@ -1,12 +1,5 @@
 import { isUuid } from '@hub/identifiers';
-import {
-  canConfirmFamilyItem,
-  canEditFamilyInformation,
-  canManageEhcWorkflow,
-  canSeeEhcWorkflow,
-  canSeeFamilyInformation,
-  canSeeKpis,
-} from '@hub/policy';
+import { canSeeEhcWorkflow, canSeeFamilyInformation, canSeeKpis } from '@hub/policy';
 import {
   HubError,
   isHubError,
@@ -114,11 +107,9 @@ export const sendLoaders: MercuriusLoaders = {
   } as never,
 };
 
+/** Every EHC workflow write: the ability's `record` on EhcAssessment, through the door. */
 const manage = (ctx: SubgraphContext, childId: string, action: string) =>
-  ctx.door.require(childId, (facts, now) => canManageEhcWorkflow(ctx.hub.principal, facts, now), {
-    subject: 'EhcAssessment',
-    action,
-  });
+  ctx.door.require(childId, ['record', 'EhcAssessment'], { action });
 
 /**
  * For mutations that name an assessment, advice request or review rather than a child: an id
@@ -163,11 +154,7 @@ export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutatio
     async updateFamilyInformation(_root, args, ctx) {
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
-      await ctx.door.require(
-        childId,
-        (facts, now) => canEditFamilyInformation(ctx.hub.principal, facts, now),
-        { subject: 'FamilyInformation', action: 'updateFamilyInformation' },
-      );
+      await ctx.door.require(childId, ['edit', 'FamilyInformation'], { action: 'updateFamilyInformation' });
       return updateFamilyInformation(
         ctx.db,
         ctx.hub.principal,
@@ -180,10 +167,7 @@ export const sendResolvers: SubgraphResolvers<Pick<Resolvers, 'Query' | 'Mutatio
       requireCaller(ctx);
       const childId = uuidArg(args.childId, 'childId');
       const itemId = uuidArg(args.itemId, 'itemId');
-      await ctx.door.require(childId, (facts, now) => canConfirmFamilyItem(ctx.hub.principal, facts, now), {
-        subject: 'FamilyInformation',
-        action: 'confirmFamilyItem',
-      });
+      await ctx.door.require(childId, ['confirm', 'FamilyInformation'], { action: 'confirmFamilyItem' });
       return confirmFamilyItem(ctx.db, ctx.hub.principal, childId, itemId, args.note);
     },
     async recordEhcAssessmentRequest(_root, args, ctx) {
