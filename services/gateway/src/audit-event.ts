@@ -60,6 +60,39 @@ export function describeRequest(body: unknown, maxTokens?: number): RequestedOpe
   return describeOne(body, maxTokens);
 }
 
+/**
+ * Parsed query texts, remembered: every request was parsed here once more than mercurius does
+ * (≈1.4% of the gateway's CPU), and clients send the same few texts over and over. Bounded: at
+ * most 256 texts of at most 8 KiB each (a longer one is parsed every time), the oldest going
+ * first; a text that does not parse is remembered as null. Only the parse is shared: the
+ * operation, arguments and variables are read per request.
+ */
+const PARSED_MAX = 256;
+const PARSED_MAX_LENGTH = 8192;
+const parsedByLimit = new Map<number, Map<string, DocumentNode | null>>();
+
+function parsedQuery(query: string, maxTokens: number | undefined): DocumentNode | null {
+  let parsed = parsedByLimit.get(maxTokens ?? 0);
+  if (!parsed) {
+    parsed = new Map();
+    parsedByLimit.set(maxTokens ?? 0, parsed);
+  }
+  let document = parsed.get(query);
+  if (document !== undefined) return document;
+  try {
+    // The gateway's own token limit (GATEWAY_MAX_TOKENS): a document mercurius refuses to
+    // parse never executes, and a huge one is not parsed in full here either.
+    document = parse(query, { noLocation: true, ...(maxTokens ? { maxTokens } : {}) });
+  } catch {
+    document = null;
+  }
+  if (query.length <= PARSED_MAX_LENGTH) {
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(query, document);
+  }
+  return document;
+}
+
 function describeOne(body: unknown, maxTokens: number | undefined): RequestedOperation {
   const { query, operationName, variables } = (body ?? {}) as {
     query?: unknown;
@@ -67,14 +100,8 @@ function describeOne(body: unknown, maxTokens: number | undefined): RequestedOpe
     variables?: unknown;
   };
   if (typeof query !== 'string') return NOTHING;
-  let document: DocumentNode;
-  try {
-    // The gateway's own token limit (GATEWAY_MAX_TOKENS): a document mercurius refuses to
-    // parse never executes, and a huge one is not parsed in full here either.
-    document = parse(query, { noLocation: true, ...(maxTokens ? { maxTokens } : {}) });
-  } catch {
-    return NOTHING;
-  }
+  const document = parsedQuery(query, maxTokens);
+  if (!document) return NOTHING;
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
