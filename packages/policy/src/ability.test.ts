@@ -1,6 +1,6 @@
 import { subject } from '@casl/ability';
 import { describe, expect, it } from 'vitest';
-import { decideChildAccess, defineAbilityFor } from './ability.ts';
+import { assessChildAccess, decideChildAccess, decisionFor, defineAbilityFor } from './ability.ts';
 import { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
 import { SUBJECT_NAMES } from './subjects.ts';
 import type { Purpose } from './vocabulary.ts';
@@ -195,5 +195,58 @@ describe('break-glass', () => {
     const officer = aPrincipal({ role: 'la_send_officer' });
     const facts = someFacts({ relationships: [], breakGlass: [aBreakGlass({ sub: officer.sub })] });
     expect(allDenied(decideChildAccess(officer, facts, EHC))).toEqual([]);
+  });
+});
+
+describe('one decision per (role, assessment)', () => {
+  it('two children assessed alike share one frozen decision; a different assessment gets its own', () => {
+    const a = someFacts({
+      childId: 'c0000000-0000-4000-8000-0000000000a1',
+      consents: [healthConsentForSchools],
+    });
+    const b = someFacts({
+      childId: 'c0000000-0000-4000-8000-0000000000b2',
+      consents: [healthConsentForSchools],
+    });
+    const first = decideChildAccess(
+      senco,
+      { ...a, consents: a.consents.map((c) => ({ ...c, childId: a.childId })) },
+      EHC,
+    );
+    const second = decideChildAccess(
+      senco,
+      { ...b, consents: b.consents.map((c) => ({ ...c, childId: b.childId })) },
+      EHC,
+    );
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first.subjects.HealthSection.allowed)).toBe(true);
+    expect(() => (first.subjects.HealthSection.allowed as string[]).push('x')).toThrow(TypeError);
+    const closed = decideChildAccess(senco, { ...a, consents: [] }, EHC);
+    expect(closed).not.toBe(first);
+    expect(closed.subjects.HealthSection.allowed).toEqual([]);
+    expect(first.subjects.HealthSection.allowed).toContain('diagnoses');
+  });
+
+  it('decisionFor gives the decision of the facts it was assessed from, for every role', () => {
+    const facts = someFacts({ consents: [healthConsentForSchools], breakGlass: [aBreakGlass()] });
+    for (const role of [
+      'senco',
+      'health_practitioner',
+      'social_worker',
+      'la_send_officer',
+      'parent_carer',
+      'young_person',
+      'auditor',
+    ] as const) {
+      const principal = aPrincipal({ role });
+      const assessment = assessChildAccess(principal, facts, EHC);
+      expect(decisionFor(principal, assessment)).toEqual(decideChildAccess(principal, facts, EHC));
+      // The ability (built per child, not shared) agrees field by field.
+      const ability = defineAbilityFor(principal, facts, EHC);
+      for (const s of SUBJECT_NAMES) {
+        for (const field of decisionFor(principal, assessment).subjects[s].allowed)
+          expect(ability.can('read', s, field)).toBe(true);
+      }
+    }
   });
 });

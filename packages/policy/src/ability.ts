@@ -49,18 +49,29 @@ export interface PolicyOptions {
   purpose: Purpose | null;
 }
 
-interface Assessment {
+/**
+ * What the policy concluded about one child for one caller and purpose: may they see the child at
+ * all, is break-glass in force, and which sections are open to them. The field-level decision
+ * (`decideChildAccess`) follows from this and the caller's role alone, so this is also what the
+ * record hands on to the adapters in an access grant (@hub/auth access-grant.ts).
+ */
+export interface ChildAccessAssessment {
   canSeeChild: boolean;
   breakGlass: boolean;
   /** Sections whose (table-permitted) fields are open: own domain, consented, family or break-glass. */
-  openSections: Set<SectionSubject>;
+  openSections: readonly SectionSubject[];
 }
 
-function assess(principal: Principal, facts: ChildAccessFacts, { now, purpose }: PolicyOptions): Assessment {
+/** The assessment of one child's facts for `principal` at `now` (consent, relationship, break-glass). */
+export function assessChildAccess(
+  principal: Principal,
+  facts: ChildAccessFacts,
+  { now, purpose }: PolicyOptions,
+): ChildAccessAssessment {
   const policy = POLICY_TABLE[principal.role];
   const breakGlass = activeBreakGlass(principal, facts, now) !== null;
   const canSeeChild = breakGlass || hasRelationship(principal, facts, now);
-  const openSections = new Set<SectionSubject>();
+  const openSections: SectionSubject[] = [];
   if (!canSeeChild) return { canSeeChild, breakGlass, openSections };
 
   const consents = purpose === null ? [] : activeConsents(facts, now);
@@ -73,29 +84,29 @@ function assess(principal: Principal, facts: ChildAccessFacts, { now, purpose }:
       consents.some(
         (c) => c.domain === domain && c.recipientOrgType === principal.orgType && c.purpose === purpose,
       );
-    if (open) openSections.add(section);
+    if (open) openSections.push(section);
   }
   return { canSeeChild, breakGlass, openSections };
 }
 
 function buildAbility(
   principal: Principal,
-  facts: ChildAccessFacts,
-  assessment: Assessment,
-  writes?: { now: Date },
+  childId: string,
+  assessment: ChildAccessAssessment,
+  writes?: { facts: ChildAccessFacts; now: Date },
 ): HubAbility {
   const builder = new AbilityBuilder<HubAbility>(createMongoAbility);
   const { can, build } = builder;
-  if (writes) addWriteRules(builder, principal, facts, writes.now);
+  if (writes) addWriteRules(builder, principal, writes.facts, writes.now);
   if (assessment.canSeeChild) {
     const { read } = POLICY_TABLE[principal.role];
     // The conditions pin the ability to this one child, so a row of another child checked with it
     // (`subject('Child', row)`) is refused, and repositories can turn them into `where` clauses.
     // CASL throws on an empty field list (it would otherwise mean "all fields"), hence the guards.
-    if (read.Child.length > 0) can('read', 'Child', [...read.Child], { id: facts.childId });
+    if (read.Child.length > 0) can('read', 'Child', [...read.Child], { id: childId });
     for (const section of assessment.openSections) {
       const fields: readonly string[] = read[section];
-      if (fields.length > 0) can('read', section, [...fields], { childId: facts.childId });
+      if (fields.length > 0) can('read', section, [...fields], { childId });
     }
   }
   return build();
@@ -119,7 +130,10 @@ export function defineAbilityFor(
     addWriteRules(builder, principal, null, opts.now);
     return builder.build();
   }
-  return buildAbility(principal, facts, assess(principal, facts, opts), { now: opts.now });
+  return buildAbility(principal, facts.childId, assessChildAccess(principal, facts, opts), {
+    facts,
+    now: opts.now,
+  });
 }
 
 /**
@@ -176,8 +190,43 @@ export function decideChildAccess(
   facts: ChildAccessFacts,
   opts: PolicyOptions,
 ): ChildAccessDecision {
-  const assessment = assess(principal, facts, opts);
-  const ability = buildAbility(principal, facts, assessment);
+  return decisionFor(principal, assessChildAccess(principal, facts, opts));
+}
+
+/**
+ * The field-level decision that follows from an assessment. It depends on nothing but the
+ * caller's role and the assessment (the CASL conditions pin a child, but the verdict per field
+ * does not name it), so it is worked out once per (role, assessment) and the same frozen object
+ * is handed out after that: a page of fifty children costs fifty assessments, not fifty CASL
+ * abilities. A handful of shapes exist (7 roles × can see × break-glass × open sections); no
+ * child's data is kept, only the policy table's verdicts.
+ */
+export function decisionFor(principal: Principal, assessment: ChildAccessAssessment): ChildAccessDecision {
+  const key = `${principal.role}|${assessment.canSeeChild ? 1 : 0}${assessment.breakGlass ? 1 : 0}|${assessment.openSections.join(',')}`;
+  let decision = DECISIONS.get(key);
+  if (!decision) {
+    decision = deepFreeze(computeDecision(principal, assessment));
+    if (DECISIONS.size >= MAX_DECISION_SHAPES) DECISIONS.clear();
+    DECISIONS.set(key, decision);
+  }
+  return decision;
+}
+
+const DECISIONS = new Map<string, ChildAccessDecision>();
+// Far more than the shapes that exist: only a bound in case the vocabulary ever grows.
+const MAX_DECISION_SHAPES = 1024;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function computeDecision(principal: Principal, assessment: ChildAccessAssessment): ChildAccessDecision {
+  // Any child id: the verdict per field does not depend on it (the conditions only pin the ability).
+  const ability = buildAbility(principal, 'decision', assessment);
   const { read } = POLICY_TABLE[principal.role];
 
   const decide = (subject: SubjectName): SubjectDecision => {

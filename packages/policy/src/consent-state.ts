@@ -12,10 +12,25 @@ import { instant } from './time.ts';
  * has confirmed it.
  */
 export function activeConsents(facts: ChildAccessFacts, now: Date): ConsentRecord[] {
-  return facts.consents.filter((consent) => isConsentActive(consent, facts, now));
+  if (facts.consents.length === 0) return [];
+  // The age rule (a date in England, from the date of birth) is the same for every consent of
+  // the child at `now`: worked out once per child (when first needed), not once per consent.
+  let over: boolean | undefined;
+  const isOver = () => (over ??= isOverCompulsorySchoolAge(facts.dateOfBirth, now));
+  return facts.consents.filter((consent) => consentActive(consent, facts, now, isOver));
 }
 
 export function isConsentActive(consent: ConsentRecord, facts: ChildAccessFacts, now: Date): boolean {
+  return consentActive(consent, facts, now, () => isOverCompulsorySchoolAge(facts.dateOfBirth, now));
+}
+
+/** `isOver`: whether the child is over compulsory school age at `now`. */
+function consentActive(
+  consent: ConsentRecord,
+  facts: ChildAccessFacts,
+  now: Date,
+  isOver: () => boolean,
+): boolean {
   const t = now.getTime();
   const started = instant(consent.startsAt) <= t;
   const notExpired = consent.expiresAt === null || instant(consent.expiresAt) > t;
@@ -26,14 +41,19 @@ export function isConsentActive(consent: ConsentRecord, facts: ChildAccessFacts,
     started &&
     notExpired &&
     notWithdrawn &&
-    grantorHasAuthority(consent, facts, now)
+    grantorHasAuthority(consent, facts, now, isOver)
   );
 }
 
-function grantorHasAuthority(consent: ConsentRecord, facts: ChildAccessFacts, now: Date): boolean {
+function grantorHasAuthority(
+  consent: ConsentRecord,
+  facts: ChildAccessFacts,
+  now: Date,
+  isOver: () => boolean,
+): boolean {
   const byParentCarer =
     consent.grantedByRole === 'parent_carer' && facts.parentCarerSubs.includes(consent.grantedBySub);
-  if (!isOverCompulsorySchoolAge(facts.dateOfBirth, now)) return byParentCarer;
+  if (!isOver()) return byParentCarer;
 
   // Matching the login (not just the role) stops a consent recorded for the wrong person counting.
   const byYoungPerson =

@@ -1,9 +1,12 @@
 export {
+  assessChildAccess,
+  type ChildAccessAssessment,
   type ChildAccessDecision,
   canWrite,
   type DenialReason,
   decideChildAccess,
   decideWrite,
+  decisionFor,
   defineAbilityFor,
   type HubAbility,
   type PolicyAction,
