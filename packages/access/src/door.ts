@@ -1,11 +1,13 @@
 import {
   type ActionDecision,
   activeBreakGlass,
+  assessChildAccess,
+  type ChildAccessAssessment,
   type ChildAccessDecision,
   type ChildAccessFacts,
   type DenialReason,
-  decideChildAccess,
   decideWrite,
+  decisionFor,
   defineAbilityFor,
   type HubAbility,
   type Principal,
@@ -35,12 +37,21 @@ export interface ChildKey {
 }
 
 /**
- * Reads access facts: the record service reads its own tables; the adapters check the record's
- * grants and ask the record for the rest. `refused` carries per-child errors (a forged grant).
+ * The record's assessment of a child for this request, from a valid access grant (@hub/auth
+ * access-grant.ts), with the break-glass reason for the audit event.
  */
-export type FactsLoader = (
-  children: readonly ChildKey[],
-) => Promise<{ facts: Map<string, ChildAccessFacts>; refused?: Map<string, HubError> }>;
+export type GrantedAssessment = ChildAccessAssessment & { breakGlassReason?: string };
+
+/**
+ * Reads access facts: the record service reads its own tables; the adapters check the record's
+ * grants and ask the record for the rest. `granted` carries the record's assessment for children
+ * whose grant was valid (no facts needed for them), `refused` per-child errors (a forged grant).
+ */
+export type FactsLoader = (children: readonly ChildKey[]) => Promise<{
+  facts: Map<string, ChildAccessFacts>;
+  granted?: Map<string, GrantedAssessment>;
+  refused?: Map<string, HubError>;
+}>;
 
 /** The caller, from the gateway-signed context; null when the request carries none. */
 export interface DoorCaller {
@@ -48,8 +59,11 @@ export interface DoorCaller {
   purpose: Purpose | null;
 }
 
-/** The policy's decision for one child, plus the break-glass reason for the audit event. */
-export type Decision = ChildAccessDecision & { breakGlassReason?: string };
+/**
+ * The policy's decision for one child, plus the break-glass reason for the audit event and the
+ * assessment it follows from (what the record hands on in an access grant).
+ */
+export type Decision = ChildAccessDecision & { breakGlassReason?: string; assessment: GrantedAssessment };
 
 /**
  * A policy function for reading one part of a whole child record (@hub/policy send-workflow.ts:
@@ -97,7 +111,7 @@ export interface RequireOptions {
 type RuleDecision = ActionDecision & { denied: DenialReason };
 
 const GUARD = Symbol('hub.guard');
-const FACTS = Symbol('hub.accessFacts');
+const ASSESSMENT = Symbol('hub.accessAssessment');
 
 interface GuardInfo {
   childId: string;
@@ -178,12 +192,13 @@ export interface AccessDoor {
   ): Promise<Map<string, SeenChild | HubError>>;
   /**
    * Identity rows (the record's `Child`): children the caller may not see are dropped (and
-   * reported); the rest are guarded field by field. `facts` when the caller read them with the
-   * rows; `keepFacts` keeps them on the row for `Child.accessGrant`.
+   * reported); the rest are guarded field by field, each with the assessment this request made
+   * kept on the row for `Child.accessGrant` (keptAssessment). `facts` when the caller read them
+   * with the rows.
    */
   seeChildren<T extends { id: string }>(
     rows: readonly T[],
-    options?: { facts?: Map<string, ChildAccessFacts>; keepFacts?: boolean },
+    options?: { facts?: Map<string, ChildAccessFacts> },
   ): Promise<Guarded<T>[]>;
   /**
    * An adapter's section of `Child` for a batch (a federation loader): read only the sections
@@ -235,10 +250,19 @@ function plainReason(purpose: Purpose | null, reason: DenialReason): string {
   return PLAIN_REASON[reason];
 }
 
+/** The policy's decision on one child's facts (@hub/policy: assessment, then its field-level verdict). */
 function decide(caller: DoorCaller, facts: ChildAccessFacts, now: Date): Decision {
-  const decision = decideChildAccess(caller.principal, facts, { now, purpose: caller.purpose });
-  const glass = decision.breakGlass ? activeBreakGlass(caller.principal, facts, now) : null;
-  return glass ? { ...decision, breakGlassReason: glass.reason } : decision;
+  const assessment = assessChildAccess(caller.principal, facts, { now, purpose: caller.purpose });
+  const glass = assessment.breakGlass ? activeBreakGlass(caller.principal, facts, now) : null;
+  return decisionOf(caller, glass ? { ...assessment, breakGlassReason: glass.reason } : assessment);
+}
+
+/** The field-level decision for an assessment (this door's own, or the record's in a grant). */
+function decisionOf(caller: DoorCaller, assessment: GrantedAssessment): Decision {
+  const decision = decisionFor(caller.principal, assessment);
+  return assessment.breakGlassReason !== undefined
+    ? { ...decision, breakGlassReason: assessment.breakGlassReason, assessment }
+    : { ...decision, assessment };
 }
 
 function guardRow<T extends object>(
@@ -319,7 +343,8 @@ export function openDoor(options: {
   }
 
   async function factsOf(children: readonly ChildKey[]) {
-    if (children.length === 0) return { facts: new Map<string, ChildAccessFacts>(), refused: undefined };
+    if (children.length === 0)
+      return { facts: new Map<string, ChildAccessFacts>(), granted: undefined, refused: undefined };
     return options.load(children);
   }
 
@@ -470,8 +495,8 @@ export function openDoor(options: {
         }
         decided.add(row.id);
         const guarded = guardRow(row, row.id, 'Child', decision);
-        // Kept for Child.accessGrant: the adapters decide on the facts this request read.
-        if (opts.keepFacts) (guarded as Record<symbol, unknown>)[FACTS] = f;
+        // Kept for Child.accessGrant: the adapters use the assessment this request made.
+        (guarded as Record<symbol, unknown>)[ASSESSMENT] = decision.assessment;
         return [guarded];
       });
     },
@@ -480,10 +505,13 @@ export function openDoor(options: {
       const caller = options.caller();
       const { subject, field: sectionField } = section;
       const unique = [...new Map(children.map((c) => [c.childId, c])).values()];
-      const { facts, refused } = await factsOf(unique);
+      const { facts, granted, refused } = await factsOf(unique);
       const now = new Date();
       const decisions = new Map(
         unique.map(({ childId }) => {
+          // The record's assessment for this request (a valid grant), else a decision on the facts.
+          const g = granted?.get(childId);
+          if (g) return [childId, decisionOf(caller, g)] as const;
           const f = facts.get(childId);
           return [childId, f ? decide(caller, f, now) : null] as const;
         }),
@@ -617,7 +645,7 @@ export function guardedFieldResolvers(subject: SubjectName): Record<string, unkn
   return resolvers;
 }
 
-/** The access facts kept on a row by `seeChildren({ keepFacts })`, for `Child.accessGrant`. */
-export function keptAccessFacts(row: object): ChildAccessFacts | undefined {
-  return (row as Record<symbol, ChildAccessFacts | undefined>)[FACTS];
+/** The assessment kept on a row by `seeChildren`, for `Child.accessGrant`. */
+export function keptAssessment(row: object): GrantedAssessment | undefined {
+  return (row as Record<symbol, GrantedAssessment | undefined>)[ASSESSMENT];
 }

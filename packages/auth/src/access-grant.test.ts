@@ -1,8 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { ChildAccessFacts, Principal } from '@hub/policy';
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Principal } from '@hub/policy';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ACCESS_GRANT_LIFETIME_MS, checkAccessGrant, signAccessGrant } from './access-grant.ts';
+import {
+  ACCESS_GRANT_LIFETIME_MS,
+  checkAccessGrant,
+  type GrantedAssessment,
+  signAccessGrant,
+} from './access-grant.ts';
 import { hmacKey } from './hmac-key.ts';
 import { signInternalContext, verifyInternalContext } from './internal-context.ts';
 
@@ -14,24 +19,50 @@ const principal: Principal = {
   orgId: 'la-1',
   orgType: 'local_authority',
 };
-const facts: ChildAccessFacts = {
-  childId: CHILD,
-  dateOfBirth: '2014-03-01',
-  relationships: [{ orgId: 'la-1', kind: 'la_responsible', active: true }],
-  parentCarerSubs: ['demo-parent-1'],
-  youngPersonSub: null,
-  parentAccessConfirmedByYoungPerson: false,
-  consents: [],
-  breakGlass: [],
-  capacityRepresentatives: [],
+/** What the record's policy concluded about the child for this request (the grant's content). */
+const assessment: GrantedAssessment = {
+  canSeeChild: true,
+  breakGlass: false,
+  openSections: ['EducationSection'],
+};
+const sign = (secret: string, b: Parameters<typeof signAccessGrant>[1], a = assessment, now?: number) =>
+  signAccessGrant(secret, b, CHILD, a, now);
+/** The MAC the record would put on `payload` (the module's derivation, written out). */
+function createHmacFor(b: typeof binding, payload: string): string {
+  const key = createHmac('sha256', SECRET).update('tell-it-once access grant v1').digest();
+  const p = b.principal;
+  return createHmac('sha256', key)
+    .update(JSON.stringify(['g2', b.nonce, p.sub, p.role, p.orgId, p.orgType, b.purpose]))
+    .update(payload)
+    .digest('base64url');
+}
+const binding = { nonce: randomUUID(), principal, purpose: 'ehc_assessment' as const };
+/** `g2.<mac>.<json>` */
+const partsOf = (grant: string) => {
+  const [v, mac] = grant.split('.') as [string, string];
+  return [v, mac, grant.slice(v.length + mac.length + 2)] as const;
 };
 
 describe('access grants', () => {
-  const binding = { nonce: randomUUID(), principal, purpose: 'ehc_assessment' as const };
+  it('round-trips the assessment for the request, caller and child it was issued for', () => {
+    const grant = sign(SECRET, binding);
+    expect(checkAccessGrant(SECRET, grant, binding, CHILD)).toEqual({ status: 'valid', assessment });
+    // Compact: JSON, no facts, no base64 (the first version carried ~2.5 KB of facts a child).
+    expect(grant.length).toBeLessThan(200);
+    expect(JSON.parse(partsOf(grant)[2])).toMatchObject({ c: CHILD, v: 1, g: 0, o: ['EducationSection'] });
+  });
 
-  it('round-trips the facts for the request, caller and child it was issued for', () => {
-    const grant = signAccessGrant(SECRET, binding, facts);
-    expect(checkAccessGrant(SECRET, grant, binding, CHILD)).toEqual({ status: 'valid', facts });
+  it('carries a break-glass reason of any text, and the open sections in the policy’s order', () => {
+    const glass: GrantedAssessment = {
+      canSeeChild: true,
+      breakGlass: true,
+      breakGlassReason: 'Police report. Checking "known" needs… before a strategy meeting',
+      openSections: ['SocialCareSection', 'EducationSection', 'HealthSection'],
+    };
+    expect(checkAccessGrant(SECRET, sign(SECRET, binding, glass), binding, CHILD)).toEqual({
+      status: 'valid',
+      assessment: { ...glass, openSections: ['EducationSection', 'HealthSection', 'SocialCareSection'] },
+    });
   });
 
   it.each([
@@ -43,22 +74,30 @@ describe('access grants', () => {
     ['no purpose', { ...binding, purpose: null }, CHILD],
     ['another child', binding, 'c0000000-0000-4000-8000-000000000002'],
   ] as const)('is refused for %s', (_what, other, childId) => {
-    const grant = signAccessGrant(SECRET, binding, facts);
+    const grant = sign(SECRET, binding);
     expect(checkAccessGrant(SECRET, grant, other as typeof binding, childId).status).toBe('invalid');
   });
 
   it('is refused when made with another secret, changed, truncated or malformed', () => {
-    const grant = signAccessGrant(SECRET, binding, facts);
-    const [v, payload, mac] = grant.split('.') as [string, string, string];
-    const changed = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    changed.f.consents = [{ domain: 'health' }];
+    const grant = sign(SECRET, binding);
+    const [v, mac, payload] = partsOf(grant);
+    const changed = JSON.parse(payload);
+    changed.o = ['EducationSection', 'HealthSection', 'SocialCareSection'];
+    const unknownSection = JSON.stringify({ ...JSON.parse(payload), o: ['AuditLog'] });
+    // (the written-out MAC is the module's: the genuine payload passes with it)
+    expect(
+      checkAccessGrant(SECRET, `${v}.${createHmacFor(binding, payload)}.${payload}`, binding, CHILD).status,
+    ).toBe('valid');
     for (const bad of [
-      signAccessGrant(`${SECRET}x`, binding, facts),
-      `${v}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${mac}`,
-      `${v}.${payload}.${mac.slice(0, -2)}`,
-      `${v}.${payload}.`,
-      `g2.${payload}.${mac}`,
-      `${v}.${payload}`,
+      sign(`${SECRET}x`, binding),
+      `${v}.${mac}.${JSON.stringify(changed)}`,
+      `${v}.${mac.slice(0, -2)}.${payload}`,
+      `${v}.${mac}.`,
+      `${v}..${payload}`,
+      `g1.${mac}.${payload}`,
+      `${v}.${mac}`,
+      // Genuinely signed, but not a grant the record would make.
+      `${v}.${createHmacFor(binding, unknownSection)}.${unknownSection}`,
       '',
       'not a grant',
     ]) {
@@ -68,14 +107,14 @@ describe('access grants', () => {
 
   it('is expired (read the facts fresh) after its lifetime, and refused if it claims a longer one', () => {
     const now = Date.now();
-    const old = signAccessGrant(SECRET, binding, facts, now - ACCESS_GRANT_LIFETIME_MS - 11_000);
+    const old = sign(SECRET, binding, assessment, now - ACCESS_GRANT_LIFETIME_MS - 11_000);
     expect(checkAccessGrant(SECRET, old, binding, CHILD, now).status).toBe('expired');
-    const future = signAccessGrant(SECRET, binding, facts, now + 60_000);
+    const future = sign(SECRET, binding, assessment, now + 60_000);
     expect(checkAccessGrant(SECRET, future, binding, CHILD, now).status).toBe('invalid');
   });
 
   it('never stands in for an internal context, nor a context for a grant', async () => {
-    const grant = signAccessGrant(SECRET, binding, facts);
+    const grant = sign(SECRET, binding);
     await expect(verifyInternalContext(SECRET, grant)).rejects.toThrow();
     await expect(jwtVerify(grant, await hmacKey(SECRET))).rejects.toThrow();
     const context = await signInternalContext(SECRET, { ...binding, requestId: 'r1' });

@@ -3,6 +3,7 @@ export {
   type AccessGrantBinding,
   type AccessGrantCheck,
   checkAccessGrant,
+  type GrantedAssessment,
   signAccessGrant,
 } from './access-grant.ts';
 export { DEV_AUDIENCE, DEV_ISSUER, type DevIssuer, loadOrCreateDevIssuer } from './dev-issuer.ts';

@@ -1,4 +1,4 @@
-import type { ChildKey, FactsLoader } from '@hub/access';
+import type { ChildKey, FactsLoader, GrantedAssessment } from '@hub/access';
 import type { ChildAccessFacts } from '@hub/policy';
 import { HubError } from './errors.ts';
 import { callRecord } from './record-client.ts';
@@ -36,8 +36,8 @@ export async function fetchAccessFacts(
 /**
  * The access facts of a batch of children for an adapter. Each entity representation the gateway
  * sends carries the record's access grant for that child (`accessGrant`, federation `@requires`):
- * a valid grant IS the facts, read by the record moments ago for this same request, so no call
- * back to the record is needed. Children without a usable grant (none sent, the context carries
+ * a valid grant IS the policy's assessment, made by the record moments ago for this same request
+ * from the facts it read for it, so no call back to the record is needed, whatever the page size. Children without a usable grant (none sent, the context carries
  * no nonce, or the grant expired) are read fresh from the record in one call, as before grants.
  * A grant that is not genuine, or was made for another request, caller or child, is refused:
  * that child gets an UNAUTHENTICATED error and nothing of it is read or returned.
@@ -50,6 +50,7 @@ export function recordFactsLoader(request: {
 }): FactsLoader {
   return async (children: readonly ChildKey[]) => {
     const facts = new Map<string, ChildAccessFacts>();
+    const granted = new Map<string, GrantedAssessment>();
     const refused = new Map<string, HubError>();
     const missing: string[] = [];
     const grants = new Map<string, unknown>();
@@ -60,7 +61,7 @@ export function recordFactsLoader(request: {
         continue;
       }
       const check = request.accessGrants.check(grant, id);
-      if (check.status === 'valid') facts.set(id, check.facts);
+      if (check.status === 'valid') granted.set(id, check.assessment);
       else if (check.status === 'expired' || check.status === 'unbound') missing.push(id);
       else {
         request.log.warn({ childId: id, reason: check.reason }, 'access grant refused');
@@ -81,6 +82,6 @@ export function recordFactsLoader(request: {
       for (const [id, f] of await fetchAccessFacts(request.recordBaseUrl, request.hubToken, missing))
         facts.set(id, f);
     }
-    return { facts, refused };
+    return { facts, granted, refused };
   };
 }

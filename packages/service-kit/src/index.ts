@@ -6,7 +6,7 @@ export {
   childNotFound,
   type Guarded,
   guardedFieldResolvers,
-  keptAccessFacts,
+  keptAssessment,
   notFound,
   type SeenChild,
 } from '@hub/access';

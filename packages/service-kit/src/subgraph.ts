@@ -4,6 +4,7 @@ import { compactAccess, openDoor } from '@hub/access/plumbing';
 import {
   type AccessGrantCheck,
   checkAccessGrant,
+  type GrantedAssessment,
   type InternalContext,
   type SystemTokenVerifier,
   signAccessGrant,
@@ -43,8 +44,11 @@ export interface SubgraphContext {
 
 /** Access grants bound to one request's verified context; the secret stays in the closure. */
 export interface AccessGrants {
-  /** The grant for one child's facts, or null when the context carries no nonce to bind it to. */
-  issue(facts: ChildAccessFacts): string | null;
+  /**
+   * The grant for the assessment this request made of one child, or null when the context
+   * carries no nonce to bind it to.
+   */
+  issue(childId: string, assessment: GrantedAssessment): string | null;
   /** Checks a grant presented for `childId`; `unbound` when the context carries no nonce. */
   check(token: string, childId: string): AccessGrantCheck | { status: 'unbound' };
 }
@@ -52,7 +56,7 @@ export interface AccessGrants {
 function accessGrantsFor(secret: string, hub: InternalContext | null): AccessGrants {
   const binding = hub?.nonce ? { nonce: hub.nonce, principal: hub.principal, purpose: hub.purpose } : null;
   return {
-    issue: (facts) => (binding ? signAccessGrant(secret, binding, facts) : null),
+    issue: (childId, assessment) => (binding ? signAccessGrant(secret, binding, childId, assessment) : null),
     check: (token, childId) =>
       binding ? checkAccessGrant(secret, token, binding, childId) : { status: 'unbound' },
   };

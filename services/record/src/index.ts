@@ -12,5 +12,4 @@ export {
   sen2Xml,
   validateSen2,
 } from './reporting/index.ts';
-export { ACCESS_GRANTS_UP_TO } from './resolvers.ts';
 export { seedRecord, seedRecordIfEmpty } from './seed.ts';

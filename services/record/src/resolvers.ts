@@ -5,7 +5,7 @@ import {
   guardedFieldResolvers,
   HubError,
   isHubError,
-  keptAccessFacts,
+  keptAssessment,
   requireCaller,
   type SubgraphContext,
   type SubgraphResolvers,
@@ -147,21 +147,13 @@ function searchScope(principal: Principal): SearchScope {
 }
 
 /**
- * Grants pay off for a few children, not for a page: each carries one child's facts (~2.5 KB),
- * and the gateway reads them from the record and writes them again to each of the three
- * adapters, while without grants each adapter makes ONE batched facts call whatever the page
- * size. Measured (bench:record, one run): grants on a 50-child page cost ×1.29 the CPU of no
- * grants (50 grants ≈ 125 KB, copied three times). Up to this many children the grants are
- * issued; a larger batch issues none, and the adapters ask the record once each.
- */
-export const ACCESS_GRANTS_UP_TO = 10;
-
-/**
  * Applies the policy to identity rows, through the access door: children the caller may not see
- * are dropped (and the attempt reported for the audit); the rest are guarded field by field.
+ * are dropped (and the attempt reported for the audit); the rest are guarded field by field, each
+ * with the assessment made for `Child.accessGrant` (a page of any size gets grants: each is the
+ * ~150-byte assessment, not the child's facts; docs/performance.md).
  */
 function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
-  return ctx.door.seeChildren(rows, { keepFacts: rows.length <= ACCESS_GRANTS_UP_TO });
+  return ctx.door.seeChildren(rows);
 }
 
 /**
@@ -171,10 +163,7 @@ function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
 async function visibleChildrenById(ctx: SubgraphContext, ids: readonly string[]) {
   const read = await readChildren(ctx.db, ids);
   const rows = [...read.values()].map((r) => r.row);
-  return ctx.door.seeChildren(rows, {
-    facts: new Map([...read].map(([id, r]) => [id, r.facts])),
-    keepFacts: rows.length <= ACCESS_GRANTS_UP_TO,
-  });
+  return ctx.door.seeChildren(rows, { facts: new Map([...read].map(([id, r]) => [id, r.facts])) });
 }
 
 function validateConsentId(id: unknown): string {
@@ -401,14 +390,14 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
   Child: {
     ...guardedFieldResolvers('Child'),
     /**
-     * The signed facts this request decided on (@hub/auth access-grant.ts), for the adapters via
+     * The signed assessment this request made (@hub/auth access-grant.ts), for the adapters via
      * the gateway. Never in a mutation's answer: facts read before the mutation's own write
      * (a withdrawal, say) must not be handed on; the adapters then read fresh facts themselves.
      */
-    accessGrant(parent: object, _args, ctx, info) {
+    accessGrant(parent: { id: string }, _args, ctx, info) {
       if (info.operation.operation !== 'query') return null;
-      const facts = keptAccessFacts(parent);
-      return facts ? ctx.accessGrants.issue(facts) : null;
+      const assessment = keptAssessment(parent);
+      return assessment ? ctx.accessGrants.issue(parent.id, assessment) : null;
     },
     async __resolveReference(reference, _args, ctx) {
       requireCaller(ctx);
