@@ -19,8 +19,7 @@ import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } fro
  * the ISO strings are the same as a Date read through drizzle gives, whatever the session time
  * zone; `to_char(date_of_birth, 'YYYY-MM-DD')` is the string drizzle's `mode: 'string'` gives.
  */
-const ACCESS_FACTS_SQL = `
-select
+const FACTS_COLUMNS = `
   c.id,
   to_char(c.date_of_birth, 'YYYY-MM-DD') as date_of_birth,
   c.given_name, c.family_name, c.nhs_number, c.upn, c.la_id,
@@ -56,7 +55,9 @@ select
       'reviewBy', to_char(p.review_by, 'YYYY-MM-DD'),
       'endedAt', floor(extract(epoch from p.ended_at) * 1000))
       order by p.recorded_at, p.id)
-    from record.capacity_representative p where p.child_id = c.id), '[]') as capacity
+    from record.capacity_representative p where p.child_id = c.id), '[]') as capacity`;
+
+const ACCESS_FACTS_SQL = `select ${FACTS_COLUMNS}
 from record.child c
 where c.id = any($1::uuid[])`;
 
@@ -131,59 +132,118 @@ export async function readChildren(
   db: DbHandle,
   ids: readonly string[],
 ): Promise<Map<string, { row: ChildIdentityRow; facts: ChildAccessFacts }>> {
-  const out = new Map<string, { row: ChildIdentityRow; facts: ChildAccessFacts }>();
-  if (ids.length === 0) return out;
+  if (ids.length === 0) return new Map();
   // Prepared: the text never changes (the ids are one array parameter), see DbHandle.query.
   const rows = await db.query<Row>(ACCESS_FACTS_SQL, [[...ids]], { prepare: true });
-  for (const row of rows) {
-    const family = parsed(row.family);
-    const facts: ChildAccessFacts = {
-      childId: row.id,
-      dateOfBirth: row.date_of_birth,
-      relationships: parsed(row.relationships),
-      parentCarerSubs: family.filter((m) => m.relationship === 'parent_carer').map((m) => m.sub),
-      youngPersonSub: family.findLast((m) => m.relationship !== 'parent_carer')?.sub ?? null,
-      parentAccessConfirmedByYoungPerson: row.confirmed,
-      consents: parsed(row.consents).map((k) => ({
-        id: k.id,
-        childId: row.id,
-        domain: k.domain,
-        recipientOrgType: k.recipientOrgType,
-        purpose: k.purpose,
-        grantedBySub: k.grantedBySub,
-        grantedByRole: k.grantedByRole,
-        startsAt: iso(k.startsAt),
-        expiresAt: isoOrNull(k.expiresAt),
-        withdrawnAt: isoOrNull(k.withdrawnAt),
-        confirmedByYoungPersonAt: isoOrNull(k.confirmedAt),
-      })),
-      breakGlass: parsed(row.break_glass).map((g) => ({
-        sub: g.sub,
-        reason: g.reason,
-        startsAt: iso(g.startsAt),
-        expiresAt: iso(g.expiresAt),
-      })),
-      capacityRepresentatives: parsed(row.capacity).map((p) => ({
-        id: p.id,
-        sub: p.sub,
-        basis: p.basis,
-        recordedAt: iso(p.recordedAt),
-        reviewBy: p.reviewBy,
-        endedAt: isoOrNull(p.endedAt),
-      })),
-    };
-    out.set(row.id, {
-      row: {
-        id: row.id,
-        givenName: row.given_name,
-        familyName: row.family_name,
-        dateOfBirth: row.date_of_birth,
-        nhsNumber: row.nhs_number,
-        upn: row.upn,
-        laId: row.la_id,
-      },
-      facts,
-    });
+  return new Map(rows.map((row) => [row.id, fromRow(row)]));
+}
+
+export interface ChildSearchCriteria {
+  name?: string | undefined;
+  nhsNumber?: string | undefined;
+  upn?: string | undefined;
+  dateOfBirth?: string | undefined;
+}
+
+/** Which children a search may even consider: the caller's organisation's, or their family's. */
+export type SearchScope =
+  | { kind: 'organisation'; orgId: string; relationships: readonly string[] }
+  | { kind: 'family'; sub: string };
+
+/**
+ * A search page with each child's identity row AND access facts, in ONE statement (the page's
+ * ids in a subquery, then the same columns as readChildren): a search used to be the search
+ * SELECT (drizzle, built afresh and unprepared) and then the facts statement for the ids it
+ * found. All criteria must match (AND); the name matches given or family name,
+ * case-insensitively; the scope is part of the SQL, so a search never even reads children
+ * outside it. Ordered by family name, given name, id.
+ *
+ * Prepared: the text depends only on which criteria are given and the scope's kind (at most
+ * 2^4 × 2 = 32 texts, each prepared once per connection); the values are parameters.
+ */
+export async function searchChildrenWithFacts(
+  db: DbHandle,
+  criteria: ChildSearchCriteria,
+  limit: number,
+  scope: SearchScope,
+  offset = 0,
+): Promise<Array<{ row: ChildIdentityRow; facts: ChildAccessFacts }>> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (criteria.name) {
+    const p = param(`%${criteria.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(s.given_name ilike ${p} or s.family_name ilike ${p})`);
   }
-  return out;
+  if (criteria.nhsNumber) where.push(`s.nhs_number = ${param(criteria.nhsNumber)}`);
+  if (criteria.upn) where.push(`s.upn = ${param(criteria.upn)}`);
+  if (criteria.dateOfBirth) where.push(`s.date_of_birth = ${param(criteria.dateOfBirth)}::date`);
+  where.push(
+    scope.kind === 'organisation'
+      ? `exists (select 1 from record.child_relationship r where r.child_id = s.id and r.org_id = ${param(scope.orgId)} and r.active and r.kind = any(${param([...scope.relationships])}::text[]))`
+      : `exists (select 1 from record.family_member m where m.child_id = s.id and m.sub = ${param(scope.sub)})`,
+  );
+  const sql = `select ${FACTS_COLUMNS}
+from (select s.id from record.child s
+      where ${where.join(' and ')}
+      order by s.family_name, s.given_name, s.id
+      limit ${param(limit)} offset ${param(offset)}) page
+join record.child c on c.id = page.id
+order by c.family_name, c.given_name, c.id`;
+  const rows = await db.query<Row>(sql, params, { prepare: true });
+  return rows.map(fromRow);
+}
+
+function fromRow(row: Row): { row: ChildIdentityRow; facts: ChildAccessFacts } {
+  const family = parsed(row.family);
+  const facts: ChildAccessFacts = {
+    childId: row.id,
+    dateOfBirth: row.date_of_birth,
+    relationships: parsed(row.relationships),
+    parentCarerSubs: family.filter((m) => m.relationship === 'parent_carer').map((m) => m.sub),
+    youngPersonSub: family.findLast((m) => m.relationship !== 'parent_carer')?.sub ?? null,
+    parentAccessConfirmedByYoungPerson: row.confirmed,
+    consents: parsed(row.consents).map((k) => ({
+      id: k.id,
+      childId: row.id,
+      domain: k.domain,
+      recipientOrgType: k.recipientOrgType,
+      purpose: k.purpose,
+      grantedBySub: k.grantedBySub,
+      grantedByRole: k.grantedByRole,
+      startsAt: iso(k.startsAt),
+      expiresAt: isoOrNull(k.expiresAt),
+      withdrawnAt: isoOrNull(k.withdrawnAt),
+      confirmedByYoungPersonAt: isoOrNull(k.confirmedAt),
+    })),
+    breakGlass: parsed(row.break_glass).map((g) => ({
+      sub: g.sub,
+      reason: g.reason,
+      startsAt: iso(g.startsAt),
+      expiresAt: iso(g.expiresAt),
+    })),
+    capacityRepresentatives: parsed(row.capacity).map((p) => ({
+      id: p.id,
+      sub: p.sub,
+      basis: p.basis,
+      recordedAt: iso(p.recordedAt),
+      reviewBy: p.reviewBy,
+      endedAt: isoOrNull(p.endedAt),
+    })),
+  };
+  return {
+    row: {
+      id: row.id,
+      givenName: row.given_name,
+      familyName: row.family_name,
+      dateOfBirth: row.date_of_birth,
+      nhsNumber: row.nhs_number,
+      upn: row.upn,
+      laId: row.la_id,
+    },
+    facts,
+  };
 }

@@ -1,20 +1,15 @@
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts, ConsentRecord } from '@hub/policy';
 import { and, count, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
-import { type ChildIdentityRow, readAccessFacts } from './access-facts-query.ts';
+import {
+  type ChildIdentityRow,
+  type ChildSearchCriteria,
+  readAccessFacts,
+  type SearchScope,
+} from './access-facts-query.ts';
 import { child, childRelationship, type consent, familyMember } from './tables.ts';
 
-export interface ChildSearchCriteria {
-  name?: string | undefined;
-  nhsNumber?: string | undefined;
-  upn?: string | undefined;
-  dateOfBirth?: string | undefined;
-}
-
-/** Which children a search may even consider: the caller's organisation's, or their family's. */
-export type SearchScope =
-  | { kind: 'organisation'; orgId: string; relationships: readonly string[] }
-  | { kind: 'family'; sub: string };
+export type { ChildSearchCriteria, SearchScope };
 
 const identity = {
   id: child.id,
@@ -38,10 +33,10 @@ export async function findChildren(db: DbHandle, ids: readonly string[]): Promis
 }
 
 /**
- * All criteria must match (AND); the name matches given or family name, case-insensitively.
- * The scope is part of the SQL: a search never even reads children outside it.
+ * The where clause of a search: the criteria, within the caller's scope (relationship or family).
+ * The same rules as the page query (searchChildrenWithFacts in access-facts-query.ts), for the
+ * total count; the record's test checks the two agree.
  */
-/** The where clause of a search: the criteria, within the caller's scope (relationship or family). */
 function searchWhere(db: DbHandle, criteria: ChildSearchCriteria, scope: SearchScope): SQL | undefined {
   const where: SQL[] = [];
   if (criteria.name) {
@@ -81,23 +76,7 @@ function searchWhere(db: DbHandle, criteria: ChildSearchCriteria, scope: SearchS
   return and(...where);
 }
 
-export async function searchChildren(
-  db: DbHandle,
-  criteria: ChildSearchCriteria,
-  limit: number,
-  scope: SearchScope,
-  offset = 0,
-): Promise<ChildRow[]> {
-  return db.db
-    .select(identity)
-    .from(child)
-    .where(searchWhere(db, criteria, scope))
-    .orderBy(child.familyName, child.givenName, child.id)
-    .limit(limit)
-    .offset(offset);
-}
-
-/** How many children a search matches in all (the same criteria and scope as searchChildren). */
+/** How many children a search matches in all (the same criteria and scope as the page query). */
 export async function countChildren(
   db: DbHandle,
   criteria: ChildSearchCriteria,

@@ -1,5 +1,5 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
+import { type ChildAccessFacts, canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
 import {
   childNotFound,
   guardedFieldResolvers,
@@ -10,7 +10,7 @@ import {
   type SubgraphContext,
   type SubgraphResolvers,
 } from '@hub/service-kit';
-import { readChildren } from './access-facts-query.ts';
+import { type ChildIdentityRow, readChildren, searchChildrenWithFacts } from './access-facts-query.ts';
 import {
   capacityResolvers,
   childIdsRepresentedBy,
@@ -35,14 +35,7 @@ import {
 import type { Resolvers } from './generated/graphql.ts';
 import { identityResolvers } from './identity/index.ts';
 import { dashboardResolvers } from './reporting/index.ts';
-import {
-  type ChildRow,
-  type ChildSearchCriteria,
-  countChildren,
-  findChildren,
-  type SearchScope,
-  searchChildren,
-} from './repository.ts';
+import { type ChildSearchCriteria, countChildren, findChildren, type SearchScope } from './repository.ts';
 import { viewer } from './viewer.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -152,8 +145,14 @@ function searchScope(principal: Principal): SearchScope {
  * with the assessment made for `Child.accessGrant` (a page of any size gets grants: each is the
  * ~150-byte assessment, not the child's facts; docs/performance.md).
  */
-function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
-  return ctx.door.seeChildren(rows);
+function visibleChildren(
+  ctx: SubgraphContext,
+  found: ReadonlyArray<{ row: ChildIdentityRow; facts: ChildAccessFacts }>,
+) {
+  return ctx.door.seeChildren(
+    found.map((f) => f.row),
+    { facts: new Map(found.map((f) => [f.row.id, f.facts])) },
+  );
 }
 
 /**
@@ -161,9 +160,7 @@ function visibleChildren(ctx: SubgraphContext, rows: ChildRow[]) {
  * (readChildren), then the same policy as visibleChildren. Unknown ids are absent.
  */
 async function visibleChildrenById(ctx: SubgraphContext, ids: readonly string[]) {
-  const read = await readChildren(ctx.db, ids);
-  const rows = [...read.values()].map((r) => r.row);
-  return ctx.door.seeChildren(rows, { facts: new Map([...read].map(([id, r]) => [id, r.facts])) });
+  return visibleChildren(ctx, [...(await readChildren(ctx.db, ids)).values()]);
 }
 
 function validateConsentId(id: unknown): string {
@@ -224,8 +221,8 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       const { criteria, limit } = validateSearch(args.search ?? {}, args.first);
       const scope = searchScope(ctx.hub.principal);
       requireSearchableCriteria(ctx.hub.principal, criteria);
-      const rows = await searchChildren(ctx.db, criteria, limit, scope);
-      return visibleChildren(ctx, rows);
+      // One statement: the page with each child's identity and access facts.
+      return visibleChildren(ctx, await searchChildrenWithFacts(ctx.db, criteria, limit, scope));
     },
     async childSearch(_root, args, ctx) {
       requireCaller(ctx);
@@ -244,11 +241,11 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       requireSearchableCriteria(ctx.hub.principal, criteria);
       // The total counts what the page query would return over every page: the same criteria
       // within the same relationship (a school's roll, a team's allocations...).
-      const [rows, totalCount] = await Promise.all([
-        searchChildren(ctx.db, criteria, limit, scope, offset),
+      const [found, totalCount] = await Promise.all([
+        searchChildrenWithFacts(ctx.db, criteria, limit, scope, offset),
         countChildren(ctx.db, criteria, scope),
       ]);
-      return { totalCount, offset, children: await visibleChildren(ctx, rows) };
+      return { totalCount, offset, children: await visibleChildren(ctx, found) };
     },
     async myBreakGlass(_root, args, ctx) {
       requireCaller(ctx);
@@ -269,14 +266,14 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       if (role !== 'parent_carer' && role !== 'young_person') return [];
       const scope = { kind: 'family', sub } as const;
       // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
-      const rows = await searchChildren(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
+      const found = await searchChildrenWithFacts(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
       // A capacity representative who is not a listed parent carer (e.g. a professional deputy).
-      const listed = new Set(rows.map((r) => r.id));
+      const listed = new Set(found.map((f) => f.row.id));
       const represented = (role === 'parent_carer' ? await childIdsRepresentedBy(ctx.db, sub) : []).filter(
         (id) => !listed.has(id),
       );
-      const extra = represented.length > 0 ? [...(await findChildren(ctx.db, represented)).values()] : [];
-      return visibleChildren(ctx, [...rows, ...extra]);
+      const extra = represented.length > 0 ? [...(await readChildren(ctx.db, represented)).values()] : [];
+      return visibleChildren(ctx, [...found, ...extra]);
     },
     async adviceRequestsForMe(_root, _args, ctx) {
       requireCaller(ctx);
