@@ -1,4 +1,5 @@
 import type { DbHandle } from '@hub/db';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
 
 /**
@@ -193,8 +194,14 @@ from (select s.id from record.child s
       limit ${param(limit)} offset ${param(offset)}) page
 join record.child c on c.id = page.id
 order by c.family_name, c.given_name, c.id`;
-  const rows = await db.query<Row>(sql, params, { prepare: true });
-  return rows.map(fromRow);
+  try {
+    return (await db.query<Row>(sql, params, { prepare: true })).map(fromRow);
+  } catch (error) {
+    // Reported as drizzle reports a failed query (the SQL text, the driver's error as `cause`),
+    // so the services' log serializer keeps the SQL and PostgreSQL's code and drops the values
+    // (a search binds NHS numbers and names): service-kit logger.ts, log-redaction.int.test.ts.
+    throw new DrizzleQueryError(sql, params, error as Error);
+  }
 }
 
 function fromRow(row: Row): { row: ChildIdentityRow; facts: ChildAccessFacts } {
