@@ -1,6 +1,6 @@
 import type { DbHandle } from '@hub/db';
-import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 
 /**
  * The access facts of a batch of children in ONE statement (with the child's identity columns,
