@@ -2,7 +2,7 @@
 //
 // The audit chain's write and verify throughput on PostgreSQL (DATABASE_URL), in a FRESH
 // database it creates and drops (never an existing one):
-// - store appends/s with 1, 8 and 64 concurrent writers: the old path (one transaction and one
+// - store appends/s with 1, 8, 64 and 512 concurrent writers: the old path (one transaction and one
 //   lock per event, appendAuditEventUnbatched), group commit as the --baseline checkout has it
 //   (its own store module, imported from there), and this checkout's group commit, side by side,
 //   interleaved in rounds so all see the same machine state; the best round of each is kept;
@@ -46,7 +46,7 @@ const SECRET = randomBytes(32).toString('hex');
 const SECONDS = Number(values.seconds);
 const VERIFY_EVENTS = Number(values['verify-events']);
 const ROUNDS = Number(values.rounds);
-const WRITERS = [1, 8, 64];
+const WRITERS = [1, 8, 64, 512];
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
@@ -222,6 +222,8 @@ try {
   await migrateAudit(db);
   const handle = db;
   const writer = new AuditChainWriter(handle);
+  // This checkout's group commit with one batch in flight at a time (no pipelining).
+  const serialWriter = new AuditChainWriter(handle, { pipelineDepth: 1 });
   // The baseline checkout's own group commit (its store module, run against this database).
   const baseWriter = BASELINE
     ? new (
@@ -251,14 +253,17 @@ try {
     for (const writers of WRITERS) {
       const old = await measure(handle, (i) => appendAuditEventUnbatched(handle, eventFor(i)), writers);
       const base = baseWriter ? await measure(handle, (i) => baseWriter.append(eventFor(i)), writers) : null;
+      const serial = await measure(handle, (i) => serialWriter.append(eventFor(i)), writers);
       const grouped = await measure(handle, (i) => writer.append(eventFor(i)), writers);
-      tally(old, grouped, ...(base ? [base] : []));
+      tally(old, serial, grouped, ...(base ? [base] : []));
+      keep(`serial-${writers}`, serial);
       keep(`old-${writers}`, old);
       if (base) keep(`base-${writers}`, base);
       keep(`group-${writers}`, grouped);
       console.log(
         `  round ${round}, ${String(writers).padStart(2)} writers: old ${Math.round(old.perSecond)}/s (${cpu(old)})` +
           (base ? `, baseline group commit ${Math.round(base.perSecond)}/s (${cpu(base)})` : '') +
+          `, group commit one in flight ${Math.round(serial.perSecond)}/s (${cpu(serial)})` +
           `, group commit ${Math.round(grouped.perSecond)}/s (${cpu(grouped)}) ×${(grouped.perSecond / (base ?? old).perSecond).toFixed(1)}`,
       );
     }
@@ -338,11 +343,11 @@ try {
       `  (chain filled by group commit, 4000 callers in flight: ${Math.round(fillRate)} appends/s)`,
     );
   const cell = (writers: number) =>
-    `${writers}w ${Math.round(best[`old-${writers}`]!)}→${BASELINE ? `${Math.round(best[`base-${writers}`]!)}→` : ''}${Math.round(best[`group-${writers}`]!)}/s`;
+    `${writers}w ${Math.round(best[`old-${writers}`]!)}→${BASELINE ? `${Math.round(best[`base-${writers}`]!)}→` : ''}${Math.round(best[`serial-${writers}`]!)}→${Math.round(best[`group-${writers}`]!)}/s`;
   const httpCell = (writers: number) =>
     `${writers} callers ${Math.round(best[`http-single-${writers}`]!)}→${Math.round(best[`http-batched-${writers}`]!)}/s`;
   console.log(
-    `SUMMARY audit-chain: appends old→${BASELINE ? 'baseline group→' : ''}group ${WRITERS.map(cell).join(', ')}; HTTP one-per-event→batched ${HTTP_WRITERS.map(httpCell).join(', ')}; ${stored} appends, none lost; verify ${Math.round(verifyRate)} events/s over ${verified} events`,
+    `SUMMARY audit-chain: appends old→${BASELINE ? 'baseline group→' : ''}group one in flight→group pipelined ${WRITERS.map(cell).join(', ')}; HTTP one-per-event→batched ${HTTP_WRITERS.map(httpCell).join(', ')}; ${stored} appends, none lost; verify ${Math.round(verifyRate)} events/s over ${verified} events`,
   );
 } finally {
   await db?.close();

@@ -174,6 +174,70 @@ describe('audit chain group commit', async () => {
   });
 
   it.runIf(testDb.kind !== 'pglite')(
+    'pipelined: a batch chained onto one that then fails inserts nothing, is re-chained under the lock and committed',
+    async () => {
+      const writer = new AuditChainWriter(one);
+      await writer.append(anAuditEventInput({ requestId: 'pipeline-warm-up' })); // the writer knows the head
+      const before = await verifyAuditChain(one);
+      await one.exec(
+        `alter table audit.event add constraint test_no_poison_2 check (request_id <> 'poison-2') not valid`,
+      );
+      const holder = await testDb.open();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let lockTaken!: () => void;
+      const taken = new Promise<void>((resolve) => {
+        lockTaken = resolve;
+      });
+      const holding = holder.transaction(async (tx) => {
+        await tx.query("select pg_advisory_xact_lock(hashtext('tell-it-once:audit-chain'))");
+        lockTaken();
+        await released;
+      });
+      try {
+        await taken;
+        const waiting = async (n: number) => {
+          for (;;) {
+            const [row] = await one.query<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity
+                where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`,
+            );
+            if (row!.n >= n) return;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        const first = Promise.allSettled(
+          ['poison-2', 'first-ok'].map((requestId) => writer.append(anAuditEventInput({ requestId }))),
+        );
+        await waiting(1);
+        // Sent while the first is in flight, chained onto the first's (never committed) head.
+        const second = Promise.all(
+          ['second-0', 'second-1', 'second-2'].map((requestId) =>
+            writer.append(anAuditEventInput({ requestId })),
+          ),
+        );
+        await waiting(2);
+        release();
+        await holding;
+        const [poisoned, innocent] = await first;
+        expect(poisoned?.status).toBe('rejected');
+        expect(innocent?.status).toBe('rejected');
+        const stored = await second;
+        expect(stored.map((e) => e.seq)).toEqual([1, 2, 3].map((i) => before.head!.seq + i));
+        expect(stored[0]!.prevHash).toBe(before.head!.hash);
+      } finally {
+        release();
+        await holding.catch(() => {});
+        await holder.close();
+        await one.exec('alter table audit.event drop constraint test_no_poison_2');
+      }
+      expect(await verifyAuditChain(one)).toMatchObject({ ok: true, checked: before.checked + 3 });
+    },
+  );
+
+  it.runIf(testDb.kind !== 'pglite')(
     "resolves a caller only after its batch committed, and waits for another instance's lock",
     async () => {
       // Another writer instance holds the chain lock (its transaction still open).

@@ -274,6 +274,8 @@ export interface AuditChainWriterOptions {
    * time. One `appendAll` group is never split, so a group larger than this is its own batch.
    */
   maxBatch?: number;
+  /** Batches in flight at once (default PIPELINE_DEPTH, 2; 1 = one flush at a time). */
+  pipelineDepth?: number;
 }
 
 /** Called after each committed batch with the new head and the batch (never for a failed one). */
@@ -281,10 +283,18 @@ export type CommitListener = (head: ChainHead, batch: readonly StoredAuditEvent[
 
 type Head = { seq: number; hash: string; occurredAt: string | null };
 
+/** Batches in flight at once by default: the next is chained, hashed and sent while the previous commits. */
+const PIPELINE_DEPTH = 2;
+
+const headOf = (stored: readonly StoredAuditEvent[]): Head => {
+  const last = stored[stored.length - 1]!;
+  return { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
+};
+
 /**
  * Group commit for the chain, as Certificate Transparency logs batch entries into their tree:
- * callers of `append` (one event) and `appendAll` (a group, e.g. one HTTP batch) queue; one
- * flush at a time takes everything queued (whole groups, up to `maxBatch` events), chains the
+ * callers of `append` (one event) and `appendAll` (a group, e.g. one HTTP batch) queue; a
+ * flush takes everything queued (whole groups, up to `maxBatch` events), chains the
  * events in queue order (seq / time / hash) and appends them all in ONE transaction. Only then
  * is each caller's promise resolved with its stored events. If anything fails, nothing of the
  * batch is committed and every caller in it gets the error: fail-closed is unchanged, an event
@@ -300,23 +310,38 @@ type Head = { seq: number; hash: string; occurredAt: string | null };
  * COMMITTED it takes a snapshot after the lock was granted and sees the previous holder's
  * commit. Either way the advisory lock serialises writers across processes (two audit service
  * instances on one database produce one chain), and the primary key on seq is the backstop.
- * A batch fills while the previous one commits, so under load the batch grows and the per-event
- * cost of lock, round trip and commit shrinks; one lone writer still commits immediately (no
- * timer, no added latency beyond one event-loop turn).
+ * Two batches may be in flight (PIPELINE_DEPTH): the next is chained onto the previous one's
+ * head, hashed and sent while the previous commits; the database's head check makes that safe.
+ * Batches fill while earlier ones commit, so under load they grow and the per-event cost of
+ * lock, round trip and commit shrinks; one lone writer still commits immediately (no timer, no
+ * added latency beyond one event-loop turn).
  */
 export class AuditChainWriter {
   readonly #handle: Pick<DbHandle, 'transaction' | 'query'>;
   readonly #maxBatch: number;
+  readonly #depth: number;
   readonly #listeners = new Set<CommitListener>();
   #queue: Pending[] = [];
-  /** The head this writer last committed (null: unknown, read it under the lock). */
-  #head: Head | null = null;
-  #running = false;
+  /**
+   * The head the next batch is chained onto: the last batch sent (committed or still in
+   * flight, speculatively) or the last committed. Null: unknown, the next batch reads it under
+   * the lock. Only ever a guess: the database checks it under the lock, so a wrong one costs a
+   * retry under the lock, never a fork.
+   */
+  #tail: Head | null = null;
+  /** Batches sent and not yet settled (at most PIPELINE_DEPTH). */
+  #inFlight = 0;
+  /** A batch is going the locked way: nothing can be chained onto it until it is done. */
+  #lockedInFlight = false;
+  /** Newest head announced to listeners (batches may settle out of chain order). */
+  #notifiedSeq = 0;
+  #scheduled = false;
   #idle: Array<() => void> = [];
 
   constructor(handle: Pick<DbHandle, 'transaction' | 'query'>, options: AuditChainWriterOptions = {}) {
     this.#handle = handle;
     this.#maxBatch = Math.max(1, options.maxBatch ?? 1000);
+    this.#depth = Math.max(1, options.pipelineDepth ?? PIPELINE_DEPTH);
   }
 
   /** Validates (rejecting only this caller), queues, and resolves once the event is committed. */
@@ -349,10 +374,13 @@ export class AuditChainWriter {
   #enqueue(inputs: Required<AuditEventInput>[], options: AppendOptions): Promise<StoredAuditEvent[]> {
     return new Promise<StoredAuditEvent[]>((resolve, reject) => {
       this.#queue.push({ inputs, now: options.now ?? (() => new Date()), resolve, reject });
-      if (!this.#running) {
-        this.#running = true;
+      if (!this.#scheduled && this.#inFlight < this.#depth && !this.#lockedInFlight) {
+        this.#scheduled = true;
         // One event-loop turn lets appends issued together (one burst of requests) share a batch.
-        setImmediate(() => void this.#drain());
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
       }
     });
   }
@@ -365,7 +393,7 @@ export class AuditChainWriter {
 
   /** Resolves when nothing is queued or being committed (for shutdown: publish the final head after). */
   whenIdle(): Promise<void> {
-    if (!this.#running) return Promise.resolve();
+    if (!this.#scheduled && this.#inFlight === 0 && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -382,59 +410,87 @@ export class AuditChainWriter {
     return this.#queue.splice(0, n);
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
+  /**
+   * Sends batches while there is room in the pipeline: up to PIPELINE_DEPTH batches in flight,
+   * each chained onto the one before it (its speculative head), so the next batch is hashed,
+   * serialised and on the wire while the previous one commits. The database inserts a batch only
+   * if the head under the lock is the one it was chained onto, so a batch whose predecessor
+   * failed or was re-chained inserts nothing and is chained again under the lock. A batch going
+   * the locked way (head unknown) is sent alone.
+   */
+  #pump(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#depth && !this.#lockedInFlight) {
       const batch = this.#take();
-      let stored: StoredAuditEvent[];
-      try {
-        stored = await this.#commit(batch);
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
-        continue;
-      }
-      let at = 0;
-      for (const pending of batch) {
-        pending.resolve(stored.slice(at, at + pending.inputs.length));
-        at += pending.inputs.length;
-      }
-      const last = stored[stored.length - 1]!;
-      const head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
-      for (const listener of this.#listeners) {
-        try {
-          listener(head, stored);
-        } catch {
-          // A listener (checkpoint publishing) must never undo or block a committed batch.
-        }
-      }
+      const onto = this.#tail;
+      const speculative = onto ? chainBatch(batch, onto) : null;
+      const sentTail = speculative ? headOf(speculative) : null;
+      this.#tail = sentTail;
+      this.#inFlight += 1;
+      if (!onto) this.#lockedInFlight = true;
+      this.#commit(batch, onto, speculative).then(
+        (stored) => {
+          // Re-chained (locked way): what follows is chained onto this unless another was sent since.
+          if (stored !== speculative && this.#tail === sentTail) this.#tail = headOf(stored);
+          this.#settled(onto);
+          let at = 0;
+          for (const pending of batch) {
+            pending.resolve(stored.slice(at, at + pending.inputs.length));
+            at += pending.inputs.length;
+          }
+          const head = headOf(stored);
+          if (head.seq > this.#notifiedSeq) {
+            this.#notifiedSeq = head.seq;
+            for (const listener of this.#listeners) {
+              try {
+                listener(head as ChainHead, stored);
+              } catch {
+                // A listener (checkpoint publishing) must never undo or block a committed batch.
+              }
+            }
+          }
+          this.#pump();
+        },
+        (error: unknown) => {
+          // Unknown outcome (a lost COMMIT reply): the head is read under the lock next time,
+          // unless a later batch was sent since (it settles the question for itself).
+          if (this.#tail === sentTail) this.#tail = null;
+          this.#settled(onto);
+          for (const pending of batch) pending.reject(error);
+          this.#pump();
+        },
+      );
     }
-    this.#running = false;
-    for (const resolve of this.#idle.splice(0)) resolve();
+    this.#whenNothingLeft();
   }
 
-  /** One transaction for the batch: one statement on a known head, else the locked way. */
-  async #commit(batch: Pending[]): Promise<StoredAuditEvent[]> {
-    try {
-      let stored: StoredAuditEvent[] | null = null;
-      const known = this.#head;
-      if (known) {
-        const speculative = chainBatch(batch, known);
-        const [result] = await this.#handle.query<{ inserted: number }>(
-          APPEND_EVENTS_SQL,
-          [JSON.stringify(speculative.map(toRow)), known.seq, known.hash],
-          { prepare: true },
-        );
-        // Another writer moved the head: nothing was inserted; chain again under the lock.
-        if (result?.inserted === speculative.length) stored = speculative;
-      }
-      stored ??= await this.#commitLocked(batch);
-      const last = stored[stored.length - 1]!;
-      this.#head = { seq: last.seq, hash: last.hash, occurredAt: last.occurredAt };
-      return stored;
-    } catch (error) {
-      // Unknown outcome (a lost COMMIT reply): read the head from the database next time.
-      this.#head = null;
-      throw error;
+  #whenNothingLeft(): void {
+    if (this.#inFlight === 0 && this.#queue.length === 0 && !this.#scheduled) {
+      for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+
+  #settled(onto: Head | null): void {
+    this.#inFlight -= 1;
+    if (!onto) this.#lockedInFlight = false;
+  }
+
+  /** One transaction for the batch: one statement when chained onto a head, else the locked way. */
+  async #commit(
+    batch: Pending[],
+    onto: Head | null,
+    speculative: StoredAuditEvent[] | null,
+  ): Promise<StoredAuditEvent[]> {
+    if (onto && speculative) {
+      const [result] = await this.#handle.query<{ inserted: number }>(
+        APPEND_EVENTS_SQL,
+        [JSON.stringify(speculative.map(toRow)), onto.seq, onto.hash],
+        { prepare: true },
+      );
+      if (result?.inserted === speculative.length) return speculative;
+      // The head under the lock was not `onto` (another writer, or a predecessor that failed or
+      // was re-chained): nothing was inserted; chain the batch again under the lock.
+    }
+    return this.#commitLocked(batch);
   }
 
   /**
