@@ -46,8 +46,7 @@ describe.skipIf(skipBrowser)('EHC advice in a real browser', () => {
     );
     expect(sent.errors).toBeUndefined();
 
-    const page = await j.signIn('demo-health-1');
-    await page.goto(`${j.base}#/child/${child.id}`);
+    const page = await j.signIn('demo-health-1', DESKTOP, `#/child/${child.id}`);
     const sentAdvice = page.getByTestId('advice-sent');
     await expect.poll(() => sentAdvice.innerText(), WAIT).toMatch(/\(version 1\)/);
     await j.screen(page, 'advice-01-health-sent');

@@ -2,7 +2,15 @@ import { ageOn } from '@hub/policy';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker } from '../../gateway/test/hub.ts';
-import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo, WAIT } from './journey.ts';
+import {
+  DESKTOP,
+  expectHeadingFocused,
+  type Journey,
+  skipBrowser,
+  startJourney,
+  tabTo,
+  WAIT,
+} from './journey.ts';
 
 /**
  * Keyboard only, as with a real radio group: Tab reaches the group (its checked radio, or the
@@ -101,8 +109,7 @@ describe.skipIf(skipBrowser)('family contact preferences and key history in a re
     await expect.poll(() => page.getByTestId('key-events').innerText(), WAIT).not.toContain('Grandad died');
 
     // The SENCO sees the contact preferences and key history in the record, without asking.
-    const senco = await j.signIn('demo-senco-1');
-    await senco.goto(`${j.base}#/child/${child.id}`);
+    const senco = await j.signIn('demo-senco-1', DESKTOP, `#/child/${child.id}`);
     const told = senco.locator('[data-section="family-information"]');
     await expect.poll(() => told.innerText(), WAIT).toContain('1 September 2025: We moved house');
     expect(await told.innerText()).toMatch(

@@ -3,14 +3,22 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
 import { buildPortal } from '../src/build.ts';
-import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
+import {
+  checkScreen,
+  describeViolations,
+  findChromium,
+  launchBrowser,
+  openHome,
+  seedSession,
+} from './browser.ts';
 
 /**
  * The one set-up for the portal's browser tests: the whole hub in this process serving the built
  * portal, the run's one Chromium (launchBrowser), one browser context per signed-in user (its own
- * sessionStorage: a new tab or another person). Two flavours share it:
+ * sessionStorage: a new tab or another person), signed in by a seeded session (seedSession in
+ * browser.ts; the sign-in screen is the resilience and OIDC tests' subject). Two flavours share it:
  * - `startJourney` (social-worker, auditor, senco, family details, advice): each screen is checked
- *   with axe-core and photographed at desktop (1280 px) and phone (390 px) widths;
+ *   checked with axe-core at desktop (1280 px) and phone (390 px) widths;
  * - `startPortalHub` (consent journey, health advice drafts): the test runs at each of `WIDTHS`
  *   itself, and each screen is checked at the width it is shown at.
  * The portal is built once per test run and shared read-only by every file (`builtPortal`).
@@ -76,7 +84,7 @@ interface PortalSession {
   hub: TestHub;
   browser: Browser;
   base: string;
-  signIn(sub: string, viewport: Viewport): Promise<Page>;
+  signIn(sub: string, viewport: Viewport, open?: string): Promise<Page>;
   newTab(page: Page, url: string): Promise<Page>;
   close(): Promise<void>;
 }
@@ -108,15 +116,21 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
     hub,
     browser,
     base,
-    async signIn(sub, viewport) {
+    // The session is seeded (seedSession), not typed into the sign-in screen: these tests are
+    // about what comes after it. The portal then opens at `open` (a route such as `#/child/<id>`),
+    // or at the user's home page.
+    async signIn(sub, viewport, open = '') {
       const context = await browser.newContext({ viewport });
       contexts.push(context);
       const page = await context.newPage();
       watch(page, sub);
-      await page.goto(base);
-      await page.getByLabel('Who do you want to sign in as?').selectOption(sub);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('Signed in as').waitFor();
+      await seedSession(page, base, sub);
+      if (open) {
+        await page.goto(`${base}${open}`);
+        await page.getByText('Signed in as').waitFor();
+      } else {
+        await openHome(page, base);
+      }
       return page;
     },
     async newTab(page, url) {
@@ -138,8 +152,9 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
 export interface Journey {
   hub: TestHub;
   base: string;
-  signIn(sub: string, viewport?: Viewport): Promise<Page>;
-  /** axe-core and a screenshot of the page as it is, at 1280 px and at 390 px; fails on any violation. */
+  /** A new browser context signed in as `sub` (a seeded session), at `open` (a route) or the home page. */
+  signIn(sub: string, viewport?: Viewport, open?: string): Promise<Page>;
+  /** axe-core on the page as it is, at 1280 px and at 390 px; fails on any violation. */
   screen(page: Page, name: string): Promise<void>;
   /** The same tab's session in a new tab (as "open link in new tab" does), at the given address. */
   newTab(page: Page, url: string): Promise<Page>;
@@ -151,7 +166,7 @@ export async function startJourney(options: { children?: number } = {}): Promise
   return {
     hub: session.hub,
     base: session.base,
-    signIn: (sub, viewport = DESKTOP) => session.signIn(sub, viewport),
+    signIn: (sub, viewport = DESKTOP, open) => session.signIn(sub, viewport, open),
     newTab: session.newTab,
     close: session.close,
     async screen(page, name) {
@@ -176,7 +191,7 @@ export interface PortalHub {
   base: string;
   /** A new browser context (its own sessionStorage: a new tab or another person), signed in. */
   signIn(sub: string, viewport?: Viewport): Promise<Page>;
-  /** axe-core on the screen as it is now plus a screenshot; fails the test on any violation. */
+  /** axe-core on the screen as it is now; fails the test on any violation. */
   screen(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,14 @@ import { request as httpRequest } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
+import {
+  checkScreen,
+  describeViolations,
+  findChromium,
+  launchBrowser,
+  openHome,
+  seedSession,
+} from './browser.ts';
 import { builtPortal } from './journey.ts';
 
 // Phones (issue 15): no sideways scrolling at 320 and 390 CSS px on any main screen (WCAG 1.4.10
@@ -30,10 +37,10 @@ describe.skipIf(!executablePath && !inCi)('portal on a phone', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(base);
-    await page.getByLabel('Who do you want to sign in as?').selectOption(sub);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Signed in as').waitFor();
+    // A seeded session (seedSession): these tests start after the sign-in screen, at the user's
+    // home page (the sign-in screen is resilience-*.e2e's and oidc.e2e's subject).
+    await seedSession(page, base, sub);
+    await openHome(page, base);
     return page;
   }
 

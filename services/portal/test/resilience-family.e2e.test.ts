@@ -7,12 +7,12 @@ import { DESCRIBE, mainScreenTest, poll, resilienceHub, skipBrowser, test, WIDTH
 // main screens, and "who has looked".
 describe.skipIf(skipBrowser)(DESCRIBE, () => {
   const r = resilienceHub();
-  const { screen, signInHere, signIn, heading, fullName, schoolChild } = r;
+  const { screen, signInHere, signedIn, heading, fullName, schoolChild } = r;
 
   for (const width of WIDTHS) {
     test(`family page: a 502 from the gateway says so and "Try again" loads it (${width} px)`, async () => {
       const child = schoolChild();
-      const page = await signIn(decisionMaker(r.hub.dataset, child).sub, width);
+      const page = await signedIn(decisionMaker(r.hub.dataset, child).sub, width);
       await page.route('**/graphql', (route) =>
         route.fulfill({ status: 502, contentType: 'text/html', body: '<html>Bad Gateway</html>' }),
       );
@@ -58,7 +58,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
     test(`an ended sign-in keeps what the family typed and brings them back to it (${width} px)`, async () => {
       const child = r.hub.dataset.children.filter((c) => c.schoolId === 'school-1')[width === 1280 ? 1 : 2]!;
       const family = decisionMaker(r.hub.dataset, child);
-      const page = await signIn(family.sub, width);
+      const page = await signedIn(family.sub, width);
       await page.goto(`${r.base}#/family/${child.id}`);
       await poll(() => heading(page)).toContain(fullName(child));
       const typed = `Synthetic note ${width}: a quiet corner at break time.`;
@@ -131,7 +131,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
 
   test('who has looked: organisation names, UK time, one block per organisation, not the family’s own looks', async () => {
     const child = r.hub.dataset.children.filter((c) => c.schoolId === 'school-1')[3]!;
-    const senco = await signIn('demo-senco-1', 1280);
+    const senco = await signedIn('demo-senco-1', 1280);
     // Two looks by the same school.
     await senco.goto(`${r.base}#/child/${child.id}`);
     await poll(() => heading(senco)).toContain(fullName(child));
@@ -139,7 +139,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
     await poll(() => heading(senco)).toContain(fullName(child));
     const family = decisionMaker(r.hub.dataset, child);
     for (const width of WIDTHS) {
-      const page = await signIn(family.sub, width);
+      const page = await signedIn(family.sub, width);
       await page.goto(`${r.base}#/family/${child.id}`);
       const history = page.locator('[data-section="access-history"]');
       await history.getByTestId('access-history').waitFor();

@@ -16,12 +16,12 @@ import {
 // plain-English errors.
 describe.skipIf(skipBrowser)(DESCRIBE, () => {
   const r = resilienceHub();
-  const { screen, newPage, signInHere, signIn, heading, fullName, schoolChild } = r;
+  const { screen, newPage, signInHere, signedIn, heading, fullName, schoolChild } = r;
 
   for (const width of WIDTHS) {
     test(`record page: a network failure says so and "Try again" loads it (${width} px)`, async () => {
       const child = schoolChild();
-      const page = await signIn('demo-senco-1', width);
+      const page = await signedIn('demo-senco-1', width);
       // Every GraphQL request fails at the network level (connection dropped).
       await page.route('**/graphql', (route) => route.abort('connectionreset'));
       await page.goto(`${r.base}#/child/${child.id}`);
@@ -40,7 +40,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
 
     test(`a failed start-up query (502) does not hide sections for the rest of the session (${width} px)`, async () => {
       const child = schoolChild();
-      const page = await signIn('demo-senco-1', width);
+      const page = await signedIn('demo-senco-1', width);
       // The first question the record page asks gets a proxy's 502 page.
       await page.route('**/graphql', (route) =>
         route.fulfill({
@@ -65,7 +65,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
 
   test('a record survives a reload, a new tab and a bookmarked page path (back there after signing in)', async () => {
     const child = schoolChild();
-    const page = await signIn('demo-senco-1', 1280);
+    const page = await signedIn('demo-senco-1', 1280);
     await page.goto(`${r.base}#/child/${child.id}`);
     await poll(() => heading(page)).toContain(fullName(child));
     await page.reload();
@@ -131,7 +131,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
   });
 
   test('no internal names reach the user: a broken link reads in plain English', async () => {
-    const page = await signIn('demo-senco-1', 1280);
+    const page = await signedIn('demo-senco-1', 1280);
     await page.goto(`${r.base}#/child/not-a-child-id`);
     await poll(() => heading(page)).toMatch(/Record not available$/);
     const text = await page.locator('main').innerText();

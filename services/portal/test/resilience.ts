@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
-import { checkScreen, describeViolations, findChromium, launchBrowser } from './browser.ts';
+import { checkScreen, describeViolations, findChromium, launchBrowser, seedSession } from './browser.ts';
 import { builtPortal, tabTo } from './journey.ts';
 
 // Leaving and coming back (issue 15): network failures, 502s, a failed start-up query, reload,
@@ -29,9 +29,14 @@ export interface Resilience {
   readonly base: string;
   screen(page: Page, name: string): Promise<void>;
   newPage(width: number): Promise<Page>;
-  /** Signs in on the page as it is (the sign-in page must be showing). */
+  /** Signs in through the sign-in screen on the page as it is (the sign-in page must be showing). */
   signInHere(page: Page, sub: string): Promise<void>;
-  signIn(sub: string, width: number): Promise<Page>;
+  /**
+   * A new page whose session is seeded (seedSession in browser.ts), not typed in: it shows nothing
+   * yet, and the test goes where it wants (after setting up a failing network, say). The sign-in
+   * screen itself is driven in each group's main-screen test (a new tab, an ended sign-in).
+   */
+  signedIn(sub: string, width: number): Promise<Page>;
   heading(page: Page): Promise<string>;
   fullName(c: { givenName: string; familyName: string }): string;
   schoolChild(): TestHub['dataset']['children'][number];
@@ -65,10 +70,9 @@ export function resilienceHub(): Resilience {
     await page.getByText('Signed in as').waitFor();
   }
 
-  async function signIn(sub: string, width: number): Promise<Page> {
+  async function signedIn(sub: string, width: number): Promise<Page> {
     const page = await newPage(width);
-    await page.goto(base);
-    await signInHere(page, sub);
+    await seedSession(page, base, sub);
     return page;
   }
 
@@ -98,7 +102,7 @@ export function resilienceHub(): Resilience {
     screen,
     newPage,
     signInHere,
-    signIn,
+    signedIn,
     heading: (page) => page.locator('main h1').innerText(),
     fullName: (c) => `${c.givenName} ${c.familyName}`,
     schoolChild() {
@@ -265,10 +269,10 @@ function groups(r: Resilience) {
 /** A user group's main screen: reload, new tab, network failure, ended sign-in, keyboard; axe at both widths. */
 export function mainScreenTest(r: Resilience, name: UserGroup): void {
   const { group, sub, route, ready, keyboard } = groups(r).find((g) => g.group === name)!;
-  const { signIn, signInHere, screen, heading } = r;
+  const { signedIn, signInHere, screen, heading } = r;
   it(`${group}: reload, new tab, network failure, ended sign-in${keyboard ? ', keyboard only' : ''}; axe at 1280 and 390 px`, async () => {
     const slug = group.split(' ')[0]?.toLowerCase();
-    const page = await signIn(sub(), 1280);
+    const page = await signedIn(sub(), 1280);
     const url = `${r.base}${route()}`;
     await page.goto(url);
     await ready(page);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectHeadingFocused, type Journey, skipBrowser, startJourney, tabTo, WAIT } from './journey.ts';
+import {
+  DESKTOP,
+  expectHeadingFocused,
+  type Journey,
+  skipBrowser,
+  startJourney,
+  tabTo,
+  WAIT,
+} from './journey.ts';
 
 // The social worker's journey: find a child allocated to the team, see what the family agreed to
 // share, open the rest in an emergency (break-glass) with a reason, and see what that shows and
@@ -124,8 +132,7 @@ describe.skipIf(skipBrowser)('social worker in a real browser', () => {
     const child = hub.dataset.children.filter((c) => c.health !== null).at(-1);
     if (!child) throw new Error('no child with a health section');
     const fullName = `${child.givenName} ${child.familyName}`;
-    const page = await j.signIn('demo-la-1');
-    await page.goto(`${j.base}#/child/${child.id}`);
+    const page = await j.signIn('demo-la-1', DESKTOP, `#/child/${child.id}`);
     await expect.poll(() => page.locator('h1').innerText(), WAIT).toMatch(child.familyName);
     await page.getByRole('link', { name: 'use emergency access (break-glass)' }).first().click();
     await expectHeadingFocused(page, 'Open this record in an emergency');
@@ -174,8 +181,7 @@ describe.skipIf(skipBrowser)('social worker in a real browser', () => {
 
   it('a child outside the team reads as not available, with the way to emergency access', async () => {
     const child = j.hub.dataset.children.find((c) => !c.socialCare?.allocatedWorker)!;
-    const page = await j.signIn('demo-social-1');
-    await page.goto(`${j.base}#/child/${child.id}`);
+    const page = await j.signIn('demo-social-1', DESKTOP, `#/child/${child.id}`);
     await expect.poll(() => page.locator('h1').innerText(), WAIT).toMatch(/Record not available/);
     await page.getByRole('link', { name: 'use emergency access (break-glass)' }).waitFor();
     await j.screen(page, 'social-worker-05-not-available');
