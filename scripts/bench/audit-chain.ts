@@ -1,4 +1,4 @@
-// `pnpm bench:audit-chain [--seconds 4] [--verify-events 200000] [--rounds 2] [--baseline <checkout>]`
+// `pnpm bench:audit-chain [--seconds 4] [--verify-events 200000] [--rounds 2] [--baseline <checkout>] [--verify-only]`
 //
 // The audit chain's write and verify throughput on PostgreSQL (DATABASE_URL), in a FRESH
 // database it creates and drops (never an existing one):
@@ -13,7 +13,10 @@
 //   batching client (AuditBatchClient: POST /internal/audit-batches) to this checkout's;
 // - after the appends: every append reported stored is in the table (count = sent, none
 //   failed) and the chain verifies;
-// - verifyAuditChain events/s over a chain of --verify-events events (built by group commit).
+// - verifyAuditChain events/s over a chain of --verify-events events (built by group commit), and
+//   the verifier before issue 14's verification round (verify-json.ts, every row read as JSON)
+//   on the same chain, alternately, so the machine's noise hits both alike; best round kept.
+// --verify-only skips the append measurements (the chain is still built by group commit).
 // Ends with one summary line to compare between commits.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +31,7 @@ import { SERVICE_TOKEN_HEADER, signServiceToken } from '@hub/auth';
 import { type DbHandle, openDatabase } from '@hub/db';
 import postgres from 'postgres';
 import { Pool } from 'undici';
+import { verifyAuditChainJson } from '../../packages/audit/src/verify-json.ts';
 import { AuditBatchClient } from '../../services/gateway/src/audit-writer.ts';
 import type { ProcessStats, ToBench } from './lib/hub-process.ts';
 
@@ -37,16 +41,18 @@ const { values } = parseArgs({
     'verify-events': { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '2' },
     baseline: { type: 'string' },
+    'verify-only': { type: 'boolean', default: false },
   },
 });
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BASELINE = values.baseline ? resolve(values.baseline) : null;
-const HTTP_WRITERS = [64, 512];
+const VERIFY_ONLY = values['verify-only'];
+const HTTP_WRITERS = VERIFY_ONLY ? [] : [64, 512];
 const SECRET = randomBytes(32).toString('hex');
 const SECONDS = Number(values.seconds);
 const VERIFY_EVENTS = Number(values['verify-events']);
 const ROUNDS = Number(values.rounds);
-const WRITERS = [1, 8, 64, 512];
+const WRITERS = VERIFY_ONLY ? [] : [1, 8, 64, 512];
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
@@ -270,37 +276,39 @@ try {
   }
 
   // Through the audit service over HTTP, the service in its own process.
-  const current = await startAuditProcess(ROOT, url.toString());
-  const before = BASELINE ? await startAuditProcess(BASELINE, url.toString()) : current;
-  const single = perEventClient(before.url);
-  const batched = new AuditBatchClient({ auditUrl: current.url, secret: SECRET, timeoutMs: 60_000 });
-  try {
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const writers of HTTP_WRITERS) {
-        const one = await measure(handle, (i) => single.append(eventFor(i), i), writers, before);
-        const calls = batched.batches;
-        const many = await measure(
-          handle,
-          async (i) => {
-            const failure = await batched.send(eventFor(i));
-            if (failure) throw new Error(`batch ${failure.reason}`);
-          },
-          writers,
-          current,
-        );
-        tally(one, many);
-        keep(`http-single-${writers}`, one);
-        keep(`http-batched-${writers}`, many);
-        const perCall = many.count / Math.max(1, batched.batches - calls);
-        console.log(
-          `  round ${round}, HTTP ${String(writers).padStart(3)} callers: one POST per event${BASELINE ? ' (baseline service)' : ''} ${Math.round(one.perSecond)}/s (${cpu(one)}), batched ${Math.round(many.perSecond)}/s (${cpu(many)}, ${perCall.toFixed(1)} events per call) ×${(many.perSecond / one.perSecond).toFixed(1)}`,
-        );
+  if (HTTP_WRITERS.length > 0) {
+    const current = await startAuditProcess(ROOT, url.toString());
+    const before = BASELINE ? await startAuditProcess(BASELINE, url.toString()) : current;
+    const single = perEventClient(before.url);
+    const batched = new AuditBatchClient({ auditUrl: current.url, secret: SECRET, timeoutMs: 60_000 });
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const writers of HTTP_WRITERS) {
+          const one = await measure(handle, (i) => single.append(eventFor(i), i), writers, before);
+          const calls = batched.batches;
+          const many = await measure(
+            handle,
+            async (i) => {
+              const failure = await batched.send(eventFor(i));
+              if (failure) throw new Error(`batch ${failure.reason}`);
+            },
+            writers,
+            current,
+          );
+          tally(one, many);
+          keep(`http-single-${writers}`, one);
+          keep(`http-batched-${writers}`, many);
+          const perCall = many.count / Math.max(1, batched.batches - calls);
+          console.log(
+            `  round ${round}, HTTP ${String(writers).padStart(3)} callers: one POST per event${BASELINE ? ' (baseline service)' : ''} ${Math.round(one.perSecond)}/s (${cpu(one)}), batched ${Math.round(many.perSecond)}/s (${cpu(many)}, ${perCall.toFixed(1)} events per call) ×${(many.perSecond / one.perSecond).toFixed(1)}`,
+          );
+        }
       }
+    } finally {
+      await single.close();
+      await batched.close();
+      for (const p of new Set([current, before])) p.child.send({ type: 'stop' });
     }
-  } finally {
-    await single.close();
-    await batched.close();
-    for (const p of new Set([current, before])) p.child.send({ type: 'stop' });
   }
   const [rows] = await handle.query<{ n: number }>('select count(*)::int as n from audit.event');
   if (failed > 0 || rows!.n !== stored)
@@ -321,22 +329,27 @@ try {
     done += n;
   }
   const fillRate = missing > 0 ? missing / ((performance.now() - fillStarted) / 1000) : 0;
-  let verifyRate = 0;
+  const verifiers = { before: verifyAuditChainJson, after: verifyAuditChain } as const;
+  const verifyRate = { before: 0, after: 0 };
   let verified = 0;
   for (let round = 1; round <= ROUNDS; round++) {
-    const before = await cpuSeconds(handle);
-    const started = performance.now();
-    const result = await verifyAuditChain(handle);
-    const rate = result.checked / ((performance.now() - started) / 1000);
-    const after = await cpuSeconds(handle);
-    if (!result.ok) throw new Error(`chain broken: ${JSON.stringify(result.firstBroken)}`);
-    verified = result.checked;
-    verifyRate = Math.max(verifyRate, rate);
-    const us = (a: number, b: number) => (((a - b) * 1e6) / result.checked).toFixed(1);
-    console.log(
-      `  verify round ${round}: ${result.checked} events at ${Math.round(rate)} events/s` +
-        ` (CPU/event ${us(after.client, before.client)}µs client + ${after.server !== null && before.server !== null ? us(after.server, before.server) : '?'}µs PostgreSQL)`,
-    );
+    // Alternate which goes first, so neither always runs on a warmer cache.
+    const order = round % 2 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    for (const which of order) {
+      const before = await cpuSeconds(handle);
+      const started = performance.now();
+      const result = await verifiers[which](handle);
+      const rate = result.checked / ((performance.now() - started) / 1000);
+      const after = await cpuSeconds(handle);
+      if (!result.ok) throw new Error(`chain broken: ${JSON.stringify(result.firstBroken)}`);
+      verified = result.checked;
+      verifyRate[which] = Math.max(verifyRate[which], rate);
+      const us = (a: number, b: number) => (((a - b) * 1e6) / result.checked).toFixed(1);
+      console.log(
+        `  verify round ${round}, ${which.padEnd(6)}: ${result.checked} events at ${Math.round(rate)} events/s` +
+          ` (CPU/event ${us(after.client, before.client)}µs client + ${after.server !== null && before.server !== null ? us(after.server, before.server) : '?'}µs PostgreSQL)`,
+      );
+    }
   }
   if (missing > 0)
     console.log(
@@ -346,8 +359,12 @@ try {
     `${writers}w ${Math.round(best[`old-${writers}`]!)}→${BASELINE ? `${Math.round(best[`base-${writers}`]!)}→` : ''}${Math.round(best[`serial-${writers}`]!)}→${Math.round(best[`group-${writers}`]!)}/s`;
   const httpCell = (writers: number) =>
     `${writers} callers ${Math.round(best[`http-single-${writers}`]!)}→${Math.round(best[`http-batched-${writers}`]!)}/s`;
+  const appends = VERIFY_ONLY
+    ? ''
+    : `appends old→${BASELINE ? 'baseline group→' : ''}group one in flight→group pipelined ${WRITERS.map(cell).join(', ')}; HTTP one-per-event→batched ${HTTP_WRITERS.map(httpCell).join(', ')}; ${stored} appends, none lost; `;
   console.log(
-    `SUMMARY audit-chain: appends old→${BASELINE ? 'baseline group→' : ''}group one in flight→group pipelined ${WRITERS.map(cell).join(', ')}; HTTP one-per-event→batched ${HTTP_WRITERS.map(httpCell).join(', ')}; ${stored} appends, none lost; verify ${Math.round(verifyRate)} events/s over ${verified} events`,
+    `SUMMARY audit-chain: ${appends}verify ${Math.round(verifyRate.after)} events/s over ${verified} events` +
+      ` (before issue 14's verification round: ${Math.round(verifyRate.before)} events/s, ×${(verifyRate.after / verifyRate.before).toFixed(2)})`,
   );
 } finally {
   await db?.close();

@@ -1,8 +1,15 @@
 import type { DbHandle } from '@hub/db';
-import type { Purpose, Role } from '@hub/policy';
-import type { AuditOutcome, OperationType, StoredAuditEvent } from './event.ts';
 import { chainHash, GENESIS_HASH } from './event.ts';
-import { fastChainHash } from './fast-hash.ts';
+import { fastChainHash, sha256Hex } from './fast-hash.ts';
+import {
+  canonicalRow,
+  decodePageText,
+  PAGE_JSON_SQL,
+  PAGE_TEXT_SQL,
+  type PageRow,
+  pageRowToEvent,
+  SEPARATOR,
+} from './page-text.ts';
 
 export interface BrokenLink {
   seq: number;
@@ -37,77 +44,20 @@ export interface VerifyOptions {
   checkpoints?: readonly TrustedCheckpoint[];
 }
 
-/** A page of the chain as one JSON text; the columns are EVENT_COLUMNS' in the same order and form. */
-const PAGE_SQL = `
-  select json_agg(json_build_array(e.seq::text, e.event_id, e.format,
-      to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      e.request_id, e.actor_sub, e.actor_role, e.actor_org, e.purpose, e.operation_name, e.operation_type,
-      e.outcome, e.error_codes, e.fields_returned, e.fields_denied, e.break_glass, e.break_glass_reason,
-      e.client_ip, e.child_ids, e.child_sections, e.prev_hash, e.hash, e.councils) order by e.seq)::text as rows
-    from audit.event e where e.seq > $1 and e.seq <= $2`;
+/**
+ * The child-link index against the events, both ways, in one pass (a hash join): the first event
+ * up to `$1` naming a child with no row in audit.event_child (`missing`), and the first link whose
+ * event does not name that child or does not exist (`extra`). Run on its own connection while the
+ * pages are read and hashed.
+ */
+const LINKS_SQL = `
+  select (min(e.seq) filter (where c.seq is null and e.seq <= $1))::text as missing,
+         (min(c.seq) filter (where e.seq is null))::text as extra
+    from (select x.seq, u.child_id from audit.event x cross join lateral unnest(x.child_ids) as u(child_id)) e
+    full join audit.event_child c on c.seq = e.seq and c.child_id = e.child_id`;
 
 /** Pages fetched ahead of the one being hashed (each on its own pooled connection when available). */
 const PAGES_IN_FLIGHT = 3;
-
-type PageRow = [
-  string,
-  string,
-  number,
-  string,
-  string,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string,
-  string,
-  string[],
-  string[],
-  string[],
-  boolean,
-  string | null,
-  string | null,
-  string[],
-  Record<string, string[]>,
-  string,
-  string,
-  string[] | null,
-];
-
-/** A page row as the stored event it records (like rowToEvent, without the intermediate row object). */
-function pageRowToEvent(r: PageRow): StoredAuditEvent {
-  const sections = r[19] ?? {};
-  return {
-    format: Number(r[2]),
-    seq: Number(r[0]),
-    eventId: r[1],
-    occurredAt: r[3],
-    requestId: r[4],
-    actor: { sub: r[5], role: r[6] as Role | null, orgId: r[7] },
-    purpose: r[8] as Purpose | null,
-    operationName: r[9],
-    operationType: r[10] as OperationType,
-    outcome: r[11] as AuditOutcome,
-    errorCodes: r[12],
-    fieldsReturned: r[13],
-    fieldsDenied: r[14],
-    breakGlass: r[15],
-    breakGlassReason: r[16],
-    clientIp: r[17],
-    children: r[18].map((childId) => ({ childId, sections: sections[childId] ?? [] })),
-    ...(Number(r[2]) >= 2 ? { councils: r[22] } : {}),
-    childIds: r[18],
-    prevHash: r[20],
-    hash: r[21],
-  };
-}
-
-interface Page {
-  rows: PageRow[];
-  /** First event in the page with a child id that has no row in audit.event_child. */
-  missingSeq: number | null;
-}
 
 /**
  * Walks the whole chain in seq order, in keyset pages (constant memory at any size), and
@@ -121,8 +71,10 @@ interface Page {
  * it: an `anchor` noted earlier, or signed `checkpoints`. Each must be found in the chain with
  * exactly its hash; a chain that ends before the newest one had its tail cut.
  *
- * Speed: the next page (and its child-link check) is fetched while this one is hashed, and
- * format-1 rows are hashed with fastChainHash (the same hash, without the generic walk).
+ * Speed (docs/performance.md, "Audit chain verification"): each event is read as one plain text
+ * (PAGE_SQL, decodeRow), the next pages are fetched while this one is hashed, the child links are
+ * checked in one statement alongside, and formats 1 and 2 are hashed with fastChainHash (the same
+ * hash, without the generic walk).
  */
 export async function verifyAuditChain(
   handle: Pick<DbHandle, 'query'>,
@@ -164,26 +116,54 @@ export async function verifyAuditChain(
     'select coalesce(max(e.seq), 0)::text as last from audit.event e',
   );
   const last = Number(top?.last ?? 0);
-  const fetchPage = async (after: number): Promise<Page> => {
-    const upTo = Math.min(after + batchSize, last);
-    // One JSON document per page (an array of rows, each an array in PAGE_COLUMNS order):
-    // JSON.parse is native, where decoding 22 columns per row (arrays, jsonb) through the driver
-    // cost more than hashing. The values are the same text the driver would return.
-    const [[page], [missing]] = await Promise.all([
-      handle.query<{ rows: string | null }>(PAGE_SQL, [after, upTo]),
-      handle.query<{ seq: string }>(
-        `select e.seq::text as seq from audit.event e cross join lateral unnest(e.child_ids) as u(child_id)
-          where e.seq > $1 and e.seq <= $2
-            and not exists (select 1 from audit.event_child c where c.child_id = u.child_id and c.seq = e.seq)
-          order by e.seq limit 1`,
-        [after, upTo],
-      ),
-    ]);
-    const rows = page?.rows ? (JSON.parse(page.rows) as PageRow[]) : [];
-    return { rows, missingSeq: missing ? Number(missing.seq) : null };
+
+  // The child links are checked in one statement on another connection while the walk runs.
+  // Its answer is awaited before any verdict: a missing link at seq m comes before any break the
+  // walk finds after m (and after a break in event m's own link or hash, as the walk checks those
+  // first); a link the event does not list, after the whole walk.
+  const links = handle
+    .query<{ missing: string | null; extra: string | null }>(LINKS_SQL, [last])
+    .then(([row]) => ({
+      missing: row?.missing == null ? null : Number(row.missing),
+      extra: row?.extra == null ? null : Number(row.extra),
+    }));
+  links.catch(() => {});
+  const eventIdAt = async (seq: number) => {
+    const [event] = await handle.query<{ event_id: string }>(
+      'select event_id::text from audit.event where seq = $1',
+      [seq],
+    );
+    return event?.event_id ?? null;
+  };
+  const missingLink = async (seq: number): Promise<VerifyResult> => {
+    checked = seq - 1; // the walk had checked every event before it
+    return broken(seq, await eventIdAt(seq), 'a child link in audit.event_child is missing for this event');
+  };
+  /** A break the walk found; `before`: its place, after every event whose links come first. */
+  const verdict = async (
+    seq: number,
+    eventId: string | null,
+    reason: string,
+    before: number,
+  ): Promise<VerifyResult> => {
+    const { missing } = await links;
+    return missing !== null && missing < before ? missingLink(missing) : broken(seq, eventId, reason);
   };
 
-  const inFlight: Promise<Page>[] = [];
+  // A page stays plain texts until the walk reaches it: each event is decoded, hashed and
+  // dropped in turn (decoding pages ahead kept every row's objects alive across collections).
+  const fetchPage = async (after: number): Promise<{ r: string }[]> =>
+    handle.query<{ r: string }>(PAGE_TEXT_SQL, [after, Math.min(after + batchSize, last)], { prepare: true });
+  /** A row decodePageText declines (rare: a U+001F inside a value, an odd array), in the JSON form. */
+  const jsonRow = async (text: string): Promise<PageRow> => {
+    const seq = text.slice(0, text.indexOf(SEPARATOR));
+    const [page] = await handle.query<{ rows: string | null }>(PAGE_JSON_SQL, [[seq]]);
+    const row = page?.rows ? (JSON.parse(page.rows) as PageRow[])[0] : undefined;
+    if (!row) throw new Error(`audit event ${seq} disappeared while it was being verified`);
+    return row;
+  };
+
+  const inFlight: Promise<{ r: string }[]>[] = [];
   let nextAfter = 0;
   const fill = () => {
     while (inFlight.length < PAGES_IN_FLIGHT && nextAfter < last) {
@@ -198,43 +178,51 @@ export async function verifyAuditChain(
   while (inFlight.length > 0) {
     const page = await inFlight.shift()!;
     fill();
-    for (const row of page.rows) {
-      const event = pageRowToEvent(row);
+    for (const { r } of page) {
+      // The usual row: its canonical text straight from the page text, hashed. Any other row,
+      // and one whose hash does not match that way, is read exactly (decodePageText, else the
+      // JSON form) and checked as before; only that reading ever reports a changed row.
+      const fast = canonicalRow(r);
+      const hashed = fast && sha256Hex(fast.prevHash + fast.canonical) === fast.hash ? fast : null;
+      const stored = hashed ? null : pageRowToEvent(decodePageText(r) ?? (await jsonRow(r)));
+      const event = hashed ?? stored!;
       if (event.seq !== prevSeq + 1) {
-        return broken(
+        return verdict(
           prevSeq + 1,
           null,
           `event ${prevSeq + 1} is missing (next stored event is ${event.seq})`,
+          event.seq,
         );
       }
       if (event.prevHash !== prevHash) {
-        return broken(event.seq, event.eventId, `prev_hash does not match the hash of event ${prevSeq}`);
+        return verdict(
+          event.seq,
+          event.eventId,
+          `prev_hash does not match the hash of event ${prevSeq}`,
+          event.seq,
+        );
       }
       if (
-        fastChainHash(event.prevHash, event) !== event.hash &&
-        chainHash(event.prevHash, event) !== event.hash
+        stored &&
+        fastChainHash(stored.prevHash, stored) !== stored.hash &&
+        chainHash(stored.prevHash, stored) !== stored.hash
       ) {
-        return broken(
+        return verdict(
           event.seq,
           event.eventId,
           'hash does not match the event content (the row was changed)',
-        );
-      }
-      if (page.missingSeq === event.seq) {
-        return broken(
           event.seq,
-          event.eventId,
-          'a child link in audit.event_child is missing for this event',
         );
       }
       while (next < expected.length && expected[next]!.seq === event.seq) {
         const head = expected[next]!;
         if (event.hash !== head.hash) {
-          return broken(
+          return verdict(
             event.seq,
             event.eventId,
             `hash differs from ${head.label}: the chain was rewritten at or before seq ${event.seq}` +
               ` (after seq ${lastMatched}, the last trusted head that matched)`,
+            event.seq + 1,
           );
         }
         lastMatched = event.seq;
@@ -246,19 +234,11 @@ export async function verifyAuditChain(
     }
   }
 
+  const { missing, extra } = await links;
+  if (missing !== null) return missingLink(missing);
   // Links pointing at an event that does not list that child (or at no event at all).
-  const [extra] = await handle.query<{ seq: string }>(
-    `select c.seq::text as seq from audit.event_child c
-      where not exists (select 1 from audit.event e where e.seq = c.seq and c.child_id = any(e.child_ids))
-      order by c.seq limit 1`,
-  );
-  if (extra) {
-    const seq = Number(extra.seq);
-    const [event] = await handle.query<{ event_id: string }>(
-      'select event_id::text from audit.event where seq = $1',
-      [seq],
-    );
-    return broken(seq, event?.event_id ?? null, 'audit.event_child links a child the event does not list');
+  if (extra !== null) {
+    return broken(extra, await eventIdAt(extra), 'audit.event_child links a child the event does not list');
   }
   if (next < expected.length) {
     const newest = expected[expected.length - 1]!;
