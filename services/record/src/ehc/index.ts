@@ -13,7 +13,7 @@ export {
   ADVICE_AGENCIES,
   type AdviceAgency,
   type AssessmentView,
-  activeAssessments,
   assessmentsFor,
   todayInEngland,
 } from './workflow.ts';
+export { activeAssessments } from './writes.ts';

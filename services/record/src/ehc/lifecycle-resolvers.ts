@@ -11,6 +11,7 @@ import type { Resolvers } from '../generated/graphql.ts';
 import { findChildren } from '../repository.ts';
 import { recordEhcAdviceReuse } from './advice-reuse.ts';
 import { updateAnnualReview } from './annual-review.ts';
+import { annualReviewsFor } from './annual-review-view.ts';
 import {
   appealById,
   ceaseEhcPlan,
@@ -20,14 +21,8 @@ import {
 } from './endings.ts';
 import { childAndAssessmentOfException, endEhcException, recordEhcException } from './exceptions.ts';
 import { phaseTransfersDue } from './phase-transfer.ts';
-import {
-  annualReviewsFor,
-  childIdOfAssessment,
-  childIdOfReview,
-  parseAsAt,
-  todayInEngland,
-  viewOf,
-} from './workflow.ts';
+import { parseAsAt, todayInEngland } from './workflow.ts';
+import { childIdOfAssessment, childIdOfReview, viewOf } from './writes.ts';
 
 /**
  * GraphQL for the EHC lifecycle beyond the 20-week clock: exceptions, endings and appeals,

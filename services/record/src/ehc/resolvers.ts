@@ -17,22 +17,21 @@ import {
   updateFamilyInformation,
 } from '../family-information/index.ts';
 import type { Resolvers } from '../generated/graphql.ts';
+import { annualReviewsFor } from './annual-review-view.ts';
 import { ehcKpis } from './kpis.ts';
 import { ehcLifecycleResolvers } from './lifecycle-resolvers.ts';
+import { assessmentsFor, parseAsAt } from './workflow.ts';
 import {
-  annualReviewsFor,
-  assessmentsFor,
   childIdOfAdviceRequest,
   childIdOfAssessment,
   childIdOfReview,
-  parseAsAt,
   recordAdviceReceived,
   recordAdviceRequest,
   recordAnnualReview,
   recordAnnualReviewDecision,
   recordAssessmentRequest,
   updateAssessment,
-} from './workflow.ts';
+} from './writes.ts';
 
 function uuidArg(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isUuid(value))
