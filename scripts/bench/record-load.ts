@@ -473,7 +473,7 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     return tokens.get(sub)!;
   };
   const grant = (bearer: string, childId: string, domain: string) =>
-    gql(bearer, `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`, {
+    gql(bearer, `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id status } }`, {
       input: { childId, domain, recipientOrgType: 'local_authority', purpose: 'ehc_assessment' },
     });
   // Who decides is the policy's business (age, capacity): ask it, by letting each family login
@@ -485,7 +485,11 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     const c = byId.get(id)!;
     let decider: string | null = null;
     for (const sub of [c.youngPersonSub, ...c.parentCarerSubs].filter((x): x is string => !!x)) {
-      if (!(await grant(await tokenOf(sub), id, 'education')).errors) {
+      const tried = await grant(await tokenOf(sub), id, 'education');
+      // A grant must give a consent in force now (a scheduled one would leave the record closed).
+      if (!tried.errors && tried.data?.grantConsent?.status !== 'active')
+        throw new Error(`${label}: grantConsent gave no consent in force: ${JSON.stringify(tried)}`);
+      if (!tried.errors) {
         decider = sub;
         break;
       }
@@ -496,7 +500,8 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     }
     for (const domain of ['health', 'social_care']) {
       const granted = await grant(await tokenOf(decider), id, domain);
-      if (granted.errors) throw new Error(`grantConsent failed: ${JSON.stringify(granted.errors)}`);
+      if (granted.errors || granted.data?.grantConsent?.status !== 'active')
+        throw new Error(`grantConsent failed: ${JSON.stringify(granted)}`);
     }
   }
 

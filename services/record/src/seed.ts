@@ -1,6 +1,11 @@
 import type { DbHandle } from '@hub/db';
 import { isOverCompulsorySchoolAge } from '@hub/policy';
-import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
+import {
+  buildSendWorkflow,
+  buildSyntheticDataset,
+  type SyntheticDataset,
+  startOfDayInEngland,
+} from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
 import { ehcAdviceReuse, ehcAppeal, ehcException } from './ehc/index.ts';
 import type { FamilyInformationContent } from './family-information/index.ts';
@@ -177,7 +182,9 @@ const DOMAINS = ['education', 'health', 'social_care'] as const;
  * grant consent through the API.
  */
 export async function seedDemoConsents(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
-  const granted = new Date(`${dataset.referenceDate}T09:00:00Z`);
+  // From the start of the reference day in England: a time later that day (09:00 once) left the
+  // demo with no shared record before it, and a family's grant then found the scheduled consent.
+  const granted = startOfDayInEngland(dataset.referenceDate);
   const withdrawn = new Date(granted.getTime() + 14 * 86_400_000);
   const rows = dataset.children.flatMap((c, i) => {
     const band = i % 10;
