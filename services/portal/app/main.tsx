@@ -1,4 +1,4 @@
-import { StrictMode, useEffect, useRef, useState } from 'react';
+import { StrictMode, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { createRoot } from 'react-dom/client';
 import {
   clearDrafts,
@@ -34,21 +34,34 @@ if (window.location.pathname !== '/' && !window.location.hash) {
   window.history.replaceState(null, '', `/#${window.location.pathname}${window.location.search}`);
 }
 
+/** The route is the address after "#", read from the address itself (an external store). */
+const readRoute = () => window.location.hash.slice(1) || '/';
+const onAddressChange = (changed: () => void) => {
+  window.addEventListener('hashchange', changed);
+  return () => window.removeEventListener('hashchange', changed);
+};
+
 function useRoute(): string {
-  const [route, setRoute] = useState(window.location.hash.slice(1) || '/');
+  // useSyncExternalStore reads the address again once it listens, so a change made while the
+  // portal first draws (the way home from "/", below) is not missed.
+  const route = useSyncExternalStore(onAddressChange, readRoute);
   // A sign-in that returns to the page already in the address changes no route: redraw anyway.
   const [, setSessions] = useState(0);
   useEffect(() => {
-    const onChange = () => setRoute(window.location.hash.slice(1) || '/');
     const onSession = () => setSessions((n) => n + 1);
-    window.addEventListener('hashchange', onChange);
     window.addEventListener(SESSION_EVENT, onSession);
-    return () => {
-      window.removeEventListener('hashchange', onChange);
-      window.removeEventListener(SESSION_EVENT, onSession);
-    };
+    return () => window.removeEventListener(SESSION_EVENT, onSession);
   }, []);
   return route;
+}
+
+/**
+ * "/" or an unknown page: go to the user's home page. The address is replaced, not pushed, so
+ * Back from the home page leaves the portal instead of landing here and being sent home again.
+ */
+function GoHome({ to }: { to: string }) {
+  useEffect(() => window.location.replace(to), [to]);
+  return null;
 }
 
 function Screen({ route }: { route: string }) {
@@ -86,8 +99,7 @@ function Screen({ route }: { route: string }) {
     case 'assessments':
       return <AssessmentsScreen user={session.user} />;
     default:
-      window.location.hash = homeFor(role);
-      return null;
+      return <GoHome to={homeFor(role)} />;
   }
 }
 

@@ -96,18 +96,12 @@ export async function checkScreen(page: Page, name: string): Promise<AxeViolatio
 
 /**
  * Opens the portal at `base` on a page signed in with seedSession and waits for the user's home
- * page, as after signing in. Opened at `/` already signed in, the portal sends itself to the home
- * page's `#/` address while it first draws, before it listens for address changes, so that first
- * change is missed and the page stays empty (a portal bug, reported; the sign-in screen changes the
- * address once the portal is listening). Here the address change is announced again, as the
- * sign-in screen does when the address is already right (sign-in.tsx goTo): the portal then draws
- * the home page and moves focus to its heading, as after a sign-in.
+ * page, as after signing in: the portal sends itself from `/` to the home page's `#/` address.
  */
 export async function openHome(page: Page, base: string): Promise<void> {
   await page.goto(base);
   await page.getByText('Signed in as').waitFor();
   await page.waitForFunction('window.location.hash.length > 2');
-  await page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))");
   await page.locator('main h1').waitFor();
 }
 

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
+import { homeFor } from '../app/nav.ts';
 import { checkScreen, describeViolations, findChromium, launchBrowser, seedSession } from './browser.ts';
 import { builtPortal, tabTo } from './journey.ts';
 
@@ -313,6 +314,16 @@ export function mainScreenTest(r: Resilience, name: UserGroup): void {
     await page.reload();
     await page.getByTestId('session-ended').waitFor();
     await signInHere(page, sub());
+    await ready(page);
+    expect(page.url()).toBe(url);
+
+    // The portal's plain address in this signed-in tab (a bookmark of the service): the user's home
+    // page, drawn; Back then returns to the page before, not to an address that sends them home.
+    const role = await page.evaluate("JSON.parse(sessionStorage.getItem('hub.user') ?? '{}').role");
+    await page.goto(r.base);
+    await poll(() => page.evaluate('window.location.hash')).toBe(homeFor(String(role)));
+    await poll(() => heading(page)).not.toBe('');
+    await page.goBack();
     await ready(page);
     expect(page.url()).toBe(url);
 
