@@ -41,6 +41,7 @@ const WHO: Record<string, { principal: Principal; facts: ChildAccessFacts }> = {
     principal: aPrincipal({ role: 'social_worker' }),
     facts: someFacts({ consents: toLa }),
   },
+  IdentityIndex: { principal: aPrincipal({ role: 'la_send_officer' }), facts: someFacts() },
 };
 const who = ([action, subject]: WriteCheck) => WHO[`${action} ${subject}`] ?? WHO[subject]!;
 

@@ -85,6 +85,7 @@ export {
   refusal,
   WRITE_CHECKS,
   WRITES,
+  WRITES_WITHOUT_CHILD,
   type WriteAction,
   type WriteCheck,
   type WriteDecision,

@@ -4,7 +4,14 @@ import { aConsent, aPrincipal, someFacts } from './builders.ts';
 import type { CapacityRepresentativeEntry, ChildAccessFacts } from './facts.ts';
 import type { Principal } from './principal.ts';
 import { DOMAINS, ROLES } from './vocabulary.ts';
-import { REFUSALS, type RefusalCode, WRITE_CHECKS, WRITES, type WriteCheck } from './writes.ts';
+import {
+  REFUSALS,
+  type RefusalCode,
+  WRITE_CHECKS,
+  WRITES,
+  WRITES_WITHOUT_CHILD,
+  type WriteCheck,
+} from './writes.ts';
 
 /**
  * Every write is a rule of the CASL ability: these tests take the rules out of (or change them
@@ -42,6 +49,7 @@ const GRANTED: Record<string, { principal: Principal; facts: ChildAccessFacts }>
     principal: aPrincipal({ role: 'social_worker' }),
     facts: someFacts({ consents: toLa }),
   },
+  'review IdentityIndex': { principal: aPrincipal({ role: 'la_send_officer' }), facts: someFacts() },
 };
 
 const name = ([action, subject]: WriteCheck) => `${action} ${subject}`;
@@ -108,7 +116,7 @@ describe('writes in the CASL ability', () => {
   });
 
   it("the rules are pinned to their child: the same write on another child's record matches none", () => {
-    for (const check of WRITE_CHECKS.filter(([, subject]) => subject !== 'BreakGlass')) {
+    for (const check of WRITE_CHECKS.filter(([, subject]) => !WRITES_WITHOUT_CHILD.has(subject))) {
       const { principal, facts } = GRANTED[name(check)]!;
       const ability = defineAbilityFor(principal, facts, { now: NOW, purpose: null });
       expect(rulesOf(ability, check)[0]?.conditions).toEqual({ childId: facts.childId });
@@ -128,10 +136,33 @@ describe('writes in the CASL ability', () => {
         null,
       ),
     ).toMatchObject({ code: 'BREAK_GLASS_ROLE', reason: 'Role senco may not use break-glass.' });
+    // The council's review of its identity index needs no child either: the SEND officer's alone.
+    const officer = aPrincipal({ role: 'la_send_officer' });
+    expect(
+      decideWrite(
+        defineAbilityFor(officer, null, { now: NOW, purpose: null }),
+        officer,
+        ['review', 'IdentityIndex'],
+        null,
+      ),
+    ).toEqual({ allowed: true });
+    expect(
+      decideWrite(
+        defineAbilityFor(sw, null, { now: NOW, purpose: null }),
+        sw,
+        ['review', 'IdentityIndex'],
+        null,
+      ),
+    ).toMatchObject({
+      code: 'COUNCIL_REVIEWS_IDENTITY',
+      reason: "Only the council's SEND team reviews identity matches.",
+    });
     // Without a child, no rule of a write on a child.
-    expect(defineAbilityFor(sw, null, { now: NOW, purpose: null }).rules.map((r) => r.subject)).toEqual([
-      'BreakGlass',
-    ]);
+    expect(
+      defineAbilityFor(sw, null, { now: NOW, purpose: null })
+        .rules.map((r) => r.subject)
+        .sort(),
+    ).toEqual([...WRITES_WITHOUT_CHILD].sort());
   });
 
   it('every refusal is a code of the one table, and every code but NOT_GRANTED is some rule’s reason', () => {

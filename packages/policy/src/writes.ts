@@ -32,6 +32,12 @@ export const WRITES = {
   HealthAdvice: ['write'],
   EducationalAdvice: ['write'],
   SocialCareAdvice: ['write'],
+  /**
+   * The council's review of its master child index: reading the queue of source records and
+   * confirming, rejecting or undoing a match. A council's own queue: the rule needs no child, and
+   * the record's query scope keeps each council to its source records (identity/scope.ts).
+   */
+  IdentityIndex: ['review'],
 } as const;
 
 export type WriteSubject = keyof typeof WRITES;
@@ -51,7 +57,7 @@ export const ADVICE_SUBJECT = {
 } as const satisfies Record<Domain, WriteSubject>;
 
 /** The subjects whose rules need no child (checked before any facts are read). */
-const WITHOUT_CHILD: ReadonlySet<WriteSubject> = new Set(['BreakGlass']);
+export const WRITES_WITHOUT_CHILD: ReadonlySet<WriteSubject> = new Set(['BreakGlass', 'IdentityIndex']);
 
 /** How a refusal is recorded in the audit event (the denied field's reason). */
 export type RefusalAudit = 'NOT_PERMITTED' | 'NO_CONSENT';
@@ -120,6 +126,10 @@ export const REFUSALS = {
   COUNCIL_OFFICER_ONLY: {
     audit: 'NOT_PERMITTED',
     message: "Only the council's SEND officer records who acts for a young person.",
+  },
+  COUNCIL_REVIEWS_IDENTITY: {
+    audit: 'NOT_PERMITTED',
+    message: "Only the council's SEND team reviews identity matches.",
   },
   NOT_YOUR_COUNCIL: { audit: 'NOT_PERMITTED', message: 'Your council is not responsible for this child.' },
   PARTNERS_CONFIRM: {
@@ -305,6 +315,13 @@ const WRITE_RULES: { [S in WriteSubject]: { [A in (typeof WRITES)[S][number]]: W
   HealthAdvice: { write: writesAdvice('health', ADVICE_WRITER.health) },
   EducationalAdvice: { write: writesAdvice('education', ADVICE_WRITER.education) },
   SocialCareAdvice: { write: writesAdvice('social_care', ADVICE_WRITER.social_care) },
+  IdentityIndex: {
+    // The SEND officer of a council: the role with a local authority organisation (council.ts).
+    review: ({ principal }) =>
+      principal.role === 'la_send_officer' && roleMatchesOrgType(principal)
+        ? null
+        : 'COUNCIL_REVIEWS_IDENTITY',
+  },
 };
 
 /** The part of CASL's AbilityBuilder the write rules use. */
@@ -346,7 +363,7 @@ export function addWriteRules(
     },
   };
   for (const [action, type] of WRITE_CHECKS) {
-    const childless = WITHOUT_CHILD.has(type);
+    const childless = WRITES_WITHOUT_CHILD.has(type);
     if (facts === null && !childless) continue;
     const rule = (WRITE_RULES[type] as Record<string, WriteRule>)[action]!;
     const code = rule(situation);

@@ -9,7 +9,7 @@ import { decisionMaker, demoUser, startHub, type TestHub } from './hub.ts';
  * ones (`can`; the refusals and the field read rules are kept). The same request by the same
  * person is then refused, and allowed again once the rules are back: nothing but the ability's
  * rule decides it, in the record (consent, break-glass, family information, EHC workflow, the
- * viewer) as in the adapters (advice).
+ * council's identity review, the viewer) as in the adapters (advice).
  */
 const strip = vi.hoisted(() => ({ on: false }));
 vi.mock('../../../packages/policy/src/writes.ts', async (importOriginal) => {
@@ -227,5 +227,32 @@ describe('every write is the CASL ability’s rule (taken out: refused; put back
       { code: 'FORBIDDEN', message: 'You cannot write health advice for this child: You may not do this.' },
     ]);
     expect(drafted.allowed.createHealthAdviceDraft.id).toBeTruthy();
+  });
+
+  it('the council’s identity review: the queue and undoing a match', async () => {
+    const queue = await flips(() =>
+      hub.query<{ identityMatches: { nodes: unknown[] } }>(
+        '{ identityMatches(status: linked, first: 1) { nodes { id } } }',
+        { as: la() },
+      ),
+    );
+    expect(refusal(queue.refused)).toEqual([{ code: 'FORBIDDEN', message: 'You may not do this.' }]);
+    expect(Array.isArray(queue.allowed.identityMatches.nodes)).toBe(true);
+    // A mutation of the review is refused by the same rule before it reads anything; with the
+    // rule back it looks for the source record (there is none).
+    const unlink = () =>
+      hub.query(
+        'mutation { unlinkSource(system: "synthetic", sourceId: "none", reason: "Synthetic: wrong link") { id } }',
+        { as: la() },
+      );
+    strip.on = true;
+    try {
+      expect(refusal(await unlink())).toEqual([{ code: 'FORBIDDEN', message: 'You may not do this.' }]);
+    } finally {
+      strip.on = false;
+    }
+    expect(refusal(await unlink())).toEqual([
+      { code: 'NOT_FOUND', message: 'No such source record in your council’s identity index.' },
+    ]);
   });
 });

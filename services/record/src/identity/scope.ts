@@ -1,4 +1,4 @@
-import { councilOf, type Principal } from '@hub/policy';
+import { canWrite, councilOf, type Principal } from '@hub/policy';
 import { HubError } from '@hub/service-kit';
 
 /**
@@ -24,8 +24,12 @@ export function councilForSender(_orgId: string): string | null {
  * Returns the SQL condition on `record.identity_source` (alias `s`) with `$COUNCIL` for the parameter.
  */
 export function queueScope(principal: Principal): { where: string; param: string } {
-  const council = principal.role === 'la_send_officer' ? councilOf(principal) : null;
-  if (!council) throw new HubError('FORBIDDEN', "Only the council's SEND team reviews identity matches.");
+  // Who may review is the ability's `review` on IdentityIndex (a rule that needs no child);
+  // which source records are theirs is this query's.
+  const allowed = canWrite(principal, null, new Date(), ['review', 'IdentityIndex']);
+  if (!allowed.allowed) throw new HubError('FORBIDDEN', allowed.reason);
+  const council = councilOf(principal);
+  if (!council) throw new HubError('FORBIDDEN', 'You may not do this.');
   return {
     where: `(s.council_id = $COUNCIL or (s.council_id is null and (s.org_id = $COUNCIL or exists (
       select 1 from record.child_relationship mine
