@@ -182,10 +182,12 @@ const DOMAINS = ['education', 'health', 'social_care'] as const;
  * grant consent through the API.
  */
 export async function seedDemoConsents(db: DbHandle, dataset: SyntheticDataset): Promise<number> {
-  // From the start of the reference day in England: a time later that day (09:00 once) left the
-  // demo with no shared record before it, and a family's grant then found the scheduled consent.
-  const granted = startOfDayInEngland(dataset.referenceDate);
-  const withdrawn = new Date(granted.getTime() + 14 * 86_400_000);
+  // Given four weeks before the reference day and, for those who withdrew, withdrawn two weeks
+  // later: both in the past whatever the time of day. (Given at 09:00 on the reference day, as
+  // once, the demo had no shared record before 09:00, and "withdrew" was two weeks ahead.)
+  const referenceDay = startOfDayInEngland(dataset.referenceDate);
+  const granted = new Date(referenceDay.getTime() - 28 * 86_400_000);
+  const withdrawn = new Date(referenceDay.getTime() - 14 * 86_400_000);
   const rows = dataset.children.flatMap((c, i) => {
     const band = i % 10;
     if (band >= 8) return [];
