@@ -106,4 +106,12 @@ describe('englishDateTime', () => {
     expect(englishDateTime('yesterday')).toBeNull();
     expect(englishDateTime(null)).toBeNull();
   });
+
+  it('reads midnight as the start of that day in England, on both days the clocks change too', () => {
+    expect(englishDateTime('2027-01-25T00:00:00')?.toISOString()).toBe('2027-01-25T00:00:00.000Z');
+    expect(englishDateTime('2027-06-26T00:00:00')?.toISOString()).toBe('2027-06-25T23:00:00.000Z');
+    // The clocks change at 01:00 UTC: both days of a change still start at local midnight.
+    expect(englishDateTime('2027-03-28T00:00:00')?.toISOString()).toBe('2027-03-28T00:00:00.000Z');
+    expect(englishDateTime('2027-10-31T00:00:00')?.toISOString()).toBe('2027-10-30T23:00:00.000Z');
+  });
 });

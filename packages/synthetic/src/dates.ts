@@ -59,18 +59,3 @@ export function todayInEngland(now: Date = new Date()): string {
   const get = (type: string) => ENGLAND_DATE.formatToParts(now).find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
-
-/**
- * The first instant of the calendar date `iso` in England: midnight Europe/London, which is
- * 00:00 UTC in winter (GMT) and 23:00 UTC the day before in summer (BST).
- */
-export function startOfDayInEngland(iso: string): Date {
-  const utcMidnight = Date.parse(`${iso}T00:00:00Z`);
-  // England is never behind UTC, so midnight there is at, or an hour before, midnight UTC.
-  for (const hoursBefore of [0, 1]) {
-    const candidate = new Date(utcMidnight - hoursBefore * 3_600_000);
-    if (todayInEngland(candidate) === iso && todayInEngland(new Date(candidate.getTime() - 1)) !== iso)
-      return candidate;
-  }
-  throw new Error(`startOfDayInEngland: no midnight found for ${iso}`);
-}

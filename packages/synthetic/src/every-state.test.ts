@@ -15,7 +15,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSyntheticDataset, TEST_REFERENCE_DATE } from './dataset.ts';
-import { fromDay, startOfDayInEngland, toDay, todayInEngland } from './dates.ts';
+import { fromDay, toDay, todayInEngland } from './dates.ts';
 import { buildSendWorkflow, type SyntheticSendWorkflow } from './send-workflow.ts';
 import type { SyntheticChild, SyntheticDataset } from './types.ts';
 
@@ -223,13 +223,5 @@ describe('the default data set exercises every state of issue 13 on any referenc
     // 23:30 UTC on a summer evening is already tomorrow in England; in winter it is not.
     expect(todayInEngland(new Date('2027-06-25T23:30:00Z'))).toBe('2027-06-26');
     expect(todayInEngland(new Date('2027-01-25T23:30:00Z'))).toBe('2027-01-25');
-  });
-
-  it('starts a day in England at midnight Europe/London (the demo consents start then)', () => {
-    expect(startOfDayInEngland('2027-01-25').toISOString()).toBe('2027-01-25T00:00:00.000Z');
-    expect(startOfDayInEngland('2027-06-26').toISOString()).toBe('2027-06-25T23:00:00.000Z');
-    // The clocks change at 01:00 UTC: both days of a change still start at local midnight.
-    expect(startOfDayInEngland('2027-03-28').toISOString()).toBe('2027-03-28T00:00:00.000Z');
-    expect(startOfDayInEngland('2027-10-31').toISOString()).toBe('2027-10-30T23:00:00.000Z');
   });
 });

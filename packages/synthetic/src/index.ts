@@ -17,7 +17,7 @@ export {
   ORGANISATION_NAMES,
   TEST_REFERENCE_DATE,
 } from './dataset.ts';
-export { ageOn, isIsoDate, startOfDayInEngland, todayInEngland } from './dates.ts';
+export { ageOn, isIsoDate, todayInEngland } from './dates.ts';
 export { mulberry32 } from './prng.ts';
 export {
   type AdviceAgency,

@@ -1,11 +1,7 @@
 import type { DbHandle } from '@hub/db';
 import { isOverCompulsorySchoolAge } from '@hub/policy';
-import {
-  buildSendWorkflow,
-  buildSyntheticDataset,
-  type SyntheticDataset,
-  startOfDayInEngland,
-} from '@hub/synthetic';
+import { englishDateTime } from '@hub/service-kit';
+import { buildSendWorkflow, buildSyntheticDataset, type SyntheticDataset } from '@hub/synthetic';
 import { eq, sql } from 'drizzle-orm';
 import { ehcAdviceReuse, ehcAppeal, ehcException } from './ehc/index.ts';
 import type { FamilyInformationContent } from './family-information/index.ts';
@@ -185,7 +181,8 @@ export async function seedDemoConsents(db: DbHandle, dataset: SyntheticDataset):
   // Given four weeks before the reference day and, for those who withdrew, withdrawn two weeks
   // later: both in the past whatever the time of day. (Given at 09:00 on the reference day, as
   // once, the demo had no shared record before 09:00, and "withdrew" was two weeks ahead.)
-  const referenceDay = startOfDayInEngland(dataset.referenceDate);
+  // Midnight in England starting the reference day (GMT or BST).
+  const referenceDay = englishDateTime(`${dataset.referenceDate}T00:00:00`)!;
   const granted = new Date(referenceDay.getTime() - 28 * 86_400_000);
   const withdrawn = new Date(referenceDay.getTime() - 14 * 86_400_000);
   const rows = dataset.children.flatMap((c, i) => {
