@@ -486,13 +486,12 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     let decider: string | null = null;
     for (const sub of [c.youngPersonSub, ...c.parentCarerSubs].filter((x): x is string => !!x)) {
       const tried = await grant(await tokenOf(sub), id, 'education');
+      if (tried.errors) continue;
       // A grant must give a consent in force now (a scheduled one would leave the record closed).
-      if (!tried.errors && tried.data?.grantConsent?.status !== 'active')
+      if (tried.data?.grantConsent?.status !== 'active')
         throw new Error(`${label}: grantConsent gave no consent in force: ${JSON.stringify(tried)}`);
-      if (!tried.errors) {
-        decider = sub;
-        break;
-      }
+      decider = sub;
+      break;
     }
     if (!decider) {
       undecided.add(id);
