@@ -20,7 +20,7 @@ import {
   type WriteCheck,
 } from '@hub/policy';
 import { childNotFound, HubError } from './errors.ts';
-import type { AccessReport } from './report.ts';
+import { type AccessReport, ReportLog, reportKey } from './report.ts';
 
 /**
  * The access door: the one way a subgraph reaches a child's data. Bound once per request (the
@@ -115,8 +115,10 @@ const ASSESSMENT = Symbol('hub.accessAssessment');
 
 interface GuardInfo {
   childId: string;
+  /** reportKey(childId, subject): where this row's fields are reported. */
+  key: string;
   subject: SubjectName;
-  denied: Map<string, DenialReason>;
+  denied: ReadonlyMap<string, DenialReason>;
   breakGlass: boolean;
   breakGlassReason: string | undefined;
 }
@@ -224,7 +226,7 @@ export interface AccessDoor {
 
 interface DoorState {
   caller: () => DoorCaller;
-  reports: AccessReport[];
+  log: ReportLog;
   decided: Set<string>;
 }
 
@@ -265,17 +267,40 @@ function decisionOf(caller: DoorCaller, assessment: GrantedAssessment): Decision
     : { ...decision, assessment };
 }
 
+/**
+ * A subject's denied fields as a map, once per decision list: decisionFor hands out the same
+ * frozen lists for the same (role, assessment), so a page of rows shares one map (read only).
+ */
+const deniedMaps = new WeakMap<
+  Decision['subjects'][SubjectName]['denied'],
+  ReadonlyMap<string, DenialReason>
+>();
+function deniedMap(list: Decision['subjects'][SubjectName]['denied']): ReadonlyMap<string, DenialReason> {
+  let map = deniedMaps.get(list);
+  if (!map) {
+    map = new Map(list.map((d) => [d.field, d.reason] as const));
+    deniedMaps.set(list, map);
+  }
+  return map;
+}
+
 function guardRow<T extends object>(
   row: T,
   childId: string,
   subject: SubjectName,
   decision: Decision,
 ): Guarded<T> {
-  const denied = new Map(decision.subjects[subject].denied.map((d) => [d.field, d.reason] as const));
-  const copy = { ...row } as Record<string | symbol, unknown>;
-  for (const field of denied.keys()) delete copy[field];
+  const denied = deniedMap(decision.subjects[subject].denied);
+  // A copy without the denied fields: the value is not even present on what resolvers see.
+  let copy: Record<string | symbol, unknown>;
+  if (denied.size === 0) copy = { ...row } as Record<string | symbol, unknown>;
+  else {
+    copy = {};
+    for (const [field, value] of Object.entries(row)) if (!denied.has(field)) copy[field] = value;
+  }
   copy[GUARD] = {
     childId,
+    key: reportKey(childId, subject),
     subject,
     denied,
     breakGlass: decision.breakGlass,
@@ -306,12 +331,12 @@ export function openDoor(options: {
   reports: () => readonly AccessReport[];
   decidedOn: (childId: string) => boolean;
 } {
-  const reports: AccessReport[] = [];
+  const log = new ReportLog();
   /** Every child this request's door decided on (seen, refused or reported). */
   const decided = new Set<string>();
   const report = (entry: AccessReport) => {
     decided.add(entry.childId);
-    reports.push(entry);
+    log.add(entry);
   };
 
   const reportChildDenied = (childId: string) =>
@@ -602,8 +627,8 @@ export function openDoor(options: {
     );
   }
 
-  STATE.set(door, { caller: options.caller, reports, decided });
-  return { door, reports: () => reports, decidedOn: (childId) => decided.has(childId) };
+  STATE.set(door, { caller: options.caller, log, decided });
+  return { door, reports: () => log.list(), decidedOn: (childId) => decided.has(childId) };
 }
 
 /**
@@ -621,24 +646,17 @@ export function guardedFieldResolvers(subject: SubjectName): Record<string, unkn
     ) => {
       const guard = parent[GUARD] as GuardInfo | undefined;
       if (!guard) throw new Error(`unguarded ${subject} object reached the ${field} resolver`);
-      const { reports, caller, decided } = state(ctx.door);
+      const { log, caller, decided } = state(ctx.door);
       decided.add(guard.childId);
-      const base = {
-        childId: guard.childId,
-        subject,
-        breakGlass: guard.breakGlass,
-        ...(guard.breakGlassReason ? { breakGlassReason: guard.breakGlassReason } : {}),
-      };
       const reason = guard.denied.get(field);
+      log.field(guard.key, guard, field, reason);
       if (reason) {
-        reports.push({ ...base, fieldsReturned: [], fieldsDenied: [{ field, reason }] });
         throw new HubError(
           'FORBIDDEN_FIELD',
           `You may not see ${subject}.${field}: ${plainReason(caller().purpose, reason)}.`,
           { field: `${subject}.${field}`, reason, childId: guard.childId },
         );
       }
-      reports.push({ ...base, fieldsReturned: [field], fieldsDenied: [] });
       return parent[field];
     };
   }

@@ -3,4 +3,3 @@
  * reading what it reported. Resolvers get the door from their context and never need this.
  */
 export { openDoor } from './door.ts';
-export { compactAccess } from './report.ts';

@@ -1,6 +1,6 @@
 import type { AccessDoor, ChildKey } from '@hub/access';
 import { ACCESS_EXTENSION } from '@hub/access';
-import { compactAccess, openDoor } from '@hub/access/plumbing';
+import { openDoor } from '@hub/access/plumbing';
 import {
   type AccessGrantCheck,
   checkAccessGrant,
@@ -179,9 +179,10 @@ export function buildSubgraph(options: SubgraphOptions): FastifyInstance {
         result.data = null;
         result.errors = [{ message: 'Internal error.', extensions: { code: 'INTERNAL' } }];
       }
+      // One report per child and subject (the door merges them as they are made).
       const access = plumbing.reports();
       if (access.length > 0) {
-        result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: compactAccess(access) };
+        result.extensions = { ...result.extensions, [ACCESS_EXTENSION]: access };
       }
     });
   });
