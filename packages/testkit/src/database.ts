@@ -226,3 +226,28 @@ function dockerPostgresUrl(): Promise<string | null> {
   })();
   return containerUrl;
 }
+
+/**
+ * `db`'s database seen from a session in another time zone, for tests that values read are
+ * the same whatever the session's `TimeZone`: PostgreSQL gets the zone as the database's
+ * default and a fresh handle (closed with the database); PGlite, one shared session, is set to
+ * it. Throws if the new session is not in `zone`.
+ */
+export async function inSessionTimeZone(
+  database: TestDatabase,
+  db: DbHandle,
+  zone: string,
+): Promise<DbHandle> {
+  if (db.kind === 'pglite') {
+    await db.exec(`set timezone to '${zone}'`);
+    return db;
+  }
+  const [{ name } = { name: '' }] = await db.query<{ name: string }>('select current_database() as name');
+  await db.exec(`alter database "${name}" set timezone to '${zone}'`);
+  const zoned = await database.open({ maxConnections: 2 });
+  const [{ tz } = { tz: '' }] = await zoned.query<{ tz: string }>('select current_setting($1) as tz', [
+    'TimeZone',
+  ]);
+  if (tz !== zone) throw new Error(`expected a session in ${zone}, got ${tz}`);
+  return zoned;
+}

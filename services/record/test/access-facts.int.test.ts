@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import type { ChildAccessFacts } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
-import { countStatements, createTestDatabase, type TestDatabase } from '@hub/testkit';
+import { countStatements, createTestDatabase, inSessionTimeZone, type TestDatabase } from '@hub/testkit';
 import { and, asc, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -212,23 +212,33 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
     await database?.destroy();
   });
 
-  it('gives exactly the facts the five-SELECT reader gave, for every child and a missing id', async () => {
-    const ids = [...dataset.children.map((c) => c.id), '00000000-0000-4000-8000-000000000000'];
-    const expected = await fiveSelectReader(db, ids);
-    const actual = await readAccessFacts(db, ids);
-    expect(actual.size).toBe(dataset.children.length);
-    expect(normalised(actual)).toEqual(normalised(expected));
-    // Spot checks that the oracle itself saw what was written.
-    const a = actual.get(dataset.children[0]!.id)!;
-    expect(a.consents.map((k) => k.startsAt).sort()).toEqual([
-      '2024-06-30T23:00:00.000Z',
-      '2025-01-02T03:04:05.678Z',
-    ]);
-    expect(a.consents.find((k) => k.withdrawnAt)?.withdrawnAt).toBe('2025-03-01T12:00:00.999Z');
-    expect(actual.get(dataset.children[2]!.id)!.breakGlass).toHaveLength(1);
-    expect(actual.get(dataset.children[2]!.id)!.capacityRepresentatives).toHaveLength(2);
-    expect(actual.get(dataset.children[0]!.id)!.capacityRepresentatives).toEqual([]);
-  });
+  // The session's time zone must not change an instant (consents' come as UTC text, the
+  // others as epoch milliseconds): zones with odd offsets, east and west of UTC.
+  it.each(['UTC', 'Pacific/Chatham', 'America/St_Johns'])(
+    'gives exactly the facts the five-SELECT reader gave, for every child and a missing id (session time zone %s)',
+    async (zone) => {
+      const zoned = await inSessionTimeZone(database, db, zone);
+      const ids = [...dataset.children.map((c) => c.id), '00000000-0000-4000-8000-000000000000'];
+      const expected = await fiveSelectReader(zoned, ids);
+      const actual = await readAccessFacts(zoned, ids);
+      expect(actual.size).toBe(dataset.children.length);
+      expect(normalised(actual)).toEqual(normalised(expected));
+      // Spot checks that the oracle itself saw what was written.
+      const a = actual.get(dataset.children[0]!.id)!;
+      expect(a.consents.map((k) => k.startsAt).sort()).toEqual([
+        '2024-06-30T23:00:00.000Z',
+        '2025-01-02T03:04:05.678Z',
+      ]);
+      expect(a.consents.find((k) => k.withdrawnAt)?.withdrawnAt).toBe('2025-03-01T12:00:00.999Z');
+      expect(actual.get(dataset.children[2]!.id)!.breakGlass).toHaveLength(1);
+      expect(actual.get(dataset.children[2]!.id)!.capacityRepresentatives).toHaveLength(2);
+      expect(actual.get(dataset.children[0]!.id)!.capacityRepresentatives).toEqual([]);
+      // Microseconds cut (not rounded) to the millisecond, as a JS Date read through drizzle cuts them.
+      expect(actual.get(dataset.children[1]!.id)!.consents.map((k) => k.startsAt)).toContain(
+        '1999-12-31T23:59:59.999Z',
+      );
+    },
+  );
 
   it('answers one statement per call, however many children', async () => {
     const statements = await countStatements(db, async () => {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import { POLICY_TABLE, SUBJECT_FIELDS } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
-import { countStatements, createTestDatabase, statementTexts, type TestDatabase } from '@hub/testkit';
+import {
+  countStatements,
+  createTestDatabase,
+  inSessionTimeZone,
+  statementTexts,
+  type TestDatabase,
+} from '@hub/testkit';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSocialCare, service } from '../src/index.ts';
@@ -113,21 +119,7 @@ describe(`social care sections in one statement (${process.env.DATABASE_URL ? 'p
     await database?.destroy();
   });
 
-  /** The database in another session time zone: a fresh handle (PostgreSQL) or this session (PGlite). */
-  async function inTimeZone(zone: string): Promise<DbHandle> {
-    if (db.kind === 'pglite') {
-      await db.exec(`set timezone to '${zone}'`);
-      return db;
-    }
-    const [{ name } = { name: '' }] = await db.query<{ name: string }>('select current_database() as name');
-    await db.exec(`alter database "${name}" set timezone to '${zone}'`);
-    const zoned = await database.open({ maxConnections: 2 });
-    const [{ tz } = { tz: '' }] = await zoned.query<{ tz: string }>('select current_setting($1) as tz', [
-      'TimeZone',
-    ]);
-    expect(tz).toBe(zone);
-    return zoned;
-  }
+  const inTimeZone = (zone: string) => inSessionTimeZone(database, db, zone);
 
   it.each(['UTC', 'Pacific/Chatham', 'America/St_Johns'])(
     'gives exactly the sections the two-SELECT reader gave, for every child and a missing id (session time zone %s)',
