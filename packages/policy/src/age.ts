@@ -18,6 +18,8 @@
  * summer evening it is already tomorrow in England.
  */
 
+import { HOUR_MS } from './time.ts';
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Parses a real YYYY-MM-DD calendar date; a broken date of birth must never change who decides. */
@@ -44,16 +46,22 @@ const ENGLAND = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
 });
 
-// One policy decision asks for the date of the same `now` many times (every rule, every child of
-// a list): remembering the last answer makes that one Intl call instead of dozens.
-let lastInstant = Number.NaN;
+// Every decision asks for the date of `now` (every rule, every child of a page, and each request
+// has its own `now`), and Intl is slow. England's date changes only on whole UTC hours: midnight
+// in England is 00:00 UTC (GMT) or 23:00 UTC (BST, and +2 in the wartime double summer time),
+// and the clocks change at 01:00 UTC, so every instant of one UTC hour has the same date. So the
+// last answer is remembered for its whole UTC hour. Not before 1848: until December 1847 London
+// kept local mean time (UTC−0:01:15), whose midnight is not on the hour.
+const WHOLE_HOURS_FROM = Date.UTC(1848, 0, 1);
+let lastHour = Number.NaN;
 let lastDate = '';
 
 /** The calendar date in England (Europe/London) at the instant `now`, as YYYY-MM-DD. */
 export function englandDate(now: Date): string {
   const t = now.getTime();
   if (Number.isNaN(t)) throw new RangeError('now is an invalid Date');
-  if (t === lastInstant) return lastDate;
+  const hour = t >= WHOLE_HOURS_FROM ? Math.floor(t / HOUR_MS) : Number.NaN;
+  if (hour === lastHour) return lastDate;
   let year = '';
   let month = '';
   let day = '';
@@ -62,7 +70,7 @@ export function englandDate(now: Date): string {
     else if (part.type === 'month') month = part.value;
     else if (part.type === 'day') day = part.value;
   }
-  lastInstant = t;
+  lastHour = hour;
   lastDate = `${year}-${month}-${day}`;
   return lastDate;
 }
