@@ -1,4 +1,4 @@
-// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--baseline DIR] [--keep]`
+// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--baseline DIR] [--keep] [--only gw-fifty,…]`
 //
 // Load test of the child record, side by side in ONE run (interleaved rounds, so a noisy
 // machine hits every scenario alike; compare ratios, not absolute numbers between runs):
@@ -26,7 +26,7 @@
 // HTTP hops and SQL statements per request are counted on a sequential sample.
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,7 +42,7 @@ import { buildSyntheticDataset, type DemoUser } from '@hub/synthetic';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { Pool } from 'undici';
-import type { ProcessStats, ToBench } from './lib/hub-process.ts';
+import type { BareData, ProcessStats, ToBench } from './lib/hub-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,8 +52,12 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    // Time only these scenarios (e.g. to profile one): the sequential counts still cover all.
+    only: { type: 'string' },
   },
 });
+const ONLY = values.only ? new Set(values.only.split(',')) : null;
+const timed = (name: string) => ONLY === null || ONLY.has(name.replace(/^base:/, ''));
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -398,6 +402,11 @@ interface Hub {
   label: string;
   db: { name: string; url: string };
   childId: string;
+  /** The one-child and fifty-children requests, and what the federation floor serves for them. */
+  bodies: { one: string; fifty: string };
+  bare: BareData;
+  /** The gateway's answers to those requests (the floor must give the same). */
+  answers: { one: string; fifty: string };
   scenarios: Scenario[];
   fixedRate(): Promise<Run>;
   close(): Promise<void>;
@@ -585,6 +594,28 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
       `${label}: gateway fifty-children search incomplete: ${JSON.stringify(unexpected).slice(0, 1500)}`,
     );
 
+  // The federation floor's data: the answers above, with an access grant the record issued
+  // for this caller (the same bytes the gateway passes on to each adapter).
+  const grantSample: string | null = grants
+    ? (
+        await post(
+          'record',
+          recordPart,
+          { id: one.id },
+          await signInternalContext(secret, {
+            principal,
+            requestId: randomUUID(),
+            purpose: 'ehc_assessment',
+            nonce: randomUUID(),
+          }),
+        )
+      ).child.accessGrant
+    : null;
+  const bare: BareData = { children: {}, page: [] };
+  for (const child of [c1, ...checkFifty.data.children] as Array<Record<string, unknown> & { id: string }>)
+    bare.children[child.id] = { ...child, accessGrant: grantSample };
+  bare.page = checkFifty.data.children.map((c: { id: string }) => c.id);
+
   const oneBody = JSON.stringify({ query: CHILD_RECORD, variables: { id: one.id } });
   const fiftyBody = JSON.stringify({ query: CHILDREN_FIFTY });
   const gwOnce = (body: string) => async () => {
@@ -601,6 +632,9 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     label,
     db,
     childId: one.id,
+    bodies: { one: oneBody, fifty: fiftyBody },
+    bare,
+    answers: { one: JSON.stringify(checkOne.data), fifty: JSON.stringify(checkFifty.data) },
     scenarios: [
       {
         name: `${prefix}direct`,
@@ -634,6 +668,46 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     },
   };
   return hub;
+}
+
+/**
+ * The federation floor (scripts/bench/lib/hub-process.ts, `bare-*`): the hub's federation with
+ * nothing of the hub's own work, answering the current hub's two requests with its answers.
+ */
+async function startBareFederation(hub: Hub): Promise<Scenario[]> {
+  const file = join(idpDir, 'bare-data.json');
+  writeFileSync(file, JSON.stringify(hub.bare));
+  const names = ['record', 'education', 'health', 'social-care'] as const;
+  const urls: Record<string, string> = {};
+  for (const name of names) {
+    const p = await startProcess(`bare-${name}`, `bare-${name}`, root, { BENCH_BARE_DATA: file });
+    urls[name] = `http://127.0.0.1:${p.port}/graphql`;
+  }
+  const gw = await startProcess('bare-gateway', 'bare-gateway', root, {
+    BENCH_BARE_SERVICES: JSON.stringify(urls),
+  });
+  const url = `http://127.0.0.1:${gw.port}/graphql`;
+  const once = (body: string) => async () => {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return (await r.json()) as { data?: unknown; errors?: unknown };
+  };
+  // Correctness first: the floor answers exactly what the hub answered.
+  for (const which of ['one', 'fifty'] as const) {
+    const answer = await once(hub.bodies[which])();
+    if (answer.errors || JSON.stringify(answer.data) !== hub.answers[which])
+      throw new Error(
+        `federation floor: ${which} differs from the hub: ${JSON.stringify(answer).slice(0, 500)}`,
+      );
+  }
+  log('federation floor ready (bare gateway and subgraphs, same answers)');
+  const keys = ['bare-gateway', ...names.map((n) => `bare-${n}`)];
+  return (['one', 'fifty'] as const).map((which) => ({
+    name: `bare-${which}`,
+    keys,
+    db: null,
+    run: (s) => cannon(url, hub.bodies[which], {}, { seconds: s ?? SECONDS }),
+    once: once(hub.bodies[which]),
+  }));
 }
 
 // ---------------------------------------------------------------- main
@@ -672,6 +746,7 @@ try {
       once: getOnce(`${floorBase}/pk?id=${current.childId}`),
     },
   ];
+  floors.push(...(await startBareFederation(current)));
   // Interleaved: each hub's scenarios alternate with the other's and with the floors.
   const scenarios: Scenario[] = [...floors];
   for (let i = 0; i < current.scenarios.length; i++) {
@@ -691,12 +766,13 @@ try {
   }
 
   log(`warm-up, then ${ROUNDS} interleaved rounds of ${SECONDS}s per scenario, ${CONNECTIONS} connections`);
-  for (const s of scenarios) await s.run(1);
+  for (const s of scenarios) if (timed(s.name)) await s.run(1);
   type Measured = Run & { cost: Cost };
   const results = new Map<string, Measured[]>();
   const fixed = new Map<string, Measured[]>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const s of scenarios) {
+      if (!timed(s.name)) continue;
       const a = await snapshot();
       const run = await s.run();
       const b = await snapshot();
@@ -707,6 +783,7 @@ try {
       );
     }
     for (const hub of hubs) {
+      if (!timed('gw-one')) break;
       const gw = hub.scenarios.find((s) => s.name.endsWith('gw-one'))!;
       const a = await snapshot();
       const run = await hub.fixedRate();
@@ -727,7 +804,7 @@ try {
   console.log(
     '\nscenario          req/s   p50 ms   p99 ms  CPU ms/req  seq CPU  HTTP hops/req  SQL/req  failures',
   );
-  for (const s of scenarios) {
+  for (const s of scenarios.filter((x) => timed(x.name))) {
     const c = counts.get(s.name)!;
     const failures = results.get(s.name)!.reduce((n, r) => n + r.failures, 0);
     console.log(
@@ -753,7 +830,7 @@ try {
     );
   }
   console.log('\nCPU ms per request by process (median over rounds):');
-  for (const s of scenarios) {
+  for (const s of scenarios.filter((x) => timed(x.name))) {
     const roles = Object.keys(results.get(s.name)![0]!.cost.perRole);
     console.log(
       `  ${s.name.padEnd(14)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
@@ -812,7 +889,7 @@ try {
   }
   const one = counts.get('gw-one')!;
   console.log(
-    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
+    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | bare federation one ${rps('bare-one').toFixed(0)} req/s ${cpu('bare-one').toFixed(1)} ms-cpu, fifty ${cpu('bare-fifty').toFixed(1)} ms-cpu (${(cpu('bare-fifty') / cpu('bare-one')).toFixed(2)}x); gw-one/bare-one cpu ${(cpu('gw-one') / cpu('bare-one')).toFixed(2)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
   );
 } catch (error) {
   console.error(error);

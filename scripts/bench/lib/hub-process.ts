@@ -7,13 +7,21 @@
 // select, the two baselines). On top of what production runs it only counts, for the
 // benchmark: HTTP requests received (hops) and SQL statements sent (postgres.js `debug` hook
 // on the service's own client, read at query time), and reports process.cpuUsage().
+// The `bare-*` roles are the federation floor: the same GraphQL federation (the hub's own
+// subgraph schemas, @mercuriusjs/gateway and @mercuriusjs/federation as the hub configures them,
+// graphql-jit, an undici pool per subgraph) answering the same queries with the same answers,
+// served from memory: no authentication, access decisions, audit, database or telemetry.
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadGatewayConfig, loadSubgraphConfig } from '@hub/config';
 import { type DbHandle, openDatabase } from '@hub/db';
 import type { SubgraphService } from '@hub/service-kit';
+import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
+import mercuriusGateway from '@mercuriusjs/gateway';
 import Fastify, { type FastifyInstance } from 'fastify';
 import postgres from 'postgres';
+import { Pool } from 'undici';
 
 export interface ProcessStats {
   role: string;
@@ -98,6 +106,75 @@ function floor(): FastifyInstance {
   return app;
 }
 
+/** What the federation floor serves (written by record-load.ts from the hub's own answers). */
+export interface BareData {
+  /** Each child's record part (identity fields and the access grant) and sections, by id. */
+  children: Record<string, Record<string, unknown>>;
+  /** The fifty-children search's answer, in order. */
+  page: string[];
+}
+
+const SECTION_FIELD: Record<string, string> = {
+  education: 'education',
+  health: 'health',
+  'social-care': 'socialCare',
+};
+
+/** A subgraph of the federation floor: the hub's schema, answers from memory. */
+function bareSubgraph(name: string): FastifyInstance {
+  const data = JSON.parse(readFileSync(process.env.BENCH_BARE_DATA ?? '', 'utf8')) as BareData;
+  const part = (id: string, keys: readonly string[]) => {
+    const child = data.children[id];
+    return child ? Object.fromEntries(keys.map((k) => [k, child[k]])) : null;
+  };
+  const identity = ['id', 'givenName', 'familyName', 'dateOfBirth', 'nhsNumber', 'upn', 'accessGrant'];
+  const section = SECTION_FIELD[name];
+  const resolvers =
+    name === 'record'
+      ? {
+          Query: {
+            child: (_: unknown, args: { id: string }) => part(args.id, identity),
+            children: () => data.page.map((id) => part(id, identity)),
+          },
+        }
+      : { Child: { [section!]: (parent: { id: string }) => data.children[parent.id]?.[section!] ?? null } };
+  const app = Fastify({ logger: false });
+  app.register(mercuriusFederationPlugin, {
+    schema: readFileSync(resolve(root, `schema/${name}.graphql`), 'utf8'),
+    resolvers: resolvers as never,
+    graphiql: false,
+    jit: 1,
+  });
+  return app;
+}
+
+/** The gateway of the federation floor: the hub gateway's mercurius options, nothing else. */
+function bareGateway(): FastifyInstance {
+  const urls = JSON.parse(process.env.BENCH_BARE_SERVICES ?? '{}') as Record<string, string>;
+  const app = Fastify({ logger: false });
+  const plugin = ((mercuriusGateway as unknown as { default?: unknown }).default ??
+    mercuriusGateway) as never;
+  app.register(plugin, {
+    gateway: {
+      services: Object.entries(urls).map(([name, url]) => ({
+        name,
+        url,
+        mandatory: name === 'record',
+        // As the hub's access tap builds each subgraph's pool (services/gateway/src/access-tap.ts).
+        agent: new Pool(new URL(url).origin, {
+          connections: 10,
+          bodyTimeout: 30_000,
+          headersTimeout: 30_000,
+          keepAliveMaxTimeout: 5_000,
+        }),
+      })),
+    },
+    graphiql: false,
+    jit: 1,
+  });
+  return app;
+}
+
 const SUBGRAPHS = new Set(['record', 'education', 'health', 'social-care', 'audit']);
 const app = SUBGRAPHS.has(role)
   ? await subgraph(role)
@@ -105,7 +182,11 @@ const app = SUBGRAPHS.has(role)
     ? await gateway()
     : role === 'floor'
       ? floor()
-      : null;
+      : role === 'bare-gateway'
+        ? bareGateway()
+        : role.startsWith('bare-') && SUBGRAPHS.has(role.slice(5))
+          ? bareSubgraph(role.slice(5))
+          : null;
 if (!app) throw new Error(`unknown BENCH_ROLE ${role}`);
 
 await app.listen({ host: '127.0.0.1', port: 0 });
