@@ -37,7 +37,7 @@ interface Merged {
  *
  * Why merge as they come rather than at the end: the door reports every field it hands out
  * (a page of fifty children is ~1,500 fields per section), and an object per field plus a
- * merge pass over them was ~5% of an adapter's CPU (docs/performance.md, fifth round).
+ * merge pass over them were ~5% of an adapter's profile (docs/performance.md, fifth round).
  */
 export class ReportLog {
   readonly #merged = new Map<string, Merged>();

@@ -3,6 +3,12 @@ import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } fro
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 
 /**
+ * An instant as the exact string `Date#toISOString` gives for it (UTC, milliseconds truncated as
+ * drizzle's Date truncates them), whatever the session time zone; NULL stays NULL.
+ */
+const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
  * The access facts of a batch of children in ONE statement (with the child's identity columns,
  * see readChildren): each child row with its
  * relationships, family members, consents, break-glass entries and capacity representatives
@@ -18,14 +24,9 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
  * Plain SQL through DbHandle.query so both drivers (postgres.js and PGlite) return the same
  * plain rows. Instants travel as epoch milliseconds (exact: `extract(epoch …)` is numeric), so
  * the ISO strings are the same as a Date read through drizzle gives, whatever the session time
- * zone (consents' instants, ~10 a child, come as those ISO strings already: `isoUtc`); `to_char(date_of_birth, 'YYYY-MM-DD')` is the string drizzle's `mode: 'string'` gives.
+ * zone (consents' instants, ~10 a child, come as those ISO strings already: `isoUtc`);
+ * `to_char(date_of_birth, 'YYYY-MM-DD')` is the string drizzle's `mode: 'string'` gives.
  */
-/**
- * An instant as the exact string `Date#toISOString` gives for it (UTC, milliseconds truncated as
- * drizzle's Date truncates them), whatever the session time zone; NULL stays NULL.
- */
-const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 const FACTS_COLUMNS = `
   c.id,
   to_char(c.date_of_birth, 'YYYY-MM-DD') as date_of_birth,
