@@ -13,13 +13,18 @@ function testFiles(): string[] {
     if (!below) return [root];
     return readdirSync(join(ROOT, top!)).map((name) => `${top}/${name}/${below}`);
   });
-  return dirs
-    .filter((dir) => existsSync(join(ROOT, dir)))
-    .flatMap((dir) =>
-      (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
-        .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
-        .map((f) => `${dir}/${f}`),
-    );
+  return dirs.filter((dir) => existsSync(join(ROOT, dir))).flatMap((dir) => walk(dir));
+}
+
+/**
+ * The `*.test.ts` files below `dir`, never entering `node_modules` (readdir's own `recursive`
+ * lists all of scripts/node_modules first: 9 s of this test's 9 s, measured).
+ */
+function walk(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : walk(`${dir}/${entry.name}`);
+    return entry.name.endsWith('.test.ts') ? [`${dir}/${entry.name}`] : [];
+  });
 }
 
 describe('vitest projects', () => {
