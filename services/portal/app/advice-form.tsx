@@ -13,6 +13,7 @@ export function AdviceForm({
   onErrors,
   onStatus,
   onSent,
+  onSaved,
   onChange,
 }: {
   kind: AdviceKind;
@@ -21,6 +22,8 @@ export function AdviceForm({
   onErrors: (messages: string[]) => void;
   onStatus: (message: string) => void;
   onSent: (id: string) => void;
+  /** The draft this form saved into (created here, or the organisation's one it found). */
+  onSaved: (id: string) => void;
   onChange: () => void;
 }) {
   // What the practitioner types is kept (sessionStorage, per user and child) until it is saved:
@@ -69,7 +72,10 @@ export function AdviceForm({
       id ??
       (r.data as Record<string, { id: string } | undefined> | null)?.[`create${kind.type}Draft`]?.id ??
       null;
-    if (saved) setDraftId(saved);
+    if (saved) {
+      setDraftId(saved);
+      onSaved(saved);
+    }
     return saved;
   };
 

@@ -48,6 +48,13 @@ export function AdvicePanel({
   // The draft just sent: its form goes at once (before the record reloads); a correction started
   // afterwards on the same page is another draft, whose form shows.
   const [sentId, setSentId] = useState<string | null>(null);
+  // Which draft the form on the page started from ('new': none). A draft the form did not save
+  // into (found on reload, or a colleague's) starts the form again from what was saved. The one it
+  // saved into keeps the form as it is when the record reloads with it: replacing the form then
+  // took the field from under someone typing, and what they typed into the old field was lost.
+  const [savedHere, setSavedHere] = useState<string | null>(null);
+  const [formFor, setFormFor] = useState(draft?.id ?? 'new');
+  if (draft && draft.id !== formFor && draft.id !== savedHere) setFormFor(draft.id);
   const sent = sentId !== null && (draft === undefined || draft.id === sentId);
   const request = active?.adviceRequests.find((r) => r.agency === kind.domain && !r.receivedDate);
   // Before the form: is the advice waiting on the family's consent? (The hub works it out from
@@ -123,14 +130,14 @@ export function AdvicePanel({
       )}
       {!sent && (request || draft) && waitingOnFamily === false && (
         <AdviceForm
-          // A new draft id (just created, or found on reload) starts the form from what was saved.
-          key={draft?.id ?? 'new'}
+          key={formFor}
           kind={kind}
           childId={childId}
           draft={draft}
           onErrors={setErrors}
           onStatus={setStatus}
           onSent={setSentId}
+          onSaved={setSavedHere}
           onChange={onChange}
         />
       )}

@@ -121,6 +121,52 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
     }, 300_000);
   }
 
+  it('typing on straight after saving a new draft: the form is not replaced under the cursor when the record reloads', async () => {
+    const child = await childAwaitingAdvice(3, true);
+    const name = `${child.givenName} ${child.familyName}`;
+    const page = await portal.signIn('demo-health-1');
+    await openChild(page, name);
+    const needs = 'Needs help with reading (synthetic).';
+    await field(page, 'The child’s health needs').fill(needs);
+    await field(page, 'What you want to achieve').fill('Reads a short book alone within a year.');
+    await field(page, 'Health support you recommend').fill('Reading support, 2 sessions a week.');
+
+    // The record's reload after the save is held until the practitioner has typed on: the
+    // order in which a slow network (or a busy machine) puts them.
+    let created = false;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (/createHealthAdviceDraft/.test(body)) created = true;
+      else if (created) await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByRole('status').getByText('Your draft has been saved').waitFor();
+    const needsField = field(page, 'The child’s health needs');
+    const typedInto = await needsField.elementHandle();
+    await needsField.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' And writing.');
+    release();
+    // The record has reloaded with the saved draft.
+    await page.getByTestId('advice-draft-saved').waitFor();
+    await page.unroute('**/graphql');
+
+    // The same field, still focused, with everything typed; the save made one draft.
+    expect(await typedInto?.evaluate((el) => el.isConnected && el === document.activeElement)).toBe(true);
+    expect(await needsField.inputValue()).toBe(`${needs} And writing.`);
+    expect((await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);
+    // Typing on and saving again goes into that one draft.
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await expect
+      .poll(async () => (await drafts(child.id)).map((d) => d.needs))
+      .toEqual([`${needs} And writing.`]);
+  }, 300_000);
+
   it('an ended sign-in keeps what was typed, returns to the form, and saves into the one draft', async () => {
     const child = await childAwaitingAdvice(2, true);
     const name = `${child.givenName} ${child.familyName}`;
