@@ -157,7 +157,9 @@ describe.skipIf(skipBrowser)('health advice drafts in a real browser', () => {
     await page.unroute('**/graphql');
 
     // The same field, still focused, with everything typed; the save made one draft.
-    expect(await typedInto?.evaluate((el) => el.isConnected && el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await typedInto?.evaluate((el) => el.isConnected && el === el.ownerDocument.activeElement)).toBe(
+      true,
+    );
     expect(await needsField.inputValue()).toBe(`${needs} And writing.`);
     expect((await drafts(child.id)).map((d) => d.needs)).toEqual([needs]);
     // Typing on and saving again goes into that one draft.
