@@ -594,23 +594,9 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
       `${label}: gateway fifty-children search incomplete: ${JSON.stringify(unexpected).slice(0, 1500)}`,
     );
 
-  // The federation floor's data: the answers above, with an access grant the record issued
-  // for this caller (the same bytes the gateway passes on to each adapter).
-  const grantSample: string | null = grants
-    ? (
-        await post(
-          'record',
-          recordPart,
-          { id: one.id },
-          await signInternalContext(secret, {
-            principal,
-            requestId: randomUUID(),
-            purpose: 'ehc_assessment',
-            nonce: randomUUID(),
-          }),
-        )
-      ).child.accessGrant
-    : null;
+  // The federation floor's data: the answers above, with the access grant the record issued
+  // for this caller in the direct check (the same bytes the gateway passes on to each adapter).
+  const grantSample = grants ? (checkDirect.accessGrant as string) : null;
   const bare: BareData = { children: {}, page: [] };
   for (const child of [c1, ...checkFifty.data.children] as Array<Record<string, unknown> & { id: string }>)
     bare.children[child.id] = { ...child, accessGrant: grantSample };

@@ -16,6 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadGatewayConfig, loadSubgraphConfig } from '@hub/config';
 import { type DbHandle, openDatabase } from '@hub/db';
+import { SECTIONS } from '@hub/policy';
 import type { SubgraphService } from '@hub/service-kit';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import mercuriusGateway from '@mercuriusjs/gateway';
@@ -114,12 +115,6 @@ export interface BareData {
   page: string[];
 }
 
-const SECTION_FIELD: Record<string, string> = {
-  education: 'education',
-  health: 'health',
-  'social-care': 'socialCare',
-};
-
 /** A subgraph of the federation floor: the hub's schema, answers from memory. */
 function bareSubgraph(name: string): FastifyInstance {
   const data = JSON.parse(readFileSync(process.env.BENCH_BARE_DATA ?? '', 'utf8')) as BareData;
@@ -128,7 +123,7 @@ function bareSubgraph(name: string): FastifyInstance {
     return child ? Object.fromEntries(keys.map((k) => [k, child[k]])) : null;
   };
   const identity = ['id', 'givenName', 'familyName', 'dateOfBirth', 'nhsNumber', 'upn', 'accessGrant'];
-  const section = SECTION_FIELD[name];
+  const section = Object.values(SECTIONS).find((s) => s.service === name)?.field;
   const resolvers =
     name === 'record'
       ? {
