@@ -98,20 +98,29 @@ function useFamilyDetails(childId: string) {
   return { details, loadErrors, errors, setErrors, status, busy, save };
 }
 
+/** The contact form's fields as the hub holds them (empty before anything is loaded or saved). */
+function contactFrom(details: Details | null) {
+  const cp = details?.familyInformation?.contactPreferences;
+  return {
+    method: cp?.preferredMethod ?? '',
+    bestTime: cp?.bestTimeToContact ?? '',
+    language: cp?.language ?? '',
+    interpreter: cp?.interpreterNeeded == null ? '' : cp.interpreterNeeded ? 'yes' : 'no',
+  };
+}
+
 export function FamilyDetailsScreen({ user, childId }: { user: SessionUser; childId: string }) {
   const { details, loadErrors, errors, setErrors, status, busy, save } = useFamilyDetails(childId);
-  const [contact, setContact] = useState({ method: '', bestTime: '', language: '', interpreter: '' });
+  const [contact, setContact] = useState(contactFrom(null));
   const [event, setEvent] = useState({ description: '', date: '' });
-  // What the hub holds, each time it is loaded (first, and after each save).
-  useEffect(() => {
-    const cp = details?.familyInformation?.contactPreferences;
-    setContact({
-      method: cp?.preferredMethod ?? '',
-      bestTime: cp?.bestTimeToContact ?? '',
-      language: cp?.language ?? '',
-      interpreter: cp?.interpreterNeeded == null ? '' : cp.interpreterNeeded ? 'yes' : 'no',
-    });
-  }, [details]);
+  // What the hub holds, each time it is loaded (first, and after each save), set while rendering
+  // rather than in an effect: an effect runs after the page is drawn, so for one frame the key
+  // history showed what was saved beside a contact form still empty (a browser test read it so).
+  const [contactOf, setContactOf] = useState<Details | null>(null);
+  if (details !== contactOf) {
+    setContactOf(details);
+    setContact(contactFrom(details));
+  }
 
   const saveContact = (e: FormEvent) => {
     e.preventDefault();

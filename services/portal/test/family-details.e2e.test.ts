@@ -95,9 +95,18 @@ describe.skipIf(skipBrowser)('family contact preferences and key history in a re
     await expect.poll(() => events.innerText(), WAIT).toContain('Grandad died');
     await j.screen(page, 'family-details-02-saved');
 
-    // Reload and a new tab show what was saved.
+    // Reload and a new tab show what was saved, the contact form with the history: never the saved
+    // history beside a form still empty (it was, for a frame, when the form was filled in an effect
+    // after drawing). A MutationObserver sees the page as each change leaves it, before any effect.
+    await page.addInitScript(`new MutationObserver(() => {
+      const events = document.querySelector('[data-testid="key-events"]');
+      if (events?.textContent?.includes('We moved house') && !document.querySelector('input[name="contact-method"]:checked')) {
+        window.historyBesideEmptyForm = true;
+      }
+    }).observe(document, { childList: true, subtree: true, characterData: true })`);
     await page.reload();
     await expect.poll(() => page.getByTestId('key-events').innerText(), WAIT).toContain('We moved house');
+    expect(await page.evaluate('window.historyBesideEmptyForm === true')).toBe(false);
     expect(await page.getByLabel('Text message').isChecked()).toBe(true);
     expect(await page.getByLabel('Language you prefer (optional)').inputValue()).toBe('Polish');
     const tab = await j.newTab(page, page.url());
