@@ -1,5 +1,5 @@
 import { buildOncePerRun } from '@hub/testkit';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startHub, type TestHub } from '../../gateway/test/hub.ts';
 import { buildPortal } from '../src/build.ts';
@@ -9,13 +9,14 @@ import {
   findChromium,
   launchBrowser,
   openHome,
+  openTabs,
   seedSession,
 } from './browser.ts';
 
 /**
  * The one set-up for the portal's browser tests: the whole hub in this process serving the built
- * portal, the run's one Chromium (launchBrowser), one browser context per signed-in user (its own
- * sessionStorage: a new tab or another person), signed in by a seeded session (seedSession in
+ * portal, the run's one Chromium (launchBrowser), one tab per signed-in user (its own sessionStorage: a
+ * new tab or another person; opened from one launcher tab, `openTabs` in browser.ts), signed in by a seeded session (seedSession in
  * browser.ts; the sign-in screen is the resilience and OIDC tests' subject). Two flavours share it:
  * - `startJourney` (social-worker, auditor, senco, family details, advice): each screen is checked
  *   checked with axe-core at desktop (1280 px) and phone (390 px) widths;
@@ -104,7 +105,7 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
   const address = hub.gateway.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
   const browser = await launchBrowser(executablePath);
-  const contexts: BrowserContext[] = [];
+  const tabs = await openTabs(browser, base);
 
   const watch = (page: Page, who: string) => {
     // Fail with Playwright's message (what it waited for) well before vitest's test timeout.
@@ -120,9 +121,7 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
     // about what comes after it. The portal then opens at `open` (a route such as `#/child/<id>`),
     // or at the user's home page.
     async signIn(sub, viewport, open = '') {
-      const context = await browser.newContext({ viewport });
-      contexts.push(context);
-      const page = await context.newPage();
+      const page = await tabs.open(viewport);
       watch(page, sub);
       await seedSession(page, base, sub);
       if (open) {
@@ -142,7 +141,7 @@ async function startPortalSession(options: { children?: number }): Promise<Porta
       return tab;
     },
     async close() {
-      for (const c of contexts) await c.close();
+      await tabs.close();
       await browser.close();
       await hub.close();
     },

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
 import {
@@ -8,7 +8,9 @@ import {
   findChromium,
   launchBrowser,
   openHome,
+  openTabs,
   seedSession,
+  type Tabs,
 } from './browser.ts';
 import { builtPortal } from './journey.ts';
 
@@ -26,16 +28,10 @@ describe.skipIf(!executablePath && !inCi)('portal on a phone', () => {
   let hub: TestHub;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  let tabs: Tabs;
 
   async function signIn(sub: string, width: number): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width, height: 640 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await tabs.open({ width, height: 640 });
     page.setDefaultTimeout(15_000);
     // A seeded session (seedSession): these tests start after the sign-in screen, at the user's
     // home page (the sign-in screen is resilience-*.e2e's and oidc.e2e's subject).
@@ -67,10 +63,12 @@ describe.skipIf(!executablePath && !inCi)('portal on a phone', () => {
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     browser = await launchBrowser(executablePath as string);
+    // One context for the file's tabs (openTabs), a phone's: touch, and the page's own viewport meta.
+    tabs = await openTabs(browser, base, { isMobile: true, hasTouch: true });
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await tabs?.close();
     await browser?.close();
     await hub?.close();
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionMaker, grantConsents, startHub, type TestHub } from '../../gateway/test/hub.ts';
 import {
@@ -10,8 +10,10 @@ import {
   findChromium,
   launchBrowser,
   openHome,
+  openTabs,
   savedDownload,
   seedSession,
+  type Tabs,
 } from './browser.ts';
 import { askForAdvice, builtPortal } from './journey.ts';
 
@@ -31,7 +33,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
   let hub: TestHub;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  let tabs: Tabs;
   const axeResults: Record<string, AxeViolation[]> = {};
 
   /** axe on the current screen plus a screenshot; the test fails on any violation. */
@@ -43,9 +45,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
   }
 
   async function signIn(sub: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await tabs.open({ width: 1100, height: 800 });
     // Fail with Playwright's message (what it waited for) well before vitest's test timeout.
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => console.error(`page error (${sub}):`, e.message));
@@ -75,10 +75,11 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     browser = await launchBrowser(executablePath);
+    tabs = await openTabs(browser, base);
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await tabs?.close();
     await browser?.close();
     await hub?.close();
     // The closing note of issue 6 asks for the axe results: print them per screen.
@@ -87,9 +88,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
   });
 
   it('sign-in page says plainly it is a demo identity provider, and the skip link works', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await tabs.open({ width: 1280, height: 720 });
     await page.goto(base);
     await expect.poll(() => page.getByText('This is a demo sign-in.').count()).toBe(1);
     // Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
@@ -100,7 +99,7 @@ describe.skipIf(!executablePath && !inCi)('portal in a real browser', () => {
     await screen(page, '01-sign-in');
 
     // axe really runs: a page with an unlabelled field must fail (guards against a silent no-op).
-    const probe = await context.newPage();
+    const probe = await tabs.open({ width: 1280, height: 720 });
     await probe.setContent(
       '<html lang="en"><body><main><h1>Probe</h1><input type="text"></main></body></html>',
     );

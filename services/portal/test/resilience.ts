@@ -1,8 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decisionMaker, startHub, type TestHub } from '../../gateway/test/hub.ts';
 import { homeFor } from '../app/nav.ts';
-import { checkScreen, describeViolations, findChromium, launchBrowser, seedSession } from './browser.ts';
+import {
+  checkScreen,
+  describeViolations,
+  findChromium,
+  launchBrowser,
+  openTabs,
+  seedSession,
+  type Tabs,
+} from './browser.ts';
 import { builtPortal, tabTo } from './journey.ts';
 
 // Leaving and coming back (issue 15): network failures, 502s, a failed start-up query, reload,
@@ -11,7 +19,8 @@ import { builtPortal, tabTo } from './journey.ts';
 // test it, one per set of user groups so that vitest's two workers share the work:
 // resilience-family (parent carers, young people), resilience-school (SENCO, the sign-in page)
 // and resilience-agencies (NHS, social worker, council, auditor). Each file: the whole hub in its
-// process, the run's one Chromium, one browser context per user; axe-core and a screenshot on each screen.
+// process, the run's one Chromium, one tab per user (openTabs in browser.ts: its own sessionStorage,
+// as a browser context of its own would give); axe-core (and a screenshot when asked) on each screen.
 export const executablePath = findChromium();
 // The machine running the tests may be busy: wait for the page up to 15 s (vitest's default is 1 s).
 // Generous bounds for the same reason (a test here drives several pages and a whole hub).
@@ -50,7 +59,7 @@ export function resilienceHub(): Resilience {
   let hub: TestHub;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  let tabs: Tabs;
 
   async function screen(page: Page, name: string) {
     const violations = await checkScreen(page, name);
@@ -58,9 +67,7 @@ export function resilienceHub(): Resilience {
   }
 
   async function newPage(width: number): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await tabs.open({ width, height: 800 });
     page.setDefaultTimeout(15_000);
     return page;
   }
@@ -85,10 +92,12 @@ export function resilienceHub(): Resilience {
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     browser = await launchBrowser(executablePath as string);
+    // The size of a tab opened with `context().newPage()` ("a new tab"), as the tests' own tabs.
+    tabs = await openTabs(browser, base, { viewport: { width: 1280, height: 800 } });
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await tabs?.close();
     await browser?.close();
     await hub?.close();
   });
