@@ -2,11 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type BrowserServer, chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_ARGS, findChromium } from './browser.ts';
+import { AXE_PATH, axeSource, CHROMIUM_ARGS, findChromium } from './browser.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Asked with GET, answers the WebSocket address of the run's Chromium (launched on the first ask). */
+    /**
+     * Asked with GET, answers the WebSocket address of the run's Chromium (launched on the first
+     * ask); at AXE_PATH, serves axe-core for checkScreen.
+     */
     chromiumLauncher: string;
   }
 }
@@ -16,10 +19,21 @@ declare module 'vitest' {
  * shared by every browser test file in both workers (`launchBrowser` in browser.ts connects to it;
  * each file still has its own browser contexts, so nothing else is shared). It is launched when the
  * first file asks, so a run without browser tests starts no Chromium; the teardown closes it.
+ * The same server serves axe-core (AXE_PATH), cacheable, so that a tab loads it as a script from
+ * the browser's cache instead of receiving its 650 KB through the DevTools protocol on every check.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let server: Promise<BrowserServer> | undefined;
-  const launcher = createServer((_request, response) => {
+  const axe = axeSource();
+  const launcher = createServer((request, response) => {
+    if (request.url === AXE_PATH) {
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=86400, immutable',
+      });
+      response.end(axe);
+      return;
+    }
     const executablePath = findChromium();
     if (!executablePath) {
       response.writeHead(404).end('Chromium is not installed');
