@@ -155,15 +155,23 @@ export function decideWrite(
   return refusal(isRefusalCode(rule?.reason) ? rule.reason : 'NOT_GRANTED', principal);
 }
 
-/** `decideWrite` on the ability of `principal` for `facts`' child (or, facts null, for no child). */
+/**
+ * `decideWrite` on the ability of `principal` for `facts`' child (or, facts null, for no child),
+ * built with only the write rules on the subject asked about: no other rule can match it (CASL
+ * matches a rule by action and subject type, and no write rule uses `manage` or `all`, which
+ * writes.test.ts checks), and building every rule, read rules included, to answer one question
+ * was most of the cost of a consent or advice check. writes.test.ts: the same decision as the
+ * whole ability's (`defineAbilityFor`), over random principals, facts, instants and writes.
+ */
 export function canWrite(
   principal: Principal,
   facts: ChildAccessFacts | null,
   now: Date,
   check: WriteCheck,
 ): WriteDecision {
-  const ability = defineAbilityFor(principal, facts, { now, purpose: null });
-  return decideWrite(ability, principal, check, facts?.childId ?? null);
+  const builder = new AbilityBuilder<HubAbility>(createMongoAbility);
+  addWriteRules(builder, principal, facts, now, check[1]);
+  return decideWrite(builder.build(), principal, check, facts?.childId ?? null);
 }
 
 export type DenialReason = 'NO_RELATIONSHIP' | 'NO_CONSENT' | 'NOT_PERMITTED';

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideWrite, defineAbilityFor, type HubAbility } from './ability.ts';
-import { aConsent, aPrincipal, someFacts } from './builders.ts';
+import { canWrite, decideWrite, defineAbilityFor, type HubAbility } from './ability.ts';
+import { aBreakGlass, aConsent, aPrincipal, someFacts } from './builders.ts';
 import type { CapacityRepresentativeEntry, ChildAccessFacts } from './facts.ts';
 import type { Principal } from './principal.ts';
 import { DOMAINS, ROLES } from './vocabulary.ts';
@@ -196,5 +197,94 @@ describe('writes in the CASL ability', () => {
     const codes = Object.keys(REFUSALS) as RefusalCode[];
     expect([...reasons].filter((r) => !codes.includes(r as RefusalCode))).toEqual([]);
     expect(codes.filter((c) => !reasons.has(c))).toEqual(['NOT_GRANTED']);
+  });
+});
+
+describe('canWrite: one write decided on the rules of its subject alone', () => {
+  // The decision of the whole ability (every write rule and the read rules, defineAbilityFor) is
+  // the oracle; canWrite builds only the asked subject's rules. Drawn so that both grants and
+  // every kind of refusal come up: any role, of the child's organisations or another, any family
+  // member; a child under or over compulsory school age, with or without consents, break-glass,
+  // a representative, the young person's access decision; any instant; any write; or no child.
+  const ORG_IDS = ['school-1', 'icb-1', 'sc-1', 'la-1', 'another-org', 'family'];
+  const SUBS = [
+    'demo-parent-1',
+    'demo-parent-2',
+    'demo-young-person-1',
+    'demo-deputy-1',
+    'demo-social-worker-1',
+  ];
+  const instant = fc
+    .integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2032, 0, 1) })
+    .map((t) => new Date(t));
+  const iso = instant.map((d) => d.toISOString());
+  const principal = fc
+    .record({
+      role: fc.constantFrom(...ROLES),
+      sub: fc.constantFrom(...SUBS),
+      orgId: fc.constantFrom(...ORG_IDS),
+    })
+    .chain(({ role, sub, orgId }) =>
+      fc.constantFrom(aPrincipal({ role }), aPrincipal({ role, sub }), aPrincipal({ role, sub, orgId })),
+    );
+  const facts = fc.record({
+    dateOfBirth: fc.constantFrom('2012-05-01', OVER_16, '2009-08-31', '2009-09-01', '2010-07-01'),
+    youngPersonSub: fc.option(fc.constant('demo-young-person-1'), { nil: null }),
+    parentAccessConfirmedByYoungPerson: fc.boolean(),
+    consents: fc.subarray(toLa),
+    withdrawn: fc.option(iso, { nil: null }),
+    breakGlass: fc.option(instant, { nil: null }),
+    representative: fc.option(fc.record({ recordedAt: iso, endedAt: fc.option(iso, { nil: null }) }), {
+      nil: null,
+    }),
+  });
+  const check = fc.constantFrom(...WRITE_CHECKS);
+
+  it('gives exactly the decision of the whole ability', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(principal, fc.option(facts, { nil: null }), instant, check, (p, drawn, now, write) => {
+        const f =
+          drawn &&
+          someFacts({
+            dateOfBirth: drawn.dateOfBirth,
+            youngPersonSub: drawn.youngPersonSub,
+            parentAccessConfirmedByYoungPerson: drawn.parentAccessConfirmedByYoungPerson,
+            consents: drawn.consents.map((c) => ({ ...c, withdrawnAt: drawn.withdrawn })),
+            breakGlass: drawn.breakGlass
+              ? [
+                  aBreakGlass({
+                    startsAt: drawn.breakGlass.toISOString(),
+                    expiresAt: new Date(drawn.breakGlass.getTime() + 4 * 3_600_000).toISOString(),
+                  }),
+                ]
+              : [],
+            capacityRepresentatives: drawn.representative
+              ? [
+                  {
+                    id: 'rep',
+                    sub: 'demo-deputy-1',
+                    basis: 'deputy',
+                    recordedAt: drawn.representative.recordedAt,
+                    reviewBy: '2035-01-01',
+                    endedAt: drawn.representative.endedAt,
+                  },
+                ]
+              : [],
+          });
+        const whole = decideWrite(
+          defineAbilityFor(p, f, { now, purpose: null }),
+          p,
+          write,
+          f?.childId ?? null,
+        );
+        expect(canWrite(p, f, now, write)).toEqual(whole);
+        seen.add(whole.allowed ? 'granted' : whole.code);
+      }),
+      { numRuns: 4000 },
+    );
+    // Not a vacuous agreement: grants and most refusal codes were drawn.
+    expect(seen.has('granted')).toBe(true);
+    expect(seen.size).toBeGreaterThan(10);
   });
 });

@@ -344,6 +344,8 @@ export function addWriteRules(
   principal: Principal,
   facts: ChildAccessFacts | null,
   now: Date,
+  /** Only the rules on this subject type (a decision on one write needs no others). */
+  subject?: WriteSubject,
 ): void {
   let deciders: DecisionMakers | undefined;
   let related: boolean | undefined;
@@ -363,6 +365,7 @@ export function addWriteRules(
     },
   };
   for (const [action, type] of WRITE_CHECKS) {
+    if (subject !== undefined && type !== subject) continue;
     const childless = WRITES_WITHOUT_CHILD.has(type);
     if (facts === null && !childless) continue;
     const rule = (WRITE_RULES[type] as Record<string, WriteRule>)[action]!;
