@@ -66,8 +66,8 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
  * and the launcher's is always empty), its own viewport, its own routes and init scripts. What
  * tabs of one file share is the context's cookies, localStorage, IndexedDB and HTTP cache, none
  * of which the portal uses for a session (services/portal/app/api.ts keeps everything in
- * sessionStorage). A tab of its own (`context().newPage()`, no opener) is still what tests use
- * for "a new tab starts signed out".
+ * sessionStorage). So a tab from `open` is also what "a new tab starts signed out" needs; a tab
+ * opened from a signed-in user's tab (`window.open`) is the same session in a new tab.
  */
 export interface Tabs {
   readonly context: BrowserContext;

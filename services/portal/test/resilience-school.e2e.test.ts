@@ -72,7 +72,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
     await poll(() => heading(page)).toContain(fullName(child));
 
     // A new tab has its own session (sessionStorage): it asks to sign in, then shows the record.
-    const tab = await page.context().newPage();
+    const tab = await newPage(1280);
     await tab.goto(`${r.base}#/child/${child.id}`);
     await poll(() => heading(tab)).toBe('Sign in');
     expect(await tab.title()).toBe(`Sign in${TITLE}`);
@@ -80,7 +80,7 @@ describe.skipIf(skipBrowser)(DESCRIBE, () => {
     await poll(() => heading(tab)).toContain(fullName(child));
 
     // A page path (not a #/ route), as a bookmark or a pasted link might have it.
-    const pasted = await page.context().newPage();
+    const pasted = await newPage(1280);
     await pasted.goto(`${r.base}child/${child.id}`);
     await signInHere(pasted, 'demo-senco-1');
     await poll(() => heading(pasted)).toContain(fullName(child));

@@ -92,8 +92,7 @@ export function resilienceHub(): Resilience {
     const address = hub.gateway.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     browser = await launchBrowser(executablePath as string);
-    // The size of a tab opened with `context().newPage()` ("a new tab"), as the tests' own tabs.
-    tabs = await openTabs(browser, base, { viewport: { width: 1280, height: 800 } });
+    tabs = await openTabs(browser, base);
   }, 180_000);
 
   afterAll(async () => {
@@ -297,8 +296,9 @@ export function mainScreenTest(r: Resilience, name: UserGroup): void {
     await page.reload();
     await ready(page);
 
-    // A new tab has no session: sign in there, and land on the page asked for.
-    const tab = await page.context().newPage();
+    // A new tab has no session: sign in there, and land on the page asked for. (A tab from
+    // openTabs, as a new tab is, not one opened from this page, which would copy its session.)
+    const tab = await r.newPage(1280);
     await tab.goto(url);
     await poll(() => heading(tab)).toBe('Sign in');
     await signInHere(tab, sub());
