@@ -15,9 +15,10 @@ import {
 
 /**
  * The one set-up for the portal's browser tests: the whole hub in this process serving the built
- * portal, the run's one Chromium (launchBrowser), one tab per signed-in user (its own sessionStorage: a
- * new tab or another person; opened from one launcher tab, `openTabs` in browser.ts), signed in by a seeded session (seedSession in
- * browser.ts; the sign-in screen is the resilience and OIDC tests' subject). Two flavours share it:
+ * portal, the run's one Chromium (launchBrowser), one tab per signed-in user (its own
+ * sessionStorage: a new tab or another person; opened from one launcher tab, `openTabs` in
+ * browser.ts), signed in by a seeded session (seedSession in browser.ts; the sign-in screen is
+ * the resilience and OIDC tests' subject). Two flavours share it:
  * - `startJourney` (social-worker, auditor, senco, family details, advice): each screen is checked
  *   checked with axe-core at desktop (1280 px) and phone (390 px) widths;
  * - `startPortalHub` (consent journey, health advice drafts): the test runs at each of `WIDTHS`
