@@ -24,14 +24,13 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let server: Promise<BrowserServer> | undefined;
-  const axe = axeSource();
   const launcher = createServer((request, response) => {
     if (request.url === AXE_PATH) {
       response.writeHead(200, {
         'content-type': 'text/javascript; charset=utf-8',
         'cache-control': 'public, max-age=86400, immutable',
       });
-      response.end(axe);
+      response.end(axeSource());
       return;
     }
     const executablePath = findChromium();

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Browser,
-  type BrowserContext,
   type BrowserContextOptions,
   chromium,
   type Download,
@@ -70,7 +69,6 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
  * opened from a signed-in user's tab (`window.open`) is the same session in a new tab.
  */
 export interface Tabs {
-  readonly context: BrowserContext;
   /** A new tab at about:blank on the hub's origin, at `viewport`: nothing in its sessionStorage. */
   open(viewport: { width: number; height: number }): Promise<Page>;
   close(): Promise<void>;
@@ -94,7 +92,6 @@ export async function openTabs(
   // were held by it and never answered.
   await launcher.unrouteAll();
   return {
-    context,
     async open(viewport) {
       const opened = context.waitForEvent('page');
       await launcher.evaluate("window.open('about:blank', '_blank')");
