@@ -251,6 +251,36 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
     if (statements !== null) expect(statements).toBe(2);
   });
 
+  it('one child by id: the same facts as in a batch, from a statement PostgreSQL plans once, not at every call', async () => {
+    const all = await readAccessFacts(
+      db,
+      dataset.children.map((c) => c.id),
+    );
+    for (const c of dataset.children) {
+      expect(normalised(await readAccessFacts(db, [c.id]))).toEqual(
+        normalised(new Map([[c.id, all.get(c.id)!]])),
+      );
+    }
+    expect((await readAccessFacts(db, ['00000000-0000-4000-8000-000000000000'])).size).toBe(0);
+    if (db.kind !== 'postgres') return; // plan caching is the server's (PGlite's handle does not prepare)
+    // One connection, so the prepared statement and its plan counters are this session's.
+    const single = await database.open({ maxConnections: 1 });
+    try {
+      for (let i = 0; i < 12; i++) await readChildren(single, [dataset.children[i % 3]!.id]);
+      const plans = await single.query<{ statement: string; generic_plans: string; custom_plans: string }>(
+        `select statement, generic_plans::text, custom_plans::text from pg_prepared_statements
+          where statement like '%from record.child c%'`,
+      );
+      expect(plans).toHaveLength(1);
+      // PostgreSQL tries five custom plans, then keeps the generic one if it is no dearer; a
+      // statement it re-plans every time shows 12 custom plans and no generic one.
+      expect(Number(plans[0]!.custom_plans)).toBeLessThanOrEqual(5);
+      expect(Number(plans[0]!.generic_plans)).toBeGreaterThanOrEqual(7);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('reads fresh every time: a withdrawal written a moment ago is already in the facts', async () => {
     const childId = dataset.children[1]!.id;
     const before = (await readAccessFacts(db, [childId])).get(childId)!;
