@@ -766,15 +766,62 @@ async function startBareFederation(hub: Hub): Promise<Scenario[]> {
         `federation floor: ${which} differs from the hub: ${JSON.stringify(answer).slice(0, 500)}`,
       );
   }
+  // The floor's own `direct`: its four subgraphs called as the gateway calls them (the record's
+  // child, then the three adapters' _entities in parallel), for the floor's gw/direct ratio.
+  const pools = Object.fromEntries(
+    names.map((name) => [name, new Pool(new URL(urls[name]!).origin, { connections: CONNECTIONS })]),
+  );
+  async function post(name: string, query: string, variables: unknown) {
+    const response = await pools[name]!.request({
+      path: '/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, checked below
+    const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
+    if (response.statusCode !== 200 || json.errors) throw new Error(`bare-${name}: ${JSON.stringify(json)}`);
+    return json.data;
+  }
+  const grants = hub.bare.children[hub.childId]?.accessGrant != null;
+  const recordPart = grants ? RECORD_PART.replace('upn }', 'upn accessGrant }') : RECORD_PART;
+  async function directOnce(): Promise<Record<string, unknown>> {
+    const identity = await post('record', recordPart, { id: hub.childId });
+    const representations = [
+      {
+        __typename: 'Child',
+        id: identity.child.id,
+        ...(grants ? { accessGrant: identity.child.accessGrant } : {}),
+      },
+    ];
+    const parts = await Promise.all(
+      Object.entries(ADAPTER_PARTS).map(([name, q]) => post(name, q, { representations })),
+    );
+    return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
+  }
+  const direct = await directOnce();
+  const expected = JSON.parse(hub.answers.one).child as Record<string, unknown>;
+  for (const key of ['education', 'health', 'socialCare'])
+    if (JSON.stringify(direct[key]) !== JSON.stringify(expected[key]))
+      throw new Error(`federation floor: direct ${key} differs from the hub's`);
   log('federation floor ready (bare gateway and subgraphs, same answers)');
   const keys = ['bare-gateway', ...names.map((n) => `bare-${n}`)];
-  return (['one', 'fifty'] as const).map((which) => ({
-    name: `bare-${which}`,
-    keys,
-    db: null,
-    run: (s) => cannon(url, hub.bodies[which], {}, { seconds: s ?? SECONDS }),
-    once: once(hub.bodies[which]),
-  }));
+  return [
+    ...(['one', 'fifty'] as const).map((which) => ({
+      name: `bare-${which}`,
+      keys,
+      db: null,
+      run: (s?: number) => cannon(url, hub.bodies[which], {}, { seconds: s ?? SECONDS }),
+      once: once(hub.bodies[which]),
+    })),
+    {
+      name: 'bare-direct',
+      keys: names.map((n) => `bare-${n}`),
+      db: null,
+      run: (s = SECONDS) => closedLoop(directOnce, s),
+      once: directOnce,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- main
@@ -956,7 +1003,7 @@ try {
   }
   const one = counts.get('gw-one')!;
   console.log(
-    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | bare federation one ${rps('bare-one').toFixed(0)} req/s ${cpu('bare-one').toFixed(1)} ms-cpu, fifty ${cpu('bare-fifty').toFixed(1)} ms-cpu (${(cpu('bare-fifty') / cpu('bare-one')).toFixed(2)}x); gw-one/bare-one cpu ${(cpu('gw-one') / cpu('bare-one')).toFixed(2)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
+    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | bare federation one ${rps('bare-one').toFixed(0)} req/s ${cpu('bare-one').toFixed(1)} ms-cpu, fifty ${cpu('bare-fifty').toFixed(1)} ms-cpu (${(cpu('bare-fifty') / cpu('bare-one')).toFixed(2)}x), direct ${rps('bare-direct').toFixed(0)} req/s ${cpu('bare-direct').toFixed(1)} ms-cpu, gw/direct ${(rps('bare-one') / rps('bare-direct')).toFixed(2)}x; gw-one/bare-one cpu ${(cpu('gw-one') / cpu('bare-one')).toFixed(2)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
   );
 } catch (error) {
   console.error(error);
