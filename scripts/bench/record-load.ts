@@ -236,6 +236,8 @@ interface Cost {
   perRole: Record<string, number>;
   /** SQL statements per request, per process. */
   statementsPerRole: Record<string, number>;
+  /** HTTP requests received per request, per process (the audit service's: batches per record). */
+  hopsPerRole: Record<string, number>;
   totalMs: number;
   hops: number;
   statements: number;
@@ -251,6 +253,7 @@ function costBetween(
 ): Cost {
   const perRole: Record<string, number> = {};
   const statementsPerRole: Record<string, number> = {};
+  const hopsPerRole: Record<string, number> = {};
   let hops = 0;
   let statements = 0;
   for (const key of keys) {
@@ -260,6 +263,7 @@ function costBetween(
     perRole[key.replace(/^base:/, '')] = (y.cpuMicros - x.cpuMicros) / 1000 / requests;
     // Every HTTP request a hub process received, the client's own request to the gateway included.
     if (key !== 'floor') hops += y.requests - x.requests;
+    hopsPerRole[key.replace(/^base:/, '')] = (y.requests - x.requests) / requests;
     statements += y.statements - x.statements;
     statementsPerRole[key.replace(/^base:/, '')] = (y.statements - x.statements) / requests;
   }
@@ -270,6 +274,7 @@ function costBetween(
   return {
     perRole,
     statementsPerRole,
+    hopsPerRole,
     totalMs,
     hops: hops / requests,
     statements: statements / requests,
@@ -950,6 +955,14 @@ try {
       `  ${s.name.padEnd(14)} ${roles.map((role) => `${role} ${med(s.name, (r) => r.cost.perRole[role] ?? 0).toFixed(2)}`).join('  ')}`,
     );
   }
+  // Under load the gateway sends concurrent requests' audit events in one call (group commit).
+  const auditCalls = scenarios.filter((x) => timed(x.name) && x.keys.some((k) => k.endsWith('audit')));
+  if (auditCalls.length > 0)
+    console.log(
+      `\naudit service calls per request under load (median over rounds; 1 = no batching): ${auditCalls
+        .map((x) => `${x.name} ${med(x.name, (r) => r.cost.hopsPerRole.audit ?? 0).toFixed(2)}`)
+        .join('  ')}`,
+    );
   console.log('\nCPU ms per request by process (sequential sample):');
   for (const s of scenarios) {
     const c = counts.get(s.name)!.perRole;
