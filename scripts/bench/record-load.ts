@@ -322,9 +322,9 @@ async function cannon(
  * An OPEN loop at a fixed offered rate, for the p99 target ("p99 < 100 ms at 200 req/s"):
  * requests arrive as a Poisson process (exponential gaps, exactly `rate` a second over the
  * window; seeded, so every run and every hub gets the same arrivals), each sent at its time
- * whether or not earlier ones have
- * answered, and its latency counted from the time it was DUE, not from when it got a connection
- * (no coordinated omission: a stalled hub or a late generator shows in the figures). Up to
+ * whether or not earlier ones have answered, and its latency counted from the time it was DUE,
+ * not from when it got a connection (no coordinated omission: a stalled hub or a late generator
+ * shows in the figures). Up to
  * `connections` requests in flight over a keep-alive pool; beyond that they wait in the pool's
  * queue, their wait counted.
  *

@@ -155,7 +155,7 @@ export async function readChildren(
   ids: readonly string[],
 ): Promise<Map<string, { row: ChildIdentityRow; facts: ChildAccessFacts }>> {
   if (ids.length === 0) return new Map();
-  // Prepared: the text never changes (the ids are one array parameter), see DbHandle.query.
+  // Prepared: two fixed texts (one id, or the ids as one array parameter), see DbHandle.query.
   const rows =
     ids.length === 1
       ? await db.query<Row>(ACCESS_FACTS_ONE_SQL, [ids[0]], { prepare: true })
