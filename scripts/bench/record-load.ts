@@ -337,13 +337,13 @@ async function openLoop(
   url: string,
   body: string,
   headers: Record<string, string>,
-  options: { rate: number; seconds: number; connections: number; seed?: number },
+  options: { rate: number; seconds: number; connections: number },
 ): Promise<Run> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1 });
   const total = Math.min(MAX_REQUESTS, Math.round(options.rate * options.seconds));
   // Arrival times (ms from start) of a Poisson process: mulberry32 for a seeded uniform.
-  let state = options.seed ?? 0x5eed;
+  let state = 0x5eed;
   const uniform = () => {
     state = (state + 0x6d2b79f5) | 0;
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
@@ -474,6 +474,57 @@ const ADAPTER_PARTS = {
   ),
   'social-care': entities('socialCare { status allocatedWorker { name } shortBreaks { description } }'),
 } as const;
+
+/** POSTs a GraphQL request to one subgraph's pool; the answer's data, or throws (status or errors). */
+type SubgraphPost = (
+  role: string,
+  query: string,
+  variables: unknown,
+  headers?: Record<string, string>,
+  // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, compared by the callers
+) => Promise<any>;
+
+function subgraphPost(pools: Record<string, Pool>, label: string): SubgraphPost {
+  return async (role, query, variables, headers = {}) => {
+    const response = await pools[role]!.request({
+      path: '/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers
+    const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
+    if (response.statusCode !== 200 || json.errors)
+      throw new Error(`${label}${role}: ${JSON.stringify(json)}`);
+    return json.data;
+  };
+}
+
+/**
+ * One child's record from the subgraphs directly, as the gateway asks for it: the record's
+ * `child`, then the three adapters' `_entities` in parallel (with the access grant the record
+ * issued, on a hub whose record issues them), merged into one object.
+ */
+async function recordFromSubgraphs(
+  post: SubgraphPost,
+  childId: string,
+  grants: boolean,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const recordPart = grants ? RECORD_PART.replace('upn }', 'upn accessGrant }') : RECORD_PART;
+  const identity = await post('record', recordPart, { id: childId }, headers);
+  const representations = [
+    {
+      __typename: 'Child',
+      id: identity.child.id,
+      ...(grants ? { accessGrant: identity.child.accessGrant } : {}),
+    },
+  ];
+  const parts = await Promise.all(
+    Object.entries(ADAPTER_PARTS).map(([role, q]) => post(role, q, { representations }, headers)),
+  );
+  return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
+}
 
 interface Scenario {
   name: string;
@@ -616,18 +667,7 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
     ]),
   );
   const principal: Principal = { sub: la.sub, role: la.role, orgId: la.orgId, orgType: la.orgType };
-  async function post(role: string, query: string, variables: unknown, ctx: string) {
-    const response = await pools[role]!.request({
-      path: '/graphql',
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: ctx },
-      body: JSON.stringify({ query, variables }),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, compared below
-    const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
-    if (response.statusCode !== 200 || json.errors) throw new Error(`${role}: ${JSON.stringify(json)}`);
-    return json.data;
-  }
+  const post = subgraphPost(pools, '');
   // A hub whose record issues access grants (Child.accessGrant): the gateway fetches the grant
   // with the identity and hands it to the adapters in the representations (@requires).
   const grants = (
@@ -635,10 +675,15 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
       'record',
       '{ _service { sdl } }',
       {},
-      await signInternalContext(secret, { principal, requestId: 'sdl', purpose: null }),
+      {
+        [INTERNAL_CONTEXT_HEADER]: await signInternalContext(secret, {
+          principal,
+          requestId: 'sdl',
+          purpose: null,
+        }),
+      },
     )
   )._service.sdl.includes('accessGrant');
-  const recordPart = grants ? RECORD_PART.replace('upn }', 'upn accessGrant }') : RECORD_PART;
   async function directOnce(): Promise<Record<string, unknown>> {
     const ctx = await signInternalContext(secret, {
       principal,
@@ -646,18 +691,7 @@ async function startHub(label: 'current' | 'base', tree: string, token: (u: Demo
       purpose: 'ehc_assessment',
       nonce: randomUUID(),
     });
-    const identity = await post('record', recordPart, { id: one!.id }, ctx);
-    const representations = [
-      {
-        __typename: 'Child',
-        id: identity.child.id,
-        ...(grants ? { accessGrant: identity.child.accessGrant } : {}),
-      },
-    ];
-    const parts = await Promise.all(
-      Object.entries(ADAPTER_PARTS).map(([role, q]) => post(role, q, { representations }, ctx)),
-    );
-    return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
+    return recordFromSubgraphs(post, one!.id, grants, { [INTERNAL_CONTEXT_HEADER]: ctx });
   }
 
   // Correctness before speed: every scenario answers fully, with no error.
@@ -776,34 +810,9 @@ async function startBareFederation(hub: Hub): Promise<Scenario[]> {
   const pools = Object.fromEntries(
     names.map((name) => [name, new Pool(new URL(urls[name]!).origin, { connections: CONNECTIONS })]),
   );
-  async function post(name: string, query: string, variables: unknown) {
-    const response = await pools[name]!.request({
-      path: '/graphql',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: loosely typed GraphQL answers, checked below
-    const json = (await response.body.json()) as { data?: any; errors?: unknown[] };
-    if (response.statusCode !== 200 || json.errors) throw new Error(`bare-${name}: ${JSON.stringify(json)}`);
-    return json.data;
-  }
+  const post = subgraphPost(pools, 'bare-');
   const grants = hub.bare.children[hub.childId]?.accessGrant != null;
-  const recordPart = grants ? RECORD_PART.replace('upn }', 'upn accessGrant }') : RECORD_PART;
-  async function directOnce(): Promise<Record<string, unknown>> {
-    const identity = await post('record', recordPart, { id: hub.childId });
-    const representations = [
-      {
-        __typename: 'Child',
-        id: identity.child.id,
-        ...(grants ? { accessGrant: identity.child.accessGrant } : {}),
-      },
-    ];
-    const parts = await Promise.all(
-      Object.entries(ADAPTER_PARTS).map(([name, q]) => post(name, q, { representations })),
-    );
-    return Object.assign({}, identity.child, ...parts.map((p) => p._entities[0]));
-  }
+  const directOnce = () => recordFromSubgraphs(post, hub.childId, grants);
   const direct = await directOnce();
   const expected = JSON.parse(hub.answers.one).child as Record<string, unknown>;
   for (const key of ['education', 'health', 'socialCare'])
