@@ -876,11 +876,8 @@ try {
   ];
   floors.push(...(await startBareFederation(current)));
   // Interleaved: each hub's scenarios alternate with the other's and with the floors.
-  const scenarios: Scenario[] = [...floors];
-  for (let i = 0; i < current.scenarios.length; i++) {
-    scenarios.push(current.scenarios[i]!);
-    if (base) scenarios.push(base.scenarios[i]!);
-  }
+  const pairs = current.scenarios.map((s, i) => (base ? [s, base.scenarios[i]!] : [s]));
+  const scenarios: Scenario[] = [...floors, ...pairs.flat()];
   log('hub ready; counting hops and statements on a sequential sample');
 
   // Hops and statements: a sequential sample per scenario, nothing else running.
@@ -899,7 +896,11 @@ try {
   const results = new Map<string, Measured[]>();
   const fixed = new Map<string, Measured[]>();
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const s of scenarios) {
+    // With --baseline, each pair runs current-then-base in odd rounds and base-then-current in
+    // even ones: the second of a pair always follows the first's load (and the machine's drift),
+    // and a fixed order would hand that to the same hub every round.
+    const order = round % 2 === 0 ? [...floors, ...pairs.flatMap((pair) => [...pair].reverse())] : scenarios;
+    for (const s of order) {
       if (!timed(s.name)) continue;
       const a = await snapshot();
       const run = await s.run();
@@ -910,7 +911,7 @@ try {
         `round ${round} ${s.name.padEnd(13)} ${run.rps.toFixed(1).padStart(8)} req/s  p50 ${run.p50.toFixed(1)} ms  p99 ${run.p99.toFixed(1)} ms  cpu ${entry.cost.totalMs.toFixed(2)} ms/req${run.failures ? `  FAILURES ${run.failures}` : ''}`,
       );
     }
-    for (const hub of hubs) {
+    for (const hub of round % 2 === 0 ? [...hubs].reverse() : hubs) {
       if (!timed('gw-one')) break;
       const gw = hub.scenarios.find((s) => s.name.endsWith('gw-one'))!;
       const a = await snapshot();
@@ -1010,6 +1011,19 @@ try {
       const b = `base:${name}`;
       console.log(
         `${name.padEnd(10)} ${rps(b).toFixed(1).padStart(8)} → ${rps(name).toFixed(1).padEnd(6)} (×${(rps(name) / rps(b)).toFixed(2)})   ${cpu(b).toFixed(1).padStart(7)} → ${cpu(name).toFixed(1).padEnd(6)} (×${(cpu(name) / cpu(b)).toFixed(2)})   ${seq(b).toFixed(1).padStart(6)} → ${seq(name).toFixed(1).padEnd(6)} (×${(seq(name) / seq(b)).toFixed(2)})   ${counts.get(b)!.statements.toFixed(0).padStart(4)} → ${counts.get(name)!.statements.toFixed(0)}`,
+      );
+    }
+    // The same ratio round by round: a round's two hubs ran back to back, so the machine's drift
+    // over a run (one hub ~40% cheaper in round 4 than in round 1) mostly cancels, and the spread
+    // says how far one run can be trusted: two identical hubs read ×0.92–×1.17 per round.
+    console.log('CPU ms/req after ÷ before, per round (median [lowest – highest]):');
+    for (const name of ['direct', 'gw-one', 'gw-fifty']) {
+      const now = results.get(name) ?? [];
+      const before = results.get(`base:${name}`) ?? [];
+      const ratios = now.map((r, i) => r.cost.totalMs / before[i]!.cost.totalMs).filter(Number.isFinite);
+      if (ratios.length === 0) continue;
+      console.log(
+        `  ${name.padEnd(9)} ×${median(ratios).toFixed(2)} [${Math.min(...ratios).toFixed(2)} – ${Math.max(...ratios).toFixed(2)}] over ${ratios.length} rounds`,
       );
     }
   }
