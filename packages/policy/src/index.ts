@@ -30,6 +30,7 @@ export {
   canManageConsent,
   isConsentActive,
 } from './consent.ts';
+export { type ConsentKind, consentKindsConsulted, isOfKind } from './consent-kinds.ts';
 export { councilOf } from './council.ts';
 export {
   activeRepresentatives,
