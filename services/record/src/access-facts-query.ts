@@ -1,5 +1,5 @@
 import type { DbHandle } from '@hub/db';
-import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentRecord } from '@hub/policy';
+import type { CapacityRepresentativeEntry, ChildAccessFacts, ConsentKind, ConsentRecord } from '@hub/policy';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 
 /**
@@ -27,7 +27,7 @@ const isoUtc = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-
  * zone (consents' instants, ~10 a child, come as those ISO strings already: `isoUtc`);
  * `to_char(date_of_birth, 'YYYY-MM-DD')` is the string drizzle's `mode: 'string'` gives.
  */
-const FACTS_COLUMNS = `
+const factsColumns = (consentFilter = '') => `
   c.id,
   to_char(c.date_of_birth, 'YYYY-MM-DD') as date_of_birth,
   c.given_name, c.family_name, c.nhs_number, c.upn, c.la_id,
@@ -45,7 +45,7 @@ const FACTS_COLUMNS = `
       ${isoUtc('k.starts_at')}, ${isoUtc('k.expires_at')}, ${isoUtc('k.withdrawn_at')},
       ${isoUtc('k.confirmed_by_young_person_at')})
       order by k.created_at, k.id)
-    from record.consent k where k.child_id = c.id), '[]') as consents,
+    from record.consent k where k.child_id = c.id${consentFilter}), '[]') as consents,
   coalesce((
     select json_agg(json_build_object(
       'sub', g.sub, 'reason', g.reason,
@@ -61,6 +61,7 @@ const FACTS_COLUMNS = `
       'endedAt', floor(extract(epoch from p.ended_at) * 1000))
       order by p.recorded_at, p.id)
     from record.capacity_representative p where p.child_id = c.id), '[]') as capacity`;
+const FACTS_COLUMNS = factsColumns();
 
 const ACCESS_FACTS_SQL = `select ${FACTS_COLUMNS}
 from record.child c
@@ -183,15 +184,23 @@ export type SearchScope =
  * case-insensitively; the scope is part of the SQL, so a search never even reads children
  * outside it. Ordered by family name, given name, id.
  *
- * Prepared: the text depends only on which criteria are given and the scope's kind (at most
- * 2^4 × 2 = 32 texts, each prepared once per connection); the values are parameters.
+ * `consents`: which of each child's consents to read, `'all'` or only those of the given kinds.
+ * A page's facts serve only the caller's decisions on that page (resolvers.ts visibleChildren),
+ * and those consult only the kinds @hub/policy `consentKindsConsulted` names for the caller and
+ * purpose (its test checks every read and write decision is unchanged without the others).
+ * Building every consent as JSON was the largest part of a page's statement; a partner's kinds
+ * are a quarter of a child's consents or fewer (docs/performance.md, seventh round).
+ *
+ * Prepared: the text depends only on which criteria are given, the scope's kind and whether the
+ * consents are filtered (at most 2^4 × 2 × 2 = 64 texts, each prepared once per connection); the
+ * values are parameters.
  */
 export async function searchChildrenWithFacts(
   db: DbHandle,
   criteria: ChildSearchCriteria,
   limit: number,
   scope: SearchScope,
-  offset = 0,
+  { offset = 0, consents }: { offset?: number; consents: readonly ConsentKind[] | 'all' },
 ): Promise<Array<{ row: ChildIdentityRow; facts: ChildAccessFacts }>> {
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -211,7 +220,15 @@ export async function searchChildrenWithFacts(
       ? `exists (select 1 from record.child_relationship r where r.child_id = s.id and r.org_id = ${param(scope.orgId)} and r.active and r.kind = any(${param([...scope.relationships])}::text[]))`
       : `exists (select 1 from record.family_member m where m.child_id = s.id and m.sub = ${param(scope.sub)})`,
   );
-  const sql = `select ${FACTS_COLUMNS}
+  // Each kind as one text ('local_authority/ehc_assessment'): both vocabularies are closed and
+  // neither holds a '/'. No kinds at all reads no consents.
+  const columns =
+    consents === 'all'
+      ? FACTS_COLUMNS
+      : factsColumns(
+          ` and k.recipient_org_type || '/' || k.purpose = any(${param(consents.map((k) => `${k.recipientOrgType}/${k.purpose}`))}::text[])`,
+        );
+  const sql = `select ${columns}
 from (select s.id from record.child s
       where ${where.join(' and ')}
       order by s.family_name, s.given_name, s.id

@@ -1,5 +1,11 @@
 import { isUuid, isValidNhsNumber, isValidUpn, normaliseNhsNumber } from '@hub/identifiers';
-import { type ChildAccessFacts, canSeeEhcWorkflow, POLICY_TABLE, type Principal } from '@hub/policy';
+import {
+  type ChildAccessFacts,
+  canSeeEhcWorkflow,
+  consentKindsConsulted,
+  POLICY_TABLE,
+  type Principal,
+} from '@hub/policy';
 import {
   childNotFound,
   guardedFieldResolvers,
@@ -145,6 +151,14 @@ function searchScope(principal: Principal): SearchScope {
  * with the assessment made for `Child.accessGrant` (a page of any size gets grants: each is the
  * ~150-byte assessment, not the child's facts; docs/performance.md).
  */
+/**
+ * The consents a page needs: only the kinds this caller's decisions can consult (@hub/policy
+ * consentKindsConsulted), since a page's facts go nowhere but visibleChildren's decisions.
+ */
+function pageConsents(ctx: SubgraphContext) {
+  return consentKindsConsulted(ctx.hub.principal, ctx.hub.purpose);
+}
+
 function visibleChildren(
   ctx: SubgraphContext,
   found: ReadonlyArray<{ row: ChildIdentityRow; facts: ChildAccessFacts }>,
@@ -222,7 +236,10 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       const scope = searchScope(ctx.hub.principal);
       requireSearchableCriteria(ctx.hub.principal, criteria);
       // One statement: the page with each child's identity and access facts.
-      return visibleChildren(ctx, await searchChildrenWithFacts(ctx.db, criteria, limit, scope));
+      return visibleChildren(
+        ctx,
+        await searchChildrenWithFacts(ctx.db, criteria, limit, scope, { consents: pageConsents(ctx) }),
+      );
     },
     async childSearch(_root, args, ctx) {
       requireCaller(ctx);
@@ -242,7 +259,7 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       // The total counts what the page query would return over every page: the same criteria
       // within the same relationship (a school's roll, a team's allocations...).
       const [found, totalCount] = await Promise.all([
-        searchChildrenWithFacts(ctx.db, criteria, limit, scope, offset),
+        searchChildrenWithFacts(ctx.db, criteria, limit, scope, { offset, consents: pageConsents(ctx) }),
         countChildren(ctx.db, criteria, scope),
       ]);
       return { totalCount, offset, children: await visibleChildren(ctx, found) };
@@ -266,7 +283,9 @@ export const resolvers: SubgraphResolvers<Resolvers> = {
       if (role !== 'parent_carer' && role !== 'young_person') return [];
       const scope = { kind: 'family', sub } as const;
       // A family holds a handful of records; MAX_FAMILY_RECORDS only bounds a data error.
-      const found = await searchChildrenWithFacts(ctx.db, {}, MAX_FAMILY_RECORDS, scope);
+      const found = await searchChildrenWithFacts(ctx.db, {}, MAX_FAMILY_RECORDS, scope, {
+        consents: pageConsents(ctx),
+      });
       // A capacity representative who is not a listed parent carer (e.g. a professional deputy).
       const listed = new Set(found.map((f) => f.row.id));
       const represented = (role === 'parent_carer' ? await childIdsRepresentedBy(ctx.db, sub) : []).filter(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
-import type { ChildAccessFacts } from '@hub/policy';
+import { type ChildAccessFacts, type ConsentKind, isOfKind } from '@hub/policy';
 import { buildSyntheticDataset, type SyntheticDataset, TEST_REFERENCE_DATE } from '@hub/synthetic';
 import { countStatements, createTestDatabase, inSessionTimeZone, type TestDatabase } from '@hub/testkit';
 import { and, asc, eq, exists, ilike, inArray, or, type SQL } from 'drizzle-orm';
@@ -343,7 +343,10 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
           [3, 0],
           [3, 2],
         ] as const) {
-          const found = await searchChildrenWithFacts(db, criteria, limit, scope, offset);
+          const found = await searchChildrenWithFacts(db, criteria, limit, scope, {
+            offset,
+            consents: 'all',
+          });
           const expected = await drizzleSearch(db, criteria, limit, scope, offset);
           const what = JSON.stringify({ scope, criteria, limit, offset });
           expect(
@@ -363,8 +366,40 @@ describe(`access facts in one statement (${process.env.DATABASE_URL ? 'postgres'
     }
     // The cases found children (not a comparison of empty lists).
     expect(nonEmpty).toBeGreaterThan(20);
+    // Only some kinds of consent (a page reads those its caller's decisions consult): exactly
+    // the full facts with the other consents left out, and nothing else different.
+    const kindSets: ConsentKind[][] = [
+      [],
+      [{ recipientOrgType: 'local_authority', purpose: 'ehc_assessment' }],
+      [
+        { recipientOrgType: 'health', purpose: 'ehc_assessment' },
+        { recipientOrgType: 'local_authority', purpose: 'ehc_assessment' },
+      ],
+      [{ recipientOrgType: 'school', purpose: 'annual_review' }],
+    ];
+    let kept = 0;
+    let left = 0;
+    for (const scope of scopes) {
+      const full = await searchChildrenWithFacts(db, {}, 50, scope, { consents: 'all' });
+      for (const kinds of kindSets) {
+        const some = await searchChildrenWithFacts(db, {}, 50, scope, { consents: kinds });
+        expect(some.map((f) => f.row)).toEqual(full.map((f) => f.row));
+        some.forEach((f, i) => {
+          const whole = full[i]!.facts;
+          const expected = { ...whole, consents: whole.consents.filter((c) => isOfKind(c, kinds)) };
+          expect(normalised(new Map([[f.row.id, f.facts]]))).toEqual(
+            normalised(new Map([[f.row.id, expected]])),
+          );
+          kept += expected.consents.length;
+          left += whole.consents.length - expected.consents.length;
+        });
+      }
+    }
+    // Both sides were exercised: consents kept and consents left out.
+    expect(kept).toBeGreaterThan(0);
+    expect(left).toBeGreaterThan(kept);
     const statements = await countStatements(db, () =>
-      searchChildrenWithFacts(db, { name: 'Testchild' }, 50, la),
+      searchChildrenWithFacts(db, { name: 'Testchild' }, 50, la, { consents: 'all' }),
     );
     if (statements !== null) expect(statements).toBe(1);
   });
