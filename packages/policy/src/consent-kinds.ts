@@ -12,8 +12,11 @@ export interface ConsentKind {
 const ADVICE_WRITERS: ReadonlySet<string> = new Set(Object.values(ADVICE_WRITER));
 
 /**
- * Every kind of consent a decision about `principal` asking for `purpose` can consult, read or
- * write: a child's other consents cannot change any decision this policy makes for that caller.
+ * Every kind of consent the caller's ability (`defineAbilityFor`: the read assessment and the
+ * write rules, the only code in this package that reads `facts.consents`) can consult for
+ * `principal` asking for `purpose`: a child's other consents cannot change any of its decisions.
+ * Code elsewhere that reads a child's consents itself (the record's consent requests, say) reads
+ * its own facts, all of them.
  *
  * - Reads (`assessChildAccess`): a section from another agency is open on a consent to share
  *   with the caller's OWN organisation type for the purpose declared (none without a purpose).
