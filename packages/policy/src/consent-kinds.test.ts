@@ -10,9 +10,10 @@ import { WRITE_CHECKS } from './writes.ts';
 
 /**
  * The record reads a page's access facts with only the consents `consentKindsConsulted` names
- * (services/record access-facts-query.ts). That is safe only if no decision the policy makes for
- * that caller and purpose can tell the difference: the read assessment and every write, on random
- * facts holding consents of every kind, the same with all of them and with the named ones.
+ * (services/record access-facts-query.ts), whose decisions come from the caller's ability alone.
+ * That is safe only if none of the ability's decisions can tell the difference: the read
+ * assessment and every write, on random facts holding consents of every kind, the same with all of
+ * them and with the named ones.
  */
 const instant = fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2032, 0, 1) }).map((t) => new Date(t));
 const iso = instant.map((d) => d.toISOString());
