@@ -324,9 +324,8 @@ async function cannon(
  * window; seeded, so every run and every hub gets the same arrivals), each sent at its time
  * whether or not earlier ones have answered, and its latency counted from the time it was DUE,
  * not from when it got a connection (no coordinated omission: a stalled hub or a late generator
- * shows in the figures). Up to
- * `connections` requests in flight over a keep-alive pool; beyond that they wait in the pool's
- * queue, their wait counted.
+ * shows in the figures). Up to `connections` requests in flight over a keep-alive pool; beyond
+ * that they wait in the pool's queue, their wait counted.
  *
  * Not autocannon's `overallRate`: that resets each connection's quota once a second and sends
  * the quota back to back, so "200 req/s" arrives as a burst of 200 at the top of every second

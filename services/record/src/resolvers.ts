@@ -146,12 +146,6 @@ function searchScope(principal: Principal): SearchScope {
 }
 
 /**
- * Applies the policy to identity rows, through the access door: children the caller may not see
- * are dropped (and the attempt reported for the audit); the rest are guarded field by field, each
- * with the assessment made for `Child.accessGrant` (a page of any size gets grants: each is the
- * ~150-byte assessment, not the child's facts; docs/performance.md).
- */
-/**
  * The consents a page needs: only the kinds this caller's decisions can consult (@hub/policy
  * consentKindsConsulted), since a page's facts go nowhere but visibleChildren's decisions.
  */
@@ -159,6 +153,12 @@ function pageConsents(ctx: SubgraphContext) {
   return consentKindsConsulted(ctx.hub.principal, ctx.hub.purpose);
 }
 
+/**
+ * Applies the policy to identity rows, through the access door: children the caller may not see
+ * are dropped (and the attempt reported for the audit); the rest are guarded field by field, each
+ * with the assessment made for `Child.accessGrant` (a page of any size gets grants: each is the
+ * ~150-byte assessment, not the child's facts; docs/performance.md).
+ */
 function visibleChildren(
   ctx: SubgraphContext,
   found: ReadonlyArray<{ row: ChildIdentityRow; facts: ChildAccessFacts }>,
