@@ -7,6 +7,7 @@ import {
   calendarDateAt,
   compareDates,
   daysBetween,
+  englandDate,
   formatIsoDate,
   fromEpochDay,
   InvalidDateError,
@@ -257,5 +258,63 @@ describe('calendarDateAt', () => {
 
   it('rejects an invalid Date', () => {
     expect(() => calendarDateAt(new Date(Number.NaN))).toThrow(InvalidDateError);
+    expect(() => englandDate(new Date(Number.NaN))).toThrow(InvalidDateError);
+  });
+});
+
+describe('englandDate (remembers its answer for the rest of a UTC hour)', () => {
+  // An oracle that remembers no answers: Intl on every call.
+  const intl = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  const intlEnglandDate = (t: number) => intl.format(new Date(t));
+
+  it('is right for instants asked one after another, close together or far apart', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2110, 0, 1) }),
+        fc.integer({ min: -3 * 3_600_000, max: 3 * 3_600_000 }),
+        (t, delta) => {
+          for (const instant of [t, t + delta, t, t + delta + 1, t - 1]) {
+            expect(englandDate(new Date(instant)), new Date(instant).toISOString()).toBe(
+              intlEnglandDate(instant),
+            );
+            expect(calendarDateAt(new Date(instant)), new Date(instant).toISOString()).toBe(
+              intlEnglandDate(instant),
+            );
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('changes at midnight in England, whichever side of it was asked first', () => {
+    for (const [first, second, expected] of [
+      ['2026-06-30T22:59:59.999Z', '2026-06-30T23:00:00.000Z', '2026-07-01'], // BST midnight
+      ['2026-06-30T23:00:00.000Z', '2026-06-30T22:59:59.999Z', '2026-06-30'],
+      ['2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00.000Z', '2027-01-01'], // GMT midnight
+      ['2026-03-29T00:59:59.999Z', '2026-03-29T01:00:00.000Z', '2026-03-29'], // clocks go forward
+      ['2026-10-24T23:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-25'], // and back
+      ['1941-05-04T21:59:59.999Z', '1941-05-04T22:00:00.000Z', '1941-05-05'], // double summer time (UTC+2)
+    ] as const) {
+      englandDate(new Date(first));
+      expect(englandDate(new Date(second)), `${first} then ${second}`).toBe(expected);
+    }
+  });
+
+  it('does not remember hours before 1848, when London kept local mean time (UTC−0:01:15)', () => {
+    expect(englandDate(new Date('1847-11-01T00:01:30Z'))).toBe('1847-11-01');
+    expect(englandDate(new Date('1847-11-01T00:00:30Z'))).toBe('1847-10-31');
+  });
+
+  it('leaves other time zones to Intl, whatever England was last asked', () => {
+    englandDate(new Date('2025-06-30T23:30:00Z'));
+    expect(calendarDateAt(new Date('2025-06-30T23:30:00Z'), 'UTC')).toBe('2025-06-30');
+    expect(calendarDateAt(new Date('2025-06-30T23:30:00Z'), 'Asia/Kolkata')).toBe('2025-07-01');
+    expect(englandDate(new Date('2025-06-30T23:30:00Z'))).toBe('2025-07-01');
   });
 });

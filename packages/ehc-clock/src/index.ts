@@ -17,6 +17,7 @@ export {
   compareDates,
   daysBetween,
   daysInMonth,
+  englandDate,
   formatIsoDate,
   fromEpochDay,
   InvalidDateError,

@@ -18,7 +18,7 @@
  * summer evening it is already tomorrow in England.
  */
 
-import { HOUR_MS } from './time.ts';
+import { englandDate } from '@hub/ehc-clock';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -38,42 +38,9 @@ function iso(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-// One formatter, built once: constructing Intl formatters is slow and this runs on every request.
-const ENGLAND = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-// Every decision asks for the date of `now` (every rule, every child of a page, and each request
-// has its own `now`), and Intl is slow. England's date changes only on whole UTC hours: midnight
-// in England is 00:00 UTC (GMT) or 23:00 UTC (BST, and +2 in the wartime double summer time),
-// and the clocks change at 01:00 UTC, so every instant of one UTC hour has the same date. So the
-// last answer is remembered for its whole UTC hour. Not before 1848: until December 1847 London
-// kept local mean time (UTC−0:01:15), whose midnight is not on the hour.
-const WHOLE_HOURS_FROM = Date.UTC(1848, 0, 1);
-let lastHour = Number.NaN;
-let lastDate = '';
-
-/** The calendar date in England (Europe/London) at the instant `now`, as YYYY-MM-DD. */
-export function englandDate(now: Date): string {
-  const t = now.getTime();
-  if (Number.isNaN(t)) throw new RangeError('now is an invalid Date');
-  const hour = t >= WHOLE_HOURS_FROM ? Math.floor(t / HOUR_MS) : Number.NaN;
-  if (hour === lastHour) return lastDate;
-  let year = '';
-  let month = '';
-  let day = '';
-  for (const part of ENGLAND.formatToParts(now)) {
-    if (part.type === 'year') year = part.value;
-    else if (part.type === 'month') month = part.value;
-    else if (part.type === 'day') day = part.value;
-  }
-  lastHour = hour;
-  lastDate = `${year}-${month}-${day}`;
-  return lastDate;
-}
+// The date in England at an instant: one implementation, in the EHC clock (it remembers its
+// answer for the rest of the UTC hour, so asking on every decision costs nothing).
+export { englandDate };
 
 /**
  * Age in whole years on the date in England at `now`. Someone born on 29 February reaches a new

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DbHandle } from '@hub/db';
 import {
-  calendarDateAt,
   compareDates,
   type DeadlineContext,
   type ExceptedDeadline,
   type ExceptionFacts,
+  englandDate,
   exceptionFactProblems,
   exceptionVerdict,
   type IsoDate,
@@ -52,8 +52,6 @@ export interface ExceptionView {
   /** The time limits it excuses as at the evaluation date, with the limb relied on. */
   excuses: ExceptionEffect[];
 }
-
-const englandDate = (d: Date) => calendarDateAt(d, 'Europe/London');
 
 /**
  * The exceptions as they stood at the end of `asAt`: none recorded or begun later, and one
