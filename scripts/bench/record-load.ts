@@ -1,4 +1,4 @@
-// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--baseline DIR] [--keep] [--only gw-fifty,…]`
+// `pnpm bench:record [--rounds 3] [--seconds 5] [--connections 8] [--rate 200] [--baseline DIR [--baseline-node PATH]] [--keep] [--only gw-fifty,…]`
 //
 // Load test of the child record, side by side in ONE run (interleaved rounds, so a noisy
 // machine hits every scenario alike; compare ratios, not absolute numbers between runs):
@@ -18,6 +18,8 @@
 // interleaves its scenarios with this one's (`base:gw-one`, …): a before/after comparison
 // from one run, which a machine shared with other work cannot give from two. DIR needs
 // scripts/bench/lib/hub-process.ts (copy this one in if the commit predates it).
+// `--baseline-node PATH` runs the baseline hub's processes on another Node.js binary (the same
+// code on two runtimes: `--baseline .` with it compares Node versions side by side).
 //
 // The hub runs on real PostgreSQL (DATABASE_URL) in a FRESH database created here and dropped
 // at the end, seeded with the default synthetic data set; every service is its own child
@@ -53,6 +55,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     rate: { type: 'string', default: '200' },
     baseline: { type: 'string' },
+    'baseline-node': { type: 'string' },
     keep: { type: 'boolean', default: false },
     // Time only these scenarios (e.g. to profile one): the sequential counts still cover all.
     only: { type: 'string' },
@@ -87,6 +90,19 @@ if (baselineRoot && !existsSync(join(baselineRoot, 'scripts/bench/lib/hub-proces
   console.error(`--baseline ${baselineRoot}: no scripts/bench/lib/hub-process.ts there (copy this one in)`);
   process.exit(2);
 }
+const baselineNode = values['baseline-node'] ? resolve(values['baseline-node']) : process.execPath;
+if (values['baseline-node'] && !baselineRoot) {
+  console.error('--baseline-node needs --baseline (use --baseline . to compare runtimes on this checkout)');
+  process.exit(2);
+}
+// How the two hubs' runtimes are named in the output (nothing when both run on this Node.js).
+const runtimeOf =
+  baselineNode === process.execPath
+    ? { base: '', current: '' }
+    : {
+        base: `Node.js ${execFileSync(baselineNode, ['--version'], { encoding: 'utf8' }).trim()}`,
+        current: `Node.js ${process.version}`,
+      };
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 // ---------------------------------------------------------------- processes and databases
@@ -142,6 +158,7 @@ function startProcess(
     : [];
   const child = fork(join(tree, 'scripts/bench/lib/hub-process.ts'), {
     cwd: tree,
+    execPath: key.startsWith('base:') ? baselineNode : process.execPath,
     execArgv: ['--import', 'tsx', ...profile],
     env: {
       ...process.env,
@@ -852,7 +869,10 @@ try {
   const current = await startHub('current', root, token);
   hubs.push(current);
   const base = baselineRoot ? await startHub('base', baselineRoot, token) : null;
-  if (base) hubs.push(base);
+  if (base) {
+    hubs.push(base);
+    if (runtimeOf.base) log(`baseline hub on ${runtimeOf.base}, this one on ${runtimeOf.current}`);
+  }
 
   const floorProcess = await startProcess('floor', 'floor', root, { DATABASE_URL: current.db.url });
   const floorBase = `http://127.0.0.1:${floorProcess.port}`;
@@ -1002,7 +1022,10 @@ try {
   const cpu = (n: string) => med(n, (r) => r.cost.totalMs);
   const seq = (n: string) => counts.get(n)!.totalMs;
   if (base) {
-    console.log('\nbefore (--baseline) / after (this checkout), same run:');
+    const on = (runtime: string) => (runtime ? `, ${runtime}` : '');
+    console.log(
+      `\nbefore (--baseline${on(runtimeOf.base)}) / after (this checkout${on(runtimeOf.current)}), same run:`,
+    );
     console.log(
       'scenario     req/s before → after   CPU ms/req before → after   seq CPU before → after   SQL/req before → after',
     );
@@ -1038,7 +1061,7 @@ try {
   }
   const one = counts.get('gw-one')!;
   console.log(
-    `\nSUMMARY bench:record ${commit} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | bare federation one ${rps('bare-one').toFixed(0)} req/s ${cpu('bare-one').toFixed(1)} ms-cpu, fifty ${cpu('bare-fifty').toFixed(1)} ms-cpu (${(cpu('bare-fifty') / cpu('bare-one')).toFixed(2)}x), direct ${rps('bare-direct').toFixed(0)} req/s ${cpu('bare-direct').toFixed(1)} ms-cpu, gw/direct ${(rps('bare-one') / rps('bare-direct')).toFixed(2)}x; gw-one/bare-one cpu ${(cpu('gw-one') / cpu('bare-one')).toFixed(2)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
+    `\nSUMMARY bench:record ${commit} node ${process.version} gw-one ${rps('gw-one').toFixed(0)} req/s ${cpu('gw-one').toFixed(1)} ms-cpu/req p99@${RATE} ${fixedMed('gw-one', (r) => r.p99).toFixed(0)} ms | direct ${rps('direct').toFixed(0)} req/s ${cpu('direct').toFixed(1)} ms-cpu | gw/direct ${(rps('gw-one') / rps('direct')).toFixed(2)}x | fifty/one cpu ${(cpu('gw-fifty') / cpu('gw-one')).toFixed(2)}x | hello ${rps('hello').toFixed(0)} pk ${rps('pk').toFixed(0)} req/s, gw-one/pk ${(rps('gw-one') / rps('pk')).toFixed(3)}x | bare federation one ${rps('bare-one').toFixed(0)} req/s ${cpu('bare-one').toFixed(1)} ms-cpu, fifty ${cpu('bare-fifty').toFixed(1)} ms-cpu (${(cpu('bare-fifty') / cpu('bare-one')).toFixed(2)}x), direct ${rps('bare-direct').toFixed(0)} req/s ${cpu('bare-direct').toFixed(1)} ms-cpu, gw/direct ${(rps('bare-one') / rps('bare-direct')).toFixed(2)}x; gw-one/bare-one cpu ${(cpu('gw-one') / cpu('bare-one')).toFixed(2)}x | ${one.hops.toFixed(0)} hops ${one.statements.toFixed(0)} SQL per record${base ? ` | vs baseline: gw-one ×${(rps('gw-one') / rps('base:gw-one')).toFixed(2)} req/s, ×${(cpu('gw-one') / cpu('base:gw-one')).toFixed(2)} cpu, ×${(seq('gw-one') / seq('base:gw-one')).toFixed(2)} seq cpu, hops ${counts.get('base:gw-one')!.hops.toFixed(0)} → ${one.hops.toFixed(0)}` : ''}`,
   );
 } catch (error) {
   console.error(error);
