@@ -1037,12 +1037,14 @@ try {
   const gwCeiling = cpu('direct') / (cpu('direct') + floorGateway + auditAppend);
   const perChild = (one: string, fifty: string) => (cpu(fifty) - cpu(one)) / 49;
   const childBudget = (2 * cpu('gw-one')) / 49;
-  console.log(
-    `\nwhat bounds the ratio targets (this run):\n` +
-      `  gw ≥ 0.8× direct: direct ${cpu('direct').toFixed(2)} ms + the federation library's gateway ${floorGateway.toFixed(2)} + the audit append ${auditAppend.toFixed(2)} (audit service and PostgreSQL over direct)` +
-      ` → ceiling ${gwCeiling.toFixed(2)}× in CPU with no other gateway work; the hub's gateway itself ${cpuOf('gw-one', 'gateway').toFixed(2)} ms\n` +
-      `  fifty < 3× one: each further child ${perChild('gw-one', 'gw-fifty').toFixed(3)} ms (budget ${childBudget.toFixed(3)} = 2 × ${cpu('gw-one').toFixed(2)} ÷ 49; the federation floor's ${perChild('bare-one', 'bare-fifty').toFixed(3)})`,
-  );
+  // Only from a run that timed every scenario they read (not `--only` a few).
+  if (['direct', 'gw-one', 'gw-fifty', 'bare-one', 'bare-fifty'].every(timed))
+    console.log(
+      `\nwhat bounds the ratio targets (this run):\n` +
+        `  gw ≥ 0.8× direct: direct ${cpu('direct').toFixed(2)} ms + the federation library's gateway ${floorGateway.toFixed(2)} + the audit append ${auditAppend.toFixed(2)} (audit service and PostgreSQL over direct)` +
+        ` → ceiling ${gwCeiling.toFixed(2)}× in CPU with no other gateway work; the hub's gateway itself ${cpuOf('gw-one', 'gateway').toFixed(2)} ms\n` +
+        `  fifty < 3× one: each further child ${perChild('gw-one', 'gw-fifty').toFixed(3)} ms (budget ${childBudget.toFixed(3)} = 2 × ${cpu('gw-one').toFixed(2)} ÷ 49; the federation floor's ${perChild('bare-one', 'bare-fifty').toFixed(3)})`,
+    );
   if (base) {
     const on = (runtime: string) => (runtime ? `, ${runtime}` : '');
     console.log(
